@@ -1,0 +1,153 @@
+-- crewbell's whole schema, as numbered steps. `src/db.ts` applies every step above the
+-- database's PRAGMA user_version, one transaction per step, and never edits a step once
+-- released: a change to the schema is a new step at the end.
+-- Times are integer milliseconds since the epoch. Ids are uuids unless noted.
+
+-- step 1: accounts, passkeys, sessions, logbooks, crew, invites, synced entries
+CREATE TABLE users (
+  id          TEXT PRIMARY KEY,
+  username    TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  is_admin    INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE passkeys (
+  id            TEXT PRIMARY KEY,              -- credential id, base64url
+  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  public_key    BLOB NOT NULL,
+  counter       INTEGER NOT NULL DEFAULT 0,
+  transports    TEXT NOT NULL DEFAULT '[]',    -- JSON array
+  created_at    INTEGER NOT NULL,
+  last_used_at  INTEGER
+);
+CREATE INDEX passkeys_user ON passkeys(user_id);
+
+-- Lucia-guide sessions: id is the hex SHA-256 of the cookie token, never the token.
+CREATE TABLE sessions (
+  id               TEXT PRIMARY KEY,
+  user_id          TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  expires_at       INTEGER NOT NULL,
+  reverified_at    INTEGER
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+-- WebAuthn challenges, bound to the crewbell_challenge cookie (id = SHA-256 of it), used once.
+CREATE TABLE auth_challenges (
+  id           TEXT PRIMARY KEY,
+  purpose      TEXT NOT NULL CHECK (purpose IN ('register', 'login', 'passkey', 'reauth')),
+  challenge    TEXT NOT NULL,
+  user_id      TEXT,            -- the user being registered, or the signed-in user
+  username     TEXT,
+  invite_token TEXT,            -- SHA-256 of the invite or sign-up token used to register
+  expires_at   INTEGER NOT NULL
+);
+
+-- Admin sign-up links from `crewbell user invite`; only the token's SHA-256 is kept.
+CREATE TABLE signup_tokens (
+  token_hash  TEXT PRIMARY KEY,
+  username    TEXT NOT NULL COLLATE NOCASE,
+  is_admin    INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER
+);
+
+CREATE TABLE logbooks (
+  id          TEXT PRIMARY KEY,
+  owner_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  meta        TEXT NOT NULL,                   -- base64url ciphertext made in the browser
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX logbooks_owner ON logbooks(owner_id);
+
+-- Crew only: the owner is logbooks.owner_id, never a row here.
+CREATE TABLE logbook_members (
+  logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role        TEXT NOT NULL CHECK (role IN ('WRITE', 'READ')),
+  joined_at   INTEGER NOT NULL,
+  PRIMARY KEY (logbook_id, user_id)
+);
+CREATE INDEX logbook_members_user ON logbook_members(user_id);
+
+CREATE TABLE invites (
+  token_hash  TEXT PRIMARY KEY,
+  logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  role        TEXT NOT NULL CHECK (role IN ('WRITE', 'READ')),
+  created_by  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER,
+  used_by     TEXT REFERENCES users(id) ON DELETE SET NULL
+);
+CREATE INDEX invites_logbook ON invites(logbook_id);
+
+-- Opaque synced entries. seq is a server-wide change counter: the pull cursor.
+CREATE TABLE entries (
+  logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  entity_id   TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  payload     TEXT,                            -- base64url ciphertext; NULL once deleted
+  deleted     INTEGER NOT NULL DEFAULT 0,
+  updated_at  INTEGER NOT NULL,
+  updated_by  TEXT REFERENCES users(id) ON DELETE SET NULL,
+  seq         INTEGER NOT NULL,
+  PRIMARY KEY (logbook_id, entity_id)
+);
+CREATE UNIQUE INDEX entries_seq ON entries(logbook_id, seq);
+
+-- step 2: push keys, subscriptions, preferences, the coalescing state, the outbox
+CREATE TABLE vapid_keys (
+  id                 INTEGER PRIMARY KEY CHECK (id = 1),
+  public_key         TEXT NOT NULL,           -- base64url, 65-byte uncompressed P-256 point
+  private_key_sealed TEXT NOT NULL,           -- AES-256-GCM with the data dir's secret key
+  created_at         INTEGER NOT NULL
+);
+
+CREATE TABLE push_subscriptions (
+  id               TEXT PRIMARY KEY,
+  user_id          TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  endpoint         TEXT NOT NULL UNIQUE,
+  p256dh           TEXT NOT NULL,
+  auth             TEXT NOT NULL,
+  expiration_time  INTEGER,
+  locale           TEXT NOT NULL DEFAULT 'en' CHECK (locale IN ('de', 'en')),
+  vapid_public_key TEXT,                      -- the server key the browser subscribed with
+  created_at       INTEGER NOT NULL,
+  last_used_at     INTEGER,
+  failures         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id);
+
+CREATE TABLE push_prefs (
+  user_id                       TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  collaborator_changes_enabled  INTEGER NOT NULL DEFAULT 0,
+  updated_at                    INTEGER NOT NULL
+);
+
+-- One row per (owner, logbook): the coalescing rule's whole state. due_at is NULL when
+-- nothing is pending; last_sent_at drives the throttle.
+CREATE TABLE notify_state (
+  owner_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  logbook_id     TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  pending_count  INTEGER NOT NULL DEFAULT 0,
+  due_at         INTEGER,
+  last_sent_at   INTEGER,
+  PRIMARY KEY (owner_id, logbook_id)
+);
+CREATE INDEX notify_state_due ON notify_state(due_at) WHERE due_at IS NOT NULL;
+
+-- One job per (notification, device). payload is the cleartext JSON message (generic by
+-- design); it is encrypted for the device just before sending.
+CREATE TABLE push_outbox (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  subscription_id  TEXT NOT NULL REFERENCES push_subscriptions(id) ON DELETE CASCADE,
+  payload          TEXT NOT NULL,
+  topic            TEXT,
+  urgency          TEXT NOT NULL DEFAULT 'normal',
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  last_error       TEXT
+);
+CREATE INDEX push_outbox_due ON push_outbox(next_attempt_at);

@@ -1,0 +1,54 @@
+// Files shipped with crewbell (schema.sql, the built PWA): SEA assets inside the single
+// binary, plain files next to the source under Node and Deno. `node:sea` does not exist
+// in Deno, so it is looked up at run time, never imported.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+type Sea = { isSea(): boolean; getRawAsset(key: string): ArrayBuffer };
+
+function seaModule(): Sea | undefined {
+  try {
+    const sea = process.getBuiltinModule?.('node:sea') as Sea | undefined;
+    return sea?.isSea() ? sea : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sea = seaModule();
+
+/** The repository root when running from source; undefined inside the binary. */
+export const sourceRoot: string | undefined = sea
+  ? undefined
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function isSingleBinary(): boolean {
+  return sea !== undefined;
+}
+
+/**
+ * An asset by its path relative to the repository root (`schema.sql`, `web/dist/app.js`),
+ * or undefined when it is not there.
+ */
+export function readAsset(name: string): Uint8Array | undefined {
+  if (name.includes('..') || path.isAbsolute(name)) return undefined;
+  if (sea) {
+    try {
+      return new Uint8Array(sea.getRawAsset(name));
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    return readFileSync(path.join(sourceRoot!, name));
+  } catch {
+    return undefined;
+  }
+}
+
+export function readTextAsset(name: string): string {
+  const bytes = readAsset(name);
+  if (!bytes) throw new Error(`asset ${name} is missing from this build`);
+  return new TextDecoder().decode(bytes);
+}

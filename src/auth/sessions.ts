@@ -1,0 +1,112 @@
+// Sessions as the Lucia guide teaches: a random token lives only in the cookie, the database
+// keeps its SHA-256; 30 days, extended when used in the second half of its life.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../db.ts';
+
+export const SESSION_COOKIE = 'crewbell_session';
+export const SESSION_LIFETIME_MS = 30 * 86_400_000;
+export const SESSION_RENEW_BEFORE_MS = 15 * 86_400_000;
+export const REVERIFY_WINDOW_MS = 5 * 60_000;
+
+export interface User {
+  id: string;
+  username: string;
+  isAdmin: boolean;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  expiresAt: number;
+  reverifiedAt: number | null;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** 20 random bytes as lowercase base32 (no padding): 32 characters. */
+export function generateSessionToken(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  const bytes = randomBytes(20);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
+}
+
+export function createSession(db: Db, token: string, userId: string, now: number): Session {
+  const session: Session = { id: sha256Hex(token), userId, expiresAt: now + SESSION_LIFETIME_MS, reverifiedAt: null };
+  db.prepare('INSERT INTO sessions (id, user_id, expires_at, reverified_at) VALUES (?, ?, ?, NULL)').run(
+    session.id,
+    userId,
+    session.expiresAt,
+  );
+  return session;
+}
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  expires_at: number;
+  reverified_at: number | null;
+  username: string;
+  is_admin: number;
+}
+
+export interface ValidatedSession {
+  session: Session;
+  user: User;
+  /** True when the expiry moved: the cookie must be sent again. */
+  renewed: boolean;
+}
+
+export function validateSessionToken(db: Db, token: string, now: number): ValidatedSession | null {
+  const row = db
+    .prepare(
+      `SELECT s.id, s.user_id, s.expires_at, s.reverified_at, u.username, u.is_admin
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+    )
+    .get(sha256Hex(token)) as SessionRow | undefined;
+  if (!row) return null;
+  if (now >= row.expires_at) {
+    db.prepare('DELETE FROM sessions WHERE id = ?').run(row.id);
+    return null;
+  }
+  let renewed = false;
+  let expiresAt = row.expires_at;
+  if (now >= row.expires_at - SESSION_RENEW_BEFORE_MS) {
+    expiresAt = now + SESSION_LIFETIME_MS;
+    db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(expiresAt, row.id);
+    renewed = true;
+  }
+  return {
+    session: { id: row.id, userId: row.user_id, expiresAt, reverifiedAt: row.reverified_at },
+    user: { id: row.user_id, username: row.username, isAdmin: row.is_admin === 1 },
+    renewed,
+  };
+}
+
+export function invalidateSession(db: Db, sessionId: string): void {
+  db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
+}
+
+export function markReverified(db: Db, sessionId: string, now: number): void {
+  db.prepare('UPDATE sessions SET reverified_at = ? WHERE id = ?').run(now, sessionId);
+}
+
+export function isReverified(session: Session, now: number): boolean {
+  return session.reverifiedAt !== null && now - session.reverifiedAt <= REVERIFY_WINDOW_MS;
+}
+
+export function deleteExpiredSessions(db: Db, now: number): number {
+  return Number(db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes);
+}

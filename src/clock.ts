@@ -1,0 +1,56 @@
+// Time as a dependency: the scheduler, backoff, sessions and expiry take a Clock so that
+// tests move time by hand instead of sleeping.
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** A clock for tests: time stands still until advance() moves it and fires due timers. */
+export class ManualClock implements Clock {
+  #now: number;
+  #timers = new Map<number, { at: number; fn: () => void }>();
+  #next = 1;
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.#now = start;
+  }
+  now(): number {
+    return this.#now;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.#timers.delete(handle as number);
+  }
+  /** Timers still waiting. */
+  get pending(): number {
+    return this.#timers.size;
+  }
+  /** Moves time forward by ms, firing each due timer in time order at its own time. */
+  advance(ms: number): void {
+    const end = this.#now + ms;
+    for (;;) {
+      let first: [number, { at: number; fn: () => void }] | undefined;
+      for (const entry of this.#timers) if (entry[1].at <= end && (!first || entry[1].at < first[1].at)) first = entry;
+      if (!first) break;
+      this.#timers.delete(first[0]);
+      this.#now = Math.max(this.#now, first[1].at);
+      first[1].fn();
+    }
+    this.#now = end;
+  }
+}

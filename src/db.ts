@@ -1,0 +1,100 @@
+// The SQLite database: open with the pragmas crewbell relies on and bring the schema up to
+// date. schema.sql holds numbered steps; PRAGMA user_version records the last one applied.
+import { DatabaseSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { readTextAsset } from './assets.ts';
+
+export type Db = DatabaseSync;
+
+export interface SchemaStep {
+  step: number;
+  sql: string;
+}
+
+/** Splits schema.sql on its `-- step N` lines. */
+export function parseSchema(text: string): SchemaStep[] {
+  const steps: SchemaStep[] = [];
+  let current: SchemaStep | undefined;
+  for (const line of text.split('\n')) {
+    const m = /^-- step (\d+)\b/.exec(line);
+    if (m) {
+      current = { step: Number(m[1]), sql: '' };
+      if (current.step !== steps.length + 1) throw new Error(`schema.sql: step ${current.step} is out of order`);
+      steps.push(current);
+    } else if (current) {
+      current.sql += line + '\n';
+    }
+  }
+  return steps;
+}
+
+let cachedSteps: SchemaStep[] | undefined;
+export function schemaSteps(): SchemaStep[] {
+  cachedSteps ??= parseSchema(readTextAsset('schema.sql'));
+  return cachedSteps;
+}
+
+export function latestSchemaVersion(): number {
+  return schemaSteps().length;
+}
+
+export function userVersion(db: Db): number {
+  return (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+}
+
+/** Applies the steps above the database's user_version (up to `target`), each in its own transaction. */
+export function migrate(db: Db, target = latestSchemaVersion()): { from: number; to: number } {
+  const from = userVersion(db);
+  if (from > latestSchemaVersion()) {
+    throw new Error(`database schema version ${from} is newer than this crewbell (${latestSchemaVersion()}); upgrade crewbell`);
+  }
+  for (const { step, sql } of schemaSteps()) {
+    if (step <= from || step > target) continue;
+    transaction(db, () => {
+      db.exec(sql);
+      db.exec(`PRAGMA user_version = ${step}`);
+    });
+  }
+  return { from, to: Math.max(from, Math.min(target, latestSchemaVersion())) };
+}
+
+export interface OpenOptions {
+  /** Stop at this schema step (tests that build an older database). */
+  schemaVersion?: number;
+  readOnly?: boolean;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new DatabaseSync(file, { readOnly: options.readOnly ?? false });
+  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec('PRAGMA foreign_keys = ON');
+  if (!options.readOnly) {
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    migrate(db, options.schemaVersion);
+  }
+  return db;
+}
+
+export function databasePath(dataDir: string): string {
+  return path.join(dataDir, 'crewbell.db');
+}
+
+/**
+ * Runs fn in a transaction (BEGIN IMMEDIATE, so writers queue on busy_timeout instead of
+ * failing mid-way). A call inside a transaction joins it.
+ */
+export function transaction<T>(db: Db, fn: () => T): T {
+  if (db.isTransaction) return fn();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}

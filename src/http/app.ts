@@ -1,0 +1,83 @@
+// The Hono app: guards in front, then one router per concern, the PWA behind them.
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps, AppEnv } from './deps.ts';
+import { AppError, errorBody, errorHandler, tooLarge } from './errors.ts';
+import { csrf, loadSession, rateLimit, type RateLimit } from './middleware.ts';
+import { authRoutes } from '../auth/routes.ts';
+import { logbookRoutes } from '../logbooks/routes.ts';
+import { syncRoutes } from '../sync/routes.ts';
+import { staticRoutes } from './static.ts';
+import { VERSION } from '../version.ts';
+
+/** Largest request bodies: sync carries ciphertext, everything else is small JSON. */
+export const BODY_LIMITS = { default: 64 * 1024, sync: 8 * 1024 * 1024 };
+
+export const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe', RateLimit> = {
+  auth: { burst: 60, perMinute: 30 },
+  invites: { burst: 30, perMinute: 10 },
+  sync: { burst: 300, perMinute: 300 },
+  subscribe: { burst: 30, perMinute: 10 },
+};
+
+function limitBody(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw tooLarge(maxSize);
+    },
+  });
+}
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { clock, config } = deps;
+  const limit = (name: keyof typeof RATE_LIMITS) => rateLimit(RATE_LIMITS[name], clock, config.trustProxy);
+
+  app.onError(errorHandler(deps.log));
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      strictTransportSecurity: config.origin.startsWith('https:') ? 'max-age=31536000' : false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use('*', csrf(config.origin));
+  app.use('/api/sync/*', limitBody(BODY_LIMITS.sync));
+  app.use('/api/*', async (c, next) => {
+    if (c.req.path.startsWith('/api/sync/')) return next();
+    return limitBody(BODY_LIMITS.default)(c, next);
+  });
+  app.use('/api/*', loadSession(deps));
+  app.use('/api/auth/*', limit('auth'));
+  app.use('/api/logbooks/:id/invites', limit('invites'));
+  app.use('/api/invites/*', limit('invites'));
+  app.use('/api/sync/*', limit('sync'));
+  app.use('/api/push/subscription', limit('subscribe'));
+
+  app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
+  app.route('/api/auth', authRoutes(deps));
+  app.route('/api', logbookRoutes(deps));
+  app.route('/api/sync', syncRoutes(deps));
+  app.all('/api/*', () => {
+    throw new AppError(404, 'not_found', 'no such API route');
+  });
+  app.route('/', staticRoutes(deps));
+  return app;
+}

@@ -1,0 +1,103 @@
+// Request guards shared by every route: CSRF origin check, session loading, rate limits.
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { AppError, rateLimited, unauthenticated } from './errors.ts';
+import type { AppDeps, AppEnv } from './deps.ts';
+import { SESSION_COOKIE, validateSessionToken, type Session, type User } from '../auth/sessions.ts';
+import type { Clock } from '../clock.ts';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** State-changing requests must come from the configured origin (browsers always send Origin on them). */
+export function csrf(origin: string): MiddlewareHandler {
+  return async (c, next) => {
+    if (UNSAFE.has(c.req.method) && c.req.header('origin') !== origin) {
+      throw new AppError(403, 'csrf', `requests that change data must come from ${origin}`);
+    }
+    await next();
+  };
+}
+
+export function sessionCookieOptions(secure: boolean) {
+  return { httpOnly: true, sameSite: 'Lax' as const, path: '/', secure };
+}
+
+export function setSessionCookie(c: Context, deps: AppDeps, token: string, expiresAt: number): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    ...sessionCookieOptions(deps.config.origin.startsWith('https:')),
+    expires: new Date(expiresAt),
+  });
+}
+
+export function clearSessionCookie(c: Context, deps: AppDeps): void {
+  deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(deps.config.origin.startsWith('https:')));
+}
+
+/** Loads the session from its cookie into c.var; renews the cookie when the expiry moved. */
+export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    c.set('user', undefined);
+    c.set('session', undefined);
+    if (token && token.length <= 64) {
+      const found = validateSessionToken(deps.db, token, deps.clock.now());
+      if (found) {
+        c.set('user', found.user);
+        c.set('session', found.session);
+        if (found.renewed) setSessionCookie(c, deps, token, found.session.expiresAt);
+      } else {
+        clearSessionCookie(c, deps);
+      }
+    }
+    await next();
+  };
+}
+
+export function requireUser(c: Context<AppEnv>): { user: User; session: Session } {
+  const user = c.get('user');
+  const session = c.get('session');
+  if (!user || !session) throw unauthenticated();
+  return { user, session };
+}
+
+/** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
+export function clientAddress(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface RateLimit {
+  /** Requests allowed in a burst. */
+  burst: number;
+  /** Tokens refilled per minute. */
+  perMinute: number;
+}
+
+/** In-memory token buckets per client address (and per user once signed in). */
+export function rateLimit(limit: RateLimit, clock: Clock, trustProxy: boolean): MiddlewareHandler<AppEnv> {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return async (c, next) => {
+    const now = clock.now();
+    const key = c.get('user')?.id ?? clientAddress(c, trustProxy);
+    const b = buckets.get(key) ?? { tokens: limit.burst, at: now };
+    b.tokens = Math.min(limit.burst, b.tokens + ((now - b.at) / 60_000) * limit.perMinute);
+    b.at = now;
+    if (b.tokens < 1) {
+      throw rateLimited(Math.max(1, Math.ceil(((1 - b.tokens) * 60) / limit.perMinute)));
+    }
+    b.tokens -= 1;
+    buckets.set(key, b);
+    if (buckets.size > 10_000) {
+      for (const [k, v] of buckets) if (now - v.at > 10 * 60_000) buckets.delete(k);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,51 @@
+// valibot at the HTTP boundary: a bad body or parameter is a 400 invalid_request whose
+// message names the field, e.g. "items[3].payload: at most 65536 characters".
+import * as v from 'valibot';
+import type { Context } from 'hono';
+import { invalidRequest } from './errors.ts';
+
+export function issuePath(issue: v.BaseIssue<unknown>): string {
+  let out = '';
+  for (const item of issue.path ?? []) {
+    const key = (item as { key: unknown }).key;
+    out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  }
+  return out;
+}
+
+export function describeIssues(issues: v.BaseIssue<unknown>[], root = 'body'): string {
+  const first = issues[0]!;
+  const where = issuePath(first) || root;
+  const extra = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `${where}: ${first.message}${extra}`;
+}
+
+export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown, root = 'body'): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (!result.success) throw invalidRequest(describeIssues(result.issues, root));
+  return result.output;
+}
+
+/** The JSON body checked against schema. An empty body counts as {}. */
+export async function jsonBody<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
+  const text = await c.req.text();
+  let input: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      input = JSON.parse(text);
+    } catch {
+      throw invalidRequest('body: not valid JSON');
+    }
+  }
+  return parseWith(schema, input);
+}
+
+/** Common pieces of request schemas. */
+export const Uuid = v.pipe(v.string('must be a string'), v.uuid('must be a uuid'));
+export const Base64Url = (max: number) =>
+  v.pipe(
+    v.string('must be a string'),
+    v.maxLength(max, `at most ${max} characters`),
+    v.regex(/^[A-Za-z0-9_-]*$/, 'must be base64url'),
+  );
+export const Token = v.pipe(v.string('must be a string'), v.minLength(16, 'is too short'), v.maxLength(128, 'is too long'), v.regex(/^[A-Za-z0-9_-]+$/, 'is not a token'));
