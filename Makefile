@@ -6,14 +6,14 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 DATA_DIR ?= ./data
 
-.PHONY: run test typecheck unit deps browser binary bench install clean
+.PHONY: run test typecheck deps web browser deno binary bench install clean
 
 ## run: install what is missing, then serve on ./data (http://localhost:8080)
-run: deps
+run: deps web
 	$(NODE) src/main.ts serve --data-dir $(DATA_DIR)
 
 ## test: install what is missing, type-check, run every test
-test: deps browser
+test: deps web browser deno
 	$(BIN)/tsc -p tsconfig.json
 	@if [ -f web/tsconfig.json ]; then $(BIN)/tsc -p web/tsconfig.json; fi
 	$(NODE) --test --test-concurrency=2 --test-timeout=120000 'test/**/*.test.ts'
@@ -26,6 +26,18 @@ deps: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+## web: build the PWA into web/dist (what serve hands out)
+web: deps
+	$(NODE) build.ts web
+
+## deno: Deno 2 from npm, for the smoke test that the same source runs under Deno
+DENO_VERSION := 2.9.6
+deno: .tools/deno/node_modules/.bin/deno
+
+.tools/deno/node_modules/.bin/deno:
+	mkdir -p .tools/deno
+	npm install --prefix .tools/deno --no-save --no-audit --no-fund --loglevel=error deno@$(DENO_VERSION)
 
 ## browser: Debian's chromium for the end-to-end tests, when missing
 browser:
@@ -43,4 +55,4 @@ bench: deps
 	@for b in bench/*.bench.ts; do echo "== $$b"; $(NODE) $$b || exit 1; done
 
 clean:
-	rm -rf dist web/dist test-artifacts
+	rm -rf dist web/dist test-artifacts .tools

@@ -1,0 +1,62 @@
+// Crew invites: single-use, 7-day tokens that add a member to a logbook. Only the token's
+// SHA-256 is stored. Auth uses findInvite/acceptInvite when a new person signs up through
+// an invite link; the logbook routes use them for signed-in people.
+import type { Db } from '../db.ts';
+import { sha256Hex } from '../auth/sessions.ts';
+
+export const INVITE_LIFETIME_MS = 7 * 86_400_000;
+
+export type CrewRole = 'WRITE' | 'READ';
+
+export interface Invite {
+  tokenHash: string;
+  logbookId: string;
+  role: CrewRole;
+  createdBy: string;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+/** The invite for a token if it exists, is unused and has not expired. */
+export function findInvite(db: Db, token: string, now: number): Invite | undefined {
+  const row = db
+    .prepare('SELECT token_hash, logbook_id, role, created_by, expires_at, used_at FROM invites WHERE token_hash = ?')
+    .get(sha256Hex(token)) as
+    | { token_hash: string; logbook_id: string; role: CrewRole; created_by: string; expires_at: number; used_at: number | null }
+    | undefined;
+  if (!row || row.used_at !== null || row.expires_at <= now) return undefined;
+  return {
+    tokenHash: row.token_hash,
+    logbookId: row.logbook_id,
+    role: row.role,
+    createdBy: row.created_by,
+    expiresAt: row.expires_at,
+    usedAt: row.used_at,
+  };
+}
+
+export type AcceptResult =
+  | { ok: true; logbookId: string; role: CrewRole }
+  | { ok: false; reason: 'invalid' | 'owner' };
+
+/**
+ * Uses the invite once: marks it used and adds the user as crew (a member who is already
+ * crew keeps the stronger of the two roles). Call inside a transaction.
+ */
+export function acceptInvite(db: Db, token: string, userId: string, now: number): AcceptResult {
+  const invite = findInvite(db, token, now);
+  if (!invite) return { ok: false, reason: 'invalid' };
+  const owner = db.prepare('SELECT owner_id FROM logbooks WHERE id = ?').get(invite.logbookId) as { owner_id: string } | undefined;
+  if (!owner) return { ok: false, reason: 'invalid' };
+  if (owner.owner_id === userId) return { ok: false, reason: 'owner' };
+  const used = db
+    .prepare('UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL')
+    .run(now, userId, invite.tokenHash);
+  if (Number(used.changes) !== 1) return { ok: false, reason: 'invalid' };
+  db.prepare(
+    `INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (logbook_id, user_id) DO UPDATE SET role = CASE WHEN logbook_members.role = 'WRITE' THEN 'WRITE' ELSE excluded.role END`,
+  ).run(invite.logbookId, userId, invite.role, now);
+  const member = db.prepare('SELECT role FROM logbook_members WHERE logbook_id = ? AND user_id = ?').get(invite.logbookId, userId) as { role: CrewRole };
+  return { ok: true, logbookId: invite.logbookId, role: member.role };
+}
