@@ -6,9 +6,10 @@ import { serveCommands } from './serve.ts';
 import { versionCommands } from './version.ts';
 import { userCommands } from './user.ts';
 import { doctorCommands } from './doctor.ts';
+import { backupCommands } from './backup.ts';
 import { VERSION } from '../version.ts';
 
-export const commands: Command[] = [...serveCommands, ...userCommands, ...doctorCommands, ...versionCommands];
+export const commands: Command[] = [...serveCommands, ...userCommands, ...backupCommands, ...doctorCommands, ...versionCommands];
 
 function usageLine(cmd: Command): string {
   return `crewbell ${cmd.name}${cmd.args ? ' ' + cmd.args : ''} [flags]`;
