@@ -66,6 +66,7 @@ install: $(if $(filter dist/crewbell,$(BINARY)),binary)
 	@if [ -z "$(DESTDIR)" ] && ! id crewbell >/dev/null 2>&1; then \
 	  echo "adding the system user crewbell"; \
 	  useradd --system --user-group --home-dir /var/lib/crewbell --no-create-home --shell /usr/sbin/nologin crewbell; fi
+	@if [ -z "$(DESTDIR)" ]; then install -d -o crewbell -g crewbell -m 0700 /var/lib/crewbell; fi
 	@if [ -e $(DESTDIR)/etc/crewbell/crewbell.env ]; then echo "keeping $(DESTDIR)/etc/crewbell/crewbell.env"; \
 	else install -D -m 0640 systemd/crewbell.env $(DESTDIR)/etc/crewbell/crewbell.env; \
 	  if [ -z "$(DESTDIR)" ]; then chgrp crewbell /etc/crewbell/crewbell.env; fi; \
