@@ -4,9 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { Client } from './helpers/client.ts';
+import { Client, type ApiResponse } from './helpers/client.ts';
 import { createUserWithSession, markReverified, type TestUser } from './helpers/accounts.ts';
-import { addCrew, ciphertext, createLogbook, invite } from './helpers/crew.ts';
+import { addCrew, ciphertext, createLogbook, crewAboard, invite, type Crew } from './helpers/crew.ts';
 
 let server: TestServer;
 let n = 0;
@@ -304,5 +304,148 @@ describe('invites', () => {
       assertError(await mate.client.post(`/api/invites/${token}/accept`), 404, 'invite_not_found');
     }
     assertError(await anonymous().post(`/api/invites/${'x'.repeat(43)}/accept`), 401, 'unauthenticated');
+  });
+});
+
+type Who = 'owner' | 'write' | 'read' | 'stranger' | 'signedOut';
+const EVERYONE: Who[] = ['owner', 'write', 'read', 'stranger', 'signedOut'];
+
+function person(crew: Crew, who: Who): TestUser | undefined {
+  return { owner: crew.skipper, write: crew.mate, read: crew.deckhand, stranger: crew.stranger, signedOut: undefined }[who];
+}
+
+interface MatrixRow {
+  route: string;
+  expect: Record<Who, number>;
+  run(crew: Crew, client: Client, who: Who): Promise<ApiResponse>;
+  /** What must (not) have happened, given whether the call was allowed. */
+  check?(crew: Crew, allowed: boolean, res: ApiResponse, who: Who): Promise<void> | void;
+}
+
+const logbookExists = (id: string) => {
+  const db = server.db();
+  try {
+    return db.prepare('SELECT 1 FROM logbooks WHERE id = ?').get(id) !== undefined;
+  } finally {
+    db.close();
+  }
+};
+
+const MATRIX: MatrixRow[] = [
+  {
+    route: 'GET /api/logbooks',
+    expect: { owner: 200, write: 200, read: 200, stranger: 200, signedOut: 401 },
+    run: (_crew, client) => client.get('/api/logbooks'),
+    check(crew, allowed, res, who) {
+      if (!allowed) return;
+      const listed = res.body.logbooks.some((l: any) => l.id === crew.logbook.id);
+      assert.equal(listed, who !== 'stranger');
+    },
+  },
+  {
+    route: 'POST /api/logbooks',
+    expect: { owner: 201, write: 201, read: 201, stranger: 201, signedOut: 401 },
+    run: (_crew, client) => client.post('/api/logbooks', { id: randomUUID(), meta: ciphertext() }),
+  },
+  {
+    route: 'DELETE /api/logbooks/:id (re-verified)',
+    expect: { owner: 204, write: 403, read: 403, stranger: 403, signedOut: 401 },
+    run(crew, client, who) {
+      const user = person(crew, who);
+      if (user) markReverified(server, user);
+      return client.delete(`/api/logbooks/${crew.logbook.id}`);
+    },
+    check: (crew, allowed) => assert.equal(logbookExists(crew.logbook.id), !allowed),
+  },
+  {
+    route: 'GET /api/logbooks/:id/members',
+    expect: { owner: 200, write: 200, read: 200, stranger: 403, signedOut: 401 },
+    run: (crew, client) => client.get(`/api/logbooks/${crew.logbook.id}/members`),
+    check(crew, allowed, res) {
+      if (allowed) assert.deepEqual(res.body.members.map((m: any) => m.role), ['OWNER', 'WRITE', 'READ']);
+    },
+  },
+  {
+    route: 'DELETE /api/logbooks/:id/members/:userId (the WRITE member)',
+    expect: { owner: 204, write: 204, read: 403, stranger: 403, signedOut: 401 },
+    run: (crew, client) => client.delete(`/api/logbooks/${crew.logbook.id}/members/${crew.mate.id}`),
+    async check(crew, allowed) {
+      const members = await crew.skipper.client.get(`/api/logbooks/${crew.logbook.id}/members`);
+      assert.equal(members.body.members.some((m: any) => m.userId === crew.mate.id), !allowed);
+    },
+  },
+  {
+    route: 'POST /api/logbooks/:id/invites',
+    expect: { owner: 201, write: 403, read: 403, stranger: 403, signedOut: 401 },
+    run: (crew, client) => client.post(`/api/logbooks/${crew.logbook.id}/invites`, { role: 'WRITE' }),
+  },
+  {
+    route: 'GET /api/invites/:token',
+    expect: { owner: 200, write: 200, read: 200, stranger: 200, signedOut: 200 },
+    run: async (crew, client) => client.get(`/api/invites/${await invite(crew.skipper, crew.logbook.id, 'READ')}`),
+  },
+  {
+    route: 'POST /api/invites/:token/accept (a READ invite)',
+    expect: { owner: 409, write: 200, read: 200, stranger: 200, signedOut: 401 },
+    run: async (crew, client) => client.post(`/api/invites/${await invite(crew.skipper, crew.logbook.id, 'READ')}/accept`),
+    async check(crew, allowed, res, who) {
+      if (!allowed) return;
+      // Joining again never weakens a role: the WRITE member stays WRITE.
+      const role = who === 'write' ? 'WRITE' : 'READ';
+      assert.deepEqual(res.body, { logbookId: crew.logbook.id, role });
+      const members = await crew.skipper.client.get(`/api/logbooks/${crew.logbook.id}/members`);
+      assert.equal(members.body.members.find((m: any) => m.userId === person(crew, who)!.id)?.role, role);
+    },
+  },
+];
+
+describe('who may do what: every logbook route × owner, WRITE, READ, stranger, signed out', () => {
+  for (const row of MATRIX) {
+    test(row.route, async () => {
+      for (const who of EVERYONE) {
+        const crew = await crewAboard(server);
+        const client = person(crew, who)?.client ?? anonymous();
+        const res = await row.run(crew, client, who);
+        const expected = row.expect[who];
+        assert.equal(res.status, expected, `${row.route} as ${who}: ${res.text}`);
+        if (expected === 401) assert.equal(res.body.error.code, 'unauthenticated');
+        if (expected === 403) assert.equal(res.body.error.code, 'forbidden');
+        await row.check?.(crew, expected < 300, res, who);
+      }
+    });
+  }
+
+  test('a logbook that does not exist is 404 not_found on every logbook route; signed out is still 401', async () => {
+    const { stranger } = await crewAboard(server);
+    const ghost = randomUUID();
+    const calls: [string, string, unknown?][] = [
+      ['DELETE', `/api/logbooks/${ghost}`],
+      ['GET', `/api/logbooks/${ghost}/members`],
+      ['DELETE', `/api/logbooks/${ghost}/members/${stranger.id}`],
+      ['POST', `/api/logbooks/${ghost}/invites`, { role: 'READ' }],
+    ];
+    markReverified(server, stranger);
+    for (const [method, path, body] of calls) {
+      assertError(await stranger.client.request(method, path, body), 404, 'not_found');
+      assertError(await anonymous().request(method, path, body), 401, 'unauthenticated');
+    }
+  });
+
+  test('ids that are not uuids are 400 invalid_request naming the parameter', async () => {
+    const { skipper, logbook } = await crewAboard(server);
+    markReverified(server, skipper);
+    const calls: [string, string, RegExp, unknown?][] = [
+      ['DELETE', '/api/logbooks/not-a-uuid', /^id: /],
+      ['GET', '/api/logbooks/12345/members', /^id: /],
+      ['DELETE', `/api/logbooks/x/members/${skipper.id}`, /^id: /],
+      ['DELETE', `/api/logbooks/${logbook.id}/members/not-a-uuid`, /^userId: /],
+      ['POST', '/api/logbooks/x/invites', /^id: /, { role: 'READ' }],
+    ];
+    for (const [method, path, message, body] of calls) {
+      const res = await skipper.client.request(method, path, body);
+      assertError(res, 400, 'invalid_request');
+      assert.match(res.body.error.message, message);
+    }
+    assert.equal(logbookExists(logbook.id), true);
   });
 });
