@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { Client } from './helpers/client.ts';
-import { createUserWithSession, type TestUser } from './helpers/accounts.ts';
-import { addCrew, ciphertext, createLogbook } from './helpers/crew.ts';
+import { createUserWithSession, markReverified, type TestUser } from './helpers/accounts.ts';
+import { addCrew, ciphertext, createLogbook, crewAboard, type Crew } from './helpers/crew.ts';
 
 let server: TestServer;
 let n = 0;
@@ -252,5 +252,143 @@ describe('crew changes reach the notification state', () => {
     // A second request adds up while the notification is pending.
     await push(mate, [{ logbookId: logbook.id, entityId: 'd', action: 'delete' }]);
     assert.equal(pendingNotifications(skipper.id, logbook.id), 3);
+  });
+});
+
+type Who = 'owner' | 'write' | 'read' | 'stranger' | 'signedOut';
+const EVERYONE: Who[] = ['owner', 'write', 'read', 'stranger', 'signedOut'];
+
+function person(crew: Crew, who: Who): TestUser | undefined {
+  return { owner: crew.skipper, write: crew.mate, read: crew.deckhand, stranger: crew.stranger, signedOut: undefined }[who];
+}
+
+describe('who may do what: every sync route × owner, WRITE, READ, stranger, signed out', () => {
+  test('POST /api/sync/push: the request status, and each item\'s status', async () => {
+    const expected: Record<Who, [number, string | undefined]> = {
+      owner: [200, 'success'],
+      write: [200, 'success'],
+      read: [200, 'forbidden'],
+      stranger: [200, 'forbidden'],
+      signedOut: [401, undefined],
+    };
+    for (const who of EVERYONE) {
+      const crew = await crewAboard(server);
+      const client = person(crew, who)?.client ?? anonymous();
+      const res = await client.post('/api/sync/push', {
+        items: [{ logbookId: crew.logbook.id, entityId: 'matrix', action: 'create', payload: ciphertext() }],
+      });
+      const [status, itemStatus] = expected[who];
+      assert.equal(res.status, status, `push as ${who}: ${res.text}`);
+      if (status === 401) assert.equal(res.body.error.code, 'unauthenticated');
+      else assert.deepEqual(res.body.results.map((r: any) => r.status), [itemStatus], who);
+      const stored = query('SELECT 1 FROM entries WHERE logbook_id = ?', crew.logbook.id).length;
+      assert.equal(stored, itemStatus === 'success' ? 1 : 0, who);
+    }
+  });
+
+  test('GET /api/sync/pull', async () => {
+    const expected: Record<Who, number> = { owner: 200, write: 200, read: 200, stranger: 403, signedOut: 401 };
+    for (const who of EVERYONE) {
+      const crew = await crewAboard(server);
+      const payload = ciphertext();
+      await push(crew.skipper, [{ logbookId: crew.logbook.id, entityId: 'matrix', action: 'create', payload }]);
+      const client = person(crew, who)?.client ?? anonymous();
+      const res = await client.get(`/api/sync/pull?logbookId=${crew.logbook.id}`);
+      assert.equal(res.status, expected[who], `pull as ${who}: ${res.text}`);
+      if (res.status === 200) assert.deepEqual(res.body.items.map((i: any) => i.payload), [payload]);
+      else assert.equal(res.body.error.code, { 401: 'unauthenticated', 403: 'forbidden' }[res.status as 401 | 403]);
+    }
+  });
+});
+
+describe('bad input to sync', () => {
+  test('push bodies that are not JSON, or of the wrong shape, are 400 invalid_request naming the field', async () => {
+    const { skipper, logbook } = await crewAboard(server);
+    const item = { logbookId: logbook.id, entityId: 'e', action: 'create', payload: 'AAAA' };
+    const cases: [unknown, RegExp][] = [
+      [{}, /^items: /],
+      [{ items: 'many' }, /^items: must be an array/],
+      [{ items: [] }, /^items: must hold at least 1 item/],
+      [{ items: [null] }, /^items\[0\]: /],
+      [{ items: [item, { ...item, logbookId: 'not-a-uuid' }] }, /^items\[1\]\.logbookId: must be a uuid/],
+      [{ items: [{ ...item, logbookId: 7 }] }, /^items\[0\]\.logbookId: /],
+      [{ items: [{ ...item, entityId: '' }] }, /^items\[0\]\.entityId: must not be empty/],
+      [{ items: [{ ...item, entityId: 'x'.repeat(65) }] }, /^items\[0\]\.entityId: at most 64/],
+      [{ items: [{ ...item, entityId: 'a/b' }] }, /^items\[0\]\.entityId: /],
+      [{ items: [{ ...item, entityId: 12 }] }, /^items\[0\]\.entityId: must be a string/],
+      [{ items: [{ ...item, action: 'upsert' }] }, /^items\[0\]\.action: must be "create", "update" or "delete"/],
+      [{ items: [{ ...item, payload: 'not base64url!' }] }, /^items\[0\]\.payload: must be base64url/],
+      [{ items: [{ ...item, payload: 'A'.repeat(65537) }] }, /^items\[0\]\.payload: at most 65536 characters/],
+      [{ items: [{ ...item, payload: { iv: 'x' } }] }, /^items\[0\]\.payload: /],
+      [{ items: [{ ...item, baseVersion: '1' }] }, /^items\[0\]\.baseVersion: must be a number/],
+      [{ items: [{ ...item, baseVersion: 1.5 }] }, /^items\[0\]\.baseVersion: must be a whole number/],
+      [{ items: [{ ...item, baseVersion: -1 }] }, /^items\[0\]\.baseVersion: must be 0 or more/],
+      [{ items: Array.from({ length: 501 }, (_, i) => ({ ...item, entityId: `e${i}` })) }, /^items: at most 500 items/],
+      ['items', /^body: /],
+    ];
+    for (const [body, message] of cases) {
+      const res = await skipper.client.post('/api/sync/push', body);
+      assertError(res, 400, 'invalid_request');
+      assert.match(res.body.error.message, message, JSON.stringify(body).slice(0, 200));
+    }
+    for (const raw of ['{"items": [', 'items=1', '\u0000']) {
+      const res = await skipper.client.post('/api/sync/push', undefined, { rawBody: raw, headers: { 'content-type': 'application/json' } });
+      assertError(res, 400, 'invalid_request');
+      assert.match(res.body.error.message, /^body: not valid JSON/);
+    }
+    // Nothing of any refused request was written.
+    assert.deepEqual(query('SELECT * FROM entries WHERE logbook_id = ?', logbook.id), []);
+    // 500 items is fine.
+    const full = await push(skipper, Array.from({ length: 500 }, (_, i) => ({ ...item, entityId: `e${i}` })));
+    assert.equal(full.length, 500);
+    assert.ok(full.every((r, i) => r.status === 'success' && r.entityId === `e${i}`));
+  });
+
+  test('a push body above the sync body limit is 413 payload_too_large and writes nothing', async () => {
+    const { skipper, logbook } = await crewAboard(server);
+    // 150 items of 64 KiB each: every item is valid, the body (≈ 9.6 MiB) is not.
+    const items = Array.from({ length: 150 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
+    const res = await skipper.client.post('/api/sync/push', { items });
+    assertError(res, 413, 'payload_too_large');
+    assert.deepEqual(query('SELECT * FROM entries WHERE logbook_id = ?', logbook.id), []);
+  });
+
+  test('pull checks its query: logbookId must be a uuid, since must be a cursor from this server', async () => {
+    const { skipper, logbook } = await crewAboard(server);
+    await push(skipper, [{ logbookId: logbook.id, entityId: 'e', action: 'create', payload: 'AAAA' }]);
+    const bad: [string, RegExp][] = [
+      ['', /^logbookId: /],
+      ['logbookId=nope', /^logbookId: must be a uuid/],
+      [`logbookId=${logbook.id}&since=banana`, /^since: /],
+      [`logbookId=${logbook.id}&since=${Buffer.from('1.2.3').toString('base64url')}`, /^since: /],
+      [`logbookId=${logbook.id}&since=${'A'.repeat(200)}`, /^since: /],
+      [`logbookId=${logbook.id}&since=-1`, /^since: /],
+    ];
+    for (const [qs, message] of bad) {
+      const res = await skipper.client.get(`/api/sync/pull?${qs}`);
+      assertError(res, 400, 'invalid_request');
+      assert.match(res.body.error.message, message, qs);
+    }
+    // An empty since is the start.
+    assert.equal((await pull(skipper, logbook.id, '')).items.length, 1);
+  });
+
+  test('a cursor from a deleted logbook of the same id starts the new one from the beginning', async () => {
+    const { skipper, logbook } = await crewAboard(server);
+    await push(skipper, [1, 2, 3].map((i) => ({ logbookId: logbook.id, entityId: `old${i}`, action: 'create', payload: 'AAAA' })));
+    const old = await pull(skipper, logbook.id);
+    markReverified(server, skipper);
+    assert.equal((await skipper.client.delete(`/api/logbooks/${logbook.id}`)).status, 204);
+    // Made again a moment later under the same id (back-dated so the creation time surely differs).
+    assert.equal((await skipper.client.post('/api/logbooks', { id: logbook.id, meta: 'BBBB' })).status, 201);
+    const db = server.db();
+    try {
+      db.prepare('UPDATE logbooks SET created_at = created_at + 1000 WHERE id = ?').run(logbook.id);
+    } finally {
+      db.close();
+    }
+    await push(skipper, [{ logbookId: logbook.id, entityId: 'new', action: 'create', payload: 'CCCC' }]);
+    const page = await pull(skipper, logbook.id, old.cursor);
+    assert.deepEqual(page.items.map((i) => i.entityId), ['new']);
   });
 });
