@@ -205,6 +205,35 @@ describe('push and pull', () => {
     assert.deepEqual(third.items.map((i) => [i.entityId, i.version, i.payload]), [['e0', 2, 'AAAA']]);
   });
 
+  test('a page also stops at about 4 MiB of ciphertext, so big entries come in several pages', async () => {
+    const { skipper, mate, logbook } = await crewAboard(server);
+    const big = 'A'.repeat(65536);
+    await push(skipper, Array.from({ length: 80 }, (_, i) => ({ logbookId: logbook.id, entityId: `chart${i}`, action: 'create', payload: big })));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    for (;;) {
+      const page = await pull(mate, logbook.id, cursor);
+      pages++;
+      assert.ok(page.items.length * 65536 <= 4 * 1024 * 1024, `page of ${page.items.length} entries`);
+      seen.push(...page.items.map((i) => i.entityId));
+      cursor = page.cursor;
+      if (!page.hasMore) break;
+      assert.ok(pages < 10);
+    }
+    assert.equal(pages, 2);
+    assert.deepEqual(seen, Array.from({ length: 80 }, (_, i) => `chart${i}`));
+  });
+
+  test('push and logbook changes without the right Origin are 403 csrf and change nothing', async () => {
+    const { skipper, logbook } = await crewAboard(server);
+    const res = await skipper.client.post('/api/sync/push', { items: [{ logbookId: logbook.id, entityId: 'e', action: 'create', payload: 'AAAA' }] }, { origin: 'https://evil.example' });
+    assertError(res, 403, 'csrf');
+    assertError(await skipper.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'WRITE' }, { origin: null }), 403, 'csrf');
+    assert.deepEqual(query('SELECT * FROM entries WHERE logbook_id = ?', logbook.id), []);
+    assert.equal(query('SELECT * FROM invites WHERE logbook_id = ?', logbook.id).length, 2);
+  });
+
   test('the server stores exactly the ciphertext it was sent', async () => {
     const { mate, logbook } = await aboard();
     const payloads = [ciphertext(1), ciphertext(1000), 'A'.repeat(65536), '-_-_', ciphertext(30000)];
