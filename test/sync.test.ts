@@ -373,10 +373,17 @@ describe('bad input to sync', () => {
     assert.ok(full.every((r, i) => r.status === 'success' && r.entityId === `e${i}`));
   });
 
+  test('the largest push the contract allows (500 items of 64 KiB) is accepted', async () => {
+    const { skipper, logbook } = await crewAboard(server);
+    const items = Array.from({ length: 500 }, (_, i) => ({ logbookId: logbook.id, entityId: `full${i}`, action: 'create', payload: 'A'.repeat(65536) }));
+    const results = await push(skipper, items);
+    assert.equal(results.filter((r) => r.status === 'success').length, 500);
+  });
+
   test('a push body above the sync body limit is 413 payload_too_large and writes nothing', async () => {
     const { skipper, logbook } = await crewAboard(server);
-    // 150 items of 64 KiB each: every item is valid, the body (≈ 9.6 MiB) is not.
-    const items = Array.from({ length: 150 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
+    // Every item is valid, but there are more bytes than 500 full items could ever need.
+    const items = Array.from({ length: 520 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
     const res = await skipper.client.post('/api/sync/push', { items });
     assertError(res, 413, 'payload_too_large');
     assert.deepEqual(query('SELECT * FROM entries WHERE logbook_id = ?', logbook.id), []);
