@@ -1,98 +1,111 @@
-// `crewbell backup FILE`: a consistent copy taken while the server runs and another
-// connection keeps committing, which restores into a working server with every row.
+// `crewbell backup FILE`: a consistent copy taken while the server keeps committing crew
+// syncs, which restores into a working server with every row.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { runCli, startServer, tempDir, waitFor } from './helpers/server.ts';
 import { addFleet, dumpTables, missingRows } from './helpers/database.ts';
+import { crewAboard, ciphertext } from './helpers/crew.ts';
+import { Client } from './helpers/client.ts';
+import type { TestUser } from './helpers/accounts.ts';
 import { latestSchemaVersion } from '../src/db.ts';
 
 /**
- * A second writer on the same file, like a busy server: each transaction adds one logbook
- * and exactly five entries, so a copy that caught half a transaction would show it.
+ * The server writing, as crew syncing does: each push request creates five entries in one
+ * transaction, so a copy that caught half a request would show a count not divisible by 5.
  */
-const WRITER = `
-const { DatabaseSync } = require('node:sqlite');
-const { randomUUID } = require('node:crypto');
-const db = new DatabaseSync(process.argv[1]);
-db.exec('PRAGMA busy_timeout = 5000');
-const owner = db.prepare('SELECT id FROM users LIMIT 1').get().id;
-const addLogbook = db.prepare('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)');
-const addEntry = db.prepare('INSERT INTO entries (logbook_id, entity_id, version, payload, updated_at, updated_by, seq) VALUES (?, ?, 1, ?, ?, ?, ?)');
-let stop = false, done = 0;
-process.stdin.on('data', () => (stop = true));
-process.stdin.resume();
-(function tick() {
-  if (stop || done >= 20000) { process.stdout.write('done ' + done + '\\n'); db.close(); process.exit(0); }
-  db.exec('BEGIN IMMEDIATE');
-  const id = randomUUID();
-  addLogbook.run(id, owner, 'x'.repeat(64), Date.now());
-  for (let i = 1; i <= 5; i++) addEntry.run(id, randomUUID(), 'y'.repeat(400), Date.now(), owner, i);
-  db.exec('COMMIT');
-  done++;
-  if (done % 10 === 0) process.stdout.write('wrote ' + done + '\\n');
-  setImmediate(tick);
-})();
-`;
+function keepSyncing(mate: TestUser, logbookId: string): { stop(): Promise<number>; pushes(): number } {
+  let running = true;
+  let pushes = 0;
+  const loop = (async () => {
+    while (running) {
+      const items = Array.from({ length: 5 }, () => ({ logbookId, entityId: randomUUID(), action: 'create', payload: ciphertext(300) }));
+      const res = await mate.client.post('/api/sync/push', { items });
+      assert.equal(res.status, 200, res.text);
+      assert.ok(res.body.results.every((r: { status: string }) => r.status === 'success'), res.text);
+      pushes++;
+      await new Promise((r) => setTimeout(r, 5)); // stays under the sync rate limit
+    }
+  })();
+  return {
+    pushes: () => pushes,
+    async stop() {
+      running = false;
+      await loop;
+      return pushes;
+    },
+  };
+}
 
-test('backup while the server runs and another connection writes: consistent copy, restores with every row', async () => {
-  const server = await startServer();
+test('backup while the server writes: a consistent copy that restores with every row', async () => {
+  // No notification fires during the test, so the pending count keeps adding up.
+  const server = await startServer({ flags: ['--notify-debounce', '1h'] });
   const backupDir = tempDir('crewbell-backup-');
   const restoredDir = tempDir('crewbell-restored-');
   try {
     const db = server.db();
     addFleet(db, { skippers: 5, logbooksEach: 4, entriesEach: 10 });
-    const before = dumpTables(db);
     db.close();
-
-    const writer = spawn(process.execPath, ['-e', WRITER, path.join(server.dataDir, 'crewbell.db')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let writerOut = '';
-    writer.stdout.on('data', (d) => (writerOut += d));
-    const writerExit = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+    const { mate, logbook } = await crewAboard(server);
+    const syncing = keepSyncing(mate, logbook.id);
+    let before: Map<string, Set<string>>;
+    let duringBackup: [number, number];
+    const file = path.join(backupDir, 'crewbell-backup.db');
     try {
-      await waitFor(() => /wrote (\d+)/.test(writerOut), 'the writer to commit');
-      const file = path.join(backupDir, 'crewbell-backup.db');
+      await waitFor(() => syncing.pushes() >= 3, 'crew to sync');
+      const snapshot = server.db();
+      before = dumpTables(snapshot);
+      snapshot.close();
+      // The pending notification's count keeps growing while crew syncs: compared by key below.
+      before.delete('notify_state');
+      const started = syncing.pushes();
       const result = await runCli(['backup', file, '--data-dir', server.dataDir]);
+      duringBackup = [started, syncing.pushes()];
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /integrity ok/);
       assert.match(result.stdout, /secret\.key/); // the reminder to keep the key that seals the VAPID key
-      assert.ok(!writerOut.includes('done'), 'the writer was still writing when the backup finished');
-      assert.equal(statSync(file).mode & 0o777, 0o600);
-      assert.deepEqual(readdirSync(backupDir).filter((n) => n.includes('partial')), []);
-
-      const copy = new DatabaseSync(file);
-      try {
-        assert.deepEqual(missingRows(before, dumpTables(copy)), []);
-        const torn = copy.prepare('SELECT logbook_id, count(*) AS n FROM entries GROUP BY logbook_id HAVING n NOT IN (5, 10)').all();
-        assert.deepEqual(torn, [], 'every logbook in the copy has all the entries of its transaction');
-        const online = copy.prepare("SELECT count(*) AS n FROM logbooks WHERE meta = ?").get('x'.repeat(64)) as { n: number };
-        assert.ok(online.n >= 1, 'the copy holds rows committed while the server ran');
-      } finally {
-        copy.close();
-      }
-
-      // Restore: the copy becomes the database of a fresh data dir, and a server starts on it.
-      copyFileSync(file, path.join(restoredDir, 'crewbell.db'));
-      const restored = await startServer({ dataDir: restoredDir });
-      try {
-        const health = await fetch(`${restored.url}/healthz`);
-        assert.equal(health.status, 200);
-        const rdb = restored.db();
-        try {
-          assert.deepEqual(missingRows(before, dumpTables(rdb)), []);
-          assert.equal((rdb.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, latestSchemaVersion());
-        } finally {
-          rdb.close();
-        }
-      } finally {
-        assert.equal(await restored.stop(), 0);
-      }
     } finally {
-      writer.stdin.end('stop\n');
-      await writerExit;
+      await syncing.stop();
+    }
+    assert.ok(duringBackup[1] > duringBackup[0], `the server kept writing during the backup (${duringBackup})`);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(backupDir).filter((n) => n.includes('partial')), []);
+
+    const copy = new DatabaseSync(file);
+    try {
+      assert.deepEqual(missingRows(before, dumpTables(copy)), [], 'every row from before the backup is in it');
+      const synced = (copy.prepare('SELECT count(*) AS n FROM entries WHERE logbook_id = ?').get(logbook.id) as { n: number }).n;
+      assert.ok(synced >= before.get('entries')!.size - 5 * 4 * 10, 'it holds what crew synced');
+      assert.equal(synced % 5, 0, `no push request is cut in half (${synced} entries)`);
+      const pending = copy.prepare('SELECT pending_count FROM notify_state WHERE logbook_id = ?').get(logbook.id) as { pending_count: number } | undefined;
+      assert.equal(pending?.pending_count, synced, 'the pending notification counts exactly the entries in the copy');
+    } finally {
+      copy.close();
+    }
+
+    // Restore: the copy becomes the database of a fresh data dir, and a server starts on it.
+    copyFileSync(file, path.join(restoredDir, 'crewbell.db'));
+    const restored = await startServer({ dataDir: restoredDir });
+    try {
+      assert.equal((await fetch(`${restored.url}/healthz`)).status, 200);
+      const rdb = restored.db();
+      try {
+        assert.deepEqual(missingRows(before, dumpTables(rdb)), []);
+        assert.equal((rdb.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, latestSchemaVersion());
+      } finally {
+        rdb.close();
+      }
+      // The restored server knows the crew's session and serves what was synced.
+      const pulled = await new Client(restored.url, restored.origin);
+      pulled.cookies = mate.client.cookies;
+      const res = await pulled.get(`/api/sync/pull?logbookId=${logbook.id}`);
+      assert.equal(res.status, 200, res.text);
+      assert.ok(res.body.items.length > 0);
+    } finally {
+      assert.equal(await restored.stop(), 0);
     }
   } finally {
     await server.stop();
