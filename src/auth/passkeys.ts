@@ -2,6 +2,7 @@
 // them. A challenge row is bound to the browser by the crewbell_challenge cookie (the row id
 // is the cookie's SHA-256), lives 5 minutes and is taken exactly once, success or not.
 import { randomBytes } from 'node:crypto';
+import { Buffer } from 'node:buffer';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,

@@ -17,7 +17,7 @@ import { deleteUser, Username } from './users.ts';
 
 // The shapes of the browser's credential JSON; @simplewebauthn/server checks the contents.
 const Id = v.pipe(Base64Url(1400), v.minLength(1, 'must not be empty'));
-const Blob = v.pipe(Base64Url(16_384), v.minLength(1, 'must not be empty'));
+const Bytes = v.pipe(Base64Url(16_384), v.minLength(1, 'must not be empty'));
 const CredentialBase = {
   id: Id,
   rawId: Id,
@@ -28,20 +28,20 @@ const CredentialBase = {
 const RegistrationResponse = v.object({
   ...CredentialBase,
   response: v.object({
-    clientDataJSON: Blob,
-    attestationObject: Blob,
+    clientDataJSON: Bytes,
+    attestationObject: Bytes,
     transports: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(32))), v.maxLength(16, 'at most 16 transports'))),
-    authenticatorData: v.optional(Blob),
-    publicKey: v.optional(Blob),
+    authenticatorData: v.optional(Bytes),
+    publicKey: v.optional(Bytes),
     publicKeyAlgorithm: v.optional(v.number()),
   }),
 });
 const AuthenticationResponse = v.object({
   ...CredentialBase,
   response: v.object({
-    clientDataJSON: Blob,
-    authenticatorData: Blob,
-    signature: Blob,
+    clientDataJSON: Bytes,
+    authenticatorData: Bytes,
+    signature: Bytes,
     userHandle: v.optional(Base64Url(1400)),
   }),
 });

@@ -30,16 +30,15 @@ export async function startSignin(db: Db, rp: RelyingParty, now: number): Promis
   return { options, ...saved };
 }
 
-/** Takes the challenge, finds the passkey and checks the assertion; the passkey that signed. */
+/** Finds the passkey and checks the assertion against the taken challenge; the passkey that signed and its new counter. */
 async function verifyAssertion(
   db: Db,
   rp: RelyingParty,
   purpose: ChallengePurpose,
   pending: PendingChallenge | undefined,
   response: AuthenticationResponseJSON,
-  now: () => number,
   userId?: string,
-): Promise<StoredPasskey> {
+): Promise<{ passkey: StoredPasskey; newCounter: number }> {
   if (!pending || pending.purpose !== purpose || (userId !== undefined && pending.userId !== userId)) throw loginFailed();
   const passkey = findPasskey(db, response.id);
   if (!passkey || (userId !== undefined && passkey.userId !== userId)) throw loginFailed();
@@ -47,8 +46,7 @@ async function verifyAssertion(
   if (handle !== undefined && handle !== passkey.userId) throw loginFailed();
   const checked = await checkAuthentication(rp, response, pending.challenge, passkey);
   if (!checked.ok) throw loginFailed();
-  recordPasskeyUse(db, passkey.id, checked.value.newCounter, now());
-  return passkey;
+  return { passkey, newCounter: checked.value.newCounter };
 }
 
 export async function finishSignin(
@@ -58,12 +56,14 @@ export async function finishSignin(
   response: AuthenticationResponseJSON,
   now: () => number,
 ): Promise<SignedIn> {
-  const passkey = await verifyAssertion(db, rp, 'login', pending, response, now);
+  const { passkey, newCounter } = await verifyAssertion(db, rp, 'login', pending, response);
   return transaction(db, () => {
+    const at = now();
     const user = findUserById(db, passkey.userId);
     if (!user) throw loginFailed();
+    recordPasskeyUse(db, passkey.id, newCounter, at);
     const sessionToken = generateSessionToken();
-    const session = createSession(db, sessionToken, user.id, now());
+    const session = createSession(db, sessionToken, user.id, at);
     return { user, session, sessionToken };
   });
 }
@@ -84,8 +84,11 @@ export async function finishReauth(
   response: AuthenticationResponseJSON,
   now: () => number,
 ): Promise<number> {
-  await verifyAssertion(db, rp, 'reauth', pending, response, now, user.id);
-  const at = now();
-  markReverified(db, session.id, at);
-  return at;
+  const { passkey, newCounter } = await verifyAssertion(db, rp, 'reauth', pending, response, user.id);
+  return transaction(db, () => {
+    const at = now();
+    recordPasskeyUse(db, passkey.id, newCounter, at);
+    markReverified(db, session.id, at);
+    return at;
+  });
 }
