@@ -10,6 +10,7 @@ import { mainTs, repoRoot, startServer, type TestServer } from './helpers/server
 import { Client, type ApiResponse } from './helpers/client.ts';
 import { addPasskey, reauth, signIn, signUp, SoftAuthenticator } from './helpers/passkey.ts';
 import { createUserWithSession } from './helpers/accounts.ts';
+import { createLogbook, invite } from './helpers/crew.ts';
 
 const DAY = 86_400_000;
 
@@ -392,6 +393,23 @@ test('crew invite token: signing up joins the logbook as crew with the invite ro
     assert.equal(invite.used_by, crew.user.id);
     const client = new Client(server.url, server.origin);
     assertError(await client.post('/api/auth/register/options', { username: 'latecomer', inviteToken: token }), 403, 'registration_closed');
+  });
+});
+
+test('the join story through the API: an owner invites, a newcomer reads the invite, signs up with it and is crew', async () => {
+  await withServer([], async (server) => {
+    const owner = createUserWithSession(server, 'owner');
+    const logbook = await createLogbook(owner);
+    const token = await invite(owner, logbook.id, 'WRITE');
+    const newcomer = new Client(server.url, server.origin);
+    const shown = await newcomer.get(`/api/invites/${token}`);
+    assert.equal(shown.status, 200, shown.text);
+    const { client, joined, user } = await signUp(server, 'newcomer', { client: newcomer, inviteToken: token });
+    assert.deepEqual(joined, { logbookId: logbook.id, role: 'WRITE' });
+    const mine = await client.get('/api/logbooks');
+    assert.deepEqual(mine.body.logbooks.map((l: { id: string; role: string }) => [l.id, l.role]), [[logbook.id, 'WRITE']]);
+    const members = await owner.client.get(`/api/logbooks/${logbook.id}/members`);
+    assert.ok(members.body.members.some((m: { userId: string; role: string }) => m.userId === user.id && m.role === 'WRITE'));
   });
 });
 
