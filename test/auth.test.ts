@@ -219,7 +219,9 @@ test('a failed verify uses the challenge up too: a good answer after a bad one n
     const client = new Client(server.url, server.origin);
     const options = (await client.post('/api/auth/login/options', {})).body.options;
     const cookie = client.cookies.get('crewbell_challenge')!;
-    assertError(await client.post('/api/auth/login/verify', { response: authenticator.signIn(options, { tamperSignature: true }) }), 401, 'login_failed');
+    const failed = await client.post('/api/auth/login/verify', { response: authenticator.signIn(options, { tamperSignature: true }) });
+    assertError(failed, 401, 'login_failed');
+    assert.equal(setCookie(failed, 'crewbell_challenge')?.attrs.get('max-age'), '0', 'the browser is told to forget the challenge');
     client.cookies.set('crewbell_challenge', cookie);
     assertError(await client.post('/api/auth/login/verify', { response: authenticator.signIn(options) }), 401, 'login_failed');
     assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM auth_challenges')[0].n, 0);
