@@ -14,7 +14,8 @@ export async function buildWeb(): Promise<void> {
 // esbuild bundles src/main.ts (and whatever it imports) into one CommonJS file; that file,
 // schema.sql and every file under web/dist go into a Node SEA blob, which postject injects
 // into a stripped copy of the pinned Node 24 for each architecture. The blob has no V8
-// snapshot or code cache, so the same blob works in the x64 and the arm64 Node.
+// snapshot; the blob for the build machine's own architecture carries a V8 code cache
+// (made by this very Node, so it matches), the other one does not, so it cross-builds.
 
 // Imported under names of their own: the PWA section above has its own imports.
 import * as binFs from 'node:fs';
@@ -91,8 +92,8 @@ export function binaryAssets(): Record<string, string> {
   return assets;
 }
 
-function makeSeaBlob(bundle: string, assets: Record<string, string>, blob: string): void {
-  const config = binPath.join(WORK, 'sea-config.json');
+function makeSeaBlob(bundle: string, assets: Record<string, string>, blob: string, codeCache: boolean): void {
+  const config = binPath.join(WORK, `${binPath.basename(blob)}.sea-config.json`);
   binFs.writeFileSync(
     config,
     JSON.stringify(
@@ -100,9 +101,11 @@ function makeSeaBlob(bundle: string, assets: Record<string, string>, blob: strin
         main: binPath.resolve(bundle),
         output: binPath.resolve(blob),
         disableExperimentalSEAWarning: true,
-        // Both are tied to the V8 build and CPU that make the blob: off, so it cross-builds.
+        // Both are tied to the V8 build that makes the blob. A snapshot would need a special
+        // entry; the code cache saves compiling the bundle at every start (about a third of
+        // the start-up time) and is only valid for the Node that made it: the host's.
         useSnapshot: false,
-        useCodeCache: false,
+        useCodeCache: codeCache,
         assets,
       },
       null,
@@ -161,7 +164,11 @@ function sha256File(file: string): string {
   return hash;
 }
 
-async function buildFor(arch: BinaryArch, blob: string): Promise<void> {
+async function buildFor(arch: BinaryArch, bundle: string, assets: Record<string, string>): Promise<void> {
+  const blob = binPath.join(WORK, `crewbell-${arch}.blob`);
+  const codeCache = arch === process.arch;
+  makeSeaBlob(bundle, assets, blob, codeCache);
+  console.log(`build: ${arch} blob ${kib(binFs.statSync(blob).size)}${codeCache ? ' with code cache' : ''}`);
   const out = binaryPath(arch);
   const tmp = binPath.join(WORK, `crewbell-linux-${arch}`);
   binFs.rmSync(tmp, { force: true });
@@ -171,7 +178,7 @@ async function buildFor(arch: BinaryArch, blob: string): Promise<void> {
   if (strip(tmp, arch) && runner) run(runner[0] ?? tmp, [...runner.slice(1), ...(runner.length ? [tmp] : []), '--version']);
   inject(tmp, blob);
   if (runner) {
-    // The finished binary must start and find its embedded schema; not checkable without qemu.
+    // The finished binary must start; not checkable without qemu.
     const version = run(runner[0] ?? tmp, [...runner.slice(1), ...(runner.length ? [tmp] : []), 'version']).trim();
     console.log(`build: ${binPath.basename(out)} runs: ${version}`);
   }
@@ -184,12 +191,10 @@ export async function buildBinary(): Promise<void> {
   binFs.rmSync(WORK, { recursive: true, force: true });
   binFs.mkdirSync(WORK, { recursive: true });
   const bundle = binPath.join(WORK, 'crewbell.cjs');
-  const blob = binPath.join(WORK, 'crewbell.blob');
   await bundleServer(bundle);
   const assets = binaryAssets();
-  makeSeaBlob(bundle, assets, blob);
-  console.log(`build: ${binPath.basename(bundle)} ${kib(binFs.statSync(bundle).size)}, ${Object.keys(assets).length} assets, blob ${kib(binFs.statSync(blob).size)}`);
-  for (const arch of BINARY_ARCHS) await buildFor(arch, blob);
+  console.log(`build: ${binPath.basename(bundle)} ${kib(binFs.statSync(bundle).size)}, ${Object.keys(assets).length} assets`);
+  for (const arch of BINARY_ARCHS) await buildFor(arch, bundle, assets);
   // dist/crewbell: the host's architecture, for running it here.
   const host = BINARY_ARCHS.find((a) => a === process.arch);
   if (host) {
