@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { Client, type ApiResponse } from './helpers/client.ts';
+import { Client, type ApiResponse, assertError } from './helpers/client.ts';
 import { addPasskey, reauth, signIn, signUp, SoftAuthenticator } from './helpers/passkey.ts';
 import { createUserWithSession } from './helpers/accounts.ts';
 import { createLogbook, invite } from './helpers/crew.ts';
@@ -55,11 +55,6 @@ function setCookie(res: ApiResponse, name: string): SetCookie | undefined {
   return undefined;
 }
 
-function assertError(res: ApiResponse, status: number, code: string, message?: RegExp): void {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text}`);
-  assert.equal(res.body?.error?.code, code);
-  if (message) assert.match(res.body.error.message, message);
-}
 
 /** A logbook owned by a fresh user, with a crew invite whose token the test knows. */
 function logbookWithInvite(server: TestServer, role: 'WRITE' | 'READ' = 'WRITE', expiresAt = Date.now() + 7 * DAY) {
