@@ -4,10 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { mainTs, repoRoot, startServer, type TestServer } from './helpers/server.ts';
-import { Client, type ApiResponse } from './helpers/client.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { Client, type ApiResponse, assertError } from './helpers/client.ts';
 import { addPasskey, reauth, signIn, signUp, SoftAuthenticator } from './helpers/passkey.ts';
 import { createUserWithSession } from './helpers/accounts.ts';
 import { createLogbook, invite } from './helpers/crew.ts';
@@ -56,11 +55,6 @@ function setCookie(res: ApiResponse, name: string): SetCookie | undefined {
   return undefined;
 }
 
-function assertError(res: ApiResponse, status: number, code: string, message?: RegExp): void {
-  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text}`);
-  assert.equal(res.body?.error?.code, code);
-  if (message) assert.match(res.body.error.message, message);
-}
 
 /** A logbook owned by a fresh user, with a crew invite whose token the test knows. */
 function logbookWithInvite(server: TestServer, role: 'WRITE' | 'READ' = 'WRITE', expiresAt = Date.now() + 7 * DAY) {
@@ -564,21 +558,4 @@ test('bad input on auth routes: malformed JSON, wrong types, missing fields → 
     assertError(await client.post('/api/auth/login/verify', { response: { ...garbage, response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' } } }), 401, 'login_failed');
     assert.doesNotMatch(server.output(), /request failed/, 'no unexpected errors were logged');
   });
-});
-
-const deno = path.join(repoRoot, '.tools/deno/node_modules/.bin/deno');
-
-test('under Deno the same source signs up, signs in, re-verifies and deletes the account', { skip: existsSync(deno) ? false : 'Deno not installed (make deno)' }, async () => {
-  const server = await startServer({ flags: ['--open-registration'], command: [deno, 'run', '-A', mainTs] });
-  try {
-    const { authenticator, user } = await signUp(server, 'denosailor');
-    const { client } = await signIn(server, authenticator);
-    assert.equal((await client.get('/api/auth/me')).body.user.id, user.id);
-    await reauth(client, authenticator);
-    assert.equal((await client.delete('/api/auth/account')).status, 204);
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM users')[0].n, 0);
-  } finally {
-    await server.stop();
-    server.cleanup();
-  }
 });
