@@ -56,6 +56,47 @@ function buildTime(): number {
   return git.status === 0 && seconds > 0 ? seconds * 1000 : Date.now();
 }
 
+/**
+ * Packages the server needs only on some requests or commands (passkey ceremonies, sending
+ * a push, a QR code on a terminal), yet whose module set-up costs about 100 ms of start-up
+ * on a Pi-class CPU. A CommonJS bundle runs every import at start; for these, src/ gets a
+ * stand-in whose export names are known at build time and which loads the real package on
+ * first use of any export.
+ */
+export const LAZY_PACKAGES = ['@simplewebauthn/server', 'web-push', 'qrcode'];
+
+function lazyPackages(): import('esbuild').Plugin {
+  const requireHere = binModule.createRequire(import.meta.url);
+  return {
+    name: 'lazy-packages',
+    setup(build) {
+      const filter = new RegExp(`^(${LAZY_PACKAGES.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
+      build.onResolve({ filter }, (args) => {
+        // Only crewbell's own imports get the stand-in; its own require() finds the package.
+        if (args.namespace !== 'file' || !args.importer.startsWith(binPath.resolve('src') + binPath.sep)) return undefined;
+        return { path: args.path, namespace: 'lazy-package' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => {
+        const names = Object.keys(requireHere(args.path) as object);
+        return {
+          resolveDir: binPath.resolve('.'),
+          loader: 'js',
+          contents: `
+let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+const names = ${JSON.stringify(names)};
+module.exports = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => names.includes(key),
+  ownKeys: () => names,
+  getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: true, writable: false, value: undefined } : undefined),
+});`,
+        };
+      });
+    },
+  };
+}
+
 async function bundleServer(file: string): Promise<void> {
   const esbuild = await import('esbuild');
   await esbuild.build({
@@ -69,6 +110,7 @@ async function bundleServer(file: string): Promise<void> {
     minifySyntax: true,
     legalComments: 'eof',
     define: { CREWBELL_BUILD_TIME: String(buildTime()) },
+    plugins: [lazyPackages()],
     // src/assets.ts reads import.meta.url only outside the binary.
     logOverride: { 'empty-import-meta': 'silent' },
     logLevel: 'warning',

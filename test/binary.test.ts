@@ -11,6 +11,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { repoRoot, mainTs, runCli, startServer, tempDir, type TestServer } from './helpers/server.ts';
 import { addFleet, dumpTables, missingRows, tableColumns } from './helpers/database.ts';
+import { reauth, signIn, signUp } from './helpers/passkey.ts';
 import { binaryAssets, binaryPath, runnerFor } from '../build.ts';
 import { commands, run } from '../src/cli/index.ts';
 import type { Io } from '../src/cli/command.ts';
@@ -166,6 +167,40 @@ test('the x64 binary holds every command of the source and runs the admin comman
     assert.match(doctor.stdout, /^ok\s+clock\s/m, 'the build time the binary carries is in the past');
   } finally {
     rmSync(cwd, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('through the x64 binary: the first admin\'s invite link, then a passkey sign-up, sign-in and re-verification', async () => {
+  const server = await startServer({ command: [x64], cwd: elsewhere() });
+  try {
+    const invite = await runCli(['user', 'invite', 'skipper', '--admin', '--origin', server.origin, '--data-dir', server.dataDir], { command: [x64] });
+    assert.equal(invite.code, 0, invite.stderr);
+    const token = new URL(invite.stdout.trim().split('\n').at(-1)!).searchParams.get('token')!;
+    // The passkey ceremonies use a package the binary loads on first use, not at start.
+    const { client, authenticator, user } = await signUp(server, 'skipper', { inviteToken: token });
+    assert.deepEqual({ username: user.username, isAdmin: user.isAdmin }, { username: 'skipper', isAdmin: true });
+    const again = await signIn(server, authenticator);
+    assert.equal((await again.client.get('/api/auth/me')).body.user.id, user.id);
+    await reauth(client, authenticator);
+  } finally {
+    await stopped(server);
+  }
+});
+
+test('on a terminal, the binary\'s user invite draws the link as a QR code', async (t) => {
+  if (spawnSync('sh', ['-c', 'command -v script'], { stdio: 'ignore' }).status !== 0) {
+    t.skip('no script(1) to give the binary a terminal');
+    return;
+  }
+  const dataDir = tempDir('crewbell-qr-');
+  try {
+    const quoted = [x64, 'user', 'invite', 'deckhand', '--data-dir', dataDir].map((a) => `'${a}'`).join(' ');
+    const result = spawnSync('script', ['-qec', quoted, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /[▀▄█]{4}/, 'QR code blocks');
+    assert.match(result.stdout, /\/signup\?token=[A-Za-z0-9_-]+/);
+  } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
