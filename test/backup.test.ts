@@ -86,8 +86,11 @@ test('backup while the server writes: a consistent copy that restores with every
       copy.close();
     }
 
-    // Restore: the copy becomes the database of a fresh data dir, and a server starts on it.
+    // Restore as the README says: the copy becomes the database of a fresh data dir, next to
+    // the secret.key kept from the original (the VAPID private key is sealed with it).
     copyFileSync(file, path.join(restoredDir, 'crewbell.db'));
+    const secretKey = path.join(server.dataDir, 'secret.key');
+    if (existsSync(secretKey)) copyFileSync(secretKey, path.join(restoredDir, 'secret.key'));
     const restored = await startServer({ dataDir: restoredDir });
     try {
       assert.equal((await fetch(`${restored.url}/healthz`)).status, 200);
