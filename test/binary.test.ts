@@ -1,4 +1,4 @@
-// Smoke tests of what `make binary` ships: the x64 binary serves and runs the admin
+// Smoke tests of what `make binary` ships: the native (x64 here) binary serves and runs the admin
 // commands with everything embedded (started outside the checkout), the arm64 binary is
 // an aarch64 ELF that answers /healthz under qemu, upgrades keep every row, the checksums
 // match, and the systemd unit, its settings file and `make install` hold together.
@@ -22,6 +22,8 @@ import { VERSION } from '../src/version.ts';
 const x64 = path.join(repoRoot, binaryPath('x64'));
 const arm64 = path.join(repoRoot, binaryPath('arm64'));
 const host = path.join(repoRoot, 'dist/crewbell');
+/** The build this machine runs without emulation (x64 on the build machine, arm64 on a Pi). */
+const native = process.arch === 'arm64' ? arm64 : x64;
 const webDist = path.join(repoRoot, 'web/dist');
 
 /** Newest change to anything the binary is made of (what the Makefile's BINARY_INPUTS lists). */
@@ -61,9 +63,9 @@ async function stopped(server: TestServer): Promise<void> {
   server.cleanup();
 }
 
-test('the x64 binary serves /healthz and the whole PWA from inside itself', async (t) => {
+test('the native binary serves /healthz and the whole PWA from inside itself', async (t) => {
   const cwd = elsewhere();
-  const server = await startServer({ command: [x64], cwd });
+  const server = await startServer({ command: [native], cwd });
   try {
     const health = await fetch(`${server.url}/healthz`);
     assert.equal(health.status, 200);
@@ -119,10 +121,10 @@ async function fromSource(argv: string[]): Promise<{ code: number; stdout: strin
 
 const has = (name: string) => commands.some((c) => c.name === name);
 
-test('the x64 binary holds every command of the source and runs the admin commands', async (t) => {
+test('the native binary holds every command of the source and runs the admin commands', async (t) => {
   const cwd = elsewhere();
   const dataDir = tempDir('crewbell-admin-');
-  const bin = { command: [x64], cwd, env: { CREWBELL_DATA_DIR: dataDir } };
+  const bin = { command: [native], cwd, env: { CREWBELL_DATA_DIR: dataDir } };
   try {
     for (const command of commands) {
       const words = command.name.split(' ');
@@ -171,10 +173,10 @@ test('the x64 binary holds every command of the source and runs the admin comman
   }
 });
 
-test('through the x64 binary: the first admin\'s invite link, then a passkey sign-up, sign-in and re-verification', async () => {
-  const server = await startServer({ command: [x64], cwd: elsewhere() });
+test('through the native binary: the first admin\'s invite link, then a passkey sign-up, sign-in and re-verification', async () => {
+  const server = await startServer({ command: [native], cwd: elsewhere() });
   try {
-    const invite = await runCli(['user', 'invite', 'skipper', '--admin', '--origin', server.origin, '--data-dir', server.dataDir], { command: [x64] });
+    const invite = await runCli(['user', 'invite', 'skipper', '--admin', '--origin', server.origin, '--data-dir', server.dataDir], { command: [native] });
     assert.equal(invite.code, 0, invite.stderr);
     const token = new URL(invite.stdout.trim().split('\n').at(-1)!).searchParams.get('token')!;
     // The passkey ceremonies use a package the binary loads on first use, not at start.
@@ -195,7 +197,7 @@ test('on a terminal, the binary\'s user invite draws the link as a QR code', asy
   }
   const dataDir = tempDir('crewbell-qr-');
   try {
-    const quoted = [x64, 'user', 'invite', 'deckhand', '--data-dir', dataDir].map((a) => `'${a}'`).join(' ');
+    const quoted = [native, 'user', 'invite', 'deckhand', '--data-dir', dataDir].map((a) => `'${a}'`).join(' ');
     const result = spawnSync('script', ['-qec', quoted, '/dev/null'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /[▀▄█]{4}/, 'QR code blocks');
@@ -252,7 +254,7 @@ test('the .sha256 files match, and dist/crewbell is the build for this machine',
     assert.equal(name, path.basename(file));
     assert.equal(hash, createHash('sha256').update(readFileSync(file)).digest('hex'), file);
   }
-  const own = process.arch === 'arm64' ? arm64 : x64;
+  const own = native;
   assert.equal(readFileSync(`${host}.sha256`, 'utf8').split(' ')[0], readFileSync(`${own}.sha256`, 'utf8').split(' ')[0]);
 });
 
@@ -268,7 +270,7 @@ test('upgrade: the binary takes over a database from an older schema step and ke
     const before = dumpTables(old, shape);
     old.close();
 
-    const server = await startServer({ command: [x64], dataDir, cwd: elsewhere() });
+    const server = await startServer({ command: [native], dataDir, cwd: elsewhere() });
     const health = await fetch(`${server.url}/healthz`);
     assert.equal(health.status, 200);
     assert.equal(await server.stop(), 0);
