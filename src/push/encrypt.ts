@@ -1,0 +1,64 @@
+// RFC 8291 message encryption for Web Push: one aes128gcm record (RFC 8188) keyed by an
+// ECDH agreement with the device's P-256 key and its 16-byte auth secret.
+import { createCipheriv, createECDH, createHmac, randomBytes, type ECDH } from 'node:crypto';
+
+/** Push services accept at most 4096 bytes of body; one record holds the whole message. */
+export const RECORD_SIZE = 4096;
+const HEADER_SIZE = 16 + 4 + 1 + 65;
+const TAG_SIZE = 16;
+/** Largest cleartext that fits one record (the 0x02 delimiter and the tag take the rest). */
+export const MAX_PLAINTEXT = RECORD_SIZE - HEADER_SIZE - TAG_SIZE - 1;
+
+const KEY_INFO = Buffer.from('WebPush: info\0', 'latin1');
+const CEK_INFO = Buffer.from('Content-Encoding: aes128gcm\0\x01', 'latin1');
+const NONCE_INFO = Buffer.from('Content-Encoding: nonce\0\x01', 'latin1');
+const ONE = Buffer.from([1]);
+const LAST_RECORD = Buffer.from([2]);
+
+export interface DeviceKeys {
+  /** The device's public key: a 65-byte uncompressed P-256 point. */
+  p256dh: Buffer;
+  /** The device's 16-byte auth secret. */
+  auth: Buffer;
+}
+
+/** Fixed inputs for the RFC's worked example; real messages leave them out. */
+export interface EncryptFixture {
+  salt: Buffer;
+  senderPrivateKey: Buffer;
+}
+
+function hmac(key: Buffer, ...parts: Buffer[]): Buffer {
+  const h = createHmac('sha256', key);
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+/** Encrypts plaintext for one device; the result is the whole request body. */
+export function encryptForDevice(plaintext: Buffer, device: DeviceKeys, fixture?: EncryptFixture): Buffer {
+  if (plaintext.length > MAX_PLAINTEXT) throw new Error(`push message is ${plaintext.length} bytes; at most ${MAX_PLAINTEXT} fit`);
+  // A fresh sender key and salt per message (RFC 8291 §3.1): a key is never reused.
+  const sender: ECDH = createECDH('prime256v1');
+  if (fixture) sender.setPrivateKey(fixture.senderPrivateKey);
+  else sender.generateKeys();
+  const senderPublic = sender.getPublicKey();
+  const salt = fixture?.salt ?? randomBytes(16);
+  const shared = sender.computeSecret(device.p256dh);
+
+  // HKDF written out as its HMAC steps: each expand needs only one block.
+  const prkKey = hmac(device.auth, shared);
+  const ikm = hmac(prkKey, KEY_INFO, device.p256dh, senderPublic, ONE);
+  const prk = hmac(salt, ikm);
+  const cek = hmac(prk, CEK_INFO).subarray(0, 16);
+  const nonce = hmac(prk, NONCE_INFO).subarray(0, 12);
+
+  const header = Buffer.allocUnsafe(HEADER_SIZE);
+  salt.copy(header, 0);
+  header.writeUInt32BE(RECORD_SIZE, 16);
+  header[20] = senderPublic.length;
+  senderPublic.copy(header, 21);
+
+  const cipher = createCipheriv('aes-128-gcm', cek, nonce);
+  const body = Buffer.concat([header, cipher.update(plaintext), cipher.update(LAST_RECORD), cipher.final(), cipher.getAuthTag()]);
+  return body;
+}

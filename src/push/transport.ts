@@ -1,0 +1,138 @@
+// Sends one encrypted message to one push endpoint over keep-alive connections, with a
+// timeout, and sorts the answer into what the outbox does next (RFC 8030 semantics).
+import http from 'node:http';
+import https from 'node:https';
+import { BlockedAddressError, endpointProblem, guardedLookup } from './endpoint-guard.ts';
+
+export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
+
+export interface PushRequest {
+  endpoint: string;
+  /** The aes128gcm body. */
+  body: Buffer;
+  authorization: string;
+  ttlSeconds: number;
+  urgency: Urgency;
+  /** Replaces an undelivered message with the same topic (≤ 32 base64url characters). */
+  topic?: string | undefined;
+}
+
+export type SendOutcome =
+  | { kind: 'success'; status: number }
+  | { kind: 'gone'; status: number }
+  | { kind: 'retry'; status?: number; retryAfterMs?: number; reason: string }
+  | { kind: 'failed'; status?: number; reason: string };
+
+export interface TransportOptions {
+  timeoutMs: number;
+  allowInsecure: boolean;
+  /** Sockets per push-service origin. */
+  maxSockets?: number;
+}
+
+export interface Transport {
+  send(request: PushRequest, now?: number): Promise<SendOutcome>;
+  /** Closes idle keep-alive sockets. */
+  close(): void;
+}
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** What an HTTP status from a push service means for this message. */
+export function classifyStatus(status: number, retryAfter: string | undefined, now: number): SendOutcome {
+  if (status >= 200 && status < 300) return { kind: 'success', status };
+  if (status === 404 || status === 410) return { kind: 'gone', status };
+  if (status === 429 || status >= 500) {
+    const retryAfterMs = parseRetryAfter(retryAfter, now);
+    return { kind: 'retry', status, reason: `HTTP ${status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  return { kind: 'failed', status, reason: `HTTP ${status}` };
+}
+
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_PUSH_TIMEOUT']);
+
+function classifyError(err: NodeJS.ErrnoException): SendOutcome {
+  if (err instanceof BlockedAddressError) return { kind: 'failed', reason: 'endpoint resolves to a non-public address' };
+  const code = err.code ?? '';
+  if (code === 'ENOTFOUND') return { kind: 'retry', reason: 'host not found' };
+  if (RETRYABLE_NETWORK.has(code)) return { kind: 'retry', reason: code === 'ERR_PUSH_TIMEOUT' ? 'timed out' : code };
+  if (code.startsWith('ERR_TLS') || code.includes('CERT')) return { kind: 'failed', reason: `TLS: ${code}` };
+  return { kind: 'retry', reason: code || err.message };
+}
+
+export function createTransport(options: TransportOptions): Transport {
+  const agentOptions = {
+    keepAlive: true,
+    keepAliveMsecs: 30_000,
+    maxSockets: options.maxSockets ?? 64,
+    maxFreeSockets: options.maxSockets ?? 64,
+    scheduling: 'lifo' as const,
+    // The guard sits in the connection's own name lookup (skipped only with --push-allow-insecure).
+    ...(options.allowInsecure ? {} : { lookup: guardedLookup as never }),
+  };
+  const httpsAgent = new https.Agent(agentOptions);
+  const httpAgent = new http.Agent(agentOptions);
+
+  return {
+    send(request, now = Date.now()) {
+      const problem = endpointProblem(request.endpoint, options.allowInsecure);
+      if (problem) return Promise.resolve({ kind: 'failed', reason: `endpoint ${problem}` });
+      const url = new URL(request.endpoint);
+      const secure = url.protocol === 'https:';
+      const headers: Record<string, string | number> = {
+        'content-type': 'application/octet-stream',
+        'content-encoding': 'aes128gcm',
+        'content-length': request.body.length,
+        ttl: request.ttlSeconds,
+        urgency: request.urgency,
+        authorization: request.authorization,
+      };
+      if (request.topic) headers['topic'] = request.topic;
+      return new Promise<SendOutcome>((resolve) => {
+        let settled = false;
+        const finish = (outcome: SendOutcome) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(outcome);
+        };
+        const req = (secure ? https : http).request(
+          url,
+          { method: 'POST', headers, agent: secure ? httpsAgent : httpAgent },
+          (res) => {
+            // Drain a small answer so the socket goes back to the pool; cut off a big one.
+            let size = 0;
+            res.on('data', (chunk: Buffer) => {
+              size += chunk.length;
+              if (size > 64 * 1024) res.destroy();
+            });
+            res.on('end', () => {
+              const retryAfter = res.headers['retry-after'];
+              finish(classifyStatus(res.statusCode ?? 0, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, now));
+            });
+            res.on('error', () => finish(classifyStatus(res.statusCode ?? 0, undefined, now)));
+            res.on('close', () => finish(classifyStatus(res.statusCode ?? 0, undefined, now)));
+          },
+        );
+        const timer = setTimeout(() => {
+          const err = new Error('push request timed out') as NodeJS.ErrnoException;
+          err.code = 'ERR_PUSH_TIMEOUT';
+          req.destroy(err);
+        }, options.timeoutMs);
+        req.on('error', (err: NodeJS.ErrnoException) => finish(classifyError(err)));
+        req.end(request.body);
+      });
+    },
+    close() {
+      httpsAgent.destroy();
+      httpAgent.destroy();
+    },
+  };
+}
