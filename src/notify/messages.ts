@@ -1,6 +1,7 @@
 // What a notification says, in every language crewbell speaks (the one place for these
 // texts). Messages stay generic: the server cannot read logbooks, and the lock screen
 // should not show them either.
+import { createHash } from 'node:crypto';
 import type { Locale } from '../push/subscriptions.ts';
 
 export const TEXTS: Record<Locale, { title: string; crewChanges: string; test: string }> = {
@@ -38,9 +39,14 @@ export function testMessage(locale: Locale, title?: string, body?: string): Push
   return { title: title ?? TEXTS[locale].title, body: body ?? TEXTS[locale].test, tag: 'test', renotify: false, data: { url: '/settings' } };
 }
 
-/** The Topic header for a logbook: its uuid without dashes is 32 base64url characters. */
+/**
+ * The Topic header for a logbook (≤ 32 base64url characters): its uuid without dashes,
+ * or a digest for an id that would not fit.
+ */
 export function logbookTopic(logbookId: string): string {
-  return logbookId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32);
+  const compact = logbookId.replace(/-/g, '');
+  if (/^[A-Za-z0-9_]{1,32}$/.test(compact)) return compact;
+  return createHash('sha256').update(logbookId).digest('base64url').slice(0, 32);
 }
 
 /** Picks de or en from an Accept-Language header by quality; en when neither is asked for. */
