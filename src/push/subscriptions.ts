@@ -71,6 +71,7 @@ export function allSubscriptions(db: Db): (Subscription & { username: string })[
 export interface SubscriptionListing {
   id: string;
   userId: string;
+  /** For the CLI; the admin API leaves it out. */
   username: string;
   endpoint: string;
   createdAt: number;
@@ -105,4 +106,9 @@ export function markDelivered(db: Db, id: string, now: number): void {
 
 export function countFailure(db: Db, id: string): void {
   db.prepare('UPDATE push_subscriptions SET failures = failures + 1 WHERE id = ?').run(id);
+}
+
+/** The id of the user with this name (for admin commands that take --user NAME). */
+export function findUserId(db: Db, username: string): string | undefined {
+  return (db.prepare('SELECT id FROM users WHERE username = ?').get(username) as { id: string } | undefined)?.id;
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import { truncateEndpoint, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { VapidSigner } from './authorization.ts';
-import { encryptForDevice } from './encrypt.ts';
+import { sendToDevice } from './deliver.ts';
 import { backoffDelay, deleteJob, dueJobs, nextAttemptAfter, postponeJob, type OutboxJob } from './outbox.ts';
 import { countFailure, markDelivered, removeGoneSubscription } from './subscriptions.ts';
 import type { SendOutcome, Transport } from './transport.ts';
@@ -103,23 +103,12 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
 
   async function deliver(job: OutboxJob): Promise<SendOutcome> {
     const started = performance.now();
-    let body: Buffer;
-    try {
-      body = encryptForDevice(Buffer.from(job.payload), { p256dh: Buffer.from(job.p256dh, 'base64url'), auth: Buffer.from(job.auth, 'base64url') });
-    } catch (err) {
-      return { kind: 'failed', reason: `cannot encrypt for this device: ${(err as Error).message}` };
-    }
-    const outcome = await deps.transport.send(
-      {
-        endpoint: job.endpoint,
-        body,
-        authorization: deps.signer().authorization(job.endpoint),
-        ttlSeconds: options.ttlSeconds,
-        urgency: job.urgency,
-        topic: job.topic ?? undefined,
-      },
-      clock.now(),
-    );
+    const outcome = await sendToDevice(deps.transport, deps.signer(), job, job.payload, {
+      ttlSeconds: options.ttlSeconds,
+      urgency: job.urgency,
+      topic: job.topic ?? undefined,
+      now: clock.now(),
+    });
     metrics?.pushDuration.observe((performance.now() - started) / 1000);
     return outcome;
   }
