@@ -63,19 +63,25 @@ export class BlockedAddressError extends Error {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
+export type Lookup = (hostname: string, options: dns.LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+
+const systemLookup: Lookup = (hostname, options, callback) => dns.lookup(hostname, options, callback);
+
 /**
- * A drop-in for dns.lookup used by the push agent: it resolves as usual and refuses
- * non-public answers, so the address the socket connects to is the one checked.
+ * A drop-in for dns.lookup for the push agent: it resolves as usual (or with `resolve`,
+ * for tests of a lying DNS) and refuses non-public answers, so the address the socket
+ * connects to is the one checked.
  */
-export function guardedLookup(hostname: string, options: dns.LookupOptions, callback: LookupCallback): void {
-  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, '');
-    const list = addresses as dns.LookupAddress[];
-    const bad = list.find((a) => !isPublicAddress(a.address));
-    if (bad || list.length === 0) {
-      return callback(new BlockedAddressError(`push endpoint host ${hostname} resolves to a non-public address`), '');
-    }
-    if (options.all) callback(null, list);
-    else callback(null, list[0]!.address, list[0]!.family);
-  });
+export function guardedLookup(resolve: Lookup = systemLookup) {
+  return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
+    resolve(hostname, { ...options, all: true }, (err, list) => {
+      if (err) return callback(err, '');
+      const bad = list.find((a) => !isPublicAddress(a.address));
+      if (bad || list.length === 0) {
+        return callback(new BlockedAddressError(`push endpoint host ${hostname} resolves to a non-public address`), '');
+      }
+      if (options.all) callback(null, list);
+      else callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
 }

@@ -2,7 +2,7 @@
 // timeout, and sorts the answer into what the outbox does next (RFC 8030 semantics).
 import http from 'node:http';
 import https from 'node:https';
-import { BlockedAddressError, endpointProblem, guardedLookup } from './endpoint-guard.ts';
+import { BlockedAddressError, endpointProblem, guardedLookup, type Lookup } from './endpoint-guard.ts';
 
 export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
 
@@ -28,6 +28,8 @@ export interface TransportOptions {
   allowInsecure: boolean;
   /** Sockets per push-service origin. */
   maxSockets?: number;
+  /** Name resolution under the address guard (tests stand in a lying DNS here). */
+  resolve?: Lookup;
 }
 
 export interface Transport {
@@ -75,7 +77,7 @@ export function createTransport(options: TransportOptions): Transport {
     maxFreeSockets: options.maxSockets ?? 64,
     scheduling: 'lifo' as const,
     // The guard sits in the connection's own name lookup (skipped only with --push-allow-insecure).
-    ...(options.allowInsecure ? {} : { lookup: guardedLookup as never }),
+    ...(options.allowInsecure ? {} : { lookup: guardedLookup(options.resolve) as never }),
   };
   const httpsAgent = new https.Agent(agentOptions);
   const httpAgent = new http.Agent(agentOptions);
