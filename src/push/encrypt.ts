@@ -1,6 +1,6 @@
 // RFC 8291 message encryption for Web Push: one aes128gcm record (RFC 8188) keyed by an
 // ECDH agreement with the device's P-256 key and its 16-byte auth secret.
-import { createCipheriv, createECDH, createHmac, randomBytes, type ECDH } from 'node:crypto';
+import { createCipheriv, createECDH, hkdfSync, randomBytes, type ECDH } from 'node:crypto';
 
 /** Push services accept at most 4096 bytes of body; one record holds the whole message. */
 export const RECORD_SIZE = 4096;
@@ -10,9 +10,8 @@ const TAG_SIZE = 16;
 export const MAX_PLAINTEXT = RECORD_SIZE - HEADER_SIZE - TAG_SIZE - 1;
 
 const KEY_INFO = Buffer.from('WebPush: info\0', 'latin1');
-const CEK_INFO = Buffer.from('Content-Encoding: aes128gcm\0\x01', 'latin1');
-const NONCE_INFO = Buffer.from('Content-Encoding: nonce\0\x01', 'latin1');
-const ONE = Buffer.from([1]);
+const CEK_INFO = Buffer.from('Content-Encoding: aes128gcm\0', 'latin1');
+const NONCE_INFO = Buffer.from('Content-Encoding: nonce\0', 'latin1');
 const LAST_RECORD = Buffer.from([2]);
 
 export interface DeviceKeys {
@@ -28,12 +27,6 @@ export interface EncryptFixture {
   senderPrivateKey: Buffer;
 }
 
-function hmac(key: Buffer, ...parts: Buffer[]): Buffer {
-  const h = createHmac('sha256', key);
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
-
 /** Encrypts plaintext for one device; the result is the whole request body. */
 export function encryptForDevice(plaintext: Buffer, device: DeviceKeys, fixture?: EncryptFixture): Buffer {
   if (plaintext.length > MAX_PLAINTEXT) throw new Error(`push message is ${plaintext.length} bytes; at most ${MAX_PLAINTEXT} fit`);
@@ -45,12 +38,10 @@ export function encryptForDevice(plaintext: Buffer, device: DeviceKeys, fixture?
   const salt = fixture?.salt ?? randomBytes(16);
   const shared = sender.computeSecret(device.p256dh);
 
-  // HKDF written out as its HMAC steps: each expand needs only one block.
-  const prkKey = hmac(device.auth, shared);
-  const ikm = hmac(prkKey, KEY_INFO, device.p256dh, senderPublic, ONE);
-  const prk = hmac(salt, ikm);
-  const cek = hmac(prk, CEK_INFO).subarray(0, 16);
-  const nonce = hmac(prk, NONCE_INFO).subarray(0, 12);
+  // Three one-call HKDFs (extract + expand in native code): cheaper than five HMACs here.
+  const ikm = Buffer.from(hkdfSync('sha256', shared, device.auth, Buffer.concat([KEY_INFO, device.p256dh, senderPublic]), 32));
+  const cek = Buffer.from(hkdfSync('sha256', ikm, salt, CEK_INFO, 16));
+  const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, NONCE_INFO, 12));
 
   const header = Buffer.allocUnsafe(HEADER_SIZE);
   salt.copy(header, 0);
