@@ -2,7 +2,7 @@
 // pending change count, when it is due and when the owner was last notified. One timer
 // waits for the earliest due row; when it fires, each due row becomes one notification:
 // one outbox job per device of the owner, written in the same transaction that clears it.
-import { transaction, type Db } from '../db.ts';
+import { prepared, transaction, type Db } from '../db.ts';
 import type { CrewChange, CrewChangeSink } from '../http/deps.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -27,8 +27,7 @@ interface StateRow {
  * for this pair is due.
  */
 export function recordCrewChanges(db: Db, change: CrewChange, now: number, rule: CoalescingRule): number {
-  const row = db
-    .prepare('SELECT pending_count, due_at, last_sent_at FROM notify_state WHERE owner_id = ? AND logbook_id = ?')
+  const row = prepared(db, 'SELECT pending_count, due_at, last_sent_at FROM notify_state WHERE owner_id = ? AND logbook_id = ?')
     .get(change.ownerId, change.logbookId) as StateRow | undefined;
   let due: number;
   let count: number;
@@ -41,7 +40,7 @@ export function recordCrewChanges(db: Db, change: CrewChange, now: number, rule:
     const lastSent = row?.last_sent_at;
     if (lastSent != null && lastSent + rule.throttleMs > due) due = lastSent + rule.throttleMs;
   }
-  db.prepare(
+  prepared(db, 
     `INSERT INTO notify_state (owner_id, logbook_id, pending_count, due_at, last_sent_at)
      VALUES (?, ?, ?, ?, NULL)
      ON CONFLICT (owner_id, logbook_id) DO UPDATE SET pending_count = excluded.pending_count, due_at = excluded.due_at`,
@@ -64,8 +63,7 @@ export interface FiredNotification {
  */
 export function fireDueNotifications(db: Db, now: number): FiredNotification[] {
   return transaction(db, () => {
-    const due = db
-      .prepare('SELECT owner_id AS ownerId, logbook_id AS logbookId, pending_count AS changeCount FROM notify_state WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at')
+    const due = prepared(db, 'SELECT owner_id AS ownerId, logbook_id AS logbookId, pending_count AS changeCount FROM notify_state WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at')
       .all(now) as { ownerId: string; logbookId: string; changeCount: number }[];
     const fired: FiredNotification[] = [];
     for (const row of due) {
@@ -73,7 +71,7 @@ export function fireDueNotifications(db: Db, now: number): FiredNotification[] {
       if (row.changeCount > 0 && collaboratorChangesEnabled(db, row.ownerId)) {
         jobs = queueForUser(db, row.ownerId, (locale) => crewChangesMessage(locale, row.logbookId, row.changeCount), logbookTopic(row.logbookId), now);
       }
-      db.prepare(
+      prepared(db, 
         `UPDATE notify_state SET pending_count = 0, due_at = NULL, last_sent_at = CASE WHEN ? > 0 THEN ? ELSE last_sent_at END
           WHERE owner_id = ? AND logbook_id = ?`,
       ).run(jobs, now, row.ownerId, row.logbookId);
@@ -84,7 +82,7 @@ export function fireDueNotifications(db: Db, now: number): FiredNotification[] {
 }
 
 export function earliestDue(db: Db): number | undefined {
-  const row = db.prepare('SELECT MIN(due_at) AS at FROM notify_state WHERE due_at IS NOT NULL').get() as { at: number | null };
+  const row = prepared(db, 'SELECT MIN(due_at) AS at FROM notify_state WHERE due_at IS NOT NULL').get() as { at: number | null };
   return row.at ?? undefined;
 }
 

@@ -30,14 +30,17 @@ export function createVapidSigner(keys: VapidKeys, subject: string, clock: Clock
   return {
     publicKey: keys.publicKey,
     authorization(endpoint) {
-      const audience = new URL(endpoint).origin;
+      // Cached by the endpoint's text up to its path; the audience itself is the URL origin.
+      const slash = endpoint.indexOf('/', endpoint.indexOf('//') + 2);
+      const key = slash === -1 ? endpoint : endpoint.slice(0, slash);
       const now = clock.now();
-      const hit = cache.get(audience);
+      const hit = cache.get(key);
       if (hit && now < hit.renewAt) return hit.header;
+      const audience = new URL(endpoint).origin;
       const exp = Math.floor((now + JWT_LIFETIME_MS) / 1000);
       const header = `vapid t=${signVapidJwt(keys, audience, subject, exp)}, k=${keys.publicKey}`;
       if (cache.size > 1000) cache.clear();
-      cache.set(audience, { header, renewAt: exp * 1000 - RENEW_BEFORE_MS });
+      cache.set(key, { header, renewAt: exp * 1000 - RENEW_BEFORE_MS });
       return header;
     },
   };

@@ -36,11 +36,11 @@ export function isPublicAddress(address: string): boolean {
 }
 
 /** Why an endpoint is refused before any connection, or undefined when it may be used. */
-export function endpointProblem(endpoint: string, allowInsecure: boolean): string | undefined {
-  if (endpoint.length > MAX_ENDPOINT_LENGTH) return `at most ${MAX_ENDPOINT_LENGTH} characters`;
+export function endpointProblem(endpoint: string | URL, allowInsecure: boolean): string | undefined {
+  if (endpoint.toString().length > MAX_ENDPOINT_LENGTH) return `at most ${MAX_ENDPOINT_LENGTH} characters`;
   let url: URL;
   try {
-    url = new URL(endpoint);
+    url = typeof endpoint === 'string' ? new URL(endpoint) : endpoint;
   } catch {
     return 'must be a URL';
   }

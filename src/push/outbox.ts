@@ -2,7 +2,7 @@
 // transaction that decides to notify, and deleted only once the push service has answered
 // for good, so a crash at any point resends rather than loses (the Topic/tag make a rare
 // duplicate replace the first).
-import type { Db } from '../db.ts';
+import { prepared, type Db } from '../db.ts';
 import type { PushMessage } from '../notify/messages.ts';
 import type { Locale } from './subscriptions.ts';
 import type { Urgency } from './transport.ts';
@@ -24,8 +24,8 @@ export interface OutboxJob {
  * Returns the number of jobs. Call inside the transaction that decided to notify.
  */
 export function queueForUser(db: Db, userId: string, message: (locale: Locale) => PushMessage, topic: string | null, now: number): number {
-  const devices = db.prepare('SELECT id, locale FROM push_subscriptions WHERE user_id = ?').all(userId) as { id: string; locale: Locale }[];
-  const insert = db.prepare('INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)');
+  const devices = prepared(db, 'SELECT id, locale FROM push_subscriptions WHERE user_id = ?').all(userId) as { id: string; locale: Locale }[];
+  const insert = prepared(db, 'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)');
   const payloads = new Map<Locale, string>();
   for (const device of devices) {
     let payload = payloads.get(device.locale);
@@ -37,8 +37,7 @@ export function queueForUser(db: Db, userId: string, message: (locale: Locale) =
 
 /** Jobs due now, oldest first, leaving out the ones already being worked on. */
 export function dueJobs(db: Db, now: number, limit: number, claimed: ReadonlySet<number>): OutboxJob[] {
-  const rows = db
-    .prepare(
+  const rows = prepared(db, 
       `SELECT o.id, o.subscription_id AS subscriptionId, s.endpoint, s.p256dh, s.auth, o.payload, o.topic, o.urgency, o.attempts
          FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
         WHERE o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?`,
@@ -49,16 +48,16 @@ export function dueJobs(db: Db, now: number, limit: number, claimed: ReadonlySet
 
 /** When the next job that is not due yet becomes due. */
 export function nextAttemptAfter(db: Db, now: number): number | undefined {
-  const row = db.prepare('SELECT MIN(next_attempt_at) AS at FROM push_outbox WHERE next_attempt_at > ?').get(now) as { at: number | null };
+  const row = prepared(db, 'SELECT MIN(next_attempt_at) AS at FROM push_outbox WHERE next_attempt_at > ?').get(now) as { at: number | null };
   return row.at ?? undefined;
 }
 
 export function deleteJob(db: Db, id: number): void {
-  db.prepare('DELETE FROM push_outbox WHERE id = ?').run(id);
+  prepared(db, 'DELETE FROM push_outbox WHERE id = ?').run(id);
 }
 
 export function postponeJob(db: Db, id: number, attempts: number, nextAttemptAt: number, error: string): void {
-  db.prepare('UPDATE push_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?').run(attempts, nextAttemptAt, error.slice(0, 200), id);
+  prepared(db, 'UPDATE push_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?').run(attempts, nextAttemptAt, error.slice(0, 200), id);
 }
 
 /** Longest wait before a retry, whatever a push service asks for. */

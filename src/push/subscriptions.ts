@@ -1,7 +1,7 @@
 // The store of push subscriptions: one row per browser endpoint, bound to the user signed
 // in when the browser subscribed. Only push/ writes push_subscriptions.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db.ts';
+import { prepared, type Db } from '../db.ts';
 import { truncateEndpoint } from '../log.ts';
 
 export type Locale = 'de' | 'en';
@@ -29,8 +29,7 @@ export interface NewSubscription {
  * signed in on it now (keys and locale are replaced, the id is kept).
  */
 export function saveSubscription(db: Db, userId: string, sub: NewSubscription, now: number): string {
-  const row = db
-    .prepare(
+  const row = prepared(db, 
       `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, expiration_time, locale, vapid_public_key, created_at, failures)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
        ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
@@ -44,27 +43,26 @@ export function saveSubscription(db: Db, userId: string, sub: NewSubscription, n
 
 /** Removes the user's own subscription for endpoint; true when one was removed. */
 export function deleteSubscription(db: Db, userId: string, endpoint: string): boolean {
-  return Number(db.prepare('DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?').run(endpoint, userId).changes) > 0;
+  return Number(prepared(db, 'DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?').run(endpoint, userId).changes) > 0;
 }
 
 /** The push service said the endpoint is gone (404/410). */
 export function removeGoneSubscription(db: Db, id: string): void {
-  db.prepare('DELETE FROM push_subscriptions WHERE id = ?').run(id);
+  prepared(db, 'DELETE FROM push_subscriptions WHERE id = ?').run(id);
 }
 
 const COLUMNS = 'id, user_id AS userId, endpoint, p256dh, auth, locale';
 
 export function subscriptionsOfUser(db: Db, userId: string): Subscription[] {
-  return db.prepare(`SELECT ${COLUMNS} FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id`).all(userId) as unknown as Subscription[];
+  return prepared(db, `SELECT ${COLUMNS} FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id`).all(userId) as unknown as Subscription[];
 }
 
 export function subscriptionById(db: Db, id: string): Subscription | undefined {
-  return db.prepare(`SELECT ${COLUMNS} FROM push_subscriptions WHERE id = ?`).get(id) as unknown as Subscription | undefined;
+  return prepared(db, `SELECT ${COLUMNS} FROM push_subscriptions WHERE id = ?`).get(id) as unknown as Subscription | undefined;
 }
 
 export function allSubscriptions(db: Db): (Subscription & { username: string })[] {
-  return db
-    .prepare(`SELECT s.id, s.user_id AS userId, s.endpoint, s.p256dh, s.auth, s.locale, u.username FROM push_subscriptions s JOIN users u ON u.id = s.user_id ORDER BY u.username, s.created_at, s.id`)
+  return prepared(db, `SELECT s.id, s.user_id AS userId, s.endpoint, s.p256dh, s.auth, s.locale, u.username FROM push_subscriptions s JOIN users u ON u.id = s.user_id ORDER BY u.username, s.created_at, s.id`)
     .all() as unknown as (Subscription & { username: string })[];
 }
 
@@ -81,8 +79,7 @@ export interface SubscriptionListing {
 
 /** For admins: endpoints truncated (they identify a device), keys left out. */
 export function listSubscriptions(db: Db, userId?: string): SubscriptionListing[] {
-  const rows = db
-    .prepare(
+  const rows = prepared(db, 
       `SELECT s.id, s.user_id AS userId, u.username, s.endpoint, s.created_at AS createdAt, s.last_used_at AS lastUsedAt, s.failures
          FROM push_subscriptions s JOIN users u ON u.id = s.user_id
         WHERE (? IS NULL OR s.user_id = ?) ORDER BY u.username, s.created_at, s.id`,
@@ -92,23 +89,23 @@ export function listSubscriptions(db: Db, userId?: string): SubscriptionListing[
 }
 
 export function countSubscriptions(db: Db): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
+  return (prepared(db, 'SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
 }
 
 /** Deletes subscriptions not used (or, if never used, not created) within maxAgeMs. */
 export function pruneSubscriptions(db: Db, now: number, maxAgeMs: number): number {
-  return Number(db.prepare('DELETE FROM push_subscriptions WHERE COALESCE(last_used_at, created_at) < ?').run(now - maxAgeMs).changes);
+  return Number(prepared(db, 'DELETE FROM push_subscriptions WHERE COALESCE(last_used_at, created_at) < ?').run(now - maxAgeMs).changes);
 }
 
 export function markDelivered(db: Db, id: string, now: number): void {
-  db.prepare('UPDATE push_subscriptions SET last_used_at = ?, failures = 0 WHERE id = ?').run(now, id);
+  prepared(db, 'UPDATE push_subscriptions SET last_used_at = ?, failures = 0 WHERE id = ?').run(now, id);
 }
 
 export function countFailure(db: Db, id: string): void {
-  db.prepare('UPDATE push_subscriptions SET failures = failures + 1 WHERE id = ?').run(id);
+  prepared(db, 'UPDATE push_subscriptions SET failures = failures + 1 WHERE id = ?').run(id);
 }
 
 /** The id of the user with this name (for admin commands that take --user NAME). */
 export function findUserId(db: Db, username: string): string | undefined {
-  return (db.prepare('SELECT id FROM users WHERE username = ?').get(username) as { id: string } | undefined)?.id;
+  return (prepared(db, 'SELECT id FROM users WHERE username = ?').get(username) as { id: string } | undefined)?.id;
 }

@@ -84,9 +84,14 @@ export function createTransport(options: TransportOptions): Transport {
 
   return {
     send(request, now = Date.now()) {
-      const problem = endpointProblem(request.endpoint, options.allowInsecure);
+      let url: URL;
+      try {
+        url = new URL(request.endpoint);
+      } catch {
+        return Promise.resolve({ kind: 'failed', reason: 'endpoint must be a URL' });
+      }
+      const problem = endpointProblem(url, options.allowInsecure);
       if (problem) return Promise.resolve({ kind: 'failed', reason: `endpoint ${problem}` });
-      const url = new URL(request.endpoint);
       const secure = url.protocol === 'https:';
       const headers: Record<string, string | number> = {
         'content-type': 'application/octet-stream',
