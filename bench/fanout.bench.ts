@@ -11,7 +11,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
@@ -22,6 +22,8 @@ const self = fileURLToPath(import.meta.url);
 const SIZES = [1_000, 10_000];
 /** Messages in flight at once, for both contenders (crewbell's serve uses the same). */
 const IN_FLIGHT = 32;
+/** "transport" is crewbell's send path without the database: the floor, for comparison. */
+const CONTENDERS = ['web-push', 'crewbell', 'transport'];
 
 interface Device {
   endpoint: string;
@@ -34,6 +36,7 @@ interface RunResult {
   ms: number;
   cpuUs: number;
   peakRssMb: number;
+  rssGrowthMb: number;
   ok: number;
 }
 
@@ -63,13 +66,16 @@ async function pushService(certDir: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------- senders
-function sampleRss(): { stop(): number } {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+/** Peak RSS while the fan-out runs, and how far it rose above the RSS at its start. */
+function sampleRss(): { stop(): { peakRssMb: number; rssGrowthMb: number } } {
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(peak, process.memoryUsage().rss);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      return { peakRssMb: peak / 2 ** 20, rssGrowthMb: (peak - start) / 2 ** 20 };
     },
   };
 }
@@ -131,13 +137,13 @@ async function runCrewbell(devices: Device[]): Promise<Omit<RunResult, 'impl' | 
   }
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const peak = rss.stop();
+  const memory = rss.stop();
   const ok = (await metrics.pushSent.get()).values.find((v) => v.labels.result === 'success')?.value ?? 0;
   await worker.stop();
   transport.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { ms, cpuUs: cpu.user + cpu.system, peakRssMb: peak / 2 ** 20, ok };
+  return { ms, cpuUs: cpu.user + cpu.system, ...memory, ok };
 }
 
 async function runWebPush(devices: Device[]): Promise<Omit<RunResult, 'impl' | 'n'>> {
@@ -167,12 +173,56 @@ async function runWebPush(devices: Device[]): Promise<Omit<RunResult, 'impl' | '
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { ms, cpuUs: cpu.user + cpu.system, peakRssMb: rss.stop() / 2 ** 20, ok };
+  return { ms, cpuUs: cpu.user + cpu.system, ...rss.stop(), ok };
+}
+
+/**
+ * The floor under crewbell's pipeline: the same encryption, cached VAPID token and
+ * keep-alive transport with no database or outbox, to show what the pipeline adds.
+ */
+async function runTransportOnly(devices: Device[]): Promise<Omit<RunResult, 'impl' | 'n'>> {
+  const { systemClock } = await import('../src/clock.ts');
+  const { createTransport } = await import('../src/push/transport.ts');
+  const { createVapidSigner } = await import('../src/push/authorization.ts');
+  const { vapidPrivateKeyObject } = await import('../src/push/vapid.ts');
+  const { sendToDevice } = await import('../src/push/deliver.ts');
+  const webpush = (await import('web-push')).default;
+  const keys = webpush.generateVAPIDKeys();
+  const signer = createVapidSigner(
+    { publicKey: keys.publicKey, privateKey: vapidPrivateKeyObject(Buffer.from(keys.privateKey, 'base64url'), Buffer.from(keys.publicKey, 'base64url')) },
+    'mailto:bench@example.org',
+    systemClock,
+  );
+  const transport = createTransport({ timeoutMs: 10_000, allowInsecure: true });
+  const logbookId = randomUUID();
+  globalThis.gc?.();
+  const rss = sampleRss();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let next = 0;
+  let ok = 0;
+  const lane = async () => {
+    while (next < devices.length) {
+      const d = devices[next++]!;
+      const outcome = await sendToDevice(transport, signer, { endpoint: d.endpoint, ...d.keys }, JSON.stringify(message(logbookId)), {
+        ttlSeconds: 86_400,
+        urgency: 'normal',
+        topic: logbookId.replace(/-/g, ''),
+        now: Date.now(),
+      });
+      if (outcome.kind === 'success') ok++;
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  transport.close();
+  return { ms, cpuUs: cpu.user + cpu.system, ...rss.stop(), ok };
 }
 
 async function sender(impl: string, n: number, file: string): Promise<void> {
   const devices = (JSON.parse(readFileSync(file, 'utf8')) as Device[]).slice(0, n);
-  const result = impl === 'crewbell' ? await runCrewbell(devices) : await runWebPush(devices);
+  const result = impl === 'crewbell' ? await runCrewbell(devices) : impl === 'web-push' ? await runWebPush(devices) : await runTransportOnly(devices);
   process.stdout.write(JSON.stringify({ impl, n, ...result }) + '\n');
   process.exit(0);
 }
@@ -222,7 +272,7 @@ async function coordinator(): Promise<void> {
 
     const results: RunResult[] = [];
     for (const n of SIZES) {
-      for (const impl of ['web-push', 'crewbell']) {
+      for (const impl of CONTENDERS) {
         const run = child(['--sender', impl, String(n), file], { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.crt') });
         const line = (await run.output).trim().split('\n').pop()!;
         const r = JSON.parse(line) as RunResult;
@@ -234,14 +284,17 @@ async function coordinator(): Promise<void> {
     await service.output;
 
     console.log(`fan-out of one notification, ${IN_FLIGHT} in flight, node ${process.versions.node}, HTTPS push service on 127.0.0.1 (own process)`);
-    console.log('impl        N        notif/s   CPU µs/notif   peak RSS MB');
+    console.log(`load average at start ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores (other processes skew the figures)`);
+    console.log('impl        N        notif/s   CPU µs/notif   peak RSS MB   RSS growth MB');
     for (const r of results) {
-      console.log(`${r.impl.padEnd(10)} ${String(r.n).padStart(6)} ${(r.n / (r.ms / 1000)).toFixed(0).padStart(10)} ${(r.cpuUs / r.n).toFixed(0).padStart(14)} ${r.peakRssMb.toFixed(1).padStart(13)}`);
+      console.log(
+        `${r.impl.padEnd(10)} ${String(r.n).padStart(6)} ${(r.n / (r.ms / 1000)).toFixed(0).padStart(10)} ${(r.cpuUs / r.n).toFixed(0).padStart(14)} ${r.peakRssMb.toFixed(1).padStart(13)} ${r.rssGrowthMb.toFixed(1).padStart(15)}`,
+      );
     }
     for (const n of SIZES) {
       const wp = results.find((r) => r.n === n && r.impl === 'web-push')!;
       const cb = results.find((r) => r.n === n && r.impl === 'crewbell')!;
-      console.log(`N=${n}: crewbell/web-push throughput ${(wp.ms / cb.ms).toFixed(2)}×, CPU per notification ${(wp.cpuUs / cb.cpuUs).toFixed(2)}× less`);
+      console.log(`N=${n}: crewbell/web-push: throughput ${(wp.ms / cb.ms).toFixed(2)}×, notifications per CPU second ${(wp.cpuUs / cb.cpuUs).toFixed(2)}×`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,20 @@ export interface DeviceKeys {
   auth: Buffer;
 }
 
+// Salts come from a pool of random bytes refilled now and then: one call into the CSPRNG
+// per 256 messages instead of one per message.
+let saltPool = Buffer.alloc(0);
+let saltOffset = 0;
+function randomSalt(): Buffer {
+  if (saltOffset + 16 > saltPool.length) {
+    saltPool = randomBytes(4096);
+    saltOffset = 0;
+  }
+  const salt = Buffer.from(saltPool.subarray(saltOffset, saltOffset + 16));
+  saltOffset += 16;
+  return salt;
+}
+
 /** Fixed inputs for the RFC's worked example; real messages leave them out. */
 export interface EncryptFixture {
   salt: Buffer;
@@ -32,10 +46,14 @@ export function encryptForDevice(plaintext: Buffer, device: DeviceKeys, fixture?
   if (plaintext.length > MAX_PLAINTEXT) throw new Error(`push message is ${plaintext.length} bytes; at most ${MAX_PLAINTEXT} fit`);
   // A fresh sender key and salt per message (RFC 8291 §3.1): a key is never reused.
   const sender: ECDH = createECDH('prime256v1');
-  if (fixture) sender.setPrivateKey(fixture.senderPrivateKey);
-  else sender.generateKeys();
-  const senderPublic = sender.getPublicKey();
-  const salt = fixture?.salt ?? randomBytes(16);
+  let senderPublic: Buffer;
+  if (fixture) {
+    sender.setPrivateKey(fixture.senderPrivateKey);
+    senderPublic = sender.getPublicKey();
+  } else {
+    senderPublic = sender.generateKeys();
+  }
+  const salt = fixture?.salt ?? randomSalt();
   const shared = sender.computeSecret(device.p256dh);
 
   // Three one-call HKDFs (extract + expand in native code): cheaper than five HMACs here.

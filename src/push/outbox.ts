@@ -52,6 +52,18 @@ export function nextAttemptAfter(db: Db, now: number): number | undefined {
   return row.at ?? undefined;
 }
 
+/**
+ * Delivered jobs: deleted, and their devices marked used, in two statements for the whole
+ * batch (ids passed as one JSON array).
+ */
+export function recordDelivered(db: Db, jobs: readonly Pick<OutboxJob, 'id' | 'subscriptionId'>[], now: number): void {
+  prepared(db, 'DELETE FROM push_outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(jobs.map((j) => j.id)));
+  prepared(db, 'UPDATE push_subscriptions SET last_used_at = ?, failures = 0 WHERE id IN (SELECT value FROM json_each(?))').run(
+    now,
+    JSON.stringify([...new Set(jobs.map((j) => j.subscriptionId))]),
+  );
+}
+
 export function deleteJob(db: Db, id: number): void {
   prepared(db, 'DELETE FROM push_outbox WHERE id = ?').run(id);
 }

@@ -8,9 +8,12 @@ import { truncateEndpoint, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { VapidSigner } from './authorization.ts';
 import { sendToDevice } from './deliver.ts';
-import { backoffDelay, deleteJob, dueJobs, nextAttemptAfter, postponeJob, type OutboxJob } from './outbox.ts';
-import { countFailure, markDelivered, removeGoneSubscription } from './subscriptions.ts';
+import { backoffDelay, deleteJob, dueJobs, nextAttemptAfter, postponeJob, recordDelivered, type OutboxJob } from './outbox.ts';
+import { countFailure, removeGoneSubscription } from './subscriptions.ts';
 import type { SendOutcome, Transport } from './transport.ts';
+
+/** How long answers wait to be recorded together. */
+const FLUSH_DELAY_MS = 50;
 
 export interface WorkerOptions {
   concurrency: number;
@@ -52,6 +55,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
   let queue: OutboxJob[] = [];
   let done: Done[] = [];
   let flushQueued = false;
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let stopping = false;
   let timer: unknown;
   let timerAt = Infinity;
@@ -115,21 +119,34 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
 
   function finish(result: Done): void {
     done.push(result);
-    if (!flushQueued) {
+    if (done.length >= Math.max(64, options.concurrency * 2)) {
+      flush();
+    } else if (!flushQueued) {
       flushQueued = true;
-      // Answers are recorded in batches: one transaction for many deliveries.
-      setImmediate(flush);
+      // Answers are recorded in batches, one transaction (one WAL write) for many
+      // deliveries; until then the jobs stay claimed, and a crash only means a resend.
+      flushTimer = setTimeout(flush, FLUSH_DELAY_MS);
     }
   }
 
   function flush(): void {
+    if (flushTimer !== undefined) clearTimeout(flushTimer);
+    flushTimer = undefined;
     flushQueued = false;
     const batch = done;
     done = [];
     if (batch.length === 0 || !db.isOpen) return;
     const now = clock.now();
     transaction(db, () => {
-      for (const item of batch) record(item, now);
+      const delivered: OutboxJob[] = [];
+      for (const item of batch) {
+        if (item.outcome.kind === 'success') delivered.push(item.job);
+        else record(item, now);
+      }
+      if (delivered.length) {
+        recordDelivered(db, delivered, now);
+        metrics?.pushSent.inc({ result: 'success' }, delivered.length);
+      }
     });
     for (const item of batch) claimed.delete(item.job.id);
     armTimer();
@@ -142,8 +159,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
     const endpoint = truncateEndpoint(job.endpoint);
     switch (outcome.kind) {
       case 'success':
-        deleteJob(db, job.id);
-        markDelivered(db, job.subscriptionId, now);
+        recordDelivered(db, [job], now);
         metrics?.pushSent.inc({ result: 'success' });
         return;
       case 'gone':
