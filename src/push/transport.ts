@@ -2,6 +2,10 @@
 // timeout, and sorts the answer into what the outbox does next (RFC 8030 semantics).
 import http from 'node:http';
 import https from 'node:https';
+import http2 from 'node:http2';
+import tls from 'node:tls';
+import type { LookupFunction } from 'node:net';
+import { createH2Sessions } from './http2-sessions.ts';
 import { BlockedAddressError, endpointProblem, guardedLookup, type Lookup } from './endpoint-guard.ts';
 
 export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
@@ -30,6 +34,10 @@ export interface TransportOptions {
   maxSockets?: number;
   /** Name resolution under the address guard (tests stand in a lying DNS here). */
   resolve?: Lookup;
+  /** HTTP/2 where the push service offers it (default on Node; Deno uses HTTP/1.1). */
+  http2?: boolean;
+  /** Extra trusted CA certificate for https endpoints (tests). */
+  ca?: string | Buffer;
 }
 
 export interface Transport {
@@ -65,7 +73,8 @@ function classifyError(err: NodeJS.ErrnoException): SendOutcome {
   const code = err.code ?? '';
   if (code === 'ENOTFOUND') return { kind: 'retry', reason: 'host not found' };
   if (RETRYABLE_NETWORK.has(code)) return { kind: 'retry', reason: code === 'ERR_PUSH_TIMEOUT' ? 'timed out' : code };
-  if (code.startsWith('ERR_TLS') || code.includes('CERT')) return { kind: 'failed', reason: `TLS: ${code}` };
+  // A certificate that does not verify will not verify in a few seconds either.
+  if (/^ERR_(TLS|SSL)|CERT|VERIFY|SIGNATURE/.test(code)) return { kind: 'failed', reason: `TLS: ${code}` };
   return { kind: 'retry', reason: code || err.message };
 }
 
@@ -79,8 +88,56 @@ export function createTransport(options: TransportOptions): Transport {
     // The guard sits in the connection's own name lookup (skipped only with --push-allow-insecure).
     ...(options.allowInsecure ? {} : { lookup: guardedLookup(options.resolve) as never }),
   };
-  const httpsAgent = new https.Agent(agentOptions);
+  const httpsAgent = new https.Agent({ ...agentOptions, ...(options.ca ? { ca: [...tls.rootCertificates, options.ca.toString()] } : {}) });
   const httpAgent = new http.Agent(agentOptions);
+  const useHttp2 = options.http2 ?? !process.versions.deno;
+  const h2 = useHttp2
+    ? createH2Sessions({ lookup: agentOptions.lookup as LookupFunction | undefined, ca: options.ca, connectTimeoutMs: options.timeoutMs })
+    : undefined;
+
+  function sendHttp2(session: http2.ClientHttp2Session, url: URL, headers: Record<string, string | number>, body: Buffer, now: number): Promise<SendOutcome> {
+    return new Promise((resolve) => {
+      let settled = false;
+      let status = 0;
+      let retryAfter: string | undefined;
+      let timedOut = false;
+      const finish = (outcome: SendOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = session.request({ ':method': 'POST', ':path': url.pathname + url.search, ...headers });
+      } catch (err) {
+        return resolve({ kind: 'retry', reason: (err as NodeJS.ErrnoException).code ?? 'HTTP/2 session closed' });
+      }
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }, options.timeoutMs);
+      stream.on('response', (h) => {
+        status = Number(h[':status']);
+        const r = h['retry-after'];
+        retryAfter = Array.isArray(r) ? r[0] : r;
+      });
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > 64 * 1024) stream.close(http2.constants.NGHTTP2_CANCEL);
+      });
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (!status) finish(timedOut ? { kind: 'retry', reason: 'timed out' } : classifyError(err));
+      });
+      stream.on('close', () => {
+        if (timedOut && !status) finish({ kind: 'retry', reason: 'timed out' });
+        else if (status) finish(classifyStatus(status, retryAfter, now));
+        else finish({ kind: 'retry', reason: `HTTP/2 stream closed (code ${stream.rstCode ?? 0})` });
+      });
+      stream.end(body);
+    });
+  }
 
   return {
     send(request, now = Date.now()) {
@@ -102,44 +159,55 @@ export function createTransport(options: TransportOptions): Transport {
         authorization: request.authorization,
       };
       if (request.topic) headers['topic'] = request.topic;
-      return new Promise<SendOutcome>((resolve) => {
-        let settled = false;
-        const finish = (outcome: SendOutcome) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(outcome);
-        };
-        const req = (secure ? https : http).request(
-          url,
-          { method: 'POST', headers, agent: secure ? httpsAgent : httpAgent },
-          (res) => {
-            // Drain a small answer so the socket goes back to the pool; cut off a big one.
-            let size = 0;
-            res.on('data', (chunk: Buffer) => {
-              size += chunk.length;
-              if (size > 64 * 1024) res.destroy();
-            });
-            res.on('end', () => {
-              const retryAfter = res.headers['retry-after'];
-              finish(classifyStatus(res.statusCode ?? 0, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, now));
-            });
-            res.on('error', () => finish(classifyStatus(res.statusCode ?? 0, undefined, now)));
-            res.on('close', () => finish(classifyStatus(res.statusCode ?? 0, undefined, now)));
-          },
+      if (secure && h2) {
+        return h2.session(url).then(
+          (session) => (session ? sendHttp2(session, url, headers, request.body, now) : sendHttp1(url, secure, headers, request.body, now)),
+          (err: NodeJS.ErrnoException) => classifyError(err),
         );
-        const timer = setTimeout(() => {
-          const err = new Error('push request timed out') as NodeJS.ErrnoException;
-          err.code = 'ERR_PUSH_TIMEOUT';
-          req.destroy(err);
-        }, options.timeoutMs);
-        req.on('error', (err: NodeJS.ErrnoException) => finish(classifyError(err)));
-        req.end(request.body);
-      });
+      }
+      return sendHttp1(url, secure, headers, request.body, now);
     },
     close() {
+      h2?.close();
       httpsAgent.destroy();
       httpAgent.destroy();
     },
   };
+
+  function sendHttp1(url: URL, secure: boolean, headers: Record<string, string | number>, body: Buffer, now: number): Promise<SendOutcome> {
+    return new Promise<SendOutcome>((resolve) => {
+      let settled = false;
+      const finish = (outcome: SendOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      const req = (secure ? https : http).request(
+        url,
+        { method: 'POST', headers, agent: secure ? httpsAgent : httpAgent },
+        (res) => {
+          // Drain a small answer so the socket goes back to the pool; cut off a big one.
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > 64 * 1024) res.destroy();
+          });
+          res.on('end', () => {
+            const retryAfter = res.headers['retry-after'];
+            finish(classifyStatus(res.statusCode ?? 0, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, now));
+          });
+          res.on('error', () => finish(classifyStatus(res.statusCode ?? 0, undefined, now)));
+          res.on('close', () => finish(classifyStatus(res.statusCode ?? 0, undefined, now)));
+        },
+      );
+      const timer = setTimeout(() => {
+        const err = new Error('push request timed out') as NodeJS.ErrnoException;
+        err.code = 'ERR_PUSH_TIMEOUT';
+        req.destroy(err);
+      }, options.timeoutMs);
+      req.on('error', (err: NodeJS.ErrnoException) => finish(classifyError(err)));
+      req.end(body);
+    });
+  }
 }
