@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { Client } from './helpers/client.ts';
+import { Client, assertError } from './helpers/client.ts';
 import { createUserWithSession, markReverified, type TestUser } from './helpers/accounts.ts';
 import { addCrew, ciphertext, createLogbook, crewAboard, type Crew } from './helpers/crew.ts';
 
@@ -22,10 +22,6 @@ after(async () => {
   server.cleanup();
 });
 
-function assertError(res: { status: number; body: any; text: string }, status: number, code: string) {
-  assert.equal(res.status, status, res.text);
-  assert.equal(res.body?.error?.code, code, res.text);
-}
 
 function query<T>(sql: string, ...params: (string | number | null)[]): T[] {
   const db = server.db();
@@ -373,10 +369,17 @@ describe('bad input to sync', () => {
     assert.ok(full.every((r, i) => r.status === 'success' && r.entityId === `e${i}`));
   });
 
+  test('the largest push the contract allows (500 items of 64 KiB) is accepted', async () => {
+    const { skipper, logbook } = await crewAboard(server);
+    const items = Array.from({ length: 500 }, (_, i) => ({ logbookId: logbook.id, entityId: `full${i}`, action: 'create', payload: 'A'.repeat(65536) }));
+    const results = await push(skipper, items);
+    assert.equal(results.filter((r) => r.status === 'success').length, 500);
+  });
+
   test('a push body above the sync body limit is 413 payload_too_large and writes nothing', async () => {
     const { skipper, logbook } = await crewAboard(server);
-    // 150 items of 64 KiB each: every item is valid, the body (≈ 9.6 MiB) is not.
-    const items = Array.from({ length: 150 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
+    // Every item is valid, but there are more bytes than 500 full items could ever need.
+    const items = Array.from({ length: 520 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
     const res = await skipper.client.post('/api/sync/push', { items });
     assertError(res, 413, 'payload_too_large');
     assert.deepEqual(query('SELECT * FROM entries WHERE logbook_id = ?', logbook.id), []);
