@@ -4,12 +4,13 @@ import type { Command, Io } from './command.ts';
 import { CommandFailed } from './command.ts';
 import { dataDirFlag, UsageError } from '../config.ts';
 import { databasePath, openDatabase } from '../db.ts';
+import { findUserByName } from '../auth/users.ts';
 import { systemClock } from '../clock.ts';
 import { truncateEndpoint } from '../log.ts';
 import { testMessage } from '../notify/messages.ts';
 import { createVapidSigner } from '../push/authorization.ts';
 import { sendToDevice } from '../push/deliver.ts';
-import { allSubscriptions, findUserId, removeGoneSubscription, markDelivered, countFailure, type Subscription } from '../push/subscriptions.ts';
+import { allSubscriptions, removeGoneSubscription, markDelivered, countFailure, type Subscription } from '../push/subscriptions.ts';
 import { createTransport } from '../push/transport.ts';
 import { loadSecretKey, loadVapidKeys, PLACEHOLDER_VAPID_SUBJECT, readVapidSubject } from '../push/vapid.ts';
 
@@ -51,7 +52,7 @@ export const pushCommands: Command[] = [
         const signer = createVapidSigner(keys, readVapidSubject(db) ?? PLACEHOLDER_VAPID_SUBJECT, systemClock);
         let devices: (Subscription & { username: string })[] = allSubscriptions(db);
         if (username !== undefined) {
-          const userId = findUserId(db, username);
+          const userId = findUserByName(db, username)?.id;
           if (!userId) throw new CommandFailed(`no user named "${username}"`);
           devices = devices.filter((d) => d.userId === userId);
         }

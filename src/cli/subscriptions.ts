@@ -4,7 +4,8 @@ import type { Command } from './command.ts';
 import { CommandFailed } from './command.ts';
 import { dataDirFlag, formatDuration } from '../config.ts';
 import { databasePath, openDatabase } from '../db.ts';
-import { findUserId, listSubscriptions, pruneSubscriptions } from '../push/subscriptions.ts';
+import { findUserByName } from '../auth/users.ts';
+import { listSubscriptions, pruneSubscriptions } from '../push/subscriptions.ts';
 
 const time = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
 
@@ -19,7 +20,7 @@ export const subscriptionCommands: Command[] = [
         const username = args.values['user'] as string | undefined;
         let userId: string | undefined;
         if (username !== undefined) {
-          userId = findUserId(db, username);
+          userId = findUserByName(db, username)?.id;
           if (!userId) throw new CommandFailed(`no user named "${username}"`);
         }
         const rows = listSubscriptions(db, userId);

@@ -104,8 +104,3 @@ export function markDelivered(db: Db, id: string, now: number): void {
 export function countFailure(db: Db, id: string): void {
   prepared(db, 'UPDATE push_subscriptions SET failures = failures + 1 WHERE id = ?').run(id);
 }
-
-/** The id of the user with this name (for admin commands that take --user NAME). */
-export function findUserId(db: Db, username: string): string | undefined {
-  return (prepared(db, 'SELECT id FROM users WHERE username = ?').get(username) as { id: string } | undefined)?.id;
-}
