@@ -22,6 +22,12 @@ const self = fileURLToPath(import.meta.url);
 const SIZES = [1_000, 10_000];
 /** Messages in flight at once, for both contenders (crewbell's serve uses the same). */
 const IN_FLIGHT = 32;
+/**
+ * The same V8 flags for every contender. A small young generation keeps RSS close to what
+ * is live: HTTP/2's allocation rate otherwise makes V8 grow new space to ~100 MB of
+ * garbage (heap in use after GC stays ~13 MB either way). BENCH_V8_FLAGS overrides.
+ */
+const V8_FLAGS = (process.env['BENCH_V8_FLAGS'] ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
 /** "transport" is crewbell's send path without the database: the floor, for comparison. */
 const CONTENDERS = ['web-push', 'crewbell', 'transport'];
 
@@ -238,7 +244,7 @@ function makeCertificates(dir: string): void {
 }
 
 function child(args: string[], env: Record<string, string> = {}): { proc: ReturnType<typeof spawn>; output: Promise<string> } {
-  const proc = spawn(process.execPath, ['--expose-gc', self, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--expose-gc', ...V8_FLAGS, self, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   const output = new Promise<string>((resolve, reject) => {
@@ -286,6 +292,7 @@ async function coordinator(): Promise<void> {
     await service.output;
 
     console.log(`fan-out of one notification, ${IN_FLIGHT} in flight, node ${process.versions.node}, HTTPS push service on 127.0.0.1 (own process; HTTP/2 for crewbell, HTTP/1.1 for web-push)`);
+    console.log(`V8 flags for every sender: ${V8_FLAGS.join(' ') || '(none)'}`);
     console.log(`load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores (other processes skew the figures)`);
     console.log('impl        N        notif/s   CPU µs/notif   peak RSS MB   RSS growth MB');
     for (const r of results) {
