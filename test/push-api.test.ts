@@ -239,3 +239,14 @@ test('the address connected to is checked, not just the name: a DNS answer of 12
     transport.close();
   }
 });
+
+test('the VAPID key the browser subscribed with is kept when sent (vapidPublicKey or applicationServerKey)', async () => {
+  const u = user();
+  const key = (await new Client(server.url, server.origin).get('/api/push/vapid-public-key')).body.publicKey;
+  const a = await u.client.put('/api/push/subscription', { ...browserSubscription(), vapidPublicKey: key });
+  const b = await u.client.put('/api/push/subscription', { ...browserSubscription(), applicationServerKey: key });
+  for (const id of [a.body.id, b.body.id]) {
+    assert.deepEqual(rows('SELECT vapid_public_key FROM push_subscriptions WHERE id = ?', id), [{ vapid_public_key: key }]);
+  }
+  assertInvalid(await u.client.put('/api/push/subscription', { ...browserSubscription(), vapidPublicKey: 'abc' }), 'vapidPublicKey');
+});

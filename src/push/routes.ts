@@ -28,6 +28,8 @@ const SubscriptionBody = v.object({
   locale: v.optional(v.picklist(['de', 'en'], 'must be "de" or "en"')),
   /** The applicationServerKey the browser subscribed with (lets the PWA spot a rotated key). */
   vapidPublicKey: v.optional(v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'))),
+  /** The same, under the Push API's own name. */
+  applicationServerKey: v.optional(v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'))),
 });
 
 const UnsubscribeBody = v.object({ endpoint: Endpoint });
@@ -54,7 +56,10 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
         auth: bytesOf(body.keys.auth).toString('base64url'),
         expirationTime: body.expirationTime ?? null,
         locale: body.locale ?? localeFromAcceptLanguage(c.req.header('accept-language')),
-        vapidPublicKey: body.vapidPublicKey ? bytesOf(body.vapidPublicKey).toString('base64url') : null,
+        vapidPublicKey: (() => {
+          const key = body.vapidPublicKey ?? body.applicationServerKey;
+          return key ? bytesOf(key).toString('base64url') : null;
+        })(),
       },
       clock.now(),
     );
