@@ -267,3 +267,23 @@ test('sync does not wait for push: with the push service hanging, POST /api/sync
     server.cleanup();
   }
 });
+
+test('SIGTERM lets a delivery in flight finish and records it before exiting', async () => {
+  const server = await startServer({ flags: FLAGS });
+  try {
+    const crew = await crewAboard(server);
+    const phone = ps.createDevice();
+    await subscribe(crew.skipper, phone);
+    ps.plan(phone, { status: 201, delayMs: 800 });
+    assert.deepEqual((await crew.skipper.client.post('/api/push/test')).body, { queued: 1 });
+    await waitFor(() => ps.hanging() > 0, 'the delivery to be in flight');
+    assert.equal(await server.stop(), 0);
+    assert.equal(ps.delivered(phone).length, 1);
+    const [sub] = query<{ last_used_at: number | null }>(server, 'SELECT last_used_at FROM push_subscriptions WHERE endpoint = ?', phone.endpoint);
+    assert.ok(sub!.last_used_at, 'the delivery was recorded');
+    assert.deepEqual(query(server, 'SELECT id FROM push_outbox'), []);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+});

@@ -16,6 +16,7 @@
 //   await client.put('/api/push/subscription', phone.subscription);
 //   ps.plan(phone, 429, 500);                        // next two answers, then 201 again
 //   ps.plan(phone, { status: 429, retryAfter: '1' });
+//   ps.plan(phone, { status: 201, delayMs: 500 });  // answers late (counts in hanging())
 //   await ps.waitForDelivered(1, phone);             // bounded wait
 //   ps.delivered(phone)[0].payload.data.changeCount;
 //   await ps.close();
@@ -23,7 +24,8 @@ import http from 'node:http';
 import { createECDH, createDecipheriv, createPublicKey, hkdfSync, randomBytes, randomUUID, verify, type ECDH } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
-export type PlannedAnswer = number | { status: number; retryAfter?: string } | 'hang';
+/** A status, a status with Retry-After and/or a delay before answering, or 'hang' (never). */
+export type PlannedAnswer = number | { status: number; retryAfter?: string; delayMs?: number } | 'hang';
 
 export interface PushServiceDevice {
   id: string;
@@ -209,6 +211,19 @@ export async function startPushService(): Promise<PushService> {
       const headers: Record<string, string> = {};
       if (typeof next === 'object' && next.retryAfter !== undefined) headers['retry-after'] = next.retryAfter;
       if (status === 201) headers['location'] = `${origin}/message/${randomUUID()}`;
+      const delay = typeof next === 'object' ? (next.delayMs ?? 0) : 0;
+      if (delay > 0) {
+        held.add(res);
+        const timer = setTimeout(() => {
+          held.delete(res);
+          res.writeHead(status, headers).end();
+        }, delay);
+        res.on('close', () => {
+          clearTimeout(timer);
+          held.delete(res);
+        });
+        return;
+      }
       res.writeHead(status, headers).end();
     });
   });
