@@ -169,3 +169,19 @@ test('a change count of zero records nothing', () => {
   assert.equal((w.db.prepare('SELECT COUNT(*) AS n FROM notify_state').get() as { n: number }).n, 0);
   assert.equal(w.clock.pending, 0);
 });
+
+test('a failed run keeps the changes pending and tries again 5 s later, not in a loop', () => {
+  const w = world();
+  const s = scheduler(w);
+  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 2 });
+  w.db.exec('ALTER TABLE push_prefs RENAME TO push_prefs_away'); // the next run fails
+  w.clock.advance(5_000);
+  assert.equal(outbox(w).length, 0);
+  assert.equal((w.db.prepare('SELECT pending_count FROM notify_state').get() as { pending_count: number }).pending_count, 2);
+  assert.equal(w.clock.pending, 1, 'one retry timer');
+  w.db.exec('ALTER TABLE push_prefs_away RENAME TO push_prefs');
+  w.clock.advance(4_999);
+  assert.equal(outbox(w).length, 0);
+  w.clock.advance(1);
+  assert.equal(outbox(w)[0]!.payload.data.changeCount, 2);
+});

@@ -63,15 +63,18 @@ export interface FiredNotification {
  */
 export function fireDueNotifications(db: Db, now: number): FiredNotification[] {
   return transaction(db, () => {
-    const due = prepared(db, 'SELECT owner_id AS ownerId, logbook_id AS logbookId, pending_count AS changeCount FROM notify_state WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at')
-      .all(now) as { ownerId: string; logbookId: string; changeCount: number }[];
+    const due = prepared(
+      db,
+      'SELECT owner_id AS ownerId, logbook_id AS logbookId, pending_count AS changeCount FROM notify_state WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at',
+    ).all(now) as { ownerId: string; logbookId: string; changeCount: number }[];
     const fired: FiredNotification[] = [];
     for (const row of due) {
       let jobs = 0;
       if (row.changeCount > 0 && collaboratorChangesEnabled(db, row.ownerId)) {
         jobs = queueForUser(db, row.ownerId, (locale) => crewChangesMessage(locale, row.logbookId, row.changeCount), logbookTopic(row.logbookId), now);
       }
-      prepared(db, 
+      prepared(
+        db,
         `UPDATE notify_state SET pending_count = 0, due_at = NULL, last_sent_at = CASE WHEN ? > 0 THEN ? ELSE last_sent_at END
           WHERE owner_id = ? AND logbook_id = ?`,
       ).run(jobs, now, row.ownerId, row.logbookId);
@@ -85,6 +88,9 @@ export function earliestDue(db: Db): number | undefined {
   const row = prepared(db, 'SELECT MIN(due_at) AS at FROM notify_state WHERE due_at IS NOT NULL').get() as { at: number | null };
   return row.at ?? undefined;
 }
+
+/** After a failed run (e.g. the database was busy for longer than busy_timeout). */
+const RETRY_AFTER_FAILURE_MS = 5_000;
 
 export interface NotifyScheduler extends CrewChangeSink {
   /** Fires what is overdue (pending rows survive restarts) and arms the timer. */
@@ -130,11 +136,13 @@ export function createNotifyScheduler(deps: SchedulerDeps): NotifyScheduler {
       }
       if (jobs > 0) deps.onQueued();
       if (fired.length) log.info('crew changes notified', { logbooks: fired.length, devices: jobs });
+      const next = earliestDue(db);
+      if (next !== undefined) armAt(next);
     } catch (err) {
-      log.error('notification scheduler failed', { error: (err as Error).message });
+      // The rows stay pending (the transaction rolled back): try again shortly, not in a loop.
+      log.error('notification scheduler failed; retrying in 5 s', { error: (err as Error).message });
+      armAt(clock.now() + RETRY_AFTER_FAILURE_MS);
     }
-    const next = earliestDue(db);
-    if (next !== undefined) armAt(next);
   }
 
   return {

@@ -111,6 +111,9 @@ export function createTransport(options: TransportOptions): Transport {
       try {
         stream = session.request({ ':method': 'POST', ':path': url.pathname + url.search, ...headers });
       } catch (err) {
+        // A session that cannot open streams (going away, out of stream ids) is retired;
+        // the next message gets a fresh one.
+        if (!session.closed) session.close();
         return resolve({ kind: 'retry', reason: (err as NodeJS.ErrnoException).code ?? 'HTTP/2 session closed' });
       }
       const timer = setTimeout(() => {

@@ -14,6 +14,8 @@ import type { SendOutcome, Transport } from './transport.ts';
 
 /** How long answers wait to be recorded together. */
 const FLUSH_DELAY_MS = 50;
+/** After a database failure (e.g. busy longer than busy_timeout). */
+const RETRY_AFTER_FAILURE_MS = 5_000;
 
 export interface WorkerOptions {
   concurrency: number;
@@ -76,6 +78,28 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
 
   function pump(): void {
     if (stopping || !db.isOpen) return;
+    try {
+      fill();
+    } catch (err) {
+      // Never an unhandled error from a timer or a promise: log, and look again shortly.
+      log.error('push outbox worker failed; retrying in 5 s', { error: (err as Error).message });
+      retryLater();
+    }
+  }
+
+  function retryLater(): void {
+    if (stopping) return;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timerAt = clock.now() + RETRY_AFTER_FAILURE_MS;
+    timer = clock.setTimeout(() => {
+      timer = undefined;
+      timerAt = Infinity;
+      flush();
+      pump();
+    }, RETRY_AFTER_FAILURE_MS);
+  }
+
+  function fill(): void {
     let refilled = false;
     while (inFlight.size < options.concurrency) {
       if (queue.length === 0) {
@@ -137,22 +161,32 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
     done = [];
     if (batch.length === 0 || !db.isOpen) return;
     const now = clock.now();
-    transaction(db, () => {
-      const delivered: OutboxJob[] = [];
-      for (const item of batch) {
-        if (item.outcome.kind === 'success') delivered.push(item.job);
-        else record(item, now);
-      }
-      if (delivered.length) {
-        recordDelivered(db, delivered, now);
-        metrics?.pushSent.inc({ result: 'success' }, delivered.length);
-      }
-    });
-    for (const item of batch) claimed.delete(item.job.id);
-    armTimer();
-    if (inFlight.size === 0 && queue.length === 0) {
-      pump();
+    try {
+      transaction(db, () => {
+        const delivered: OutboxJob[] = [];
+        for (const item of batch) {
+          if (item.outcome.kind === 'success') delivered.push(item.job);
+          else record(item, now);
+        }
+        if (delivered.length) {
+          recordDelivered(db, delivered, now);
+          metrics?.pushSent.inc({ result: 'success' }, delivered.length);
+        }
+      });
+    } catch (err) {
+      // Rolled back: the answers are kept (their jobs stay claimed) and recorded later.
+      done = batch.concat(done);
+      log.error('recording push results failed; retrying in 5 s', { error: (err as Error).message });
+      retryLater();
+      return;
     }
+    for (const item of batch) claimed.delete(item.job.id);
+    try {
+      armTimer();
+    } catch {
+      retryLater();
+    }
+    if (inFlight.size === 0 && queue.length === 0) pump();
   }
 
   function record({ job, outcome }: Done, now: number): void {
