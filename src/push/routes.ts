@@ -47,6 +47,7 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
     const body = await jsonBody(c, SubscriptionBody);
     const problem = endpointProblem(body.endpoint, deps.config.pushAllowInsecure);
     if (problem) throw invalidRequest(`endpoint: ${problem}`);
+    const subscribedWith = body.vapidPublicKey ?? body.applicationServerKey;
     const id = saveSubscription(
       db,
       user.id,
@@ -56,10 +57,7 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
         auth: bytesOf(body.keys.auth).toString('base64url'),
         expirationTime: body.expirationTime ?? null,
         locale: body.locale ?? localeFromAcceptLanguage(c.req.header('accept-language')),
-        vapidPublicKey: (() => {
-          const key = body.vapidPublicKey ?? body.applicationServerKey;
-          return key ? bytesOf(key).toString('base64url') : null;
-        })(),
+        vapidPublicKey: subscribedWith ? bytesOf(subscribedWith).toString('base64url') : null,
       },
       clock.now(),
     );
