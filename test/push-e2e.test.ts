@@ -9,6 +9,8 @@ import type { TestUser } from './helpers/accounts.ts';
 import { ciphertext, crewAboard, type Crew } from './helpers/crew.ts';
 import { startPushService, type PushService, type PushServiceDevice } from './helpers/push-service.ts';
 
+/** Bounded waits, generous because the build machine is shared and sometimes crawls. */
+const WAIT_MS = 20_000;
 const DEBOUNCE_MS = 200;
 const THROTTLE_MS = 1500;
 const FLAGS = ['--push-allow-insecure', '--notify-debounce', `${DEBOUNCE_MS}ms`, '--notify-throttle', `${THROTTLE_MS}ms`, '--push-retry-base', '100ms'];
@@ -59,7 +61,7 @@ async function settled(server: TestServer, crew: Crew): Promise<void> {
       crew.skipper.id,
     )[0]!.n;
     return pending === 0 && queued === 0;
-  }, 'the notification pipeline to settle');
+  }, 'the notification pipeline to settle', WAIT_MS);
 }
 
 describe('crew changes notify the owner', () => {
@@ -78,7 +80,7 @@ describe('crew changes notify the owner', () => {
     await subscribe(crew.skipper, phone);
     await notificationsOn(crew.skipper);
     await writeEntries(crew.mate, crew.logbook.id, 1);
-    const [m] = await ps.waitForDelivered(1, phone);
+    const [m] = await ps.waitForDelivered(1, phone, WAIT_MS);
     assert.deepEqual(m!.payload, {
       title: 'crewbell',
       body: 'New changes in one of your logbooks.',
@@ -103,7 +105,7 @@ describe('crew changes notify the owner', () => {
     await subscribe(crew.skipper, phone);
     await notificationsOn(crew.skipper);
     await writeEntries(crew.mate, crew.logbook.id, 10);
-    const [m] = await ps.waitForDelivered(1, phone);
+    const [m] = await ps.waitForDelivered(1, phone, WAIT_MS);
     assert.equal(m!.payload.data.changeCount, 10);
     await settled(server, crew);
     assert.equal(ps.delivered(phone).length, 1);
@@ -115,7 +117,7 @@ describe('crew changes notify the owner', () => {
     await subscribe(crew.skipper, phone);
     await notificationsOn(crew.skipper);
     await Promise.all([writeEntries(crew.mate, crew.logbook.id, 1), writeEntries(crew.mate, crew.logbook.id, 2), writeEntries(crew.mate, crew.logbook.id, 3)]);
-    const [first] = await ps.waitForDelivered(1, phone);
+    const [first] = await ps.waitForDelivered(1, phone, WAIT_MS);
     assert.equal(first!.payload.data.changeCount, 6);
     // Inside the throttle window: these are held and summed into one trailing push.
     await writeEntries(crew.mate, crew.logbook.id, 2);
@@ -127,7 +129,7 @@ describe('crew changes notify the owner', () => {
     );
     assert.equal(state!.pending_count, 6);
     assert.equal(state!.due_at, state!.last_sent_at + THROTTLE_MS);
-    const got = await ps.waitForDelivered(2, phone);
+    const got = await ps.waitForDelivered(2, phone, WAIT_MS);
     assert.equal(got[1]!.payload.data.changeCount, 6);
     await settled(server, crew);
     assert.equal(ps.delivered(phone).length, 2);
@@ -157,7 +159,7 @@ describe('crew changes notify the owner', () => {
     assert.deepEqual(query(server, 'SELECT * FROM notify_state WHERE logbook_id = ?', crew.logbook.id), []);
     // A crew change afterwards counts only itself.
     await writeEntries(crew.mate, crew.logbook.id, 1);
-    const [m] = await ps.waitForDelivered(1, phone);
+    const [m] = await ps.waitForDelivered(1, phone, WAIT_MS);
     assert.equal(m!.payload.data.changeCount, 1);
   });
 
@@ -170,7 +172,7 @@ describe('crew changes notify the owner', () => {
     await notificationsOn(crew.skipper);
     ps.plan(oldPhone, 410);
     await writeEntries(crew.mate, crew.logbook.id, 1);
-    await ps.waitForDelivered(1, tablet);
+    await ps.waitForDelivered(1, tablet, WAIT_MS);
     await waitFor(() => query(server, 'SELECT 1 FROM push_subscriptions WHERE endpoint = ?', oldPhone.endpoint).length === 0, 'the gone subscription to be deleted');
     assert.equal(query(server, 'SELECT 1 FROM push_subscriptions WHERE endpoint = ?', tablet.endpoint).length, 1);
   });
@@ -182,7 +184,7 @@ describe('crew changes notify the owner', () => {
     await notificationsOn(crew.skipper);
     ps.plan(phone, { status: 429, retryAfter: '0' }, 500);
     await writeEntries(crew.mate, crew.logbook.id, 2);
-    const [m] = await ps.waitForDelivered(1, phone);
+    const [m] = await ps.waitForDelivered(1, phone, WAIT_MS);
     assert.equal(m!.payload.data.changeCount, 2);
     assert.deepEqual(ps.messages.filter((x) => x.deviceId === phone.id).map((x) => x.answer), [429, 500, 201]);
     await settled(server, crew);
@@ -199,9 +201,9 @@ describe('crew changes notify the owner', () => {
     await notificationsOn(crew.skipper);
     await writeEntries(crew.mate, crew.logbook.id, 1);
     const german = 'Neue Änderungen in einem deiner Logbücher.';
-    assert.equal((await ps.waitForDelivered(1, byLocale))[0]!.payload.body, german);
-    assert.equal((await ps.waitForDelivered(1, byHeader))[0]!.payload.body, german);
-    assert.equal((await ps.waitForDelivered(1, english))[0]!.payload.body, 'New changes in one of your logbooks.');
+    assert.equal((await ps.waitForDelivered(1, byLocale, WAIT_MS))[0]!.payload.body, german);
+    assert.equal((await ps.waitForDelivered(1, byHeader, WAIT_MS))[0]!.payload.body, german);
+    assert.equal((await ps.waitForDelivered(1, english, WAIT_MS))[0]!.payload.body, 'New changes in one of your logbooks.');
   });
 
   test('POST /api/push/test reaches every device of the caller with tag "test"', async () => {
@@ -214,7 +216,7 @@ describe('crew changes notify the owner', () => {
     assert.equal(res.status, 202, res.text);
     assert.deepEqual(res.body, { queued: 2 });
     for (const device of [a, b]) {
-      const [m] = await ps.waitForDelivered(1, device);
+      const [m] = await ps.waitForDelivered(1, device, WAIT_MS);
       assert.equal(m!.payload.tag, 'test');
       assert.deepEqual(m!.payload.data, { url: '/settings' });
     }
@@ -234,7 +236,7 @@ test('a server killed (SIGKILL) between a crew change and its due time delivers 
     await first.kill();
     assert.equal(ps.messages.filter((m) => m.deviceId === phone.id).length, 0, 'killed before the due time');
     second = await startServer({ flags, dataDir: first.dataDir });
-    const [m] = await ps.waitForDelivered(1, phone);
+    const [m] = await ps.waitForDelivered(1, phone, WAIT_MS);
     assert.equal(m!.payload.data.changeCount, 3);
     await settled(second, crew);
     assert.equal(ps.messages.filter((x) => x.deviceId === phone.id).length, 1, 'delivered once');
