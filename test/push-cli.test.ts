@@ -145,3 +145,26 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
     server.cleanup();
   }
 });
+
+test('serve prunes subscriptions unused for --subscription-max-age (on start, then daily)', async () => {
+  const first = await startServer({ flags: ['--push-allow-insecure'] });
+  let second: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    const sailor = createUserWithSession(first, `sailor${randomUUID().slice(0, 6)}`);
+    const stale = ps.createDevice();
+    const fresh = ps.createDevice();
+    for (const d of [stale, fresh]) assert.equal((await sailor.client.put('/api/push/subscription', d.subscription)).status, 200);
+    assert.equal(await first.stop(), 0);
+    const db = new DatabaseSync(path.join(first.dataDir, 'crewbell.db'));
+    db.prepare('UPDATE push_subscriptions SET created_at = ? WHERE endpoint = ?').run(Date.now() - 61 * 86_400_000, stale.endpoint);
+    db.close();
+    second = await startServer({ dataDir: first.dataDir, flags: ['--push-allow-insecure'] });
+    const check = second.db();
+    const left = check.prepare('SELECT endpoint FROM push_subscriptions').all().map((r) => r['endpoint']);
+    check.close();
+    assert.deepEqual(left, [fresh.endpoint]);
+  } finally {
+    if (second) await second.stop();
+    first.cleanup();
+  }
+});
