@@ -101,6 +101,7 @@ CREATE TABLE vapid_keys (
   id                 INTEGER PRIMARY KEY CHECK (id = 1),
   public_key         TEXT NOT NULL,           -- base64url, 65-byte uncompressed P-256 point
   private_key_sealed TEXT NOT NULL,           -- AES-256-GCM with the data dir's secret key
+  subject            TEXT,                    -- the contact `serve` last signed with (for CLI sends)
   created_at         INTEGER NOT NULL
 );
 

@@ -1,6 +1,6 @@
 // The SQLite database: open with the pragmas crewbell relies on and bring the schema up to
 // date. schema.sql holds numbered steps; PRAGMA user_version records the last one applied.
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { readTextAsset } from './assets.ts';
@@ -97,4 +97,18 @@ export function transaction<T>(db: Db, fn: () => T): T {
     if (db.isTransaction) db.exec('ROLLBACK');
     throw err;
   }
+}
+
+const statementCache = new WeakMap<Db, Map<string, StatementSync>>();
+
+/**
+ * A prepared statement made once per database handle and reused: for statements on hot
+ * paths (the push outbox runs several per delivery), where compiling each time shows.
+ */
+export function prepared(db: Db, sql: string): StatementSync {
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
 }

@@ -7,9 +7,21 @@ import { versionCommands } from './version.ts';
 import { userCommands } from './user.ts';
 import { doctorCommands } from './doctor.ts';
 import { backupCommands } from './backup.ts';
+import { vapidCommands } from './vapid.ts';
+import { pushCommands } from './push.ts';
+import { subscriptionCommands } from './subscriptions.ts';
 import { VERSION } from '../version.ts';
 
-export const commands: Command[] = [...serveCommands, ...userCommands, ...backupCommands, ...doctorCommands, ...versionCommands];
+export const commands: Command[] = [
+  ...serveCommands,
+  ...vapidCommands,
+  ...pushCommands,
+  ...userCommands,
+  ...subscriptionCommands,
+  ...backupCommands,
+  ...doctorCommands,
+  ...versionCommands,
+];
 
 function usageLine(cmd: Command): string {
   return `crewbell ${cmd.name}${cmd.args ? ' ' + cmd.args : ''} [flags]`;

@@ -8,10 +8,19 @@ import { createApp } from '../http/app.ts';
 import { listen } from '../http/server.ts';
 import { systemClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
-import { createCrewChangeSink } from '../notify/scheduler.ts';
+import { createNotifyScheduler } from '../notify/scheduler.ts';
+import { createMetrics } from '../metrics.ts';
+import { createSignerSource } from '../push/authorization.ts';
+import { createTransport } from '../push/transport.ts';
+import { createOutboxWorker } from '../push/worker.ts';
+import { pruneSubscriptions } from '../push/subscriptions.ts';
+import { defaultVapidSubject, ensureVapidKeys, loadSecretKey, loadVapidKeys, PLACEHOLDER_VAPID_SUBJECT, readVapidPublicKey, recordVapidSubject } from '../push/vapid.ts';
 import { deleteExpiredSessions } from '../auth/sessions.ts';
 import type { AppDeps } from '../http/deps.ts';
 import { VERSION } from '../version.ts';
+
+/** Push deliveries in flight at once. */
+export const PUSH_CONCURRENCY = 32;
 
 /** Something that runs beside the HTTP server until SIGTERM. */
 export interface BackgroundTask {
@@ -37,6 +46,28 @@ export const serveCommands: Command[] = [
       const db = openDatabase(databasePath(config.dataDir));
       const tasks: BackgroundTask[] = [];
 
+      // Push identity first: a secret key that does not open the stored VAPID key is a
+      // start-up failure, not a surprise at the first notification.
+      const secret = loadSecretKey(config.dataDir, io.env, true);
+      ensureVapidKeys(db, secret, clock.now());
+      const subject = config.vapidSubject ?? (config.origin ? defaultVapidSubject(config.origin) : PLACEHOLDER_VAPID_SUBJECT);
+      recordVapidSubject(db, subject);
+      const signer = createSignerSource(() => loadVapidKeys(db, secret)!, () => readVapidPublicKey(db), subject, clock);
+      const metrics = createMetrics(db);
+      const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
+      const worker = createOutboxWorker(
+        { db, clock, log, metrics, transport, signer },
+        { concurrency: PUSH_CONCURRENCY, retries: config.pushRetries, retryBaseMs: config.pushRetryBaseMs, ttlSeconds: Math.round(config.pushTtlMs / 1000) },
+      );
+      const scheduler = createNotifyScheduler({
+        db,
+        clock,
+        log,
+        metrics,
+        rule: { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs },
+        onQueued: () => worker.kick(),
+      });
+
       let app: Hono<any> | undefined;
       // The app needs the origin, which defaults to the real port: it is made right after listening.
       const server = await listen((req, env) => app!.fetch(req, env), config.host, config.port);
@@ -45,10 +76,24 @@ export const serveCommands: Command[] = [
         config: { ...config, origin: effectiveOrigin(config, server.port) },
         clock,
         log,
-        notify: createCrewChangeSink(db, clock, { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs }),
+        notify: scheduler,
+        push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
+        metrics,
       };
       app = createApp(deps);
       tasks.push(every(3_600_000, () => deleteExpiredSessions(db, clock.now())));
+      // Delivery: the worker resumes jobs left in the outbox, the scheduler fires overdue rows.
+      tasks.push({ name: 'push transport', stop: () => transport.close() });
+      tasks.push({ name: 'outbox worker', stop: () => worker.stop() });
+      tasks.push({ name: 'notify scheduler', stop: () => scheduler.stop() });
+      worker.kick();
+      scheduler.start();
+      const prune = () => {
+        const removed = pruneSubscriptions(db, clock.now(), config.subscriptionMaxAgeMs);
+        if (removed) log.info('unused push subscriptions removed', { count: removed });
+      };
+      prune();
+      tasks.push(every(86_400_000, prune));
 
       const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
       io.out(`crewbell ${VERSION} listening on http://${shownHost}:${server.port} (origin ${deps.config.origin}, data ${config.dataDir})`);

@@ -9,6 +9,8 @@ import { authRoutes } from '../auth/routes.ts';
 import { logbookRoutes } from '../logbooks/routes.ts';
 import { PAYLOAD_MAX_CHARS, PUSH_MAX_ITEMS, syncRoutes } from '../sync/routes.ts';
 import { staticRoutes } from './static.ts';
+import { pushRoutes } from '../push/routes.ts';
+import { metricsRoutes } from '../metrics.ts';
 import { VERSION } from '../version.ts';
 
 /**
@@ -75,9 +77,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/api/push/subscription', limit('subscribe'));
 
   app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
+  if (deps.metrics) app.route('/', metricsRoutes(deps));
   app.route('/api/auth', authRoutes(deps));
   app.route('/api', logbookRoutes(deps));
   app.route('/api/sync', syncRoutes(deps));
+  if (deps.push) app.route('/api', pushRoutes(deps));
   app.all('/api/*', () => {
     throw new AppError(404, 'not_found', 'no such API route');
   });

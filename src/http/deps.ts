@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { ServeConfig } from '../config.ts';
 import type { Session, User } from '../auth/sessions.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface CrewChange {
   ownerId: string;
@@ -22,12 +23,24 @@ export interface AppConfig extends ServeConfig {
   origin: string;
 }
 
+/** What the push routes need beyond the database (src/push/). */
+export interface PushDeps {
+  /** The VAPID public key browsers subscribe with (base64url). */
+  vapidPublicKey(): string;
+  /** Jobs were queued in the outbox: wake the worker. */
+  kick(): void;
+}
+
 export interface AppDeps {
   db: Db;
   config: AppConfig;
   clock: Clock;
   log: Logger;
   notify: CrewChangeSink;
+  /** Push routes are mounted when present (serve always wires them). */
+  push?: PushDeps;
+  /** /metrics is mounted when present. */
+  metrics?: Metrics;
 }
 
 export interface AppEnv {

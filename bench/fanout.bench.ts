@@ -1,0 +1,316 @@
+// Fan-out benchmark: one notification to N subscriptions (N = 1,000 and 10,000) on a local
+// HTTPS push service (HTTP/2 and HTTP/1.1, as real ones), crewbell's pipeline (outbox rows in SQLite → worker → own transport)
+// against web-push's own sendNotification on the same subscriptions, with the same number
+// of messages in flight. Prints notifications per second, CPU µs per notification (the
+// sender process only), peak RSS during the fan-out, and the ratio. Not part of the tests.
+//
+// Layout: this file is the coordinator, and re-runs itself as
+//   --push-service CERTDIR        the HTTPS push service (its own process and core)
+//   --sender IMPL N FILE PORT     one measured run (its own process, for a clean RSS)
+// A throw-away CA is made with the openssl CLI; senders trust it via NODE_EXTRA_CA_CERTS.
+import { spawn, execFileSync } from 'node:child_process';
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+
+const self = fileURLToPath(import.meta.url);
+const SIZES = [1_000, 10_000];
+/** Messages in flight at once, for both contenders (crewbell's serve uses the same). */
+const IN_FLIGHT = 32;
+/**
+ * The same V8 flags for every contender. A small young generation keeps RSS close to what
+ * is live: HTTP/2's allocation rate otherwise makes V8 grow new space to ~100 MB of
+ * garbage (heap in use after GC stays ~13 MB either way). BENCH_V8_FLAGS overrides.
+ */
+const V8_FLAGS = (process.env['BENCH_V8_FLAGS'] ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+/** "transport" is crewbell's send path without the database: the floor, for comparison. */
+const CONTENDERS = ['web-push', 'crewbell', 'transport'];
+
+interface Device {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+interface RunResult {
+  impl: string;
+  n: number;
+  ms: number;
+  cpuUs: number;
+  peakRssMb: number;
+  rssGrowthMb: number;
+  ok: number;
+}
+
+// ---------------------------------------------------------------- push service
+async function pushService(certDir: string): Promise<void> {
+  let count = 0;
+  // HTTP/2 and HTTP/1.1 on one port, like FCM, Mozilla's and Apple's services.
+  const server = http2.createSecureServer(
+    { key: readFileSync(path.join(certDir, 'server.key')), cert: readFileSync(path.join(certDir, 'server.crt')), allowHTTP1: true },
+    (req, res) => {
+      let size = 0;
+      req.on('data', (c: Buffer) => (size += c.length));
+      req.on('end', () => {
+        count++;
+        const ok = req.headers['content-encoding'] === 'aes128gcm' && /^vapid t=/.test(String(req.headers.authorization)) && size > 86 && size <= 4096;
+        res.writeHead(ok ? 201 : 400);
+        res.end();
+      });
+    },
+  );
+  let connections = 0;
+  server.on('secureConnection', () => connections++);
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${(server.address() as AddressInfo).port}\n`));
+  process.on('SIGTERM', () => {
+    process.stderr.write(`push service answered ${count} requests on ${connections} TLS connections\n`);
+    process.exit(0);
+  });
+}
+
+// ---------------------------------------------------------------- senders
+/** Peak RSS while the fan-out runs, and how far it rose above the RSS at its start. */
+function sampleRss(): { stop(): { peakRssMb: number; rssGrowthMb: number } } {
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  return {
+    stop() {
+      clearInterval(timer);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      return { peakRssMb: peak / 2 ** 20, rssGrowthMb: (peak - start) / 2 ** 20 };
+    },
+  };
+}
+
+function message(logbookId: string) {
+  return {
+    title: 'crewbell',
+    body: 'New changes in one of your logbooks.',
+    tag: `logbook-${logbookId}`,
+    renotify: false,
+    data: { url: `/logbook/${logbookId}`, logbookId, changeCount: 3 },
+  };
+}
+
+async function runCrewbell(devices: Device[]): Promise<Omit<RunResult, 'impl' | 'n'>> {
+  const { openDatabase, transaction } = await import('../src/db.ts');
+  const { systemClock } = await import('../src/clock.ts');
+  const { silentLogger } = await import('../src/log.ts');
+  const { createMetrics } = await import('../src/metrics.ts');
+  const { createTransport } = await import('../src/push/transport.ts');
+  const { createOutboxWorker } = await import('../src/push/worker.ts');
+  const { createVapidSigner } = await import('../src/push/authorization.ts');
+  const { generateVapidKeys, loadVapidKeys } = await import('../src/push/vapid.ts');
+  const { queueForUser } = await import('../src/push/outbox.ts');
+  const { crewChangesMessage, logbookTopic } = await import('../src/notify/messages.ts');
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'crewbell-bench-'));
+  const db = openDatabase(path.join(dir, 'crewbell.db'));
+  const secret = randomBytes(32);
+  generateVapidKeys(db, secret, Date.now());
+  const signer = createVapidSigner(loadVapidKeys(db, secret)!, 'mailto:bench@example.org', systemClock);
+  const ownerId = randomUUID();
+  const logbookId = randomUUID();
+  db.prepare("INSERT INTO users (id, username, created_at) VALUES (?, 'skipper', 0)").run(ownerId);
+  const insert = db.prepare("INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, ?, ?, ?, 'en', 0)");
+  transaction(db, () => {
+    for (const d of devices) insert.run(randomUUID(), ownerId, d.endpoint, d.keys.p256dh, d.keys.auth);
+  });
+  devices.length = 0; // the pipeline reads devices from the database, like serve
+  const metrics = createMetrics(db, { defaults: false });
+  // Loopback push service: the address guard is lifted as with --push-allow-insecure (still https).
+  const transport = createTransport({ timeoutMs: 10_000, allowInsecure: true });
+  const worker = createOutboxWorker(
+    { db, clock: systemClock, log: silentLogger, metrics, transport, signer: () => signer },
+    { concurrency: IN_FLIGHT, retries: 3, retryBaseMs: 2_000, ttlSeconds: 86_400 },
+  );
+  globalThis.gc?.();
+  const rss = sampleRss();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  // The scheduler's step: one notification becomes one outbox job per device, one transaction.
+  transaction(db, () => queueForUser(db, ownerId, (l) => crewChangesMessage(l, logbookId, 3), logbookTopic(logbookId), Date.now()));
+  worker.kick();
+  for (;;) {
+    await worker.idle();
+    const left = (db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get() as { n: number }).n;
+    if (left === 0) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const memory = rss.stop();
+  const ok = (await metrics.pushSent.get()).values.find((v) => v.labels.result === 'success')?.value ?? 0;
+  await worker.stop();
+  transport.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { ms, cpuUs: cpu.user + cpu.system, ...memory, ok };
+}
+
+async function runWebPush(devices: Device[]): Promise<Omit<RunResult, 'impl' | 'n'>> {
+  const webpush = (await import('web-push')).default;
+  const keys = webpush.generateVAPIDKeys();
+  const logbookId = randomUUID();
+  const options = {
+    vapidDetails: { subject: 'mailto:bench@example.org', publicKey: keys.publicKey, privateKey: keys.privateKey },
+    TTL: 86_400,
+    urgency: 'normal' as const,
+    topic: logbookId.replace(/-/g, ''),
+  };
+  globalThis.gc?.();
+  const rss = sampleRss();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let next = 0;
+  let ok = 0;
+  const lane = async () => {
+    while (next < devices.length) {
+      const device = devices[next++]!;
+      // The payload is made per message, as a per-device locale would need.
+      const res = await webpush.sendNotification(device, JSON.stringify(message(logbookId)), options);
+      if (res.statusCode === 201) ok++;
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuUs: cpu.user + cpu.system, ...rss.stop(), ok };
+}
+
+/**
+ * The floor under crewbell's pipeline: the same encryption, cached VAPID token and
+ * keep-alive transport with no database or outbox, to show what the pipeline adds.
+ */
+async function runTransportOnly(devices: Device[]): Promise<Omit<RunResult, 'impl' | 'n'>> {
+  const { systemClock } = await import('../src/clock.ts');
+  const { createTransport } = await import('../src/push/transport.ts');
+  const { createVapidSigner } = await import('../src/push/authorization.ts');
+  const { vapidPrivateKeyObject } = await import('../src/push/vapid.ts');
+  const { sendToDevice } = await import('../src/push/deliver.ts');
+  const webpush = (await import('web-push')).default;
+  const keys = webpush.generateVAPIDKeys();
+  const signer = createVapidSigner(
+    { publicKey: keys.publicKey, privateKey: vapidPrivateKeyObject(Buffer.from(keys.privateKey, 'base64url'), Buffer.from(keys.publicKey, 'base64url')) },
+    'mailto:bench@example.org',
+    systemClock,
+  );
+  const transport = createTransport({ timeoutMs: 10_000, allowInsecure: true });
+  const logbookId = randomUUID();
+  globalThis.gc?.();
+  const rss = sampleRss();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let next = 0;
+  let ok = 0;
+  const lane = async () => {
+    while (next < devices.length) {
+      const d = devices[next++]!;
+      const outcome = await sendToDevice(transport, signer, { endpoint: d.endpoint, ...d.keys }, JSON.stringify(message(logbookId)), {
+        ttlSeconds: 86_400,
+        urgency: 'normal',
+        topic: logbookId.replace(/-/g, ''),
+        now: Date.now(),
+      });
+      if (outcome.kind === 'success') ok++;
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  transport.close();
+  return { ms, cpuUs: cpu.user + cpu.system, ...rss.stop(), ok };
+}
+
+async function sender(impl: string, n: number, file: string): Promise<void> {
+  const devices = (JSON.parse(readFileSync(file, 'utf8')) as Device[]).slice(0, n);
+  const result = impl === 'crewbell' ? await runCrewbell(devices) : impl === 'web-push' ? await runWebPush(devices) : await runTransportOnly(devices);
+  process.stdout.write(JSON.stringify({ impl, n, ...result }) + '\n');
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- coordinator
+function makeCertificates(dir: string): void {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=crewbell bench CA');
+  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'san.ext');
+}
+
+function child(args: string[], env: Record<string, string> = {}): { proc: ReturnType<typeof spawn>; output: Promise<string> } {
+  const proc = spawn(process.execPath, ['--expose-gc', ...V8_FLAGS, self, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  const output = new Promise<string>((resolve, reject) => {
+    proc.once('exit', (code) => (code === 0 || code === null ? resolve(out) : reject(new Error(`${args.join(' ')} exited with ${code}`))));
+  });
+  return { proc, output };
+}
+
+async function coordinator(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'crewbell-fanout-'));
+  const loadAtStart = loadavg()[0]!;
+  try {
+    makeCertificates(dir);
+    const service = child(['--push-service', dir]);
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('push service did not start')), 10_000);
+      service.proc.stdout!.on('data', (d: Buffer) => {
+        const m = /port (\d+)/.exec(String(d));
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+    });
+    const max = Math.max(...SIZES);
+    const devices: Device[] = Array.from({ length: max }, (_, i) => {
+      const ecdh = createECDH('prime256v1');
+      ecdh.generateKeys();
+      return { endpoint: `https://127.0.0.1:${port}/push/device-${i}-${randomBytes(8).toString('base64url')}`, keys: { p256dh: ecdh.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') } };
+    });
+    const file = path.join(dir, 'devices.json');
+    writeFileSync(file, JSON.stringify(devices));
+
+    const results: RunResult[] = [];
+    for (const n of SIZES) {
+      for (const impl of CONTENDERS) {
+        const run = child(['--sender', impl, String(n), file], { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.crt') });
+        const line = (await run.output).trim().split('\n').pop()!;
+        const r = JSON.parse(line) as RunResult;
+        if (r.ok !== n) throw new Error(`${impl} delivered ${r.ok} of ${n}`);
+        results.push(r);
+      }
+    }
+    service.proc.kill('SIGTERM');
+    await service.output;
+
+    console.log(`fan-out of one notification, ${IN_FLIGHT} in flight, node ${process.versions.node}, HTTPS push service on 127.0.0.1 (own process; HTTP/2 for crewbell, HTTP/1.1 for web-push)`);
+    console.log(`V8 flags for every sender: ${V8_FLAGS.join(' ') || '(none)'}`);
+    console.log(`load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores (other processes skew the figures)`);
+    console.log('impl        N        notif/s   CPU µs/notif   peak RSS MB   RSS growth MB');
+    for (const r of results) {
+      console.log(
+        `${r.impl.padEnd(10)} ${String(r.n).padStart(6)} ${(r.n / (r.ms / 1000)).toFixed(0).padStart(10)} ${(r.cpuUs / r.n).toFixed(0).padStart(14)} ${r.peakRssMb.toFixed(1).padStart(13)} ${r.rssGrowthMb.toFixed(1).padStart(15)}`,
+      );
+    }
+    for (const n of SIZES) {
+      const wp = results.find((r) => r.n === n && r.impl === 'web-push')!;
+      const cb = results.find((r) => r.n === n && r.impl === 'crewbell')!;
+      console.log(`N=${n}: crewbell/web-push: throughput ${(wp.ms / cb.ms).toFixed(2)}×, notifications per CPU second ${(wp.cpuUs / cb.cpuUs).toFixed(2)}×`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const [role, ...rest] = process.argv.slice(2);
+if (role === '--push-service') await pushService(rest[0]!);
+else if (role === '--sender') await sender(rest[0]!, Number(rest[1]), rest[2]!);
+else await coordinator();

@@ -1,0 +1,67 @@
+// What a notification says, in every language crewbell speaks (the one place for these
+// texts). Messages stay generic: the server cannot read logbooks, and the lock screen
+// should not show them either.
+import { createHash } from 'node:crypto';
+import type { Locale } from '../push/subscriptions.ts';
+
+export const TEXTS: Record<Locale, { title: string; crewChanges: string; test: string }> = {
+  en: {
+    title: 'crewbell',
+    crewChanges: 'New changes in one of your logbooks.',
+    test: 'Test notification: push works on this device.',
+  },
+  de: {
+    title: 'crewbell',
+    crewChanges: 'Neue Änderungen in einem deiner Logbücher.',
+    test: 'Testbenachrichtigung: Push funktioniert auf diesem Gerät.',
+  },
+};
+
+export interface PushMessage {
+  title: string;
+  body: string;
+  tag: string;
+  renotify: boolean;
+  data: Record<string, unknown>;
+}
+
+export function crewChangesMessage(locale: Locale, logbookId: string, changeCount: number): PushMessage {
+  return {
+    title: TEXTS[locale].title,
+    body: TEXTS[locale].crewChanges,
+    tag: `logbook-${logbookId}`,
+    renotify: false,
+    data: { url: `/logbook/${logbookId}`, logbookId, changeCount },
+  };
+}
+
+export function testMessage(locale: Locale, title?: string, body?: string): PushMessage {
+  return { title: title ?? TEXTS[locale].title, body: body ?? TEXTS[locale].test, tag: 'test', renotify: false, data: { url: '/settings' } };
+}
+
+/**
+ * The Topic header for a logbook (≤ 32 base64url characters): its uuid without dashes,
+ * or a digest for an id that would not fit.
+ */
+export function logbookTopic(logbookId: string): string {
+  const compact = logbookId.replace(/-/g, '');
+  if (/^[A-Za-z0-9_]{1,32}$/.test(compact)) return compact;
+  return createHash('sha256').update(logbookId).digest('base64url').slice(0, 32);
+}
+
+/** Picks de or en from an Accept-Language header by quality; en when neither is asked for. */
+export function localeFromAcceptLanguage(header: string | undefined): Locale {
+  if (!header) return 'en';
+  const ranked = header
+    .split(',')
+    .slice(0, 20)
+    .map((part, index) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
+      return { lang: (tag ?? '').trim().toLowerCase().split('-')[0], q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((x) => x.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { lang } of ranked) if (lang === 'de' || lang === 'en') return lang;
+  return 'en';
+}

@@ -1,0 +1,87 @@
+// The outbox: one persisted job per (notification, device). A job is written in the same
+// transaction that decides to notify, and deleted only once the push service has answered
+// for good, so a crash at any point resends rather than loses (the Topic/tag make a rare
+// duplicate replace the first).
+import { prepared, type Db } from '../db.ts';
+import type { PushMessage } from '../notify/messages.ts';
+import type { Locale } from './subscriptions.ts';
+import type { Urgency } from './transport.ts';
+
+export interface OutboxJob {
+  id: number;
+  subscriptionId: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  payload: string;
+  topic: string | null;
+  urgency: Urgency;
+  attempts: number;
+}
+
+/**
+ * Queues message for every device of the user; message is made per device locale.
+ * Returns the number of jobs. Call inside the transaction that decided to notify.
+ */
+export function queueForUser(db: Db, userId: string, message: (locale: Locale) => PushMessage, topic: string | null, now: number): number {
+  const devices = prepared(db, 'SELECT id, locale FROM push_subscriptions WHERE user_id = ?').all(userId) as { id: string; locale: Locale }[];
+  const insert = prepared(db, 'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)');
+  const payloads = new Map<Locale, string>();
+  for (const device of devices) {
+    let payload = payloads.get(device.locale);
+    if (payload === undefined) payloads.set(device.locale, (payload = JSON.stringify(message(device.locale))));
+    insert.run(device.id, payload, topic, 'normal', now, now);
+  }
+  return devices.length;
+}
+
+/** Jobs due now, oldest first, leaving out the ones already being worked on. */
+export function dueJobs(db: Db, now: number, limit: number, claimed: ReadonlySet<number>): OutboxJob[] {
+  const rows = prepared(db, 
+      `SELECT o.id, o.subscription_id AS subscriptionId, s.endpoint, s.p256dh, s.auth, o.payload, o.topic, o.urgency, o.attempts
+         FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
+        WHERE o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?`,
+    )
+    .all(now, limit + claimed.size) as unknown as OutboxJob[];
+  return rows.filter((r) => !claimed.has(r.id)).slice(0, limit);
+}
+
+/** When the next job that is not due yet becomes due. */
+export function nextAttemptAfter(db: Db, now: number): number | undefined {
+  const row = prepared(db, 'SELECT MIN(next_attempt_at) AS at FROM push_outbox WHERE next_attempt_at > ?').get(now) as { at: number | null };
+  return row.at ?? undefined;
+}
+
+/**
+ * Delivered jobs: deleted, and their devices marked used, in two statements for the whole
+ * batch (ids passed as one JSON array).
+ */
+export function recordDelivered(db: Db, jobs: readonly Pick<OutboxJob, 'id' | 'subscriptionId'>[], now: number): void {
+  prepared(db, 'DELETE FROM push_outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(jobs.map((j) => j.id)));
+  prepared(db, 'UPDATE push_subscriptions SET last_used_at = ?, failures = 0 WHERE id IN (SELECT value FROM json_each(?))').run(
+    now,
+    JSON.stringify([...new Set(jobs.map((j) => j.subscriptionId))]),
+  );
+}
+
+export function deleteJob(db: Db, id: number): void {
+  prepared(db, 'DELETE FROM push_outbox WHERE id = ?').run(id);
+}
+
+export function postponeJob(db: Db, id: number, attempts: number, nextAttemptAt: number, error: string): void {
+  prepared(db, 'UPDATE push_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?').run(attempts, nextAttemptAt, error.slice(0, 200), id);
+}
+
+/** Longest wait before a retry, whatever a push service asks for. */
+export const MAX_RETRY_DELAY_MS = 3_600_000;
+
+/**
+ * How long to wait before retry number `retry` (1 for the first retry): a push service's
+ * Retry-After wins; otherwise base doubling per retry, with "equal jitter" (half fixed,
+ * half random) so that a burst of failures does not come back as a burst.
+ */
+export function backoffDelay(retry: number, baseMs: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+  if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs), MAX_RETRY_DELAY_MS);
+  const exponential = Math.min(baseMs * 2 ** Math.max(0, retry - 1), MAX_RETRY_DELAY_MS);
+  return Math.round(exponential / 2 + random() * (exponential / 2));
+}

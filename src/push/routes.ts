@@ -1,0 +1,100 @@
+// /api/push/* and /api/admin/subscriptions: parse, call the push stores, map the result.
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import type { AppDeps, AppEnv } from '../http/deps.ts';
+import { forbidden, invalidRequest } from '../http/errors.ts';
+import { requireUser } from '../http/middleware.ts';
+import { jsonBody } from '../http/validate.ts';
+import { transaction } from '../db.ts';
+import { localeFromAcceptLanguage, testMessage } from '../notify/messages.ts';
+import { endpointProblem, MAX_ENDPOINT_LENGTH } from './endpoint-guard.ts';
+import { isP256Point } from './vapid.ts';
+import { queueForUser } from './outbox.ts';
+import { collaboratorChangesEnabled, setCollaboratorChangesEnabled } from './prefs.ts';
+import { deleteSubscription, listSubscriptions, saveSubscription } from './subscriptions.ts';
+
+const b64 = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `at most ${max} characters`), v.regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url'));
+const bytesOf = (s: string) => Buffer.from(s.replace(/=+$/, ''), 'base64url');
+
+const Endpoint = v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(MAX_ENDPOINT_LENGTH, `at most ${MAX_ENDPOINT_LENGTH} characters`));
+
+const SubscriptionBody = v.object({
+  endpoint: Endpoint,
+  keys: v.object({
+    p256dh: v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key')),
+    auth: v.pipe(b64(32), v.check((s) => bytesOf(s).length === 16, 'must be 16 bytes')),
+  }),
+  expirationTime: v.optional(v.nullable(v.pipe(v.number('must be a number or null'), v.integer('must be a whole number'), v.minValue(0, 'must not be negative')))),
+  locale: v.optional(v.picklist(['de', 'en'], 'must be "de" or "en"')),
+  /** The applicationServerKey the browser subscribed with (lets the PWA spot a rotated key). */
+  vapidPublicKey: v.optional(v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'))),
+  /** The same, under the Push API's own name. */
+  applicationServerKey: v.optional(v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'))),
+});
+
+const UnsubscribeBody = v.object({ endpoint: Endpoint });
+const PrefsBody = v.object({ collaboratorChangesEnabled: v.boolean('must be true or false') });
+
+export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { db, clock } = deps;
+  const push = deps.push!;
+
+  app.get('/push/vapid-public-key', (c) => c.json({ publicKey: push.vapidPublicKey() }));
+
+  app.put('/push/subscription', async (c) => {
+    const { user } = requireUser(c);
+    const body = await jsonBody(c, SubscriptionBody);
+    const problem = endpointProblem(body.endpoint, deps.config.pushAllowInsecure);
+    if (problem) throw invalidRequest(`endpoint: ${problem}`);
+    const subscribedWith = body.vapidPublicKey ?? body.applicationServerKey;
+    const id = saveSubscription(
+      db,
+      user.id,
+      {
+        endpoint: body.endpoint,
+        p256dh: bytesOf(body.keys.p256dh).toString('base64url'),
+        auth: bytesOf(body.keys.auth).toString('base64url'),
+        expirationTime: body.expirationTime ?? null,
+        locale: body.locale ?? localeFromAcceptLanguage(c.req.header('accept-language')),
+        vapidPublicKey: subscribedWith ? bytesOf(subscribedWith).toString('base64url') : null,
+      },
+      clock.now(),
+    );
+    return c.json({ id }, 200);
+  });
+
+  app.delete('/push/subscription', async (c) => {
+    const { user } = requireUser(c);
+    const body = await jsonBody(c, UnsubscribeBody);
+    deleteSubscription(db, user.id, body.endpoint);
+    return c.body(null, 204);
+  });
+
+  app.get('/push/prefs', (c) => {
+    const { user } = requireUser(c);
+    return c.json({ collaboratorChangesEnabled: collaboratorChangesEnabled(db, user.id) });
+  });
+
+  app.put('/push/prefs', async (c) => {
+    const { user } = requireUser(c);
+    const body = await jsonBody(c, PrefsBody);
+    return c.json({ collaboratorChangesEnabled: setCollaboratorChangesEnabled(db, user.id, body.collaboratorChangesEnabled, clock.now()) });
+  });
+
+  app.post('/push/test', (c) => {
+    const { user } = requireUser(c);
+    const queued = transaction(db, () => queueForUser(db, user.id, (locale) => testMessage(locale), null, clock.now()));
+    if (queued > 0) push.kick();
+    return c.json({ queued }, 202);
+  });
+
+  app.get('/admin/subscriptions', (c) => {
+    const { user } = requireUser(c);
+    if (!user.isAdmin) throw forbidden('only admins may list subscriptions');
+    const subscriptions = listSubscriptions(db).map(({ username: _username, ...rest }) => rest);
+    return c.json({ subscriptions });
+  });
+
+  return app;
+}

@@ -1,0 +1,106 @@
+// The store of push subscriptions: one row per browser endpoint, bound to the user signed
+// in when the browser subscribed. Only push/ writes push_subscriptions.
+import { randomUUID } from 'node:crypto';
+import { prepared, type Db } from '../db.ts';
+import { truncateEndpoint } from '../log.ts';
+
+export type Locale = 'de' | 'en';
+
+export interface Subscription {
+  id: string;
+  userId: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  locale: Locale;
+}
+
+export interface NewSubscription {
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  expirationTime: number | null;
+  locale: Locale;
+  vapidPublicKey: string | null;
+}
+
+/**
+ * Upsert on the endpoint: a browser has one subscription, and it belongs to whoever is
+ * signed in on it now (keys and locale are replaced, the id is kept).
+ */
+export function saveSubscription(db: Db, userId: string, sub: NewSubscription, now: number): string {
+  const row = prepared(db, 
+      `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, expiration_time, locale, vapid_public_key, created_at, failures)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+       ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
+         expiration_time = excluded.expiration_time, locale = excluded.locale,
+         vapid_public_key = COALESCE(excluded.vapid_public_key, push_subscriptions.vapid_public_key), failures = 0
+       RETURNING id`,
+    )
+    .get(randomUUID(), userId, sub.endpoint, sub.p256dh, sub.auth, sub.expirationTime, sub.locale, sub.vapidPublicKey, now) as { id: string };
+  return row.id;
+}
+
+/** Removes the user's own subscription for endpoint; true when one was removed. */
+export function deleteSubscription(db: Db, userId: string, endpoint: string): boolean {
+  return Number(prepared(db, 'DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?').run(endpoint, userId).changes) > 0;
+}
+
+/** The push service said the endpoint is gone (404/410). */
+export function removeGoneSubscription(db: Db, id: string): void {
+  prepared(db, 'DELETE FROM push_subscriptions WHERE id = ?').run(id);
+}
+
+const COLUMNS = 'id, user_id AS userId, endpoint, p256dh, auth, locale';
+
+export function subscriptionsOfUser(db: Db, userId: string): Subscription[] {
+  return prepared(db, `SELECT ${COLUMNS} FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id`).all(userId) as unknown as Subscription[];
+}
+
+export function subscriptionById(db: Db, id: string): Subscription | undefined {
+  return prepared(db, `SELECT ${COLUMNS} FROM push_subscriptions WHERE id = ?`).get(id) as unknown as Subscription | undefined;
+}
+
+export function allSubscriptions(db: Db): (Subscription & { username: string })[] {
+  return prepared(db, `SELECT s.id, s.user_id AS userId, s.endpoint, s.p256dh, s.auth, s.locale, u.username FROM push_subscriptions s JOIN users u ON u.id = s.user_id ORDER BY u.username, s.created_at, s.id`)
+    .all() as unknown as (Subscription & { username: string })[];
+}
+
+export interface SubscriptionListing {
+  id: string;
+  userId: string;
+  /** For the CLI; the admin API leaves it out. */
+  username: string;
+  endpoint: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  failures: number;
+}
+
+/** For admins: endpoints truncated (they identify a device), keys left out. */
+export function listSubscriptions(db: Db, userId?: string): SubscriptionListing[] {
+  const rows = prepared(db, 
+      `SELECT s.id, s.user_id AS userId, u.username, s.endpoint, s.created_at AS createdAt, s.last_used_at AS lastUsedAt, s.failures
+         FROM push_subscriptions s JOIN users u ON u.id = s.user_id
+        WHERE (? IS NULL OR s.user_id = ?) ORDER BY u.username, s.created_at, s.id`,
+    )
+    .all(userId ?? null, userId ?? null) as unknown as SubscriptionListing[];
+  return rows.map((r) => ({ ...r, endpoint: truncateEndpoint(r.endpoint) }));
+}
+
+export function countSubscriptions(db: Db): number {
+  return (prepared(db, 'SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
+}
+
+/** Deletes subscriptions not used (or, if never used, not created) within maxAgeMs. */
+export function pruneSubscriptions(db: Db, now: number, maxAgeMs: number): number {
+  return Number(prepared(db, 'DELETE FROM push_subscriptions WHERE COALESCE(last_used_at, created_at) < ?').run(now - maxAgeMs).changes);
+}
+
+export function markDelivered(db: Db, id: string, now: number): void {
+  prepared(db, 'UPDATE push_subscriptions SET last_used_at = ?, failures = 0 WHERE id = ?').run(now, id);
+}
+
+export function countFailure(db: Db, id: string): void {
+  prepared(db, 'UPDATE push_subscriptions SET failures = failures + 1 WHERE id = ?').run(id);
+}

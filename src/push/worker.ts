@@ -1,0 +1,259 @@
+// The outbox worker: sends due jobs with bounded concurrency, encrypting each message just
+// before it goes out (memory stays flat however many devices), and records each answer:
+// 2xx delivered, 404/410 subscription removed, 429/5xx/network retried with backoff,
+// anything else failed and logged. One timer waits for the next retry.
+import { transaction, type Db } from '../db.ts';
+import type { Clock } from '../clock.ts';
+import { truncateEndpoint, type Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { VapidSigner } from './authorization.ts';
+import { sendToDevice } from './deliver.ts';
+import { backoffDelay, deleteJob, dueJobs, nextAttemptAfter, postponeJob, recordDelivered, type OutboxJob } from './outbox.ts';
+import { countFailure, removeGoneSubscription } from './subscriptions.ts';
+import type { SendOutcome, Transport } from './transport.ts';
+
+/** How long answers wait to be recorded together. */
+const FLUSH_DELAY_MS = 50;
+/** After a database failure (e.g. busy longer than busy_timeout). */
+const RETRY_AFTER_FAILURE_MS = 5_000;
+
+export interface WorkerOptions {
+  concurrency: number;
+  /** Retries after the first attempt. */
+  retries: number;
+  retryBaseMs: number;
+  ttlSeconds: number;
+  random?: () => number;
+}
+
+export interface WorkerDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  metrics?: Metrics | undefined;
+  transport: Transport;
+  /** The current VAPID signer (keys may be replaced by `vapid generate --force`). */
+  signer: () => VapidSigner;
+}
+
+export interface OutboxWorker {
+  /** Something was queued: look for due jobs now. */
+  kick(): void;
+  /** Finishes the deliveries in flight, records them, and takes no new ones. */
+  stop(): Promise<void>;
+  /** Resolves when nothing is in flight or waiting to be recorded (for benchmarks). */
+  idle(): Promise<void>;
+}
+
+interface Done {
+  job: OutboxJob;
+  outcome: SendOutcome;
+}
+
+export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): OutboxWorker {
+  const { db, clock, log, metrics } = deps;
+  const claimed = new Set<number>();
+  const inFlight = new Set<Promise<void>>();
+  let queue: OutboxJob[] = [];
+  let done: Done[] = [];
+  let flushQueued = false;
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopping = false;
+  let timer: unknown;
+  let timerAt = Infinity;
+  let idleWaiters: (() => void)[] = [];
+  let kickQueued = false;
+
+  function armTimer(): void {
+    const at = nextAttemptAfter(db, clock.now());
+    if (at === undefined || at >= timerAt) return;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timerAt = at;
+    timer = clock.setTimeout(() => {
+      timer = undefined;
+      timerAt = Infinity;
+      pump();
+    }, at - clock.now());
+  }
+
+  function pump(): void {
+    if (stopping || !db.isOpen) return;
+    try {
+      fill();
+    } catch (err) {
+      // Never an unhandled error from a timer or a promise: log, and look again shortly.
+      log.error('push outbox worker failed; retrying in 5 s', { error: (err as Error).message });
+      retryLater();
+    }
+  }
+
+  function retryLater(): void {
+    if (stopping) return;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timerAt = clock.now() + RETRY_AFTER_FAILURE_MS;
+    timer = clock.setTimeout(() => {
+      timer = undefined;
+      timerAt = Infinity;
+      flush();
+      pump();
+    }, RETRY_AFTER_FAILURE_MS);
+  }
+
+  function fill(): void {
+    let refilled = false;
+    while (inFlight.size < options.concurrency) {
+      if (queue.length === 0) {
+        if (refilled) break;
+        refilled = true;
+        queue = dueJobs(db, clock.now(), options.concurrency * 2, claimed);
+        for (const job of queue) claimed.add(job.id);
+        if (queue.length === 0) break;
+      }
+      start(queue.shift()!);
+    }
+    if (inFlight.size === 0 && queue.length === 0) {
+      armTimer();
+      if (done.length === 0) settleIdle();
+    }
+  }
+
+  function start(job: OutboxJob): void {
+    const p = deliver(job).then(
+      (outcome) => finish({ job, outcome }),
+      (err: Error) => finish({ job, outcome: { kind: 'failed', reason: err.message } }),
+    );
+    inFlight.add(p);
+    p.finally(() => {
+      inFlight.delete(p);
+      pump();
+    });
+  }
+
+  async function deliver(job: OutboxJob): Promise<SendOutcome> {
+    const started = performance.now();
+    const outcome = await sendToDevice(deps.transport, deps.signer(), job, job.payload, {
+      ttlSeconds: options.ttlSeconds,
+      urgency: job.urgency,
+      topic: job.topic ?? undefined,
+      now: clock.now(),
+    });
+    metrics?.pushDuration.observe((performance.now() - started) / 1000);
+    return outcome;
+  }
+
+  function finish(result: Done): void {
+    done.push(result);
+    if (done.length >= Math.max(64, options.concurrency * 2)) {
+      flush();
+    } else if (!flushQueued) {
+      flushQueued = true;
+      // Answers are recorded in batches, one transaction (one WAL write) for many
+      // deliveries; until then the jobs stay claimed, and a crash only means a resend.
+      flushTimer = setTimeout(flush, FLUSH_DELAY_MS);
+    }
+  }
+
+  function flush(): void {
+    if (flushTimer !== undefined) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    flushQueued = false;
+    const batch = done;
+    done = [];
+    if (batch.length === 0 || !db.isOpen) return;
+    const now = clock.now();
+    try {
+      transaction(db, () => {
+        const delivered: OutboxJob[] = [];
+        for (const item of batch) {
+          if (item.outcome.kind === 'success') delivered.push(item.job);
+          else record(item, now);
+        }
+        if (delivered.length) {
+          recordDelivered(db, delivered, now);
+          metrics?.pushSent.inc({ result: 'success' }, delivered.length);
+        }
+      });
+    } catch (err) {
+      // Rolled back: the answers are kept (their jobs stay claimed) and recorded later.
+      done = batch.concat(done);
+      log.error('recording push results failed; retrying in 5 s', { error: (err as Error).message });
+      retryLater();
+      return;
+    }
+    for (const item of batch) claimed.delete(item.job.id);
+    try {
+      armTimer();
+    } catch {
+      retryLater();
+    }
+    if (inFlight.size === 0 && queue.length === 0) pump();
+  }
+
+  function record({ job, outcome }: Done, now: number): void {
+    const endpoint = truncateEndpoint(job.endpoint);
+    switch (outcome.kind) {
+      case 'success':
+        recordDelivered(db, [job], now);
+        metrics?.pushSent.inc({ result: 'success' });
+        return;
+      case 'gone':
+        // The device unsubscribed or the browser dropped it: its other jobs go with it.
+        removeGoneSubscription(db, job.subscriptionId);
+        metrics?.pushSent.inc({ result: 'gone' });
+        log.info('push subscription gone, removed', { endpoint, status: outcome.status });
+        return;
+      case 'retry': {
+        countFailure(db, job.subscriptionId);
+        const attempts = job.attempts + 1;
+        if (attempts > options.retries) {
+          deleteJob(db, job.id);
+          metrics?.pushSent.inc({ result: 'failed' });
+          log.warn('push failed after retries', { endpoint, attempts, reason: outcome.reason });
+          return;
+        }
+        const delay = backoffDelay(attempts, options.retryBaseMs, outcome.retryAfterMs, options.random);
+        postponeJob(db, job.id, attempts, now + delay, outcome.reason);
+        metrics?.pushSent.inc({ result: 'retry' });
+        log.info('push will be retried', { endpoint, attempt: attempts, in_ms: delay, reason: outcome.reason });
+        return;
+      }
+      case 'failed':
+        deleteJob(db, job.id);
+        countFailure(db, job.subscriptionId);
+        metrics?.pushSent.inc({ result: 'failed' });
+        log.warn('push failed', { endpoint, status: outcome.status, reason: outcome.reason });
+        return;
+    }
+  }
+
+  function settleIdle(): void {
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  return {
+    kick() {
+      if (kickQueued || stopping) return;
+      kickQueued = true;
+      // After the current transaction has committed and the request has answered.
+      setImmediate(() => {
+        kickQueued = false;
+        pump();
+      });
+    },
+    async stop() {
+      stopping = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+      queue = [];
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      flush();
+      settleIdle();
+    },
+    idle() {
+      if (inFlight.size === 0 && queue.length === 0 && done.length === 0 && !kickQueued) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
