@@ -5,13 +5,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { repoRoot, mainTs, runCli, startServer, tempDir, type TestServer } from './helpers/server.ts';
 import { addFleet, dumpTables, missingRows, tableColumns } from './helpers/database.ts';
 import { reauth, signIn, signUp } from './helpers/passkey.ts';
+import { ciphertext, crewAboard } from './helpers/crew.ts';
+import { startPushService } from './helpers/push-service.ts';
 import { binaryAssets, binaryPath, runnerFor } from '../build.ts';
 import { commands, run } from '../src/cli/index.ts';
 import type { Io } from '../src/cli/command.ts';
@@ -204,6 +206,26 @@ test('on a terminal, the binary\'s user invite draws the link as a QR code', asy
     assert.match(result.stdout, /\/signup\?token=[A-Za-z0-9_-]+/);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the main flow through the native binary: crew syncs, the skipper\'s phone gets one push', async () => {
+  const pushService = await startPushService();
+  const server = await startServer({ command: [native], cwd: elsewhere(), flags: ['--push-allow-insecure', '--notify-debounce', '200ms'] });
+  try {
+    const { skipper, mate, logbook } = await crewAboard(server);
+    const phone = pushService.createDevice();
+    assert.equal((await skipper.client.put('/api/push/subscription', phone.subscription)).status, 200);
+    assert.equal((await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: true })).status, 200);
+    const items = Array.from({ length: 3 }, () => ({ logbookId: logbook.id, entityId: randomUUID(), action: 'create', payload: ciphertext() }));
+    assert.equal((await mate.client.post('/api/sync/push', { items })).status, 200);
+    // Sent with the binary's lazily loaded push code; verified and decrypted by the local service.
+    const [message] = await pushService.waitForDelivered(1, phone);
+    assert.equal(message!.payload.tag, `logbook-${logbook.id}`);
+    assert.deepEqual(message!.payload.data, { url: `/logbook/${logbook.id}`, logbookId: logbook.id, changeCount: 3 });
+  } finally {
+    await stopped(server);
+    await pushService.close();
   }
 });
 

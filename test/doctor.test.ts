@@ -2,7 +2,7 @@
 // Each story sets up a real data dir (SQLite file, key row, secret.key) and runs the CLI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tempDir } from './helpers/server.ts';
@@ -10,18 +10,16 @@ import { databasePath, latestSchemaVersion, openDatabase } from '../src/db.ts';
 
 const HTTPS = ['--origin', 'https://logbook.example.org', '--vapid-subject', 'mailto:skipper@example.org'];
 
-/** A data dir as `vapid generate` leaves it: a database with a key row and secret.key (0600). */
-function readyDataDir(options: { keys?: boolean; secretMode?: number } = {}): string {
+/** A data dir after `crewbell vapid generate`: a database with the key pair, secret.key (0600). */
+async function readyDataDir(options: { keys?: boolean; secretMode?: number } = {}): Promise<string> {
   const dir = tempDir('crewbell-doctor-');
-  const db = openDatabase(databasePath(dir));
   if (options.keys ?? true) {
-    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    const point = publicKey.export({ format: 'jwk' });
-    const raw = Buffer.concat([Buffer.from([4]), Buffer.from(point.x!, 'base64url'), Buffer.from(point.y!, 'base64url')]);
-    db.prepare('INSERT INTO vapid_keys (id, public_key, private_key_sealed, created_at) VALUES (1, ?, ?, ?)').run(raw.toString('base64url'), 'sealed', Date.now());
+    const generated = await runCli(['vapid', 'generate', '--data-dir', dir]);
+    assert.equal(generated.code, 0, generated.stderr);
+  } else {
+    openDatabase(databasePath(dir)).close();
+    writeFileSync(path.join(dir, 'secret.key'), randomBytes(32).toString('base64url'), { mode: 0o600 });
   }
-  db.close();
-  writeFileSync(path.join(dir, 'secret.key'), randomBytes(32), { mode: 0o600 });
   if (options.secretMode !== undefined) chmodSync(path.join(dir, 'secret.key'), options.secretMode);
   return dir;
 }
@@ -38,7 +36,7 @@ function lines(stdout: string): Map<string, string> {
 const CHECKS = ['config', 'origin', 'subject', 'data-dir', 'database', 'vapid-keys', 'secret-key', 'clock'];
 
 test('doctor on a ready https setup: every check ok, exit 0', async () => {
-  const dir = readyDataDir();
+  const dir = await readyDataDir();
   try {
     const result = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
@@ -53,7 +51,7 @@ test('doctor on a ready https setup: every check ok, exit 0', async () => {
 });
 
 test('doctor names each problem with a fix: http origin on the network, @localhost subject, no keys', async () => {
-  const dir = readyDataDir({ keys: false });
+  const dir = await readyDataDir({ keys: false });
   rmSync(path.join(dir, 'secret.key'));
   try {
     const result = await runCli(['doctor', '--data-dir', dir, '--origin', 'http://pi.local:8080', '--vapid-subject', 'mailto:me@localhost']);
@@ -72,7 +70,7 @@ test('doctor names each problem with a fix: http origin on the network, @localho
 });
 
 test('doctor: an https origin without a subject, a secret.key others can read, a clock behind the database', async () => {
-  const dir = readyDataDir({ secretMode: 0o644 });
+  const dir = await readyDataDir({ secretMode: 0o644 });
   const db = openDatabase(databasePath(dir));
   // A row written "tomorrow": the clock now stands behind what the database has seen.
   db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, 0, ?)').run(randomUUID(), 'future', Date.now() + 86_400_000);
@@ -95,6 +93,20 @@ test('doctor: an https origin without a subject, a secret.key others can read, a
   }
 });
 
+test('doctor: a secret.key that does not open the stored VAPID key (a restore without its key)', async () => {
+  const dir = await readyDataDir();
+  try {
+    writeFileSync(path.join(dir, 'secret.key'), randomBytes(32).toString('base64url'), { mode: 0o600 });
+    const result = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
+    assert.equal(result.code, 1);
+    const checks = lines(result.stdout);
+    assert.match(checks.get('vapid-keys')!, /^problem .*cannot be opened.*; fix: put back the secret\.key/);
+    assert.match(checks.get('secret-key')!, /^ok /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('doctor on a fresh data dir says what to run, and brings an old database up to date', async () => {
   const fresh = tempDir('crewbell-doctor-');
   try {
@@ -112,7 +124,7 @@ test('doctor on a fresh data dir says what to run, and brings an old database up
 });
 
 test('doctor run as another user than the data dir owner does not touch the database', { skip: process.getuid?.() !== 0 && 'needs root to hand the folder to another uid' }, async () => {
-  const dir = readyDataDir();
+  const dir = await readyDataDir();
   try {
     chownSync(dir, 4242, 4242);
     const result = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import type { Command, Io } from './command.ts';
 import { serveConfig, serveFlags, UsageError, VapidSubjectSchema, type FlagValue } from '../config.ts';
 import { databasePath, latestSchemaVersion, openDatabase, userVersion, type Db } from '../db.ts';
+import { checkVapid } from '../push/vapid.ts';
 
 /** Set by build.ts in the binary: when its source was committed. */
 declare const CREWBELL_BUILD_TIME: number | undefined;
@@ -137,15 +138,21 @@ function checkDatabase(file: string): { check: Check; db?: Db } {
   }
 }
 
-function checkVapidKeys(db: Db | undefined): Check {
+function checkVapidKeys(db: Db | undefined, dataDir: string, env: Io['env']): Check {
   if (!db) return problem('vapid-keys', 'cannot look without a database', 'fix the database first');
   const row = db.prepare('SELECT public_key FROM vapid_keys WHERE id = 1').get() as { public_key: string } | undefined;
-  if (!row) return problem('vapid-keys', 'none yet', 'run crewbell vapid generate');
-  const point = Buffer.from(row.public_key, 'base64url');
-  if (point.length !== 65 || point[0] !== 4) {
-    return problem('vapid-keys', 'the stored public key is not a P-256 point', 'run crewbell vapid generate --force (phones then subscribe again)');
+  if (!row) return problem('vapid-keys', 'none yet', 'run crewbell vapid generate (serve also makes them on its first start)');
+  // The push module knows how the private key is sealed, so it proves the secret key opens
+  // it. A loose secret.key mode is the secret-key line's business.
+  const problems = checkVapid(db, dataDir, env).filter((p) => !p.includes('readable by other users'));
+  if (problems.length) {
+    return problem(
+      'vapid-keys',
+      problems.join('; '),
+      'put back the secret.key (or CREWBELL_SECRET_KEY) kept with this database, or run crewbell vapid generate --force (phones then subscribe again)',
+    );
   }
-  return ok('vapid-keys', `public key ${row.public_key.slice(0, 12)}…`);
+  return ok('vapid-keys', `public key ${row.public_key.slice(0, 12)}…, opened with the secret key`);
 }
 
 function checkSecretKey(dataDir: string, env: Io['env'], keysStored: boolean): Check {
@@ -206,7 +213,7 @@ export function runChecks(values: Record<string, FlagValue>, env: Io['env'], now
     : { check: problem('database', 'not opened', 'fix the data dir first'), db: undefined };
   try {
     checks.push(check);
-    const keys = checkVapidKeys(db);
+    const keys = checkVapidKeys(db, dataDir, env);
     checks.push(keys);
     checks.push(checkSecretKey(dataDir, env, keys.ok));
     checks.push(checkClock(now, db));
