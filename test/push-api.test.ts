@@ -82,6 +82,21 @@ test('a subscription is an upsert on the endpoint, bound to whoever is signed in
   assert.equal((await bob.client.delete('/api/push/subscription', { endpoint: sub.endpoint })).status, 204);
 });
 
+test('a user lists their own devices, whole endpoints, and nobody else\'s', async () => {
+  const owner = user();
+  const other = user();
+  const phone = browserSubscription();
+  const laptop = browserSubscription();
+  await owner.client.put('/api/push/subscription', { ...phone, locale: 'de' });
+  await owner.client.put('/api/push/subscription', laptop);
+  await other.client.put('/api/push/subscription', browserSubscription());
+  const res = await owner.client.get('/api/push/subscriptions');
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body.subscriptions.map((s: { endpoint: string; locale: string }) => [s.endpoint, s.locale]).sort(), [[phone.endpoint, 'de'], [laptop.endpoint, 'en']].sort());
+  assert.ok(!res.text.includes(phone.keys.auth), 'keys stay on the server');
+  assert.equal((await new Client(server.url, server.origin).get('/api/push/subscriptions')).status, 401);
+});
+
 test('locale falls back to Accept-Language, then en', async () => {
   const u = user();
   const de = await u.client.put('/api/push/subscription', browserSubscription(), { headers: { 'accept-language': 'fr;q=0.9, de;q=0.8, en;q=0.5' } });
@@ -154,6 +169,7 @@ test('admins list subscriptions with truncated endpoints; others get 403', async
   assert.equal(listed.userId, owner.id);
   assert.equal(listed.failures, 0);
   assert.equal(listed.lastUsedAt, null);
+  assert.ok(Math.abs(Date.parse(listed.createdAt) - Date.now()) < 60_000, `createdAt is an ISO time: ${listed.createdAt}`);
   assert.ok(!listed.endpoint.includes('averyveryverylongdevicetoken'), listed.endpoint);
   assert.ok(listed.endpoint.startsWith('https://fcm.googleapis.com/'));
   assert.ok(!res.text.includes(sub.keys.auth) && !res.text.includes(sub.keys.p256dh));

@@ -11,7 +11,7 @@ import { endpointProblem, MAX_ENDPOINT_LENGTH } from './endpoint-guard.ts';
 import { isP256Point } from './vapid.ts';
 import { queueForUser } from './outbox.ts';
 import { collaboratorChangesEnabled, setCollaboratorChangesEnabled } from './prefs.ts';
-import { deleteSubscription, listSubscriptions, saveSubscription } from './subscriptions.ts';
+import { deleteSubscription, listSubscriptions, saveSubscription, devicesOfUser } from './subscriptions.ts';
 
 const b64 = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `at most ${max} characters`), v.regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url'));
 const bytesOf = (s: string) => Buffer.from(s.replace(/=+$/, ''), 'base64url');
@@ -31,6 +31,9 @@ const SubscriptionBody = v.object({
   /** The same, under the Push API's own name. */
   applicationServerKey: v.optional(v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'))),
 });
+
+/** Times in answers are ISO 8601, as everywhere in the API. */
+const isoTime = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const UnsubscribeBody = v.object({ endpoint: Endpoint });
 const PrefsBody = v.object({ collaboratorChangesEnabled: v.boolean('must be true or false') });
@@ -71,6 +74,19 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
+  /** The caller's own devices (full endpoints: they are the caller's), so the PWA can tell this device from the others. */
+  app.get('/push/subscriptions', (c) => {
+    const { user } = requireUser(c);
+    const subscriptions = devicesOfUser(db, user.id).map((s) => ({
+      id: s.id,
+      endpoint: s.endpoint,
+      locale: s.locale,
+      createdAt: isoTime(s.createdAt),
+      lastUsedAt: isoTime(s.lastUsedAt),
+    }));
+    return c.json({ subscriptions });
+  });
+
   app.get('/push/prefs', (c) => {
     const { user } = requireUser(c);
     return c.json({ collaboratorChangesEnabled: collaboratorChangesEnabled(db, user.id) });
@@ -92,7 +108,11 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
   app.get('/admin/subscriptions', (c) => {
     const { user } = requireUser(c);
     if (!user.isAdmin) throw forbidden('only admins may list subscriptions');
-    const subscriptions = listSubscriptions(db).map(({ username: _username, ...rest }) => rest);
+    const subscriptions = listSubscriptions(db).map(({ username: _username, createdAt, lastUsedAt, ...rest }) => ({
+      ...rest,
+      createdAt: isoTime(createdAt),
+      lastUsedAt: isoTime(lastUsedAt),
+    }));
     return c.json({ subscriptions });
   });
 

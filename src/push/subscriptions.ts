@@ -57,6 +57,20 @@ export function subscriptionsOfUser(db: Db, userId: string): Subscription[] {
   return prepared(db, `SELECT ${COLUMNS} FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id`).all(userId) as unknown as Subscription[];
 }
 
+export interface Device {
+  id: string;
+  endpoint: string;
+  locale: Locale;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** A user's own subscribed devices, endpoints whole (they are the user's own). */
+export function devicesOfUser(db: Db, userId: string): Device[] {
+  return prepared(db, 'SELECT id, endpoint, locale, created_at AS createdAt, last_used_at AS lastUsedAt FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id')
+    .all(userId) as unknown as Device[];
+}
+
 export function subscriptionById(db: Db, id: string): Subscription | undefined {
   return prepared(db, `SELECT ${COLUMNS} FROM push_subscriptions WHERE id = ?`).get(id) as unknown as Subscription | undefined;
 }
