@@ -13,7 +13,7 @@ run: deps web
 	$(NODE) src/main.ts serve --data-dir $(DATA_DIR)
 
 ## test: install what is missing, type-check, run every test
-test: deps web browser deno
+test: deps web browser deno binary
 	$(BIN)/tsc -p tsconfig.json
 	@if [ -f web/tsconfig.json ]; then $(BIN)/tsc -p web/tsconfig.json; fi
 	$(NODE) --test --test-concurrency=2 --test-timeout=120000 'test/**/*.test.ts'
@@ -46,12 +46,35 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
-## binary: dist/crewbell-linux-x64, dist/crewbell-linux-arm64, dist/crewbell
-binary: deps
-	$(NODE) build.ts
+## binary: dist/crewbell-linux-x64, dist/crewbell-linux-arm64 (for the Pi), dist/crewbell (this
+## machine), each with a .sha256; rebuilt only when a source changed. arm64 Node comes from npm.
+BINARY_INPUTS := $(shell find src web -type f -not -path 'web/dist/*' 2>/dev/null) schema.sql build.ts package.json package-lock.json
+binary: deps dist/crewbell
+
+dist/crewbell: $(BINARY_INPUTS) node_modules/.installed
+	$(NODE) build.ts binary
+
+## install: as root, puts dist/crewbell, the systemd unit and its settings file in place
+## (BINARY=dist/crewbell-linux-arm64 to install another build; DESTDIR for staging)
+PREFIX ?= /usr/local
+BINARY ?= dist/crewbell
+install: $(if $(filter dist/crewbell,$(BINARY)),binary)
+	install -D -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/crewbell
+	sed 's#^ExecStart=/usr/local/bin/crewbell#ExecStart=$(PREFIX)/bin/crewbell#' systemd/crewbell.service > dist/crewbell.service
+	install -D -m 0644 dist/crewbell.service $(DESTDIR)/etc/systemd/system/crewbell.service
+	rm -f dist/crewbell.service
+	@if [ -z "$(DESTDIR)" ] && ! id crewbell >/dev/null 2>&1; then \
+	  echo "adding the system user crewbell"; \
+	  useradd --system --user-group --home-dir /var/lib/crewbell --no-create-home --shell /usr/sbin/nologin crewbell; fi
+	@if [ -z "$(DESTDIR)" ]; then install -d -o crewbell -g crewbell -m 0700 /var/lib/crewbell; fi
+	@if [ -e $(DESTDIR)/etc/crewbell/crewbell.env ]; then echo "keeping $(DESTDIR)/etc/crewbell/crewbell.env"; \
+	else install -D -m 0640 systemd/crewbell.env $(DESTDIR)/etc/crewbell/crewbell.env; \
+	  if [ -z "$(DESTDIR)" ]; then chgrp crewbell /etc/crewbell/crewbell.env; fi; \
+	  echo "edit $(DESTDIR)/etc/crewbell/crewbell.env (origin, vapid subject), then: systemctl enable --now crewbell"; fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 ## bench: benchmarks print their figures (not part of the tests)
-bench: deps
+bench: deps binary
 	@for b in bench/*.bench.ts; do echo "== $$b"; $(NODE) $$b || exit 1; done
 
 clean:

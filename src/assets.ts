@@ -18,10 +18,19 @@ function seaModule(): Sea | undefined {
 
 const sea = seaModule();
 
+/**
+ * The repository root when running from source. import.meta.url is empty inside the
+ * CommonJS bundle the binary is made of, so this is only computed outside it; a bare
+ * bundle run by plain `node` (no SEA) falls back to the working directory.
+ */
+function findSourceRoot(): string | undefined {
+  if (sea) return undefined;
+  const here = import.meta.url as string | undefined;
+  return here ? path.resolve(path.dirname(fileURLToPath(here)), '..') : process.cwd();
+}
+
 /** The repository root when running from source; undefined inside the binary. */
-export const sourceRoot: string | undefined = sea
-  ? undefined
-  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const sourceRoot: string | undefined = findSourceRoot();
 
 export function isSingleBinary(): boolean {
   return sea !== undefined;
@@ -32,12 +41,12 @@ export function isSingleBinary(): boolean {
  * or undefined when it is not there.
  */
 export function readAsset(name: string): Uint8Array | undefined {
-  if (name.includes('..') || path.isAbsolute(name)) return undefined;
+  if (name.split('/').includes('..') || path.isAbsolute(name)) return undefined;
   if (sea) {
     try {
       return new Uint8Array(sea.getRawAsset(name));
     } catch {
-      return undefined;
+      return undefined; // getRawAsset throws for a key the build did not embed
     }
   }
   try {

@@ -6,6 +6,7 @@ import { serveCommands } from './serve.ts';
 import { versionCommands } from './version.ts';
 import { userCommands } from './user.ts';
 import { doctorCommands } from './doctor.ts';
+import { backupCommands } from './backup.ts';
 import { vapidCommands } from './vapid.ts';
 import { pushCommands } from './push.ts';
 import { subscriptionCommands } from './subscriptions.ts';
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   ...pushCommands,
   ...userCommands,
   ...subscriptionCommands,
+  ...backupCommands,
   ...doctorCommands,
   ...versionCommands,
 ];

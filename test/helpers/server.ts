@@ -18,6 +18,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Command to run instead of `node src/main.ts` (e.g. the binary or deno). */
   command?: string[];
+  /** Working directory of the process (default: the test's). */
+  cwd?: string;
 }
 
 export interface TestServer {
@@ -47,6 +49,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const cmd = options.command ?? [process.execPath, mainTs];
   const child = spawn(cmd[0]!, [...cmd.slice(1), 'serve', '--port', '0', '--data-dir', dataDir, ...(options.flags ?? [])], {
     env: { ...process.env, ...options.env },
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -99,11 +102,12 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 /** Runs a CLI command to completion: `crewbell <args>`. */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string>; command?: string[]; input?: string } = {},
+  options: { env?: Record<string, string>; command?: string[]; input?: string; cwd?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cmd = options.command ?? [process.execPath, mainTs];
   const child = spawn(cmd[0]!, [...cmd.slice(1), ...args], {
     env: { ...process.env, ...options.env },
+    cwd: options.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
