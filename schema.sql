@@ -82,7 +82,7 @@ CREATE TABLE invites (
 );
 CREATE INDEX invites_logbook ON invites(logbook_id);
 
--- Opaque synced entries. seq is a server-wide change counter: the pull cursor.
+-- Opaque synced entries. seq counts writes per logbook: the pull cursor.
 CREATE TABLE entries (
   logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
   entity_id   TEXT NOT NULL,

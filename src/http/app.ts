@@ -7,12 +7,15 @@ import { AppError, errorBody, errorHandler, tooLarge } from './errors.ts';
 import { csrf, loadSession, rateLimit, type RateLimit } from './middleware.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { logbookRoutes } from '../logbooks/routes.ts';
-import { syncRoutes } from '../sync/routes.ts';
+import { PAYLOAD_MAX_CHARS, PUSH_MAX_ITEMS, syncRoutes } from '../sync/routes.ts';
 import { staticRoutes } from './static.ts';
 import { VERSION } from '../version.ts';
 
-/** Largest request bodies: sync carries ciphertext, everything else is small JSON. */
-export const BODY_LIMITS = { default: 64 * 1024, sync: 8 * 1024 * 1024 };
+/**
+ * Largest request bodies: everything but sync is small JSON; a sync push within the
+ * contract's limits (500 full items plus their JSON framing) always fits.
+ */
+export const BODY_LIMITS = { default: 64 * 1024, sync: PUSH_MAX_ITEMS * (PAYLOAD_MAX_CHARS + 512) + 4096 };
 
 export const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe', RateLimit> = {
   auth: { burst: 60, perMinute: 30 },

@@ -1,6 +1,7 @@
 // Crew invites: single-use, 7-day tokens that add a member to a logbook. Only the token's
 // SHA-256 is stored. Auth uses findInvite/acceptInvite when a new person signs up through
 // an invite link; the logbook routes use them for signed-in people.
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../db.ts';
 import { sha256Hex } from '../auth/sessions.ts';
 
@@ -15,6 +16,27 @@ export interface Invite {
   createdBy: string;
   expiresAt: number;
   usedAt: number | null;
+}
+
+export interface NewInvite {
+  /** The only copy of the token: it goes into the invite link and is never stored. */
+  token: string;
+  expiresAt: number;
+}
+
+/** A fresh invite: 32 random bytes as base64url (43 characters); only its SHA-256 is kept. */
+export function createInvite(db: Db, input: { logbookId: string; role: CrewRole; createdBy: string }, now: number): NewInvite {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = now + INVITE_LIFETIME_MS;
+  db.prepare('INSERT INTO invites (token_hash, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+    sha256Hex(token),
+    input.logbookId,
+    input.role,
+    input.createdBy,
+    now,
+    expiresAt,
+  );
+  return { token, expiresAt };
 }
 
 /** The invite for a token if it exists, is unused and has not expired. */

@@ -1,7 +1,122 @@
-// Placeholder until the logbooks routes land.
+// HTTP routes for logbooks, crew and crew invites (API.md "Logbooks and crew"), mounted at
+// /api. Each route: parse → check the caller's role → call the store → answer.
 import { Hono } from 'hono';
+import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../http/deps.ts';
+import { AppError, forbidden, notFound } from '../http/errors.ts';
+import { Base64Url, jsonBody, parseWith, Uuid } from '../http/validate.ts';
+import { requireUser } from '../http/middleware.ts';
+import { isReverified } from '../auth/sessions.ts';
+import { transaction } from '../db.ts';
+import { ANY_ROLE, requireRole } from './access.ts';
+import { createLogbook, deleteLogbook, findLogbook, listCrew, listLogbooksFor, removeCrewMember, usernameOf, type LogbookForUser } from './store.ts';
+import { acceptInvite, createInvite, findInvite } from './invites.ts';
 
-export function logbookRoutes(_deps: AppDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>();
+/** Largest logbook meta (encrypted title and settings), in base64url characters. */
+export const META_MAX_CHARS = 8192;
+
+const NewLogbook = v.object({
+  id: Uuid,
+  meta: v.pipe(Base64Url(META_MAX_CHARS), v.minLength(1, 'must not be empty')),
+});
+
+const NewInvite = v.object({
+  role: v.picklist(['WRITE', 'READ'], 'must be "WRITE" or "READ"'),
+});
+
+/** Invite tokens are 43 base64url characters; anything that cannot be one is simply not found. */
+const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+
+const inviteNotFound = () => new AppError(404, 'invite_not_found', 'this invite does not exist, was already used or has expired');
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function logbookJson(logbook: LogbookForUser) {
+  return { id: logbook.id, ownerId: logbook.ownerId, role: logbook.role, meta: logbook.meta, createdAt: iso(logbook.createdAt) };
+}
+
+export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
+  const { db, clock } = deps;
+  const app = new Hono<AppEnv>();
+  const logbookId = (raw: string | undefined) => parseWith(Uuid, raw, 'id');
+
+  app.get('/logbooks', (c) => {
+    const { user } = requireUser(c);
+    return c.json({ logbooks: listLogbooksFor(db, user.id).map(logbookJson) });
+  });
+
+  app.post('/logbooks', async (c) => {
+    const { user } = requireUser(c);
+    const body = await jsonBody(c, NewLogbook);
+    const logbook = createLogbook(db, { id: body.id, ownerId: user.id, meta: body.meta }, clock.now());
+    if (!logbook) throw new AppError(409, 'logbook_exists', `a logbook with id ${body.id} already exists`);
+    return c.json({ logbook: logbookJson({ ...logbook, role: 'OWNER' }) }, 201);
+  });
+
+  app.delete('/logbooks/:id', (c) => {
+    const { user, session } = requireUser(c);
+    const id = logbookId(c.req.param('id'));
+    requireRole(db, id, user.id, ['OWNER']);
+    if (!isReverified(session, clock.now())) {
+      throw new AppError(403, 'reauth_required', 'confirm with your passkey again before deleting a logbook');
+    }
+    deleteLogbook(db, id);
+    return c.body(null, 204);
+  });
+
+  app.get('/logbooks/:id/members', (c) => {
+    const { user } = requireUser(c);
+    const id = logbookId(c.req.param('id'));
+    requireRole(db, id, user.id, ANY_ROLE);
+    return c.json({ members: listCrew(db, id) });
+  });
+
+  app.delete('/logbooks/:id/members/:userId', (c) => {
+    const { user } = requireUser(c);
+    const id = logbookId(c.req.param('id'));
+    const memberId = parseWith(Uuid, c.req.param('userId'), 'userId');
+    const { logbook, role } = requireRole(db, id, user.id, ANY_ROLE);
+    if (memberId === logbook.ownerId) {
+      if (role === 'OWNER') throw new AppError(409, 'owner_cannot_leave', 'the owner cannot leave their own logbook; delete it instead');
+      throw forbidden('only the owner can remove crew, and nobody can remove the owner');
+    }
+    // Crew may take only themselves off; the owner may take off anyone in the crew.
+    if (role !== 'OWNER' && memberId !== user.id) throw forbidden('only the owner can remove other crew');
+    if (!removeCrewMember(db, id, memberId)) throw notFound('crew member');
+    return c.body(null, 204);
+  });
+
+  app.post('/logbooks/:id/invites', async (c) => {
+    const { user } = requireUser(c);
+    const id = logbookId(c.req.param('id'));
+    requireRole(db, id, user.id, ['OWNER']);
+    const body = await jsonBody(c, NewInvite);
+    const invite = createInvite(db, { logbookId: id, role: body.role, createdBy: user.id }, clock.now());
+    return c.json({ token: invite.token, expiresAt: iso(invite.expiresAt) }, 201);
+  });
+
+  // No session needed: the join screen shows this before someone has an account.
+  app.get('/invites/:token', (c) => {
+    const token = c.req.param('token');
+    const invite = INVITE_TOKEN.test(token) ? findInvite(db, token, clock.now()) : undefined;
+    if (!invite) throw inviteNotFound();
+    const logbook = findLogbook(db, invite.logbookId);
+    const ownerName = logbook && usernameOf(db, logbook.ownerId);
+    if (!ownerName) throw inviteNotFound();
+    return c.json({ logbookId: invite.logbookId, role: invite.role, ownerName, expiresAt: iso(invite.expiresAt) });
+  });
+
+  app.post('/invites/:token/accept', (c) => {
+    const { user } = requireUser(c);
+    const token = c.req.param('token');
+    if (!INVITE_TOKEN.test(token)) throw inviteNotFound();
+    const result = transaction(db, () => acceptInvite(db, token, user.id, clock.now()));
+    if (!result.ok) {
+      if (result.reason === 'owner') throw new AppError(409, 'already_owner', 'you own this logbook; invites are for crew');
+      throw inviteNotFound();
+    }
+    return c.json({ logbookId: result.logbookId, role: result.role });
+  });
+
+  return app;
 }
