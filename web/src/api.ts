@@ -12,7 +12,7 @@ export interface LogbookRow {
   ownerId: string;
   role: Role;
   meta: string;
-  createdAt: number;
+  createdAt: string | number;
 }
 export interface Member {
   userId: string;
@@ -23,14 +23,14 @@ export interface InviteInfo {
   logbookId: string;
   role: 'WRITE' | 'READ';
   ownerName: string;
-  expiresAt: number;
+  expiresAt: string | number;
 }
 export interface PullItem {
   entityId: string;
   version: number;
   payload: string | null;
   deleted: boolean;
-  updatedAt: number;
+  updatedAt: string | number;
   updatedBy: string | null;
 }
 export interface PushPrefs {
@@ -98,13 +98,13 @@ export const api = {
   members: (id: string) => request<{ members: Member[] }>('GET', `/api/logbooks/${enc(id)}/members`),
   removeMember: (id: string, userId: string) => request<void>('DELETE', `/api/logbooks/${enc(id)}/members/${enc(userId)}`),
   createInvite: (id: string, role: 'WRITE' | 'READ') =>
-    request<{ token: string; expiresAt: number }>('POST', `/api/logbooks/${enc(id)}/invites`, { role }),
+    request<{ token: string; expiresAt: string | number }>('POST', `/api/logbooks/${enc(id)}/invites`, { role }),
   invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`),
   acceptInvite: (token: string) => request<{ logbookId: string; role: 'WRITE' | 'READ' }>('POST', `/api/invites/${enc(token)}/accept`),
 
   syncPush: (items: unknown[]) => request<{ results: any[] }>('POST', '/api/sync/push', { items }),
   syncPull: (logbookId: string, since?: string) =>
-    request<{ items: PullItem[]; cursor: string | number }>(
+    request<{ items: PullItem[]; cursor: string; hasMore?: boolean }>(
       'GET',
       `/api/sync/pull?logbookId=${enc(logbookId)}${since !== undefined ? `&since=${enc(since)}` : ''}`,
     ),

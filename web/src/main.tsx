@@ -7,6 +7,7 @@ import { lang, onLangChange, t } from './i18n.ts';
 import { match, navigate, onLinkClick, useLocation } from './router.ts';
 import { loadSession, useSession } from './session.ts';
 import { refreshPendingCount, scheduleSync } from './sync.ts';
+import { idbStore } from './offline/idb.ts';
 import { Join, SignUp, Welcome } from './pages/auth.tsx';
 import { Logbooks } from './pages/logbooks.tsx';
 import { EntryForm, LogbookPage } from './pages/logbook.tsx';
@@ -51,6 +52,11 @@ function App() {
 }
 
 document.documentElement.lang = lang();
+// The service worker cannot read localStorage; it renews subscriptions in this language.
+const settings = idbStore<string>('settings');
+const keepLang = () => void settings.put('lang', lang()).catch(() => undefined);
+keepLang();
+onLangChange(keepLang);
 render(<App />, document.getElementById('app')!);
 void loadSession().then(refreshPendingCount);
 

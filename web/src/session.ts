@@ -10,7 +10,7 @@ export interface LogbookView {
   id: string;
   ownerId: string;
   role: Role;
-  createdAt: number;
+  createdAt: string | number;
   /** null when the key is not on this device. */
   title: string | null;
 }

@@ -36,7 +36,7 @@ export interface SyncState {
 
 export const outbox = createOutbox(idbStore('queue'));
 const entries = idbStore<CachedEntry>('entries');
-const cursors = idbStore<string | number>('cursors');
+const cursors = idbStore<string>('cursors');
 
 let state: SyncState = { status: 'synced', pending: 0, revision: 0 };
 const listeners = new Set<(s: SyncState) => void>();
@@ -208,7 +208,7 @@ async function pull(logbookId: string): Promise<boolean> {
     const moved = answer.cursor !== cursor;
     cursor = answer.cursor;
     await cursors.put(logbookId, cursor);
-    if (!answer.items.length || !moved) break;
+    if (!answer.items.length || !moved || answer.hasMore === false) break;
   }
   if (full) {
     // A pull from the start is the whole truth: drop synced entries the server no longer has.
@@ -237,7 +237,7 @@ async function apply(logbookId: string, item: PullItem): Promise<boolean> {
       payload: item.payload,
       version: item.version,
       deleted: false,
-      updatedAt: item.updatedAt,
+      updatedAt: typeof item.updatedAt === 'string' ? Date.parse(item.updatedAt) : item.updatedAt,
       updatedBy: item.updatedBy,
     });
   return true;

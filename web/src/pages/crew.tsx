@@ -13,14 +13,16 @@ import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
 interface Invite {
   link: string;
   role: 'WRITE' | 'READ';
-  expiresAt: number;
+  expiresAt: string | number;
   qr: string;
 }
 
 async function qrDataUrl(text: string): Promise<string> {
   // The QR encoder is loaded only here, so the rest of the app stays small.
-  const { toString } = await import('qrcode');
-  const svg = await toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#0b3954', light: '#ffffff' } });
+  const loaded = await import('qrcode');
+  // A CommonJS module: its functions sit on `default` once bundled.
+  const qrcode = loaded.default ?? loaded;
+  const svg = await qrcode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#0b3954', light: '#ffffff' } });
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 
