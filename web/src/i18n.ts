@@ -45,8 +45,11 @@ const en = {
   position: 'Position',
   positionPlaceholder: "54°19.2'N 010°08.5'E",
   usePosition: 'Use my position',
-  course: 'Course °',
-  speed: 'Speed kn',
+  course: 'Course (°)',
+  speed: 'Speed (kn)',
+  factCourse: 'Course',
+  factSpeed: 'Speed',
+  since: 'Since {date}',
   wind: 'Wind',
   windPlaceholder: 'SW 4 Bft',
   notes: 'Notes',
@@ -161,8 +164,11 @@ const de: Record<TextKey, string> = {
   position: 'Position',
   positionPlaceholder: "54°19,2'N 010°08,5'E",
   usePosition: 'Meine Position',
-  course: 'Kurs °',
-  speed: 'Fahrt kn',
+  course: 'Kurs (°)',
+  speed: 'Fahrt (kn)',
+  factCourse: 'Kurs',
+  factSpeed: 'Fahrt',
+  since: 'Seit {date}',
   wind: 'Wind',
   windPlaceholder: 'SW 4 Bft',
   notes: 'Notizen',
@@ -270,6 +276,10 @@ export function onLangChange(listener: () => void): () => void {
 export function t(key: TextKey, vars: Record<string, string | number> = {}): string {
   const text = (current === 'de' ? de : en)[key];
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+}
+
+export function formatDate(ms: number | string): string {
+  return new Date(ms).toLocaleDateString(current === 'de' ? 'de-DE' : 'en-GB', { month: 'long', year: 'numeric' });
 }
 
 export function formatTime(ms: number | string): string {

@@ -6,7 +6,7 @@ import { logbookKey } from '../keys.ts';
 import { navigate } from '../router.ts';
 import { useSession, type LogbookView } from '../session.ts';
 import { deleteEntry, listEntries, readEntry, saveEntry, watchLogbook, type CachedEntry, type EntryData } from '../sync.ts';
-import { ActionButton, errorText, Notice, Page, useSyncState } from '../ui.tsx';
+import { ActionButton, errorText, Icon, Notice, Page, useSyncState } from '../ui.tsx';
 
 function useLogbook(id: string): { logbook: LogbookView | undefined; key: CryptoKey | null | undefined } {
   const { logbooks } = useSession();
@@ -36,7 +36,7 @@ export function LogbookPage({ id }: { id: string }) {
       sync
       actions={
         <a class="icon-btn" href={`/logbook/${id}/crew`} aria-label={t('crew')} id="open-crew">
-          👥
+          <Icon name="crew" />
         </a>
       }
     >
@@ -50,14 +50,18 @@ export function LogbookPage({ id }: { id: string }) {
             <a class="entry-link" href={canWrite(logbook) ? `/logbook/${id}/entry/${entry.entityId}` : undefined}>
               <div class="entry-head">
                 <time>{data?.time ? formatTime(data.time) : '—'}</time>
-                {pending ? <span class="pending" title={t('syncPending', { n: 1 })}>⟳</span> : null}
+                {pending ? (
+                  <span class="pending" title={t('syncPending', { n: 1 })}>
+                    <Icon name="pending" size={16} />
+                  </span>
+                ) : null}
               </div>
               {data ? (
                 <>
                   <dl class="facts">
                     {data.position ? <Fact label={t('position')} value={data.position} /> : null}
-                    {data.course ? <Fact label={t('course')} value={`${data.course}°`} /> : null}
-                    {data.speed ? <Fact label={t('speed')} value={`${data.speed} kn`} /> : null}
+                    {data.course ? <Fact label={t('factCourse')} value={`${data.course}°`} /> : null}
+                    {data.speed ? <Fact label={t('factSpeed')} value={`${data.speed} kn`} /> : null}
                     {data.wind ? <Fact label={t('wind')} value={data.wind} /> : null}
                   </dl>
                   {data.text ? <p class="entry-text">{data.text}</p> : null}
@@ -71,7 +75,7 @@ export function LogbookPage({ id }: { id: string }) {
       </ol>
       {canWrite(logbook) && key ? (
         <a id="add-entry" class="fab" href={`/logbook/${id}/entry/new`}>
-          + {t('addEntry')}
+          <Icon name="plus" /> {t('addEntry')}
         </a>
       ) : null}
     </Page>
@@ -153,7 +157,7 @@ export function EntryForm({ id, entryId }: { id: string; entryId?: string }) {
                   )
                 }
               >
-                ⌖ {t('usePosition')}
+                <Icon name="locate" size={18} /> {t('usePosition')}
               </button>
             ) : null}
           </div>

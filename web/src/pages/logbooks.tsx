@@ -1,9 +1,9 @@
 // The home screen when signed in: your logbooks with your role, and starting a new one.
 import { useState } from 'preact/hooks';
-import { t } from '../i18n.ts';
+import { formatDate, t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { createLogbook, useSession } from '../session.ts';
-import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
+import { ActionButton, errorText, Icon, Notice, Page } from '../ui.tsx';
 
 export function Logbooks() {
   const { logbooks, offline } = useSession();
@@ -15,8 +15,8 @@ export function Logbooks() {
       title={t('logbooks')}
       sync
       actions={
-        <a class="icon-btn" href="/settings" aria-label={t('settings')}>
-          ⚙
+        <a class="icon-btn" href="/settings" aria-label={t('settings')} id="open-settings">
+          <Icon name="settings" />
         </a>
       }
     >
@@ -61,9 +61,12 @@ export function Logbooks() {
         {logbooks.map((logbook) => (
           <li key={logbook.id}>
             <a class="list-item" href={`/logbook/${logbook.id}`} data-logbook={logbook.id}>
-              <span class="list-icon">⚓</span>
+              <span class="list-icon">
+                <Icon name="anchor" />
+              </span>
               <span class="list-main">
                 <span class={logbook.title === null ? 'list-title locked' : 'list-title'}>{logbook.title ?? t('locked')}</span>
+                <span class="list-sub">{t('since', { date: formatDate(logbook.createdAt) })}</span>
               </span>
               <span class={`role role-${logbook.role}`}>{t(`role${logbook.role}`)}</span>
             </a>
@@ -72,7 +75,7 @@ export function Logbooks() {
       </ul>
       {creating ? null : (
         <button id="new-logbook" type="button" class="fab" onClick={() => setCreating(true)}>
-          + {t('newLogbook')}
+          <Icon name="plus" /> {t('newLogbook')}
         </button>
       )}
     </Page>
