@@ -172,7 +172,7 @@ test('crew edit and delete entries', { skip }, async () => {
 
 test('writing offline is kept on the phone, survives a reload and syncs when back online', { skip }, async () => {
   // The service worker must hold the shell before the connection goes.
-  await crewPage.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await crewPage.waitForFunction('navigator.serviceWorker.controller !== null');
   await crewPage.context().setOffline(true);
   await addEntry(crewPage, { time: '2026-07-14T15:00', position: "54°40.0'N 010°35.0'E", course: '020', speed: '6.5', wind: 'W 4', text: 'Offline: dolphins off the bow' });
   await crewPage.locator('[data-sync="offline"][data-pending="1"]').waitFor();

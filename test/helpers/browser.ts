@@ -29,12 +29,13 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A phone-sized browser context (iPhone 12-ish viewport), in English unless told. */
-export async function newPhone(browser: Browser, options: { locale?: string } = {}): Promise<BrowserContext> {
+export async function newPhone(browser: Browser, options: { locale?: string; userAgent?: string } = {}): Promise<BrowserContext> {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     hasTouch: true,
     locale: options.locale ?? 'en-GB',
+    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     timezoneId: 'Europe/Berlin',
   });
   context.setDefaultTimeout(10_000);
@@ -69,7 +70,7 @@ export const screenshotDir = path.join(repoRoot, 'test-artifacts/screenshots');
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   // Let fonts and transitions settle; no timing is asserted.
-  await page.evaluate(() => document.fonts.ready);
+  await page.evaluate('document.fonts.ready.then(() => true)');
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 }
 
