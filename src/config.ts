@@ -163,7 +163,7 @@ export interface ServeConfig {
   trustProxy: boolean;
 }
 
-const OriginSchema = v.pipe(
+export const OriginSchema = v.pipe(
   v.string(),
   v.url('must be a URL like https://logbook.example.org'),
   v.check((s) => {

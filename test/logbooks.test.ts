@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { Client, type ApiResponse } from './helpers/client.ts';
+import { Client, type ApiResponse, assertError } from './helpers/client.ts';
 import { createUserWithSession, markReverified, type TestUser } from './helpers/accounts.ts';
 import { addCrew, ciphertext, createLogbook, crewAboard, invite, type Crew } from './helpers/crew.ts';
 
@@ -21,11 +21,6 @@ after(async () => {
   server.cleanup();
 });
 
-function assertError(res: { status: number; body: any; text: string }, status: number, code: string) {
-  assert.equal(res.status, status, res.text);
-  assert.equal(res.body?.error?.code, code, res.text);
-  assert.equal(typeof res.body.error.message, 'string');
-}
 
 describe('logbooks', () => {
   test('an owner creates a logbook and finds it in the list with role OWNER', async () => {

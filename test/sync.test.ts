@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { Client } from './helpers/client.ts';
+import { Client, assertError } from './helpers/client.ts';
 import { createUserWithSession, markReverified, type TestUser } from './helpers/accounts.ts';
 import { addCrew, ciphertext, createLogbook, crewAboard, type Crew } from './helpers/crew.ts';
 
@@ -22,10 +22,6 @@ after(async () => {
   server.cleanup();
 });
 
-function assertError(res: { status: number; body: any; text: string }, status: number, code: string) {
-  assert.equal(res.status, status, res.text);
-  assert.equal(res.body?.error?.code, code, res.text);
-}
 
 function query<T>(sql: string, ...params: (string | number | null)[]): T[] {
   const db = server.db();

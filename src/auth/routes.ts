@@ -1,7 +1,167 @@
-// Placeholder until the auth routes land.
-import { Hono } from 'hono';
+// /api/auth: passkey sign-up and sign-in, sign-out, the current user, more passkeys,
+// re-verification and deleting the account. Each handler parses, calls signup/signin or a
+// store, and maps the result to JSON and cookies.
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import * as v from 'valibot';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { AppDeps, AppEnv } from '../http/deps.ts';
+import { AppError } from '../http/errors.ts';
+import { clearSessionCookie, requireUser, sessionCookieOptions, setSessionCookie } from '../http/middleware.ts';
+import { Base64Url, jsonBody, Token } from '../http/validate.ts';
+import { CHALLENGE_COOKIE, relyingParty, takeChallenge, type ChallengePurpose, type PendingChallenge } from './passkeys.ts';
+import { invalidateSession, isReverified, REVERIFY_WINDOW_MS, type User } from './sessions.ts';
+import { finishReauth, finishSignin, startReauth, startSignin } from './signin.ts';
+import { finishAddPasskey, finishSignup, startAddPasskey, startSignup, type Ceremony, type SignedIn } from './signup.ts';
+import { deleteUser, Username } from './users.ts';
 
-export function authRoutes(_deps: AppDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>();
+// The shapes of the browser's credential JSON; @simplewebauthn/server checks the contents.
+const Id = v.pipe(Base64Url(1400), v.minLength(1, 'must not be empty'));
+const Bytes = v.pipe(Base64Url(16_384), v.minLength(1, 'must not be empty'));
+const CredentialBase = {
+  id: Id,
+  rawId: Id,
+  type: v.literal('public-key', 'must be "public-key"'),
+  authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform'], 'must be "platform" or "cross-platform"')),
+  clientExtensionResults: v.optional(v.record(v.string(), v.unknown(), 'must be an object'), {}),
+};
+const RegistrationResponse = v.object({
+  ...CredentialBase,
+  response: v.object({
+    clientDataJSON: Bytes,
+    attestationObject: Bytes,
+    transports: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(32))), v.maxLength(16, 'at most 16 transports'))),
+    authenticatorData: v.optional(Bytes),
+    publicKey: v.optional(Bytes),
+    publicKeyAlgorithm: v.optional(v.number()),
+  }),
+});
+const AuthenticationResponse = v.object({
+  ...CredentialBase,
+  response: v.object({
+    clientDataJSON: Bytes,
+    authenticatorData: Bytes,
+    signature: Bytes,
+    userHandle: v.optional(Base64Url(1400)),
+  }),
+});
+
+const RegisterOptionsBody = v.object({ username: Username, inviteToken: v.optional(Token) });
+const RegistrationBody = v.object({ response: RegistrationResponse });
+const AuthenticationBody = v.object({ response: AuthenticationResponse });
+const EmptyBody = v.object({});
+
+function challengeCookieOptions(deps: AppDeps) {
+  return { ...sessionCookieOptions(deps.config.origin.startsWith('https:')), path: '/api/auth' };
+}
+
+/** Hands the options to the browser and binds their challenge to it with the short-lived cookie. */
+function sendCeremony<O>(c: Context<AppEnv>, deps: AppDeps, ceremony: Ceremony<O>) {
+  setCookie(c, CHALLENGE_COOKIE, ceremony.cookieToken, {
+    ...challengeCookieOptions(deps),
+    maxAge: Math.round((ceremony.expiresAt - deps.clock.now()) / 1000),
+  });
+  return c.json({ options: ceremony.options });
+}
+
+/**
+ * The challenge is single use: it is taken from the database before anything else is looked
+ * at, and the browser forgets the cookie, whatever the outcome.
+ */
+function takeCeremony(c: Context<AppEnv>, deps: AppDeps, purpose: ChallengePurpose): PendingChallenge | undefined {
+  const token = getCookie(c, CHALLENGE_COOKIE);
+  deleteCookie(c, CHALLENGE_COOKIE, challengeCookieOptions(deps));
+  return takeChallenge(deps.db, token, purpose, deps.clock.now());
+}
+
+/** A new session replaces whatever session the browser had. */
+function startSession(c: Context<AppEnv>, deps: AppDeps, signedIn: SignedIn): void {
+  const previous = c.get('session');
+  if (previous) invalidateSession(deps.db, previous.id);
+  setSessionCookie(c, deps, signedIn.sessionToken, signedIn.session.expiresAt);
+}
+
+const publicUser = (user: User) => ({ id: user.id, username: user.username, isAdmin: user.isAdmin });
+
+export function authRoutes(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { db } = deps;
+  const rp = relyingParty(deps.config.origin);
+  const policy = { openRegistration: deps.config.openRegistration };
+  const now = () => deps.clock.now();
+
+  app.post('/register/options', async (c) => {
+    const body = await jsonBody(c, RegisterOptionsBody);
+    return sendCeremony(c, deps, await startSignup(db, rp, policy, body, now()));
+  });
+
+  app.post('/register/verify', async (c) => {
+    const pending = takeCeremony(c, deps, 'register');
+    const { response } = await jsonBody(c, RegistrationBody);
+    const result = await finishSignup(db, rp, policy, pending, response as RegistrationResponseJSON, now);
+    startSession(c, deps, result);
+    return c.json({ user: publicUser(result.user), ...(result.joined ? { joined: result.joined } : {}) });
+  });
+
+  app.post('/login/options', async (c) => {
+    await jsonBody(c, EmptyBody);
+    return sendCeremony(c, deps, await startSignin(db, rp, now()));
+  });
+
+  app.post('/login/verify', async (c) => {
+    const pending = takeCeremony(c, deps, 'login');
+    const { response } = await jsonBody(c, AuthenticationBody);
+    const result = await finishSignin(db, rp, pending, response as AuthenticationResponseJSON, now);
+    startSession(c, deps, result);
+    return c.json({ user: publicUser(result.user) });
+  });
+
+  app.post('/logout', (c) => {
+    const session = c.get('session');
+    if (session) invalidateSession(db, session.id);
+    clearSessionCookie(c, deps);
+    return c.body(null, 204);
+  });
+
+  app.get('/me', (c) => c.json({ user: publicUser(requireUser(c).user) }));
+
+  app.post('/passkeys/options', async (c) => {
+    const { user } = requireUser(c);
+    await jsonBody(c, EmptyBody);
+    return sendCeremony(c, deps, await startAddPasskey(db, rp, user, now()));
+  });
+
+  app.post('/passkeys/verify', async (c) => {
+    const { user } = requireUser(c);
+    const pending = takeCeremony(c, deps, 'passkey');
+    const { response } = await jsonBody(c, RegistrationBody);
+    const passkey = await finishAddPasskey(db, rp, user, pending, response as RegistrationResponseJSON, now);
+    return c.json({ user: publicUser(user), passkey });
+  });
+
+  app.post('/reauth/options', async (c) => {
+    const { user } = requireUser(c);
+    await jsonBody(c, EmptyBody);
+    return sendCeremony(c, deps, await startReauth(db, rp, user, now()));
+  });
+
+  app.post('/reauth/verify', async (c) => {
+    const { user, session } = requireUser(c);
+    const pending = takeCeremony(c, deps, 'reauth');
+    const { response } = await jsonBody(c, AuthenticationBody);
+    const at = await finishReauth(db, rp, user, session, pending, response as AuthenticationResponseJSON, now);
+    return c.json({ user: publicUser(user), reverifiedUntil: at + REVERIFY_WINDOW_MS });
+  });
+
+  app.delete('/account', (c) => {
+    const { user, session } = requireUser(c);
+    if (!isReverified(session, now())) {
+      throw new AppError(403, 'reauth_required', 'confirm with your passkey first (re-verification lasts 5 minutes)');
+    }
+    deleteUser(db, user.id);
+    clearSessionCookie(c, deps);
+    return c.body(null, 204);
+  });
+
+  return app;
 }

@@ -41,9 +41,14 @@ export function createInvite(db: Db, input: { logbookId: string; role: CrewRole;
 
 /** The invite for a token if it exists, is unused and has not expired. */
 export function findInvite(db: Db, token: string, now: number): Invite | undefined {
+  return findInviteByHash(db, sha256Hex(token), now);
+}
+
+/** As findInvite, by the token's SHA-256 (sign-up keeps only the hash between its two steps). */
+export function findInviteByHash(db: Db, tokenHash: string, now: number): Invite | undefined {
   const row = db
     .prepare('SELECT token_hash, logbook_id, role, created_by, expires_at, used_at FROM invites WHERE token_hash = ?')
-    .get(sha256Hex(token)) as
+    .get(tokenHash) as
     | { token_hash: string; logbook_id: string; role: CrewRole; created_by: string; expires_at: number; used_at: number | null }
     | undefined;
   if (!row || row.used_at !== null || row.expires_at <= now) return undefined;
@@ -66,7 +71,12 @@ export type AcceptResult =
  * crew keeps the stronger of the two roles). Call inside a transaction.
  */
 export function acceptInvite(db: Db, token: string, userId: string, now: number): AcceptResult {
-  const invite = findInvite(db, token, now);
+  return acceptInviteByHash(db, sha256Hex(token), userId, now);
+}
+
+/** As acceptInvite, by the token's SHA-256. */
+export function acceptInviteByHash(db: Db, tokenHash: string, userId: string, now: number): AcceptResult {
+  const invite = findInviteByHash(db, tokenHash, now);
   if (!invite) return { ok: false, reason: 'invalid' };
   const owner = db.prepare('SELECT owner_id FROM logbooks WHERE id = ?').get(invite.logbookId) as { owner_id: string } | undefined;
   if (!owner) return { ok: false, reason: 'invalid' };

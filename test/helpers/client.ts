@@ -69,3 +69,13 @@ export class Client {
     return this.request<T>('DELETE', path, body, options);
   }
 }
+
+/** Asserts the contract's error shape: the status, `{error: {code, message}}`, and optionally the message. */
+export function assertError(res: ApiResponse, status: number, code: string, message?: RegExp): void {
+  if (res.status !== status || res.body?.error?.code !== code || typeof res.body?.error?.message !== 'string') {
+    throw new Error(`expected ${status} ${code}, got ${res.status}: ${res.text}`);
+  }
+  if (message && !message.test(res.body.error.message)) {
+    throw new Error(`error message ${JSON.stringify(res.body.error.message)} does not match ${message}`);
+  }
+}

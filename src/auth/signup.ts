@@ -1,0 +1,146 @@
+// Making passkeys: signing up (who may, and the one transaction that creates the account,
+// its first passkey, the used invite and the session) and adding another passkey later.
+import type { Db } from '../db.ts';
+import { transaction } from '../db.ts';
+import { AppError } from '../http/errors.ts';
+import { acceptInviteByHash, findInviteByHash, type CrewRole } from '../logbooks/invites.ts';
+import {
+  addPasskey,
+  checkRegistration,
+  findPasskey,
+  listPasskeys,
+  MAX_PASSKEYS_PER_USER,
+  registrationOptions,
+  saveChallenge,
+  type PendingChallenge,
+  type RelyingParty,
+} from './passkeys.ts';
+import { createSession, generateSessionToken, sha256Hex, type Session, type User } from './sessions.ts';
+import { createUser, findSignupTokenByHash, newUserId, usernameTaken, useSignupToken } from './users.ts';
+import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+
+export interface Ceremony<O> {
+  options: O;
+  /** The crewbell_challenge cookie value. */
+  cookieToken: string;
+  expiresAt: number;
+}
+
+export interface SignupPolicy {
+  openRegistration: boolean;
+}
+
+const registrationClosed = (why: string) => new AppError(403, 'registration_closed', why);
+const usernameTakenError = (username: string) => new AppError(409, 'username_taken', `the username "${username}" is taken`);
+const registrationFailed = (why: string) => new AppError(400, 'registration_failed', why);
+
+/** What a sign-up token allows, checked when the ceremony starts and again when it ends. */
+type Admission = { kind: 'signup'; isAdmin: boolean } | { kind: 'crew' } | { kind: 'open' };
+
+function admit(db: Db, policy: SignupPolicy, username: string, tokenHash: string | null, now: number): Admission {
+  if (tokenHash !== null) {
+    const signup = findSignupTokenByHash(db, tokenHash, now);
+    if (signup && signup.username.toLowerCase() === username.toLowerCase()) return { kind: 'signup', isAdmin: signup.isAdmin };
+    if (signup) throw registrationClosed(`this sign-up link is for the username "${signup.username}"`);
+    if (findInviteByHash(db, tokenHash, now)) return { kind: 'crew' };
+    throw registrationClosed('this invite link is invalid, used or expired');
+  }
+  if (policy.openRegistration) return { kind: 'open' };
+  throw registrationClosed('sign-up needs an invite link on this server');
+}
+
+export async function startSignup(
+  db: Db,
+  rp: RelyingParty,
+  policy: SignupPolicy,
+  input: { username: string; inviteToken?: string | undefined },
+  now: number,
+): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
+  const tokenHash = input.inviteToken === undefined ? null : sha256Hex(input.inviteToken);
+  admit(db, policy, input.username, tokenHash, now);
+  if (usernameTaken(db, input.username)) throw usernameTakenError(input.username);
+  const userId = newUserId();
+  const options = await registrationOptions(rp, { id: userId, username: input.username });
+  const saved = saveChallenge(
+    db,
+    { purpose: 'register', challenge: options.challenge, userId, username: input.username, inviteTokenHash: tokenHash },
+    now,
+  );
+  return { options, ...saved };
+}
+
+export interface SignedIn {
+  user: User;
+  session: Session;
+  /** The session cookie value. */
+  sessionToken: string;
+}
+
+export interface SignupResult extends SignedIn {
+  /** Set when the sign-up came through a crew invite. */
+  joined?: { logbookId: string; role: CrewRole };
+}
+
+export async function finishSignup(
+  db: Db,
+  rp: RelyingParty,
+  policy: SignupPolicy,
+  pending: PendingChallenge | undefined,
+  response: RegistrationResponseJSON,
+  now: () => number,
+): Promise<SignupResult> {
+  if (!pending || pending.purpose !== 'register' || !pending.userId || !pending.username) throw registrationFailed('the sign-up expired or was already used; start again');
+  const checked = await checkRegistration(rp, response, pending.challenge);
+  if (!checked.ok) throw registrationFailed(`the passkey could not be verified: ${checked.reason}`);
+  const { userId, username, inviteTokenHash } = pending;
+
+  return transaction(db, () => {
+    const at = now();
+    if (usernameTaken(db, username)) throw usernameTakenError(username);
+    const admission = admit(db, policy, username, inviteTokenHash, at);
+    if (findPasskey(db, checked.value.id)) throw registrationFailed('this passkey is already registered');
+    const user = createUser(db, { id: userId, username, isAdmin: admission.kind === 'signup' && admission.isAdmin }, at);
+    addPasskey(db, user.id, checked.value, at);
+    let joined: SignupResult['joined'];
+    if (admission.kind === 'signup') {
+      if (!useSignupToken(db, inviteTokenHash!, at)) throw registrationClosed('this sign-up link was used meanwhile');
+    } else if (admission.kind === 'crew') {
+      const accepted = acceptInviteByHash(db, inviteTokenHash!, user.id, at);
+      if (!accepted.ok) throw registrationClosed('this invite link was used meanwhile');
+      joined = { logbookId: accepted.logbookId, role: accepted.role };
+    }
+    const sessionToken = generateSessionToken();
+    const session = createSession(db, sessionToken, user.id, at);
+    return { user, session, sessionToken, ...(joined ? { joined } : {}) };
+  });
+}
+
+/** Another passkey for a signed-in user; the ones they have are excluded so a device is not registered twice. */
+export async function startAddPasskey(db: Db, rp: RelyingParty, user: User, now: number): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
+  const existing = listPasskeys(db, user.id);
+  if (existing.length >= MAX_PASSKEYS_PER_USER) {
+    throw new AppError(409, 'too_many_passkeys', `an account can have at most ${MAX_PASSKEYS_PER_USER} passkeys`);
+  }
+  const options = await registrationOptions(rp, user, existing);
+  const saved = saveChallenge(db, { purpose: 'passkey', challenge: options.challenge, userId: user.id, username: user.username, inviteTokenHash: null }, now);
+  return { options, ...saved };
+}
+
+export async function finishAddPasskey(
+  db: Db,
+  rp: RelyingParty,
+  user: User,
+  pending: PendingChallenge | undefined,
+  response: RegistrationResponseJSON,
+  now: () => number,
+): Promise<{ id: string; createdAt: number }> {
+  if (!pending || pending.purpose !== 'passkey' || pending.userId !== user.id) throw registrationFailed('adding the passkey expired or was already used; start again');
+  const checked = await checkRegistration(rp, response, pending.challenge);
+  if (!checked.ok) throw registrationFailed(`the passkey could not be verified: ${checked.reason}`);
+  return transaction(db, () => {
+    const at = now();
+    if (findPasskey(db, checked.value.id)) throw new AppError(409, 'passkey_exists', 'this passkey is already registered');
+    addPasskey(db, user.id, checked.value, at);
+    return { id: checked.value.id, createdAt: at };
+  });
+}

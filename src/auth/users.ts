@@ -1,0 +1,114 @@
+// Accounts and the admin's sign-up links (`crewbell user invite`). Usernames are unique
+// regardless of case; a sign-up token is single use, lasts 7 days, and only its SHA-256 is
+// stored, so a copy of the database cannot be used to sign up.
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as v from 'valibot';
+import type { Db } from '../db.ts';
+import { sha256Hex, type User } from './sessions.ts';
+
+export const SIGNUP_TOKEN_LIFETIME_MS = 7 * 86_400_000;
+
+export const Username = v.pipe(
+  v.string('must be a string'),
+  v.minLength(3, 'must be at least 3 characters'),
+  v.maxLength(32, 'must be at most 32 characters'),
+  v.regex(/^[A-Za-z0-9._-]+$/, 'may only contain letters, digits, ".", "_" and "-"'),
+);
+
+interface UserRow {
+  id: string;
+  username: string;
+  is_admin: number;
+  created_at: number;
+}
+
+function toUser(row: UserRow): User {
+  return { id: row.id, username: row.username, isAdmin: row.is_admin === 1 };
+}
+
+export function findUserByName(db: Db, username: string): User | undefined {
+  const row = db.prepare('SELECT id, username, is_admin, created_at FROM users WHERE username = ?').get(username) as UserRow | undefined;
+  return row && toUser(row);
+}
+
+export function findUserById(db: Db, id: string): User | undefined {
+  const row = db.prepare('SELECT id, username, is_admin, created_at FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  return row && toUser(row);
+}
+
+export function usernameTaken(db: Db, username: string): boolean {
+  return db.prepare('SELECT 1 FROM users WHERE username = ?').get(username) !== undefined;
+}
+
+export function createUser(db: Db, user: User, now: number): User {
+  db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, ?, ?)').run(
+    user.id,
+    user.username,
+    user.isAdmin ? 1 : 0,
+    now,
+  );
+  return user;
+}
+
+/** Deletes the account; the schema's foreign keys take its passkeys, sessions, logbooks, crew places and devices. */
+export function deleteUser(db: Db, id: string): boolean {
+  return Number(db.prepare('DELETE FROM users WHERE id = ?').run(id).changes) === 1;
+}
+
+export interface UserSummary extends User {
+  passkeys: number;
+  createdAt: number;
+}
+
+export function listUsers(db: Db): UserSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT u.id, u.username, u.is_admin, u.created_at,
+              (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys
+         FROM users u ORDER BY u.created_at, u.username`,
+    )
+    .all() as unknown as Array<UserRow & { passkeys: number }>;
+  return rows.map((r) => ({ ...toUser(r), passkeys: Number(r.passkeys), createdAt: r.created_at }));
+}
+
+export function newUserId(): string {
+  return randomUUID();
+}
+
+// ---- admin sign-up tokens ----
+
+export interface SignupToken {
+  tokenHash: string;
+  username: string;
+  isAdmin: boolean;
+  expiresAt: number;
+}
+
+/** A new sign-up link token for `username`; the caller shows it once, the database keeps its hash. */
+export function createSignupToken(db: Db, username: string, isAdmin: boolean, now: number): { token: string; expiresAt: number } {
+  const token = randomBytes(24).toString('base64url');
+  const expiresAt = now + SIGNUP_TOKEN_LIFETIME_MS;
+  db.prepare('INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, NULL)').run(
+    sha256Hex(token),
+    username,
+    isAdmin ? 1 : 0,
+    now,
+    expiresAt,
+  );
+  return { token, expiresAt };
+}
+
+/** The unused, unexpired sign-up token with this hash. */
+export function findSignupTokenByHash(db: Db, tokenHash: string, now: number): SignupToken | undefined {
+  const row = db
+    .prepare('SELECT token_hash, username, is_admin, expires_at, used_at FROM signup_tokens WHERE token_hash = ?')
+    .get(tokenHash) as { token_hash: string; username: string; is_admin: number; expires_at: number; used_at: number | null } | undefined;
+  if (!row || row.used_at !== null || row.expires_at <= now) return undefined;
+  return { tokenHash: row.token_hash, username: row.username, isAdmin: row.is_admin === 1, expiresAt: row.expires_at };
+}
+
+/** Uses the token once; false when someone else used it first. Call inside the sign-up transaction. */
+export function useSignupToken(db: Db, tokenHash: string, now: number): boolean {
+  const r = db.prepare('UPDATE signup_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?').run(now, tokenHash, now);
+  return Number(r.changes) === 1;
+}
