@@ -110,7 +110,14 @@ export const api = {
     ),
 
   vapidKey: () => request<{ publicKey: string }>('GET', '/api/push/vapid-public-key'),
-  putSubscription: (body: { endpoint: string; keys: { p256dh: string; auth: string }; expirationTime?: number | null; locale: 'de' | 'en' }) =>
+  putSubscription: (body: {
+    endpoint: string;
+    keys: { p256dh: string; auth: string };
+    expirationTime?: number | null;
+    locale: 'de' | 'en';
+    /** The key the browser subscribed with (the server may keep it to spot a rotated key). */
+    vapidPublicKey?: string;
+  }) =>
     request<{ id: string }>('PUT', '/api/push/subscription', body),
   deleteSubscription: (endpoint: string) => request<void>('DELETE', '/api/push/subscription', { endpoint }),
   prefs: () => request<PushPrefs>('GET', '/api/push/prefs'),

@@ -39,11 +39,13 @@ function madeWithKey(subscription: PushSubscription, publicKey: string): boolean
 
 async function tellServer(subscription: PushSubscription): Promise<void> {
   const json = subscription.toJSON();
+  const key = subscription.options?.applicationServerKey;
   await api.putSubscription({
     endpoint: subscription.endpoint,
     keys: { p256dh: json.keys?.p256dh ?? '', auth: json.keys?.auth ?? '' },
     expirationTime: subscription.expirationTime ?? null,
     locale: lang(),
+    ...(key ? { vapidPublicKey: toBase64url(new Uint8Array(key)) } : {}),
   });
 }
 

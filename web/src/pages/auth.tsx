@@ -1,7 +1,7 @@
 // Signing in and up: the welcome screen, the admin's sign-up link and the crew invite link.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type InviteInfo } from '../api.ts';
-import { formatTime, t, type TextKey } from '../i18n.ts';
+import { formatTime, lang, setLang, t, type TextKey } from '../i18n.ts';
 import { importLogbookKey } from '../crypto.ts';
 import { keepLogbookKey } from '../keys.ts';
 import { signIn, signUp } from '../passkeys.ts';
@@ -21,6 +21,13 @@ function Hero() {
       <Mark size={72} />
       <p class="brand">crewbell</p>
       <p class="tagline">{t('tagline')}</p>
+      <p class="langs">
+        {(['de', 'en'] as const).map((l) => (
+          <button type="button" class={lang() === l ? 'on' : ''} aria-pressed={lang() === l} onClick={() => setLang(l)}>
+            {l === 'de' ? 'Deutsch' : 'English'}
+          </button>
+        ))}
+      </p>
     </div>
   );
 }
