@@ -35,8 +35,6 @@ export interface PullItem {
 }
 export interface PushPrefs {
   collaboratorChangesEnabled: boolean;
-  /** Not in API.md yet: how many devices of the user are subscribed, when the server says. */
-  subscriptions?: number;
 }
 
 export class ApiError extends Error {
@@ -122,5 +120,7 @@ export const api = {
   deleteSubscription: (endpoint: string) => request<void>('DELETE', '/api/push/subscription', { endpoint }),
   prefs: () => request<PushPrefs>('GET', '/api/push/prefs'),
   setPrefs: (collaboratorChangesEnabled: boolean) => request<PushPrefs>('PUT', '/api/push/prefs', { collaboratorChangesEnabled }),
+  /** The signed-in user's own subscribed devices (added to the contract for the settings screen). */
+  mySubscriptions: () => request<{ subscriptions: Array<{ id: string; endpoint: string; locale: 'de' | 'en' }> }>('GET', '/api/push/subscriptions'),
   testPush: () => request<{ queued: number }>('POST', '/api/push/test'),
 };

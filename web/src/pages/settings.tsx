@@ -13,6 +13,7 @@ function PushSection() {
   const [support, setSupport] = useState<PushSupport>(pushSupport());
   const [prefs, setPrefs] = useState<PushPrefs | null>(null);
   const [subscribed, setSubscribed] = useState(false);
+  const [otherDevices, setOtherDevices] = useState<number | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
@@ -23,6 +24,9 @@ function PushSection() {
     const [p, sub] = await Promise.all([api.prefs(), deviceSubscription()]);
     setPrefs(p);
     setSubscribed(!!sub);
+    // A server without the device list just does not show the count.
+    const mine = await api.mySubscriptions().catch(() => undefined);
+    setOtherDevices(mine ? mine.subscriptions.filter((s) => s.endpoint !== sub?.endpoint).length : undefined);
   };
   useEffect(() => {
     refresh().catch((e) => setError(errorText(e)));
@@ -43,7 +47,6 @@ function PushSection() {
       setBusy(false);
     }
   };
-  const otherDevices = prefs?.subscriptions === undefined ? undefined : Math.max(0, prefs.subscriptions - (subscribed ? 1 : 0));
   const canToggle = support === 'prompt' || support === 'granted';
 
   return (
@@ -72,7 +75,7 @@ function PushSection() {
       {canToggle && prefs && !busy ? (
         <p class="push-status">
           <span class={active ? 'state on' : 'state off'}>{active ? t('pushActive') : t('pushOff')}</span>
-          {otherDevices !== undefined ? <span class="muted"> {otherDevices ? t('pushOtherDevices', { n: otherDevices }) : t('pushOtherNone')}</span> : null}
+          {otherDevices !== undefined ? <span class="muted" id="push-other-devices"> {otherDevices ? t('pushOtherDevices', { n: otherDevices }) : t('pushOtherNone')}</span> : null}
         </p>
       ) : null}
       {active ? (
