@@ -16,6 +16,7 @@ run: deps web
 test: deps web browser deno binary
 	$(BIN)/tsc -p tsconfig.json
 	@if [ -f web/tsconfig.json ]; then $(BIN)/tsc -p web/tsconfig.json; fi
+	@if [ -f web/tsconfig.sw.json ]; then $(BIN)/tsc -p web/tsconfig.sw.json; fi
 	$(NODE) --test --test-concurrency=2 --test-timeout=120000 'test/**/*.test.ts'
 
 typecheck: deps

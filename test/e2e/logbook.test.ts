@@ -1,0 +1,226 @@
+// The logbook in a real browser against a real server: the owner keeps a logbook, crew join
+// through the invite link and write (also offline), a reader only reads, and the database
+// holds nothing but ciphertext. Sessions here are real rows (sign-in has its own story).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { createUserWithSession, type TestUser } from '../helpers/accounts.ts';
+import { launchBrowser, newPhone, noBrowser, screenshot, useSession, waitSynced } from '../helpers/browser.ts';
+
+const skip = noBrowser;
+let server: TestServer;
+let browser: Browser;
+let skipper: TestUser;
+let deckhand: TestUser;
+let reader: TestUser;
+let ownerPage: Page;
+let crewPage: Page;
+let logbookId = '';
+const contexts: BrowserContext[] = [];
+
+async function phone(user: TestUser): Promise<Page> {
+  const context = await newPhone(browser);
+  contexts.push(context);
+  await useSession(context, server, user);
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
+  return page;
+}
+
+async function addEntry(page: Page, entry: { time: string; position: string; course: string; speed: string; wind: string; text: string }) {
+  await page.click('#add-entry');
+  await page.fill('input[name="time"]', entry.time);
+  await page.fill('input[name="position"]', entry.position);
+  await page.fill('input[name="course"]', entry.course);
+  await page.fill('input[name="speed"]', entry.speed);
+  await page.fill('input[name="wind"]', entry.wind);
+  await page.fill('textarea[name="text"]', entry.text);
+  await page.click('#save-entry');
+  await page.waitForURL(/\/logbook\/[0-9a-f-]+$/);
+  await page.getByText(entry.text).waitFor();
+}
+
+async function inviteLink(page: Page, role: 'WRITE' | 'READ'): Promise<string> {
+  await page.goto(`${server.origin}/logbook/${logbookId}/crew`);
+  await page.click(role === 'WRITE' ? '#invite-write' : '#invite-read');
+  await page.locator('img.qr, .notice-error').first().waitFor();
+  const problem = await page.locator('.notice-error').count() ? await page.locator('.notice-error').textContent() : '';
+  assert.equal(problem, '');
+  return page.inputValue('#invite-link');
+}
+
+async function join(page: Page, link: string) {
+  await page.goto(link);
+  await page.click('#join');
+  await page.waitForURL(`${server.origin}/logbook/${logbookId}`);
+}
+
+before(async () => {
+  if (skip) return;
+  server = await startServer({ flags: ['--notify-debounce', '200ms'] });
+  browser = await launchBrowser();
+  skipper = createUserWithSession(server, 'skipper');
+  deckhand = createUserWithSession(server, 'deckhand');
+  reader = createUserWithSession(server, 'reader');
+});
+
+after(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+test('the owner creates a logbook and writes the first entry', { skip }, async () => {
+  ownerPage = await phone(skipper);
+  await ownerPage.goto(server.origin);
+  await ownerPage.locator('.empty').waitFor();
+  await ownerPage.click('#new-logbook');
+  await ownerPage.fill('input[name="title"]', 'Mira – Baltic summer');
+  await ownerPage.click('#create-logbook');
+  await ownerPage.waitForURL(/\/logbook\/[0-9a-f-]{36}$/);
+  logbookId = new URL(ownerPage.url()).pathname.split('/')[2]!;
+  assert.equal(await ownerPage.locator('.bar-title').textContent(), 'Mira – Baltic summer');
+
+  await addEntry(ownerPage, { time: '2026-07-14T09:30', position: "54°19.2'N 010°08.5'E", course: '045', speed: '6.2', wind: 'SW 4', text: 'Cast off in Kiel, one reef in' });
+  await waitSynced(ownerPage);
+  await screenshot(ownerPage, '03-logbook-entries');
+
+  await ownerPage.goto(server.origin);
+  await ownerPage.locator(`[data-logbook="${logbookId}"]`).waitFor();
+  assert.match(await ownerPage.locator(`[data-logbook="${logbookId}"]`).textContent() ?? '', /Mira – Baltic summer.*Skipper/);
+  await screenshot(ownerPage, '02-logbooks');
+});
+
+test('the database holds only ciphertext of the title and the entries', { skip }, async () => {
+  const db = server.db();
+  try {
+    const logbook = db.prepare('SELECT meta FROM logbooks WHERE id = ?').get(logbookId) as { meta: string };
+    assert.match(logbook.meta, /^[A-Za-z0-9_-]+$/);
+    assert.doesNotMatch(Buffer.from(logbook.meta, 'base64url').toString('latin1'), /Mira|Baltic/);
+    const entries = db.prepare('SELECT payload FROM entries WHERE logbook_id = ?').all(logbookId) as Array<{ payload: string }>;
+    assert.equal(entries.length, 1);
+    for (const { payload } of entries) {
+      const bytes = Buffer.from(payload, 'base64url');
+      assert.ok(bytes.length > 40);
+      assert.doesNotMatch(bytes.toString('latin1'), /Kiel|reef|SW 4|045/);
+      assert.doesNotMatch(bytes.toString('utf8'), /Kiel|reef/);
+    }
+    const all = JSON.stringify(db.prepare('SELECT * FROM entries').all()) + JSON.stringify(db.prepare('SELECT * FROM logbooks').all());
+    assert.doesNotMatch(all, /Kiel|reef|Mira|Baltic/);
+  } finally {
+    db.close();
+  }
+});
+
+test('the owner invites crew; the link carries the key only in the fragment and shows a QR code', { skip }, async () => {
+  const link = await inviteLink(ownerPage, 'WRITE');
+  const url = new URL(link);
+  assert.equal(url.origin, server.origin);
+  assert.match(url.pathname, /^\/join\/[A-Za-z0-9_-]+$/);
+  assert.match(url.hash, /^#k=[A-Za-z0-9_-]{43}$/);
+  assert.equal(url.search, '');
+  await screenshot(ownerPage, '05-crew-invite');
+  const qr = await ownerPage.locator('img.qr').getAttribute('src');
+  assert.match(qr ?? '', /^data:image\/svg\+xml/);
+
+  crewPage = await phone(deckhand);
+  await crewPage.goto(link);
+  await crewPage.locator('#join').waitFor();
+  assert.match(await crewPage.locator('.invite-info').textContent() ?? '', /skipper invites you aboard.*can write/s);
+  assert.equal(new URL(crewPage.url()).hash, '', 'the key leaves the address bar once read');
+  await screenshot(crewPage, '06-join');
+  await crewPage.click('#join');
+  await crewPage.waitForURL(`${server.origin}/logbook/${logbookId}`);
+  await crewPage.getByText('Cast off in Kiel, one reef in').waitFor();
+  assert.equal(await crewPage.locator('.bar-title').textContent(), 'Mira – Baltic summer');
+});
+
+test('crew write an entry and the owner sees it after a sync', { skip }, async () => {
+  await addEntry(crewPage, { time: '2026-07-14T12:00', position: "54°28.0'N 010°20.1'E", course: '060', speed: '5.8', wind: 'W 5', text: 'Passed Kiel lighthouse' });
+  await waitSynced(crewPage);
+  await ownerPage.goto(`${server.origin}/logbook/${logbookId}`);
+  await ownerPage.getByText('Passed Kiel lighthouse').waitFor();
+});
+
+test('crew edit and delete entries', { skip }, async () => {
+  await crewPage.locator('.entry', { hasText: 'Passed Kiel lighthouse' }).locator('a').click();
+  await crewPage.waitForURL(/\/entry\//);
+  assert.equal(await crewPage.inputValue('input[name="wind"]'), 'W 5');
+  await screenshot(crewPage, '04-entry-form');
+  await crewPage.fill('input[name="wind"]', 'W 6, second reef');
+  await crewPage.click('#save-entry');
+  await crewPage.getByText('W 6, second reef').waitFor();
+  await waitSynced(crewPage);
+
+  await addEntry(crewPage, { time: '2026-07-14T12:30', position: '', course: '', speed: '', wind: '', text: 'Typo entry' });
+  await crewPage.locator('.entry', { hasText: 'Typo entry' }).locator('a').click();
+  await crewPage.click('#delete-entry');
+  await crewPage.waitForURL(`${server.origin}/logbook/${logbookId}`);
+  await waitSynced(crewPage);
+  assert.equal(await crewPage.getByText('Typo entry').count(), 0);
+
+  const db = server.db();
+  try {
+    const rows = db.prepare('SELECT deleted FROM entries WHERE logbook_id = ? ORDER BY seq').all(logbookId) as Array<{ deleted: number }>;
+    assert.equal(rows.filter((r) => !r.deleted).length, 2);
+  } finally {
+    db.close();
+  }
+});
+
+test('writing offline is kept on the phone, survives a reload and syncs when back online', { skip }, async () => {
+  // The service worker must hold the shell before the connection goes.
+  await crewPage.waitForFunction('navigator.serviceWorker.controller !== null');
+  await crewPage.context().setOffline(true);
+  await addEntry(crewPage, { time: '2026-07-14T15:00', position: "54°40.0'N 010°35.0'E", course: '020', speed: '6.5', wind: 'W 4', text: 'Offline: dolphins off the bow' });
+  await crewPage.locator('[data-sync="offline"][data-pending="1"]').waitFor();
+  await screenshot(crewPage, '07-offline-pending');
+  await crewPage.reload();
+  await crewPage.getByText('Offline: dolphins off the bow').waitFor();
+  await crewPage.locator('[data-pending="1"]').waitFor();
+  const before = server.db();
+  try {
+    assert.equal((before.prepare('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0').get(logbookId) as { n: number }).n, 2);
+  } finally {
+    before.close();
+  }
+  await crewPage.context().setOffline(false);
+  await waitSynced(crewPage);
+  await waitFor(() => {
+    const db = server.db();
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0').get(logbookId) as { n: number }).n === 3;
+    } finally {
+      db.close();
+    }
+  }, 'the offline entry on the server');
+  await ownerPage.reload();
+  await ownerPage.getByText('Offline: dolphins off the bow').waitFor();
+});
+
+test('a reader sees the entries but cannot change them, then leaves', { skip }, async () => {
+  const link = await inviteLink(ownerPage, 'READ');
+  const page = await phone(reader);
+  await join(page, link);
+  await page.getByText('Cast off in Kiel, one reef in').waitFor();
+  assert.equal(await page.locator('#add-entry').count(), 0);
+  assert.match(await page.locator('.notice').first().textContent() ?? '', /can read this logbook/);
+  assert.equal(await page.locator('.entry a[href]').count(), 0, 'entries do not open the editor');
+  await page.goto(`${server.origin}/logbook/${logbookId}/crew`);
+  await page.locator('[data-member="reader"]').waitFor();
+  await page.click('#leave');
+  await page.waitForURL(`${server.origin}/`);
+  assert.equal(await page.locator(`[data-logbook="${logbookId}"]`).count(), 0);
+});
+
+test('the owner sees the crew and removes a member', { skip }, async () => {
+  await ownerPage.goto(`${server.origin}/logbook/${logbookId}/crew`);
+  await ownerPage.locator('[data-member="deckhand"]').waitFor();
+  assert.equal(await ownerPage.locator('[data-member="reader"]').count(), 0, 'the reader left');
+  await ownerPage.locator('[data-member="deckhand"] button').click();
+  await waitFor(async () => (await ownerPage.locator('[data-member="deckhand"]').count()) === 0, 'deckhand removed');
+  const res = await deckhand.client.get('/api/logbooks');
+  assert.deepEqual(res.body.logbooks, []);
+});

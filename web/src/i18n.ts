@@ -1,0 +1,287 @@
+// German and English texts. The language follows the phone until the user picks one; it
+// is kept in localStorage and sent with the push subscription.
+
+const en = {
+  tagline: 'The logbook your crew writes, and only you and your crew can read.',
+  signIn: 'Sign in with passkey',
+  signInHint: 'New here? Open the sign-up link from your harbour master, or the invite link from your skipper.',
+  signUpTitle: 'Create your account',
+  signUpLead: 'You sign in with a passkey: your phone unlocks it with your face, finger or PIN. No password to forget.',
+  username: 'Name on board',
+  usernameHint: 'Letters, digits, dots and dashes.',
+  createPasskey: 'Create passkey',
+  haveAccount: 'Already have an account?',
+  noToken: 'This sign-up link is incomplete. Ask for a new one.',
+  errNoSupport: 'This browser cannot use passkeys. Try an up-to-date Safari, Chrome or Firefox.',
+  errCancelled: 'The passkey prompt was closed. Nothing was changed; try again when ready.',
+  errExists: 'This device already holds a passkey for this account.',
+  errOffline: 'No connection to the server. Check the marina Wi-Fi and try again.',
+  errLogin: 'The server did not accept this passkey. Did you sign up here with it?',
+  errServer: 'The server refused: {message}',
+  errLocked: 'The key for this logbook is not on this device.',
+  logbooks: 'Logbooks',
+  newLogbook: 'New logbook',
+  noLogbooks: 'No logbooks yet. Start one for your boat, or open an invite link from your skipper.',
+  title: 'Boat or voyage',
+  titlePlaceholder: 'e.g. Mira – Baltic summer',
+  create: 'Create',
+  cancel: 'Cancel',
+  save: 'Save',
+  delete: 'Delete',
+  edit: 'Edit',
+  back: 'Back',
+  roleOWNER: 'Skipper',
+  roleWRITE: 'Crew',
+  roleREAD: 'Reader',
+  roleWRITELong: 'Crew – can write entries',
+  roleREADLong: 'Reader – can read entries',
+  locked: 'Locked logbook',
+  entries: 'Entries',
+  noEntries: 'No entries yet.',
+  addEntry: 'New entry',
+  editEntry: 'Edit entry',
+  readOnly: 'You can read this logbook; only the skipper and crew can write.',
+  when: 'Date and time',
+  position: 'Position',
+  positionPlaceholder: "54°19.2'N 010°08.5'E",
+  usePosition: 'Use my position',
+  course: 'Course (°)',
+  speed: 'Speed (kn)',
+  factCourse: 'Course',
+  factSpeed: 'Speed',
+  since: 'Since {date}',
+  wind: 'Wind',
+  windPlaceholder: 'SW 4 Bft',
+  notes: 'Notes',
+  notesPlaceholder: 'Sails, weather, what happened',
+  confirmDelete: 'Delete this entry?',
+  syncSynced: 'Synced',
+  syncSyncing: 'Syncing…',
+  syncOffline: 'Offline – {n} saved on this device',
+  syncOfflineNone: 'Offline',
+  syncPending: '{n} waiting to sync',
+  syncError: 'Sync problem: {message}',
+  syncConflict: 'A newer version from the crew replaced one of your edits.',
+  crew: 'Crew',
+  members: 'On board',
+  you: 'you',
+  remove: 'Remove',
+  leave: 'Leave this logbook',
+  confirmLeave: 'Leave this logbook? You will need a new invite to come back.',
+  confirmRemove: 'Remove {name} from the crew?',
+  inviteTitle: 'Invite crew',
+  inviteLead: 'The link carries the key to this logbook. Share it only with the person you invite; it works once, for 7 days.',
+  inviteWrite: 'Invite crew (can write)',
+  inviteRead: 'Invite reader',
+  inviteLink: 'Invite link',
+  copy: 'Copy link',
+  copied: 'Copied',
+  share: 'Share',
+  scanOnDeck: 'Scan on deck',
+  expires: 'Valid until {date}',
+  deleteLogbook: 'Delete logbook',
+  confirmDeleteLogbook: 'Delete this logbook and all its entries for everyone? This cannot be undone.',
+  joinTitle: 'Join a logbook',
+  joinLead: '{owner} invites you aboard.',
+  joinAs: 'Your role: {role}',
+  join: 'Join logbook',
+  joinSignUp: 'Create account and join',
+  joinSignIn: 'Sign in and join',
+  joinInvalid: 'This invite is used up or has expired. Ask the skipper for a new one.',
+  joinNoKey: 'This link is missing the logbook key (the part after #). Ask the skipper to send the whole link.',
+  joinOwner: 'This is your own logbook.',
+  settings: 'Settings',
+  notifications: 'Notifications',
+  pushLead: 'Get one notification per logbook when your crew writes, even with the app closed. Notifications never contain what was written.',
+  pushToggle: 'Crew changes on this device',
+  pushUnsupported: 'This browser cannot receive push notifications.',
+  pushDenied: 'Notifications are blocked for this site.',
+  pushDeniedHow: 'To allow them again, open the site settings (the lock or (i) next to the address) and set Notifications to Allow, then come back here.',
+  pushIos: 'On iPhone and iPad, notifications work only after adding crewbell to the Home Screen.',
+  pushIosHow: 'Tap Share, then "Add to Home Screen", and open crewbell from its icon.',
+  pushActive: 'Active on this device.',
+  pushOff: 'Off on this device.',
+  pushOtherDevices: 'Also on {n} other device(s).',
+  pushOtherNone: 'Not on any other device.',
+  pushWorking: 'Setting up…',
+  pushTest: 'Send a test notification',
+  pushTestSent: 'Test sent to {n} device(s).',
+  pushOwnerOnly: 'Notifications are about logbooks you skipper.',
+  language: 'Language',
+  account: 'Account',
+  signedInAs: 'Signed in as {name}',
+  addPasskey: 'Add another passkey',
+  passkeyAdded: 'Passkey added.',
+  signOut: 'Sign out',
+  offlineApp: 'Offline – showing what is saved on this device.',
+  notFound: 'Nothing here.',
+  home: 'To the logbooks',
+};
+
+export type TextKey = keyof typeof en;
+
+const de: Record<TextKey, string> = {
+  tagline: 'Das Logbuch, das deine Crew schreibt – lesbar nur für dich und deine Crew.',
+  signIn: 'Mit Passkey anmelden',
+  signInHint: 'Neu hier? Öffne den Registrierungslink vom Hafenmeister oder den Einladungslink deines Skippers.',
+  signUpTitle: 'Konto anlegen',
+  signUpLead: 'Du meldest dich mit einem Passkey an: dein Telefon entsperrt ihn mit Gesicht, Finger oder PIN. Kein Passwort zum Vergessen.',
+  username: 'Name an Bord',
+  usernameHint: 'Buchstaben, Ziffern, Punkte und Bindestriche.',
+  createPasskey: 'Passkey erstellen',
+  haveAccount: 'Schon ein Konto?',
+  noToken: 'Dieser Registrierungslink ist unvollständig. Bitte um einen neuen.',
+  errNoSupport: 'Dieser Browser kann keine Passkeys. Versuche ein aktuelles Safari, Chrome oder Firefox.',
+  errCancelled: 'Die Passkey-Abfrage wurde geschlossen. Nichts wurde geändert; versuche es erneut.',
+  errExists: 'Dieses Gerät hat schon einen Passkey für dieses Konto.',
+  errOffline: 'Keine Verbindung zum Server. Prüfe das Hafen-WLAN und versuche es erneut.',
+  errLogin: 'Der Server hat diesen Passkey nicht angenommen. Hast du dich hier damit registriert?',
+  errServer: 'Der Server hat abgelehnt: {message}',
+  errLocked: 'Der Schlüssel für dieses Logbuch ist nicht auf diesem Gerät.',
+  logbooks: 'Logbücher',
+  newLogbook: 'Neues Logbuch',
+  noLogbooks: 'Noch keine Logbücher. Leg eins für dein Boot an oder öffne den Einladungslink deines Skippers.',
+  title: 'Boot oder Törn',
+  titlePlaceholder: 'z. B. Mira – Ostseesommer',
+  create: 'Anlegen',
+  cancel: 'Abbrechen',
+  save: 'Speichern',
+  delete: 'Löschen',
+  edit: 'Bearbeiten',
+  back: 'Zurück',
+  roleOWNER: 'Skipper',
+  roleWRITE: 'Crew',
+  roleREAD: 'Leser',
+  roleWRITELong: 'Crew – darf Einträge schreiben',
+  roleREADLong: 'Leser – darf Einträge lesen',
+  locked: 'Gesperrtes Logbuch',
+  entries: 'Einträge',
+  noEntries: 'Noch keine Einträge.',
+  addEntry: 'Neuer Eintrag',
+  editEntry: 'Eintrag bearbeiten',
+  readOnly: 'Du kannst dieses Logbuch lesen; schreiben dürfen Skipper und Crew.',
+  when: 'Datum und Uhrzeit',
+  position: 'Position',
+  positionPlaceholder: "54°19,2'N 010°08,5'E",
+  usePosition: 'Meine Position',
+  course: 'Kurs (°)',
+  speed: 'Fahrt (kn)',
+  factCourse: 'Kurs',
+  factSpeed: 'Fahrt',
+  since: 'Seit {date}',
+  wind: 'Wind',
+  windPlaceholder: 'SW 4 Bft',
+  notes: 'Notizen',
+  notesPlaceholder: 'Segel, Wetter, was passiert ist',
+  confirmDelete: 'Diesen Eintrag löschen?',
+  syncSynced: 'Synchron',
+  syncSyncing: 'Synchronisiere…',
+  syncOffline: 'Offline – {n} auf diesem Gerät gespeichert',
+  syncOfflineNone: 'Offline',
+  syncPending: '{n} warten auf Sync',
+  syncError: 'Sync-Problem: {message}',
+  syncConflict: 'Eine neuere Version der Crew hat eine deiner Änderungen ersetzt.',
+  crew: 'Crew',
+  members: 'An Bord',
+  you: 'du',
+  remove: 'Entfernen',
+  leave: 'Logbuch verlassen',
+  confirmLeave: 'Dieses Logbuch verlassen? Für die Rückkehr brauchst du eine neue Einladung.',
+  confirmRemove: '{name} aus der Crew entfernen?',
+  inviteTitle: 'Crew einladen',
+  inviteLead: 'Der Link enthält den Schlüssel zu diesem Logbuch. Teile ihn nur mit der eingeladenen Person; er gilt einmal, 7 Tage lang.',
+  inviteWrite: 'Crew einladen (darf schreiben)',
+  inviteRead: 'Leser einladen',
+  inviteLink: 'Einladungslink',
+  copy: 'Link kopieren',
+  copied: 'Kopiert',
+  share: 'Teilen',
+  scanOnDeck: 'An Deck scannen',
+  expires: 'Gültig bis {date}',
+  deleteLogbook: 'Logbuch löschen',
+  confirmDeleteLogbook: 'Dieses Logbuch mit allen Einträgen für alle löschen? Das lässt sich nicht rückgängig machen.',
+  joinTitle: 'Einem Logbuch beitreten',
+  joinLead: '{owner} lädt dich an Bord ein.',
+  joinAs: 'Deine Rolle: {role}',
+  join: 'Beitreten',
+  joinSignUp: 'Konto anlegen und beitreten',
+  joinSignIn: 'Anmelden und beitreten',
+  joinInvalid: 'Diese Einladung ist verbraucht oder abgelaufen. Bitte den Skipper um eine neue.',
+  joinNoKey: 'Diesem Link fehlt der Logbuch-Schlüssel (der Teil nach #). Bitte den Skipper, den ganzen Link zu schicken.',
+  joinOwner: 'Das ist dein eigenes Logbuch.',
+  settings: 'Einstellungen',
+  notifications: 'Benachrichtigungen',
+  pushLead: 'Eine Benachrichtigung pro Logbuch, wenn deine Crew schreibt – auch bei geschlossener App. Sie enthält nie, was geschrieben wurde.',
+  pushToggle: 'Crew-Änderungen auf diesem Gerät',
+  pushUnsupported: 'Dieser Browser kann keine Push-Benachrichtigungen empfangen.',
+  pushDenied: 'Benachrichtigungen sind für diese Seite blockiert.',
+  pushDeniedHow: 'Zum Erlauben öffne die Website-Einstellungen (Schloss oder (i) neben der Adresse), setze Benachrichtigungen auf Zulassen und komm hierher zurück.',
+  pushIos: 'Auf iPhone und iPad gibt es Benachrichtigungen erst, wenn crewbell zum Home-Bildschirm hinzugefügt ist.',
+  pushIosHow: 'Tippe auf Teilen, dann „Zum Home-Bildschirm“, und öffne crewbell über das Symbol.',
+  pushActive: 'Auf diesem Gerät aktiv.',
+  pushOff: 'Auf diesem Gerät aus.',
+  pushOtherDevices: 'Außerdem auf {n} weiteren Gerät(en).',
+  pushOtherNone: 'Auf keinem anderen Gerät.',
+  pushWorking: 'Wird eingerichtet…',
+  pushTest: 'Test-Benachrichtigung senden',
+  pushTestSent: 'Test an {n} Gerät(e) gesendet.',
+  pushOwnerOnly: 'Benachrichtigungen betreffen Logbücher, deren Skipper du bist.',
+  language: 'Sprache',
+  account: 'Konto',
+  signedInAs: 'Angemeldet als {name}',
+  addPasskey: 'Weiteren Passkey hinzufügen',
+  passkeyAdded: 'Passkey hinzugefügt.',
+  signOut: 'Abmelden',
+  offlineApp: 'Offline – zu sehen ist, was auf diesem Gerät gespeichert ist.',
+  notFound: 'Hier ist nichts.',
+  home: 'Zu den Logbüchern',
+};
+
+export type Lang = 'de' | 'en';
+const LANG_KEY = 'crewbell.lang';
+
+function initialLang(): Lang {
+  try {
+    const saved = localStorage.getItem(LANG_KEY);
+    if (saved === 'de' || saved === 'en') return saved;
+  } catch {
+    // storage blocked: follow the browser
+  }
+  return navigator.language?.toLowerCase().startsWith('de') ? 'de' : 'en';
+}
+
+let current: Lang = initialLang();
+const listeners = new Set<() => void>();
+
+export function lang(): Lang {
+  return current;
+}
+
+export function setLang(next: Lang): void {
+  current = next;
+  try {
+    localStorage.setItem(LANG_KEY, next);
+  } catch {
+    // not fatal: the choice lasts this visit
+  }
+  document.documentElement.lang = next;
+  for (const listener of listeners) listener();
+}
+
+export function onLangChange(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function t(key: TextKey, vars: Record<string, string | number> = {}): string {
+  const text = (current === 'de' ? de : en)[key];
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
+}
+
+export function formatDate(ms: number | string): string {
+  return new Date(ms).toLocaleDateString(current === 'de' ? 'de-DE' : 'en-GB', { month: 'long', year: 'numeric' });
+}
+
+export function formatTime(ms: number | string): string {
+  return new Date(ms).toLocaleString(current === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,71 @@
+// The PWA's entry: registers the service worker, loads the session and picks the screen
+// for the current path.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import './app.css';
+import { lang, onLangChange, t } from './i18n.ts';
+import { match, navigate, onLinkClick, useLocation } from './router.ts';
+import { loadSession, useSession } from './session.ts';
+import { refreshPendingCount, scheduleSync } from './sync.ts';
+import { idbStore } from './offline/idb.ts';
+import { Join, SignUp, Welcome } from './pages/auth.tsx';
+import { Logbooks } from './pages/logbooks.tsx';
+import { EntryForm, LogbookPage } from './pages/logbook.tsx';
+import { CrewPage } from './pages/crew.tsx';
+import { SettingsPage } from './pages/settings.tsx';
+import { Page } from './ui.tsx';
+
+function Screen() {
+  const { path, query } = useLocation();
+  const { user } = useSession();
+  let params: Record<string, string> | null;
+
+  if (path === '/signup') return <SignUp token={query.get('token')} />;
+  if ((params = match('/join/:token', path))) return <Join token={params.token!} />;
+  if (user === undefined) return <div class="page loading" aria-busy="true" />;
+  if (user === null) return <Welcome />;
+
+  if (path === '/') return <Logbooks />;
+  if (path === '/settings') return <SettingsPage />;
+  if ((params = match('/logbook/:id', path))) return <LogbookPage id={params.id!} />;
+  if ((params = match('/logbook/:id/crew', path))) return <CrewPage id={params.id!} />;
+  if ((params = match('/logbook/:id/entry/new', path))) return <EntryForm id={params.id!} />;
+  if ((params = match('/logbook/:id/entry/:entryId', path))) return <EntryForm id={params.id!} entryId={params.entryId!} />;
+  return (
+    <Page title="crewbell" back="/">
+      <p class="empty">{t('notFound')}</p>
+      <a class="btn ghost" href="/">
+        {t('home')}
+      </a>
+    </Page>
+  );
+}
+
+function App() {
+  const [, force] = useState(0);
+  useEffect(() => onLangChange(() => force((n) => n + 1)), []);
+  return (
+    <div class="app" onClick={onLinkClick}>
+      <Screen key={lang()} />
+    </div>
+  );
+}
+
+document.documentElement.lang = lang();
+// The service worker cannot read localStorage; it renews subscriptions in this language.
+const settings = idbStore<string>('settings');
+const keepLang = () => void settings.put('lang', lang()).catch(() => undefined);
+keepLang();
+onLangChange(keepLang);
+render(<App />, document.getElementById('app')!);
+void loadSession().then(refreshPendingCount);
+
+addEventListener('online', () => scheduleSync(0));
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined);
+  // The service worker asks an open window to show a notification's page.
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data?.type === 'navigate' && typeof event.data.url === 'string') navigate(event.data.url);
+  });
+}

@@ -1,0 +1,148 @@
+// The offline queue: every local change to an entry waits here until POST /api/sync/push
+// accepts it, so writing works at sea without a connection. One record per entry: a
+// second edit before a flush replaces the first, and a create then delete never leaves
+// the phone.
+import type { KeyValueStore } from './storage.ts';
+
+export type SyncAction = 'create' | 'update' | 'delete';
+export type PushStatus = 'success' | 'conflict' | 'forbidden' | 'invalid';
+
+export interface QueuedChange {
+  logbookId: string;
+  entityId: string;
+  action: 'save' | 'delete';
+  payload?: string;
+  /** The server version this change was made on; absent while the server has never seen the entry. */
+  baseVersion?: number;
+  /** True while the server has never seen this entry (the next push is a create). */
+  isNew: boolean;
+  /** Order of the latest edit; also tells a flush whether the record changed while it was in flight. */
+  seq: number;
+}
+
+/** The body items of POST /api/sync/push, as API.md names them. */
+export interface PushItem {
+  logbookId: string;
+  entityId: string;
+  action: SyncAction;
+  payload?: string;
+  baseVersion?: number;
+}
+
+export interface PushResult {
+  entityId: string;
+  status: PushStatus;
+  version?: number;
+}
+
+export interface FlushOutcome {
+  logbookId: string;
+  entityId: string;
+  action: SyncAction;
+  status: PushStatus;
+  version?: number;
+}
+
+/** API.md: at most 500 items per push. */
+export const MAX_PUSH_ITEMS = 500;
+
+export type Send = (items: PushItem[]) => Promise<PushResult[]>;
+
+export interface Outbox {
+  enqueue(change: { logbookId: string; entityId: string; action: SyncAction; payload?: string; baseVersion?: number }): Promise<void>;
+  pending(logbookId?: string): Promise<QueuedChange[]>;
+  get(logbookId: string, entityId: string): Promise<QueuedChange | undefined>;
+  /** Sends everything queued, in edit order. A failing send (offline) throws and keeps the queue. */
+  flush(send: Send): Promise<FlushOutcome[]>;
+  /** Drops everything queued for a logbook (it was deleted, or we left the crew). */
+  clear(logbookId: string): Promise<void>;
+}
+
+const keyOf = (logbookId: string, entityId: string) => `${logbookId}/${entityId}`;
+
+export function createOutbox(store: KeyValueStore<QueuedChange>): Outbox {
+  let lastSeq = 0;
+  let flushing: Promise<FlushOutcome[]> | undefined;
+
+  const nextSeq = async () => {
+    if (lastSeq === 0) for (const [, c] of await store.list()) lastSeq = Math.max(lastSeq, c.seq);
+    lastSeq = Math.max(lastSeq + 1, Date.now());
+    return lastSeq;
+  };
+
+  async function flushOnce(send: Send): Promise<FlushOutcome[]> {
+    const outcomes: FlushOutcome[] = [];
+    const queued = (await store.list()).map(([, c]) => c).sort((a, b) => a.seq - b.seq);
+    const toSend: QueuedChange[] = [];
+    for (const change of queued) {
+      // Made and deleted offline: the server never needs to hear of it.
+      if (change.isNew && change.action === 'delete') await store.delete(keyOf(change.logbookId, change.entityId));
+      else toSend.push(change);
+    }
+    for (let start = 0; start < toSend.length; start += MAX_PUSH_ITEMS) {
+      const batch = toSend.slice(start, start + MAX_PUSH_ITEMS);
+      const items: PushItem[] = batch.map((c) => {
+        const action: SyncAction = c.isNew ? 'create' : c.action === 'delete' ? 'delete' : 'update';
+        const item: PushItem = { logbookId: c.logbookId, entityId: c.entityId, action };
+        if (action !== 'delete') item.payload = c.payload;
+        if (!c.isNew && c.baseVersion !== undefined) item.baseVersion = c.baseVersion;
+        return item;
+      });
+      const results = await send(items);
+      for (let i = 0; i < batch.length; i++) {
+        const sent = batch[i]!;
+        const result = results[i];
+        if (!result) continue; // a short answer: keep it queued and try again next time
+        const key = keyOf(sent.logbookId, sent.entityId);
+        const now = await store.get(key);
+        if (now && now.seq !== sent.seq && result.status === 'success') {
+          // Edited again while this push was in flight: keep the newer edit, now based on
+          // the version the server just gave us.
+          await store.put(key, { ...now, isNew: false, baseVersion: result.version });
+        } else if (now && now.seq === sent.seq) {
+          await store.delete(key);
+        }
+        outcomes.push({ logbookId: sent.logbookId, entityId: sent.entityId, action: items[i]!.action, status: result.status, version: result.version });
+      }
+    }
+    return outcomes;
+  }
+
+  return {
+    async enqueue(change) {
+      const key = keyOf(change.logbookId, change.entityId);
+      const before = await store.get(key);
+      const action = change.action === 'delete' ? 'delete' : 'save';
+      const record: QueuedChange = before
+        ? { ...before, action, payload: action === 'save' ? change.payload : undefined, seq: await nextSeq() }
+        : {
+            logbookId: change.logbookId,
+            entityId: change.entityId,
+            action,
+            payload: action === 'save' ? change.payload : undefined,
+            baseVersion: change.action === 'create' ? undefined : change.baseVersion,
+            isNew: change.action === 'create',
+            seq: await nextSeq(),
+          };
+      if (record.payload === undefined) delete record.payload;
+      if (record.baseVersion === undefined) delete record.baseVersion;
+      await store.put(key, record);
+    },
+    async pending(logbookId) {
+      const list = await store.list(logbookId ? `${logbookId}/` : '');
+      return list.map(([, c]) => c).sort((a, b) => a.seq - b.seq);
+    },
+    get: (logbookId, entityId) => store.get(keyOf(logbookId, entityId)),
+    flush(send) {
+      // One flush at a time: a second caller waits for the running one, then runs its own.
+      const run = (flushing ?? Promise.resolve([])).catch(() => []).then(() => flushOnce(send));
+      flushing = run;
+      return run.finally(() => {
+        if (flushing === run) flushing = undefined;
+      });
+    },
+    async clear(logbookId) {
+      for (const [key] of await store.list(`${logbookId}/`)) await store.delete(key);
+    },
+  };
+}

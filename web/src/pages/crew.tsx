@@ -1,0 +1,164 @@
+// Crew of one logbook: who is on board, invites (link + QR code to scan on deck) for the
+// owner, removing crew, leaving, and deleting the logbook.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, type Member } from '../api.ts';
+import { formatTime, t } from '../i18n.ts';
+import { forgetLogbookKey, logbookKeyText } from '../keys.ts';
+import { reverify } from '../passkeys.ts';
+import { navigate } from '../router.ts';
+import { loadLogbooks, useSession } from '../session.ts';
+import { forgetLogbook } from '../sync.ts';
+import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
+
+interface Invite {
+  link: string;
+  role: 'WRITE' | 'READ';
+  expiresAt: string | number;
+  qr: string;
+}
+
+async function qrDataUrl(text: string): Promise<string> {
+  // The QR encoder is loaded only here, so the rest of the app stays small.
+  const loaded = await import('qrcode');
+  // A CommonJS module: its functions sit on `default` once bundled.
+  const qrcode = loaded.default ?? loaded;
+  const svg = await qrcode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#0b3954', light: '#ffffff' } });
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
+
+export function CrewPage({ id }: { id: string }) {
+  const { user, logbooks } = useSession();
+  const logbook = logbooks.find((l) => l.id === id);
+  const isOwner = logbook?.role === 'OWNER';
+  const [members, setMembers] = useState<Member[]>([]);
+  const [invite, setInvite] = useState<Invite | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState('');
+  const onError = (e: unknown) => setError(errorText(e));
+
+  const reload = () =>
+    api.members(id).then(
+      (r) => setMembers(r.members),
+      (e) => setError(e instanceof ApiError && e.code === 'offline' ? t('errOffline') : errorText(e)),
+    );
+  useEffect(() => void reload(), [id]);
+
+  const makeInvite = async (role: 'WRITE' | 'READ') => {
+    setError('');
+    const keyText = await logbookKeyText(id);
+    if (!keyText) throw new Error(t('errLocked'));
+    const { token, expiresAt } = await api.createInvite(id, role);
+    // The key travels only in the fragment, which browsers never send to a server.
+    const link = `${location.origin}/join/${encodeURIComponent(token)}#k=${keyText}`;
+    setInvite({ link, role, expiresAt, qr: await qrDataUrl(link) });
+    setCopied(false);
+  };
+
+  const leave = async () => {
+    await api.removeMember(id, user!.id);
+    await forgetLogbook(id);
+    await forgetLogbookKey(id);
+    await loadLogbooks();
+    navigate('/', { replace: true });
+  };
+
+  return (
+    <Page title={`${t('crew')} · ${logbook?.title ?? t('locked')}`} back={`/logbook/${id}`}>
+      {isOwner ? (
+        <section class="card stack">
+          <h2>{t('inviteTitle')}</h2>
+          <p class="muted small">{t('inviteLead')}</p>
+          <div class="row wrap">
+            <ActionButton id="invite-write" class="primary" onClick={() => makeInvite('WRITE')} onError={onError}>
+              {t('inviteWrite')}
+            </ActionButton>
+            <ActionButton id="invite-read" class="ghost" onClick={() => makeInvite('READ')} onError={onError}>
+              {t('inviteRead')}
+            </ActionButton>
+          </div>
+          {invite ? (
+            <div class="invite">
+              <img class="qr" src={invite.qr} alt={t('scanOnDeck')} width={220} height={220} />
+              <p class="muted small center">
+                {t('scanOnDeck')} · <span class={`role role-${invite.role}`}>{t(`role${invite.role}`)}</span> · {t('expires', { date: formatTime(invite.expiresAt) })}
+              </p>
+              <label class="field">
+                <span>{t('inviteLink')}</span>
+                <input id="invite-link" readOnly value={invite.link} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+              </label>
+              <div class="row">
+                <ActionButton
+                  class="ghost grow"
+                  onClick={async () => {
+                    await navigator.clipboard.writeText(invite.link);
+                    setCopied(true);
+                  }}
+                  onError={onError}
+                >
+                  {copied ? `✓ ${t('copied')}` : t('copy')}
+                </ActionButton>
+                {'share' in navigator ? (
+                  <ActionButton class="ghost grow" onClick={() => navigator.share({ title: 'crewbell', url: invite.link }).catch(() => undefined)}>
+                    {t('share')}
+                  </ActionButton>
+                ) : null}
+              </div>
+            </div>
+          ) : null}
+        </section>
+      ) : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      <section class="card">
+        <h2>{t('members')}</h2>
+        <ul class="list members">
+          {members.map((m) => (
+            <li key={m.userId} class="member" data-member={m.username}>
+              <span class="avatar">{m.username.slice(0, 1).toUpperCase()}</span>
+              <span class="list-main">
+                {m.username}
+                {m.userId === user?.id ? <span class="muted"> ({t('you')})</span> : null}
+              </span>
+              <span class={`role role-${m.role}`}>{t(`role${m.role}`)}</span>
+              {isOwner && m.role !== 'OWNER' ? (
+                <ActionButton
+                  class="ghost small danger"
+                  onClick={async () => {
+                    if (!confirm(t('confirmRemove', { name: m.username }))) return;
+                    await api.removeMember(id, m.userId);
+                    await reload();
+                  }}
+                  onError={onError}
+                >
+                  {t('remove')}
+                </ActionButton>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+      {logbook && !isOwner ? (
+        <ActionButton id="leave" class="danger ghost wide" onClick={async () => confirm(t('confirmLeave')) && leave()} onError={onError}>
+          {t('leave')}
+        </ActionButton>
+      ) : null}
+      {isOwner ? (
+        <ActionButton
+          id="delete-logbook"
+          class="danger ghost wide"
+          onClick={async () => {
+            if (!confirm(t('confirmDeleteLogbook'))) return;
+            await reverify();
+            await api.deleteLogbook(id);
+            await forgetLogbook(id);
+            await forgetLogbookKey(id);
+            await loadLogbooks();
+            navigate('/', { replace: true });
+          }}
+          onError={onError}
+        >
+          {t('deleteLogbook')}
+        </ActionButton>
+      ) : null}
+    </Page>
+  );
+}

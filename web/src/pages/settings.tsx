@@ -1,0 +1,156 @@
+// Settings: notifications on this device (in words: what works here and what does not),
+// language, passkeys and signing out.
+import { useEffect, useState } from 'preact/hooks';
+import { api, type PushPrefs } from '../api.ts';
+import { lang, setLang, t, type Lang } from '../i18n.ts';
+import { addPasskey } from '../passkeys.ts';
+import { deviceSubscription, disablePush, enablePush, forgetDeviceSubscription, pushSupport, updateSubscriptionLanguage, type PushSupport } from '../push.ts';
+import { navigate } from '../router.ts';
+import { signedOut, useSession } from '../session.ts';
+import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
+
+function PushSection() {
+  const [support, setSupport] = useState<PushSupport>(pushSupport());
+  const [prefs, setPrefs] = useState<PushPrefs | null>(null);
+  const [subscribed, setSubscribed] = useState(false);
+  const [otherDevices, setOtherDevices] = useState<number | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState('');
+  const [error, setError] = useState('');
+
+  const refresh = async () => {
+    setSupport(pushSupport());
+    if (pushSupport() === 'unsupported' || pushSupport() === 'ios-install') return;
+    const [p, sub] = await Promise.all([api.prefs(), deviceSubscription()]);
+    setPrefs(p);
+    setSubscribed(!!sub);
+    // A server without the device list just does not show the count.
+    const mine = await api.mySubscriptions().catch(() => undefined);
+    setOtherDevices(mine ? mine.subscriptions.filter((s) => s.endpoint !== sub?.endpoint).length : undefined);
+  };
+  useEffect(() => {
+    refresh().catch((e) => setError(errorText(e)));
+  }, []);
+
+  const active = support === 'granted' && subscribed && !!prefs?.collaboratorChangesEnabled;
+  const toggle = async () => {
+    setBusy(true);
+    setError('');
+    setMessage('');
+    try {
+      if (active) await disablePush();
+      else await enablePush();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      await refresh().catch(() => undefined);
+      setBusy(false);
+    }
+  };
+  const canToggle = support === 'prompt' || support === 'granted';
+
+  return (
+    <section class="card stack" id="push" data-push-state={active ? 'active' : support}>
+      <h2>{t('notifications')}</h2>
+      <p class="muted small">{t('pushLead')}</p>
+      {canToggle ? (
+        <label class="toggle">
+          <span>{t('pushToggle')}</span>
+          <input id="push-toggle" type="checkbox" role="switch" checked={active} disabled={busy || !prefs} onChange={toggle} />
+          <span class="switch" aria-hidden="true" />
+        </label>
+      ) : null}
+      {support === 'unsupported' ? <Notice kind="warn">{t('pushUnsupported')}</Notice> : null}
+      {support === 'ios-install' ? (
+        <Notice kind="warn">
+          {t('pushIos')} <strong>{t('pushIosHow')}</strong>
+        </Notice>
+      ) : null}
+      {support === 'denied' ? (
+        <Notice kind="warn">
+          {t('pushDenied')} {t('pushDeniedHow')}
+        </Notice>
+      ) : null}
+      {busy ? <p class="muted small">{t('pushWorking')}</p> : null}
+      {canToggle && prefs && !busy ? (
+        <p class="push-status">
+          <span class={active ? 'state on' : 'state off'}>{active ? t('pushActive') : t('pushOff')}</span>
+          {otherDevices !== undefined ? <span class="muted" id="push-other-devices"> {otherDevices ? t('pushOtherDevices', { n: otherDevices }) : t('pushOtherNone')}</span> : null}
+        </p>
+      ) : null}
+      {active ? (
+        <ActionButton
+          id="push-test"
+          class="ghost"
+          onClick={async () => {
+            setError('');
+            const { queued } = await api.testPush();
+            setMessage(t('pushTestSent', { n: queued }));
+          }}
+          onError={(e) => setError(errorText(e))}
+        >
+          {t('pushTest')}
+        </ActionButton>
+      ) : null}
+      {message ? <Notice kind="ok">{message}</Notice> : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      <p class="muted small">{t('pushOwnerOnly')}</p>
+    </section>
+  );
+}
+
+export function SettingsPage() {
+  const { user } = useSession();
+  const [note, setNote] = useState('');
+  const [error, setError] = useState('');
+  const choose = (next: Lang) => {
+    setLang(next);
+    void updateSubscriptionLanguage().catch(() => undefined);
+  };
+  return (
+    <Page title={t('settings')} back="/">
+      <PushSection />
+      <section class="card stack">
+        <h2>{t('language')}</h2>
+        <div class="segmented" role="radiogroup" aria-label={t('language')}>
+          {(['de', 'en'] as const).map((l) => (
+            <button type="button" role="radio" aria-checked={lang() === l} class={lang() === l ? 'on' : ''} id={`lang-${l}`} onClick={() => choose(l)}>
+              {l === 'de' ? 'Deutsch' : 'English'}
+            </button>
+          ))}
+        </div>
+      </section>
+      <section class="card stack">
+        <h2>{t('account')}</h2>
+        <p>{t('signedInAs', { name: user?.username ?? '' })}</p>
+        <ActionButton
+          id="add-passkey"
+          class="ghost"
+          onClick={async () => {
+            setError('');
+            setNote('');
+            await addPasskey();
+            setNote(t('passkeyAdded'));
+          }}
+          onError={(e) => setError(errorText(e))}
+        >
+          {t('addPasskey')}
+        </ActionButton>
+        {note ? <Notice kind="ok">{note}</Notice> : null}
+        {error ? <Notice kind="error">{error}</Notice> : null}
+        <ActionButton
+          id="sign-out"
+          class="danger ghost"
+          onClick={async () => {
+            await forgetDeviceSubscription();
+            await api.logout().catch(() => undefined);
+            signedOut();
+            navigate('/', { replace: true });
+          }}
+        >
+          {t('signOut')}
+        </ActionButton>
+      </section>
+    </Page>
+  );
+}

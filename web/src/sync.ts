@@ -1,0 +1,248 @@
+// Entries on this device and their sync with the server: every change is sealed, kept in
+// the local entry cache and queued; flush() pushes the queue, pull() brings the crew's
+// changes. The state (synced, syncing, offline, waiting) is what the sync chip shows.
+import { api, ApiError, type PullItem } from './api.ts';
+import { openJson, sealJson } from './crypto.ts';
+import { idbStore } from './offline/idb.ts';
+import { createOutbox, type PushItem, type PushResult } from './offline/queue.ts';
+
+export interface EntryData {
+  time: string;
+  position: string;
+  course: string;
+  speed: string;
+  wind: string;
+  text: string;
+}
+
+export interface CachedEntry {
+  logbookId: string;
+  entityId: string;
+  payload: string | null;
+  version: number;
+  deleted: boolean;
+  updatedAt: number;
+  updatedBy: string | null;
+}
+
+export interface SyncState {
+  status: 'synced' | 'syncing' | 'offline' | 'error';
+  pending: number;
+  message?: string;
+  conflict?: boolean;
+  /** Bumped whenever local entries change, so open screens reload. */
+  revision: number;
+}
+
+export const outbox = createOutbox(idbStore('queue'));
+const entries = idbStore<CachedEntry>('entries');
+const cursors = idbStore<string>('cursors');
+
+let state: SyncState = { status: 'synced', pending: 0, revision: 0 };
+const listeners = new Set<(s: SyncState) => void>();
+const watched = new Set<string>();
+
+function setState(patch: Partial<SyncState>) {
+  state = { ...state, ...patch };
+  for (const listener of listeners) listener(state);
+}
+
+export function syncState(): SyncState {
+  return state;
+}
+
+export function onSync(listener: (s: SyncState) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+const entryKey = (logbookId: string, entityId: string) => `${logbookId}/${entityId}`;
+const context = entryKey;
+
+export async function listEntries(logbookId: string, key: CryptoKey): Promise<Array<{ entry: CachedEntry; data: EntryData | null; pending: boolean }>> {
+  const rows = (await entries.list(`${logbookId}/`)).map(([, e]) => e).filter((e) => !e.deleted && e.payload);
+  const pendingIds = new Set((await outbox.pending(logbookId)).map((c) => c.entityId));
+  const out = await Promise.all(
+    rows.map(async (entry) => {
+      let data: EntryData | null = null;
+      try {
+        data = await openJson<EntryData>(key, entry.payload!, context(logbookId, entry.entityId));
+      } catch {
+        data = null;
+      }
+      return { entry, data, pending: pendingIds.has(entry.entityId) };
+    }),
+  );
+  return out.sort((a, b) => (b.data?.time ?? '').localeCompare(a.data?.time ?? '') || b.entry.updatedAt - a.entry.updatedAt);
+}
+
+export async function readEntry(logbookId: string, entityId: string, key: CryptoKey): Promise<EntryData | undefined> {
+  const entry = await entries.get(entryKey(logbookId, entityId));
+  if (!entry?.payload || entry.deleted) return undefined;
+  return openJson<EntryData>(key, entry.payload, context(logbookId, entityId));
+}
+
+export async function saveEntry(logbookId: string, key: CryptoKey, entityId: string | undefined, data: EntryData, userId: string): Promise<string> {
+  const id = entityId ?? crypto.randomUUID();
+  const before = entityId ? await entries.get(entryKey(logbookId, id)) : undefined;
+  const payload = await sealJson(key, data, context(logbookId, id));
+  await entries.put(entryKey(logbookId, id), {
+    logbookId,
+    entityId: id,
+    payload,
+    version: before?.version ?? 0,
+    deleted: false,
+    updatedAt: Date.now(),
+    updatedBy: userId,
+  });
+  const known = before !== undefined && before.version > 0;
+  await outbox.enqueue({ logbookId, entityId: id, action: known ? 'update' : 'create', payload, baseVersion: known ? before.version : undefined });
+  await changed();
+  return id;
+}
+
+export async function deleteEntry(logbookId: string, entityId: string): Promise<void> {
+  const before = await entries.get(entryKey(logbookId, entityId));
+  if (!before) return;
+  await entries.put(entryKey(logbookId, entityId), { ...before, deleted: true, payload: null, updatedAt: Date.now() });
+  await outbox.enqueue({ logbookId, entityId, action: 'delete', baseVersion: before.version || undefined });
+  await changed();
+}
+
+/** Forgets a logbook on this device (deleted, or we left the crew). */
+export async function forgetLogbook(logbookId: string): Promise<void> {
+  await outbox.clear(logbookId);
+  for (const [k] of await entries.list(`${logbookId}/`)) await entries.delete(k);
+  await cursors.delete(logbookId);
+  watched.delete(logbookId);
+}
+
+async function changed() {
+  setState({ revision: state.revision + 1, pending: (await outbox.pending()).length });
+  scheduleSync();
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+/** Coalesces a burst of edits into one push a moment later. */
+export function scheduleSync(delayMs = 400): void {
+  clearTimeout(timer);
+  timer = setTimeout(() => void syncNow(), delayMs);
+}
+
+/** Keeps this logbook's entries pulled while a screen shows it. */
+export function watchLogbook(logbookId: string): () => void {
+  watched.add(logbookId);
+  void syncNow();
+  const every = setInterval(() => {
+    if (document.visibilityState === 'visible') void syncNow();
+  }, 20_000);
+  return () => {
+    clearInterval(every);
+    watched.delete(logbookId);
+  };
+}
+
+const send = async (items: PushItem[]): Promise<PushResult[]> => (await api.syncPush(items)).results;
+
+let running: Promise<void> | undefined;
+export function syncNow(): Promise<void> {
+  running ??= run().finally(() => (running = undefined));
+  return running;
+}
+
+async function run(): Promise<void> {
+  setState({ status: 'syncing' });
+  try {
+    let dirty = false;
+    const outcomes = await outbox.flush(send);
+    let conflict = false;
+    for (const outcome of outcomes) {
+      const key = entryKey(outcome.logbookId, outcome.entityId);
+      const local = await entries.get(key);
+      if (outcome.status === 'success') {
+        if (outcome.action === 'delete') await entries.delete(key);
+        else if (local) await entries.put(key, { ...local, version: outcome.version ?? local.version });
+      } else {
+        // The server keeps its version (a newer crew edit, or we may not write here):
+        // pull this logbook again from the start to show what it has.
+        conflict ||= outcome.status === 'conflict';
+        await cursors.delete(outcome.logbookId);
+        watched.add(outcome.logbookId);
+        dirty = true;
+      }
+    }
+    for (const logbookId of watched) dirty = (await pull(logbookId)) || dirty;
+    const pending = (await outbox.pending()).length;
+    setState({
+      status: pending ? 'error' : 'synced',
+      pending,
+      message: undefined,
+      conflict: conflict || undefined,
+      revision: dirty || outcomes.length ? state.revision + 1 : state.revision,
+    });
+  } catch (error) {
+    const pending = (await outbox.pending()).length;
+    if (error instanceof ApiError && error.code === 'offline') setState({ status: 'offline', pending });
+    else setState({ status: 'error', pending, message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+/** Pulls a logbook's changes since its cursor; true when something changed here. */
+async function pull(logbookId: string): Promise<boolean> {
+  let cursor = await cursors.get(logbookId);
+  const full = cursor === undefined;
+  const seen = new Set<string>();
+  let dirty = false;
+  for (let page = 0; page < 50; page++) {
+    let answer;
+    try {
+      answer = await api.syncPull(logbookId, cursor === undefined ? undefined : String(cursor));
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 403 || error.status === 404)) return false;
+      throw error;
+    }
+    for (const item of answer.items) {
+      seen.add(item.entityId);
+      dirty = (await apply(logbookId, item)) || dirty;
+    }
+    const moved = answer.cursor !== cursor;
+    cursor = answer.cursor;
+    await cursors.put(logbookId, cursor);
+    if (!answer.items.length || !moved || answer.hasMore === false) break;
+  }
+  if (full) {
+    // A pull from the start is the whole truth: drop synced entries the server no longer has.
+    const pendingIds = new Set((await outbox.pending(logbookId)).map((c) => c.entityId));
+    for (const [k, e] of await entries.list(`${logbookId}/`)) {
+      if (!seen.has(e.entityId) && !pendingIds.has(e.entityId)) {
+        await entries.delete(k);
+        dirty = true;
+      }
+    }
+  }
+  return dirty;
+}
+
+async function apply(logbookId: string, item: PullItem): Promise<boolean> {
+  // A change still waiting here wins until it is pushed; the server decides then.
+  if (await outbox.get(logbookId, item.entityId)) return false;
+  const key = entryKey(logbookId, item.entityId);
+  const local = await entries.get(key);
+  if (local && local.version >= item.version && !local.deleted === !item.deleted) return false;
+  if (item.deleted) await entries.delete(key);
+  else
+    await entries.put(key, {
+      logbookId,
+      entityId: item.entityId,
+      payload: item.payload,
+      version: item.version,
+      deleted: false,
+      updatedAt: typeof item.updatedAt === 'string' ? Date.parse(item.updatedAt) : item.updatedAt,
+      updatedBy: item.updatedBy,
+    });
+  return true;
+}
+
+export async function refreshPendingCount(): Promise<void> {
+  setState({ pending: (await outbox.pending()).length });
+}

@@ -1,0 +1,154 @@
+// crewbell's service worker: keeps the app shell for offline use (one cache per build,
+// older ones removed), shows push notifications, opens the right logbook on a click and
+// renews the push subscription when the browser replaces it.
+import { fromBase64url } from './src/base64url.ts';
+import { idbStore } from './src/offline/idb.ts';
+
+declare const self: ServiceWorkerGlobalScope;
+/** Filled in by build.ts: the shell's URLs and a hash of their contents. */
+declare const __PRECACHE__: string[];
+declare const __CACHE_VERSION__: string;
+
+const CACHE_PREFIX = 'crewbell-shell-';
+const CACHE = CACHE_PREFIX + __CACHE_VERSION__;
+const DEFAULT_ICON = '/icons/icon-192.png';
+const DEFAULT_BADGE = '/icons/badge-96.png';
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(__PRECACHE__))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith(CACHE_PREFIX) && name !== CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (request.mode === 'navigate') {
+    // Every app path is the same shell; the cached one opens instantly and offline.
+    event.respondWith(caches.match('/index.html', { cacheName: CACHE }).then((hit) => hit ?? fetch(request)));
+    return;
+  }
+  if (__PRECACHE__.includes(url.pathname)) {
+    event.respondWith(caches.match(url.pathname, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)));
+  }
+});
+
+interface PushMessage {
+  title?: string;
+  body?: string;
+  tag?: string;
+  icon?: string;
+  badge?: string;
+  renotify?: boolean;
+  data?: { url?: string; [key: string]: unknown };
+}
+
+async function tellWindows(message: unknown): Promise<void> {
+  for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) client.postMessage(message);
+}
+
+self.addEventListener('push', (event) => {
+  let message: PushMessage = {};
+  try {
+    message = event.data?.json() ?? {};
+  } catch {
+    message = { body: event.data?.text() };
+  }
+  const title = message.title || 'crewbell';
+  const options: NotificationOptions & { renotify?: boolean } = {
+    body: message.body ?? '',
+    icon: message.icon ?? DEFAULT_ICON,
+    badge: message.badge ?? DEFAULT_BADGE,
+    data: message.data ?? {},
+  };
+  if (message.tag) {
+    options.tag = message.tag;
+    options.renotify = message.renotify ?? false;
+  }
+  event.waitUntil(
+    self.registration.showNotification(title, options).then(() => tellWindows({ type: 'notification-shown', tag: message.tag ?? null })),
+  );
+});
+
+/**
+ * The click logic in one place: a window already on the app is focused and sent to the
+ * URL; with none open, a new one opens there.
+ */
+async function openFromNotification(url: string): Promise<void> {
+  const target = new URL(url, self.location.origin);
+  if (target.origin !== self.location.origin) return; // only our own pages
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const open = windows.find((c) => new URL(c.url).origin === self.location.origin);
+  if (!open) {
+    await self.clients.openWindow(target.href);
+    return;
+  }
+  try {
+    await open.focus();
+  } catch {
+    // focus is only allowed right after a real click; navigating still is
+  }
+  try {
+    const moved = await open.navigate(target.href);
+    if (moved) return;
+  } catch {
+    // an uncontrolled window cannot be navigated from here: ask the app to route itself
+  }
+  open.postMessage({ type: 'navigate', url: target.pathname + target.search + target.hash });
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = typeof event.notification.data?.url === 'string' ? event.notification.data.url : '/';
+  event.waitUntil(openFromNotification(url));
+});
+
+interface SubscriptionChangeEvent extends ExtendableEvent {
+  readonly oldSubscription: PushSubscription | null;
+  readonly newSubscription: PushSubscription | null;
+}
+
+async function resubscribe(event: SubscriptionChangeEvent): Promise<void> {
+  let subscription = event.newSubscription;
+  if (!subscription) {
+    const { publicKey } = (await (await fetch('/api/push/vapid-public-key')).json()) as { publicKey: string };
+    subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(publicKey) });
+  }
+  const locale = (await idbStore<string>('settings').get('lang').catch(() => undefined)) === 'de' ? 'de' : 'en';
+  const json = subscription.toJSON();
+  await fetch('/api/push/subscription', {
+    method: 'PUT',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ endpoint: subscription.endpoint, keys: json.keys, expirationTime: subscription.expirationTime ?? null, locale }),
+  });
+  const old = event.oldSubscription;
+  if (old && old.endpoint !== subscription.endpoint) {
+    await fetch('/api/push/subscription', {
+      method: 'DELETE',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: old.endpoint }),
+    });
+  }
+}
+
+self.addEventListener('pushsubscriptionchange', ((event: SubscriptionChangeEvent) => {
+  event.waitUntil(resubscribe(event));
+}) as EventListener);
