@@ -24,7 +24,9 @@ export interface OutboxJob {
  * Returns the number of jobs. Call inside the transaction that decided to notify.
  */
 export function queueForUser(db: Db, userId: string, message: (locale: Locale) => PushMessage, topic: string | null, now: number): number {
-  const devices = prepared(db, 'SELECT id, locale FROM push_subscriptions WHERE user_id = ?').all(userId) as { id: string; locale: Locale }[];
+  // A subscription past the expirationTime its browser gave is dead at the push service: no job.
+  const devices = prepared(db, 'SELECT id, locale FROM push_subscriptions WHERE user_id = ? AND (expiration_time IS NULL OR expiration_time > ?)')
+    .all(userId, now) as { id: string; locale: Locale }[];
   const insert = prepared(db, 'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)');
   const payloads = new Map<Locale, string>();
   for (const device of devices) {

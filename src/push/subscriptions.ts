@@ -106,9 +106,11 @@ export function countSubscriptions(db: Db): number {
   return (prepared(db, 'SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
 }
 
-/** Deletes subscriptions not used (or, if never used, not created) within maxAgeMs. */
+/** Deletes subscriptions not used (or, if never used, not created) within maxAgeMs, and those past their expirationTime. */
 export function pruneSubscriptions(db: Db, now: number, maxAgeMs: number): number {
-  return Number(prepared(db, 'DELETE FROM push_subscriptions WHERE COALESCE(last_used_at, created_at) < ?').run(now - maxAgeMs).changes);
+  return Number(
+    prepared(db, 'DELETE FROM push_subscriptions WHERE COALESCE(last_used_at, created_at) < ? OR expiration_time <= ?').run(now - maxAgeMs, now).changes,
+  );
 }
 
 export function markDelivered(db: Db, id: string, now: number): void {
