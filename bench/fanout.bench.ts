@@ -163,24 +163,11 @@ async function runWebPush(devices: Device[]): Promise<Omit<RunResult, 'impl' | '
     urgency: 'normal' as const,
     topic: logbookId.replace(/-/g, ''),
   };
-  globalThis.gc?.();
-  const rss = sampleRss();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let next = 0;
-  let ok = 0;
-  const lane = async () => {
-    while (next < devices.length) {
-      const device = devices[next++]!;
-      // The payload is made per message, as a per-device locale would need.
-      const res = await webpush.sendNotification(device, JSON.stringify(message(logbookId)), options);
-      if (res.statusCode === 201) ok++;
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  return { ms, cpuUs: cpu.user + cpu.system, ...rss.stop(), ok };
+  // The payload is made per message, as a per-device locale would need.
+  return sendInLanes(devices, async (device) => {
+    const res = await webpush.sendNotification(device, JSON.stringify(message(logbookId)), options);
+    return res.statusCode === 201;
+  });
 }
 
 /**
@@ -202,6 +189,21 @@ async function runTransportOnly(devices: Device[]): Promise<Omit<RunResult, 'imp
   );
   const transport = createTransport({ timeoutMs: 10_000, allowInsecure: true });
   const logbookId = randomUUID();
+  const result = await sendInLanes(devices, async (d) => {
+    const outcome = await sendToDevice(transport, signer, { endpoint: d.endpoint, ...d.keys }, JSON.stringify(message(logbookId)), {
+      ttlSeconds: 86_400,
+      urgency: 'normal',
+      topic: logbookId.replace(/-/g, ''),
+      now: Date.now(),
+    });
+    return outcome.kind === 'success';
+  });
+  transport.close();
+  return result;
+}
+
+/** Sends to every device from IN_FLIGHT lanes, measuring time, CPU and memory. */
+async function sendInLanes(devices: Device[], send: (device: Device) => Promise<boolean>): Promise<Omit<RunResult, 'impl' | 'n'>> {
   globalThis.gc?.();
   const rss = sampleRss();
   const cpu0 = process.cpuUsage();
@@ -210,20 +212,12 @@ async function runTransportOnly(devices: Device[]): Promise<Omit<RunResult, 'imp
   let ok = 0;
   const lane = async () => {
     while (next < devices.length) {
-      const d = devices[next++]!;
-      const outcome = await sendToDevice(transport, signer, { endpoint: d.endpoint, ...d.keys }, JSON.stringify(message(logbookId)), {
-        ttlSeconds: 86_400,
-        urgency: 'normal',
-        topic: logbookId.replace(/-/g, ''),
-        now: Date.now(),
-      });
-      if (outcome.kind === 'success') ok++;
+      if (await send(devices[next++]!)) ok++;
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  transport.close();
   return { ms, cpuUs: cpu.user + cpu.system, ...rss.stop(), ok };
 }
 
