@@ -51,6 +51,16 @@ function query<T>(server: TestServer, sql: string, ...params: string[]): T[] {
   }
 }
 
+/** A failed wait shows what the server logged, so a rare failure can be read afterwards. */
+async function withServerLog<T>(server: TestServer, wait: Promise<T>): Promise<T> {
+  try {
+    return await wait;
+  } catch (err) {
+    (err as Error).message += `\n--- server log (last 4000 characters) ---\n${server.output().slice(-4000)}`;
+    throw err;
+  }
+}
+
 /** Nothing pending for the logbook and nothing left in the outbox: the pipeline is done. */
 async function settled(server: TestServer, crew: Crew): Promise<void> {
   await waitFor(() => {
@@ -184,7 +194,7 @@ describe('crew changes notify the owner', () => {
     await notificationsOn(crew.skipper);
     ps.plan(phone, { status: 429, retryAfter: '0' }, 500);
     await writeEntries(crew.mate, crew.logbook.id, 2);
-    const [m] = await ps.waitForDelivered(1, phone, WAIT_MS);
+    const [m] = await withServerLog(server, ps.waitForDelivered(1, phone, WAIT_MS));
     assert.equal(m!.payload.data.changeCount, 2);
     assert.deepEqual(ps.messages.filter((x) => x.deviceId === phone.id).map((x) => x.answer), [429, 500, 201]);
     await settled(server, crew);

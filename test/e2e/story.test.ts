@@ -276,7 +276,8 @@ test('choosing Deutsch re-sends the subscription with the German locale', { skip
   await owner.click('#lang-de');
   await owner.getByText('Einstellungen').first().waitFor();
   await waitFor(() => rows<{ locale: string }>('SELECT locale FROM push_subscriptions WHERE endpoint = ?', device.endpoint)[0]?.locale === 'de', 'locale de');
-  assert.match(await owner.locator('#push').textContent() ?? '', /Auf diesem Gerät aktiv/);
+  // The page re-renders in German and the push section reloads its state: wait for it.
+  await owner.locator('#push[data-push-state="active"] .push-status').getByText('Auf diesem Gerät aktiv').waitFor();
 });
 
 test('when the browser replaces the subscription, the service worker tells the server', { skip }, async () => {

@@ -271,7 +271,8 @@ export async function startPushService(): Promise<PushService> {
         const got = delivered(device);
         if (got.length >= count) return got;
         if (Date.now() > end) {
-          throw new Error(`push service: ${got.length} of ${count} messages delivered after ${timeoutMs} ms (rejected: ${JSON.stringify(rejected)})`);
+          const answers = messages.filter((m) => !device || m.deviceId === device.id).map((m) => m.answer);
+          throw new Error(`push service: ${got.length} of ${count} messages delivered after ${timeoutMs} ms (answered: ${JSON.stringify(answers)}; rejected: ${JSON.stringify(rejected)})`);
         }
         await new Promise((r) => setTimeout(r, 20));
       }
