@@ -56,7 +56,7 @@ async function withServerLog<T>(server: TestServer, wait: Promise<T>): Promise<T
   try {
     return await wait;
   } catch (err) {
-    (err as Error).message += `\n--- server log (last 4000 characters) ---\n${server.output().slice(-4000)}`;
+    (err as Error).message += `\n--- server log (last 4000 characters) ---\n${server.output().slice(-6000)}`;
     throw err;
   }
 }

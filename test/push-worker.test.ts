@@ -21,9 +21,30 @@ import { waitFor } from './helpers/server.ts';
 const ps = await startPushService();
 after(() => ps.close());
 
-function setup(options: { retries?: number; timeoutMs?: number } = {}) {
+/**
+ * The system clock as it really behaves: a timer can fire a millisecond before Date.now()
+ * reaches its time, and the next read of the clock has moved on. Here the first read inside
+ * a timer is 1 ms early and every later read is on time.
+ */
+class EarlyTimerClock extends ManualClock {
+  #early = false;
+  override now(): number {
+    const now = super.now();
+    if (!this.#early) return now;
+    this.#early = false;
+    return now - 1;
+  }
+  override setTimeout(fn: () => void, ms: number): unknown {
+    return super.setTimeout(() => {
+      this.#early = true;
+      fn();
+    }, ms);
+  }
+}
+
+function setup(options: { retries?: number; timeoutMs?: number; clock?: ManualClock } = {}) {
   const db = openDatabase(':memory:');
-  const clock = new ManualClock(Date.now());
+  const clock = options.clock ?? new ManualClock(Date.now());
   const keys = webpush.generateVAPIDKeys();
   const signerKeys = { publicKey: keys.publicKey, privateKey: vapidPrivateKeyObject(Buffer.from(keys.privateKey, 'base64url'), Buffer.from(keys.publicKey, 'base64url')) };
   const signer = createVapidSigner(signerKeys, 'mailto:skipper@example.org', clock);
@@ -117,6 +138,21 @@ test('500 then 500: exponential backoff from the base, then delivered', async ()
   assert.equal(two.next_attempt_at - t.clock.now(), 3_000); // 4 s
   t.clock.advance(3_000);
   await ps.waitForDelivered(1, device);
+  await t.stop();
+});
+
+test('a retry timer that fires a millisecond early still sends the retry', async () => {
+  // Found in CI: the job was not due at the timer's first clock read, and no longer "after
+  // now" at the next one, so no timer was armed for it and it waited forever.
+  const t = setup({ clock: new EarlyTimerClock(Date.now()) });
+  const device = ps.createDevice();
+  t.subscribe(device);
+  ps.plan(device, 500);
+  t.send();
+  const one = await waitFor(() => (t.job()?.attempts === 1 ? t.job() : undefined), 'attempt 1');
+  t.clock.advance(one.next_attempt_at - t.clock.now());
+  await ps.waitForDelivered(1, device);
+  assert.deepEqual(ps.messages.filter((m) => m.deviceId === device.id).map((m) => m.answer), [500, 201]);
   await t.stop();
 });
 

@@ -64,8 +64,13 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
   let idleWaiters: (() => void)[] = [];
   let kickQueued = false;
 
-  function armTimer(): void {
-    const at = nextAttemptAfter(db, clock.now());
+  /**
+   * Arms the timer for the first job not yet due at `now`. `now` must be the time the
+   * caller last looked for due jobs: a timer can fire a millisecond before the clock reaches
+   * its time, and a job due between two reads of the clock would be neither due nor next.
+   */
+  function armTimer(now: number): void {
+    const at = nextAttemptAfter(db, now);
     if (at === undefined || at >= timerAt) return;
     if (timer !== undefined) clock.clearTimeout(timer);
     timerAt = at;
@@ -101,18 +106,20 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
 
   function fill(): void {
     let refilled = false;
+    let lookedAt = clock.now();
     while (inFlight.size < options.concurrency) {
       if (queue.length === 0) {
         if (refilled) break;
         refilled = true;
-        queue = dueJobs(db, clock.now(), options.concurrency * 2, claimed);
+        lookedAt = clock.now();
+        queue = dueJobs(db, lookedAt, options.concurrency * 2, claimed);
         for (const job of queue) claimed.add(job.id);
         if (queue.length === 0) break;
       }
       start(queue.shift()!);
     }
     if (inFlight.size === 0 && queue.length === 0) {
-      armTimer();
+      armTimer(lookedAt);
       if (done.length === 0) settleIdle();
     }
   }
@@ -182,7 +189,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
     }
     for (const item of batch) claimed.delete(item.job.id);
     try {
-      armTimer();
+      // Jobs due by now are found by the next fill; this is for the ones after.
+      armTimer(now);
     } catch {
       retryLater();
     }
