@@ -81,6 +81,8 @@ test('the owner creates a logbook and writes the first entry', { skip }, async (
   await ownerPage.click('#create-logbook');
   await ownerPage.waitForURL(/\/logbook\/[0-9a-f-]{36}$/);
   logbookId = new URL(ownerPage.url()).pathname.split('/')[2]!;
+  // The title shows "…" until the logbook list has loaded and the title is decrypted.
+  await ownerPage.locator('.bar-title', { hasText: 'Mira – Baltic summer' }).waitFor();
   assert.equal(await ownerPage.locator('.bar-title').textContent(), 'Mira – Baltic summer');
 
   await addEntry(ownerPage, { time: '2026-07-14T09:30', position: "54°19.2'N 010°08.5'E", course: '045', speed: '6.2', wind: 'SW 4', text: 'Cast off in Kiel, one reef in' });
@@ -134,6 +136,7 @@ test('the owner invites crew; the link carries the key only in the fragment and 
   await crewPage.click('#join');
   await crewPage.waitForURL(`${server.origin}/logbook/${logbookId}`);
   await crewPage.getByText('Cast off in Kiel, one reef in').waitFor();
+  await crewPage.locator('.bar-title', { hasText: 'Mira – Baltic summer' }).waitFor();
   assert.equal(await crewPage.locator('.bar-title').textContent(), 'Mira – Baltic summer');
 });
 
@@ -147,6 +150,8 @@ test('crew write an entry and the owner sees it after a sync', { skip }, async (
 test('crew edit and delete entries', { skip }, async () => {
   await crewPage.locator('.entry', { hasText: 'Passed Kiel lighthouse' }).locator('a').click();
   await crewPage.waitForURL(/\/entry\//);
+  // The form waits (fields disabled) until the entry is decrypted.
+  await crewPage.locator('form.entry-form[data-ready="yes"]').waitFor();
   assert.equal(await crewPage.inputValue('input[name="wind"]'), 'W 5');
   await screenshot(crewPage, '04-entry-form');
   await crewPage.fill('input[name="wind"]', 'W 6, second reef');
@@ -205,8 +210,9 @@ test('a reader sees the entries but cannot change them, then leaves', { skip }, 
   const page = await phone(reader);
   await join(page, link);
   await page.getByText('Cast off in Kiel, one reef in').waitFor();
+  // The role arrives with the logbook list; once the reader's notice shows, the page knows it.
+  await page.locator('.notice', { hasText: /can read this logbook/ }).waitFor();
   assert.equal(await page.locator('#add-entry').count(), 0);
-  assert.match(await page.locator('.notice').first().textContent() ?? '', /can read this logbook/);
   assert.equal(await page.locator('.entry a[href]').count(), 0, 'entries do not open the editor');
   await page.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await page.locator('[data-member="reader"]').waitFor();

@@ -123,8 +123,8 @@ test('the owner creates a logbook and turns notifications on in settings', { ski
   await owner.goto(`${server.origin}/settings`);
   await owner.locator('#push[data-push-state="granted"]').waitFor();
   await owner.click('#push-toggle');
-  await owner.locator('#push[data-push-state="active"]').waitFor();
-  assert.match(await owner.locator('#push').textContent() ?? '', /Active on this device/);
+  // The state flips to active before the section has finished reloading: wait for the words.
+  await owner.locator('#push[data-push-state="active"] .push-status', { hasText: 'Active on this device' }).waitFor();
 
   const subs = rows<{ endpoint: string; locale: string; user_id: string }>('SELECT endpoint, locale, user_id FROM push_subscriptions');
   assert.deepEqual(subs.map((s) => [s.endpoint, s.locale]), [[device.endpoint, 'en']]);
@@ -155,6 +155,7 @@ test('crew sign up through the invite link and write; the owner gets one real pu
   await crew.fill('input[name="username"]', 'deckhand');
   await crew.click('#join-sign-up');
   await crew.waitForURL(`${server.origin}/logbook/${logbookId}`);
+  await crew.locator('.bar-title', { hasText: 'Mira' }).waitFor();
   assert.equal(await crew.locator('.bar-title').textContent(), 'Mira');
 
   for (const text of ['Reefed at 14:00', 'Wind backing SW']) {
@@ -277,7 +278,7 @@ test('choosing Deutsch re-sends the subscription with the German locale', { skip
   await owner.getByText('Einstellungen').first().waitFor();
   await waitFor(() => rows<{ locale: string }>('SELECT locale FROM push_subscriptions WHERE endpoint = ?', device.endpoint)[0]?.locale === 'de', 'locale de');
   // The page re-renders in German and the push section reloads its state: wait for it.
-  await owner.locator('#push[data-push-state="active"] .push-status').getByText('Auf diesem Gerät aktiv').waitFor();
+  await owner.locator('#push[data-push-state="active"] .push-status', { hasText: 'Auf diesem Gerät aktiv' }).waitFor();
 });
 
 test('when the browser replaces the subscription, the service worker tells the server', { skip }, async () => {

@@ -112,13 +112,23 @@ export function EntryForm({ id, entryId }: { id: string; entryId?: string }) {
   const { user } = useSession();
   const [data, setData] = useState<EntryData>({ time: localNow(), position: '', course: '', speed: '', wind: '', text: '' });
   const [error, setError] = useState('');
+  // An existing entry is decrypted first; until then the fields wait, so nothing typed is overwritten.
+  const [ready, setReady] = useState(!entryId);
   useEffect(() => {
-    if (entryId && key) void readEntry(id, entryId, key).then((d) => d && setData(d), (e) => setError(errorText(e)));
+    if (!entryId || !key) return;
+    void readEntry(id, entryId, key).then(
+      (d) => {
+        if (d) setData(d);
+        setReady(true);
+      },
+      (e) => setError(errorText(e)),
+    );
   }, [id, entryId, key]);
 
   const field = (name: keyof EntryData) => ({
     name,
     value: data[name],
+    disabled: !ready,
     onInput: (e: Event) => setData({ ...data, [name]: (e.target as HTMLInputElement).value }),
   });
   const save = async () => {
@@ -132,6 +142,8 @@ export function EntryForm({ id, entryId }: { id: string; entryId?: string }) {
       {logbook && !canWrite(logbook) ? <Notice>{t('readOnly')}</Notice> : null}
       <form
         class="card stack entry-form"
+        aria-busy={!ready}
+        data-ready={ready ? 'yes' : 'no'}
         onSubmit={(e) => {
           e.preventDefault();
           (e.currentTarget.querySelector('#save-entry') as HTMLButtonElement | null)?.click();
@@ -196,7 +208,7 @@ export function EntryForm({ id, entryId }: { id: string; entryId?: string }) {
               {t('delete')}
             </ActionButton>
           ) : null}
-          <ActionButton id="save-entry" class="primary grow" disabled={!key || !canWrite(logbook)} onClick={save} onError={(e) => setError(errorText(e))}>
+          <ActionButton id="save-entry" class="primary grow" disabled={!key || !ready || !canWrite(logbook)} onClick={save} onError={(e) => setError(errorText(e))}>
             {t('save')}
           </ActionButton>
         </div>
