@@ -4,10 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { Client, type ApiResponse, assertError } from './helpers/client.ts';
-import { addPasskey, reauth, signIn, signUp, SoftAuthenticator } from './helpers/passkey.ts';
+import { reauth, signIn, signUp, SoftAuthenticator } from './helpers/passkey.ts';
 import { createUserWithSession } from './helpers/accounts.ts';
 import { createLogbook, invite } from './helpers/crew.ts';
 
@@ -23,15 +22,6 @@ async function withServer(flags: string[], fn: (server: TestServer) => Promise<v
   }
 }
 
-/** Runs one statement on the server's database and returns its rows. */
-function sql<T = any>(server: TestServer, query: string, ...params: Array<string | number | null>): T[] {
-  const db = server.db();
-  try {
-    return db.prepare(query).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -61,9 +51,8 @@ function logbookWithInvite(server: TestServer, role: 'WRITE' | 'READ' = 'WRITE',
   const owner = createUserWithSession(server, `owner-${randomBytes(3).toString('hex')}`);
   const logbookId = randomUUID();
   const token = randomBytes(24).toString('base64url');
-  sql(server, 'INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)', logbookId, owner.id, 'bWV0YQ', Date.now());
-  sql(
-    server,
+  server.query('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)', logbookId, owner.id, 'bWV0YQ', Date.now());
+  server.query(
     'INSERT INTO invites (token_hash, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
     sha256(token),
     logbookId,
@@ -78,8 +67,7 @@ function logbookWithInvite(server: TestServer, role: 'WRITE' | 'READ' = 'WRITE',
 /** An admin sign-up token as `crewbell user invite` stores it: only the hash. */
 function signupToken(server: TestServer, username: string, options: { admin?: boolean; expiresAt?: number } = {}): string {
   const token = randomBytes(24).toString('base64url');
-  sql(
-    server,
+  server.query(
     'INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
     sha256(token),
     username,
@@ -107,7 +95,7 @@ test('open registration: sign up with a passkey, get a session cookie (HttpOnly;
     assert.deepEqual([...challenge.attrs.keys()].sort(), ['httponly', 'max-age', 'path', 'samesite']);
     assert.equal(challenge.attrs.get('max-age'), '300');
     // Only the cookie's hash is a row id.
-    assert.equal(sql(server, 'SELECT id FROM auth_challenges')[0].id, sha256(challenge.value));
+    assert.equal(server.query('SELECT id FROM auth_challenges')[0].id, sha256(challenge.value));
 
     const verify = await client.post('/api/auth/register/verify', { response: authenticator.register(options) });
     assert.equal(verify.status, 200, verify.text);
@@ -126,11 +114,11 @@ test('open registration: sign up with a passkey, get a session cookie (HttpOnly;
     assert.equal(me.status, 200);
     assert.deepEqual(me.body, { user: { id: verify.body.user.id, username: 'Skipper', isAdmin: false } });
 
-    const rows = sql(server, 'SELECT id FROM sessions WHERE user_id = ?', verify.body.user.id);
+    const rows = server.query('SELECT id FROM sessions WHERE user_id = ?', verify.body.user.id);
     assert.deepEqual(rows.map((r) => r.id), [sha256(session.value)], 'the database keeps only the token hash');
-    const passkeys = sql(server, 'SELECT id, counter, transports FROM passkeys WHERE user_id = ?', verify.body.user.id);
+    const passkeys = server.query('SELECT id, counter, transports FROM passkeys WHERE user_id = ?', verify.body.user.id);
     assert.deepEqual(passkeys.map((p) => ({ ...p })), [{ id: authenticator.credentials[0]!.id, counter: 0, transports: '["internal"]' }]);
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM auth_challenges')[0].n, 0, 'the challenge was used up');
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM auth_challenges')[0].n, 0, 'the challenge was used up');
   });
 });
 
@@ -148,10 +136,10 @@ test('discoverable sign-in on a new browser: empty allowCredentials, user verifi
     assert.deepEqual(verify.body, { user: { id: user.id, username: 'mate', isAdmin: false } });
     assert.ok(setCookie(verify, 'crewbell_session'));
     assert.equal((await client.get('/api/auth/me')).body.user.id, user.id);
-    const [passkey] = sql(server, 'SELECT counter, last_used_at FROM passkeys WHERE user_id = ?', user.id);
+    const [passkey] = server.query('SELECT counter, last_used_at FROM passkeys WHERE user_id = ?', user.id);
     assert.equal(passkey.counter, 1);
     assert.ok(Math.abs(passkey.last_used_at - Date.now()) < 60_000);
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', user.id)[0].n, 2, 'one session per browser');
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', user.id)[0].n, 2, 'one session per browser');
   });
 });
 
@@ -177,7 +165,7 @@ test('two sign-ups racing for one username: the second verify is refused with 40
     const auth = new SoftAuthenticator(server.origin);
     assert.equal((await first.post('/api/auth/register/verify', { response: auth.register(a.body.options) })).status, 200);
     assertError(await second.post('/api/auth/register/verify', { response: auth.register(b.body.options) }), 409, 'username_taken');
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM passkeys')[0].n, 1);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM passkeys')[0].n, 1);
     assert.equal(second.cookies.has('crewbell_session'), false);
   });
 });
@@ -218,7 +206,7 @@ test('a failed verify uses the challenge up too: a good answer after a bad one n
     assert.equal(setCookie(failed, 'crewbell_challenge')?.attrs.get('max-age'), '0', 'the browser is told to forget the challenge');
     client.cookies.set('crewbell_challenge', cookie);
     assertError(await client.post('/api/auth/login/verify', { response: authenticator.signIn(options) }), 401, 'login_failed');
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM auth_challenges')[0].n, 0);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM auth_challenges')[0].n, 0);
   });
 });
 
@@ -227,14 +215,14 @@ test('an expired challenge (back-dated in SQL) is refused for sign-up and sign-i
     const client = new Client(server.url, server.origin);
     const authenticator = new SoftAuthenticator(server.origin);
     const start = await client.post('/api/auth/register/options', { username: 'lookout' });
-    sql(server, 'UPDATE auth_challenges SET expires_at = ?', Date.now() - 1000);
+    server.query('UPDATE auth_challenges SET expires_at = ?', Date.now() - 1000);
     assertError(await client.post('/api/auth/register/verify', { response: authenticator.register(start.body.options) }), 400, 'registration_failed');
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM users')[0].n, 0);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM users')[0].n, 0);
 
     const { authenticator: auth2 } = await signUp(server, 'lookout');
     const login = new Client(server.url, server.origin);
     const options = (await login.post('/api/auth/login/options', {})).body.options;
-    sql(server, 'UPDATE auth_challenges SET expires_at = ?', Date.now() - 1000);
+    server.query('UPDATE auth_challenges SET expires_at = ?', Date.now() - 1000);
     assertError(await login.post('/api/auth/login/verify', { response: auth2.signIn(options) }), 401, 'login_failed');
   });
 });
@@ -273,7 +261,7 @@ test('logout: 204, the session row is gone, the cookie is cleared, /me is 401 un
     const cleared = setCookie(res, 'crewbell_session')!;
     assert.equal(cleared.value, '');
     assert.equal(cleared.attrs.get('max-age'), '0');
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', user.id)[0].n, 0);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', user.id)[0].n, 0);
     assertError(await client.get('/api/auth/me'), 401, 'unauthenticated');
     const stale = new Client(server.url, server.origin);
     stale.cookies.set('crewbell_session', token);
@@ -284,11 +272,11 @@ test('logout: 204, the session row is gone, the cookie is cleared, /me is 401 un
 test('an expired session (back-dated in SQL) is 401 and its row is deleted', async () => {
   await withServer(['--open-registration'], async (server) => {
     const { client, user } = await signUp(server, 'purser');
-    sql(server, 'UPDATE sessions SET expires_at = ? WHERE user_id = ?', Date.now() - 1000, user.id);
+    server.query('UPDATE sessions SET expires_at = ? WHERE user_id = ?', Date.now() - 1000, user.id);
     const res = await client.get('/api/auth/me');
     assertError(res, 401, 'unauthenticated');
     assert.equal(setCookie(res, 'crewbell_session')?.attrs.get('max-age'), '0');
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', user.id)[0].n, 0);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', user.id)[0].n, 0);
   });
 });
 
@@ -298,7 +286,7 @@ test('a session used with less than 15 days left is renewed: new Set-Cookie and 
     const fresh = await client.get('/api/auth/me');
     assert.equal(setCookie(fresh, 'crewbell_session'), undefined, 'a fresh session is not re-sent');
     const old = Date.now() + 10 * DAY;
-    sql(server, 'UPDATE sessions SET expires_at = ? WHERE user_id = ?', old, user.id);
+    server.query('UPDATE sessions SET expires_at = ? WHERE user_id = ?', old, user.id);
     const res = await client.get('/api/auth/me');
     assert.equal(res.status, 200);
     const renewed = setCookie(res, 'crewbell_session')!;
@@ -306,7 +294,7 @@ test('a session used with less than 15 days left is renewed: new Set-Cookie and 
     assert.ok(Date.parse(renewed.attrs.get('expires')!) > old + 19 * DAY);
     assert.equal(renewed.attrs.get('samesite'), 'Lax');
     assert.ok(renewed.attrs.has('httponly'));
-    const [row] = sql(server, 'SELECT expires_at FROM sessions WHERE user_id = ?', user.id);
+    const [row] = server.query('SELECT expires_at FROM sessions WHERE user_id = ?', user.id);
     assert.ok(row.expires_at > old + 19 * DAY);
   });
 });
@@ -341,7 +329,7 @@ test('closed registration: no token, an unknown token or an expired one → 403 
     const crewExpired = logbookWithInvite(server, 'READ', Date.now() - 1000);
     assertError(await client.post('/api/auth/register/options', { username: 'stowaway', inviteToken: crewExpired.token }), 403, 'registration_closed');
     assert.equal(client.cookies.has('crewbell_challenge'), false);
-    assert.equal(sql(server, "SELECT COUNT(*) AS n FROM users WHERE username = 'stowaway'")[0].n, 0);
+    assert.equal(server.query("SELECT COUNT(*) AS n FROM users WHERE username = 'stowaway'")[0].n, 0);
   });
 });
 
@@ -353,7 +341,7 @@ test('admin sign-up token: isAdmin true, only for its username, single use', asy
     const { user, client: signedIn } = await signUp(server, 'harbourmaster', { inviteToken: token });
     assert.equal(user.isAdmin, true);
     assert.equal((await signedIn.get('/api/auth/me')).body.user.isAdmin, true);
-    const [row] = sql(server, 'SELECT used_at FROM signup_tokens WHERE token_hash = ?', sha256(token));
+    const [row] = server.query('SELECT used_at FROM signup_tokens WHERE token_hash = ?', sha256(token));
     assert.ok(row.used_at > 0);
     // Used: neither the same name (taken anyway) nor a fresh attempt gets in with it.
     assertError(await client.post('/api/auth/register/options', { username: 'harbourmaster2', inviteToken: token }), 403, 'registration_closed');
@@ -369,11 +357,11 @@ test('a sign-up token used between options and verify is refused at verify, and 
     const client = new Client(server.url, server.origin);
     const start = await client.post('/api/auth/register/options', { username: 'racer', inviteToken: token });
     assert.equal(start.status, 200);
-    sql(server, 'UPDATE signup_tokens SET used_at = ?', Date.now());
+    server.query('UPDATE signup_tokens SET used_at = ?', Date.now());
     const res = await client.post('/api/auth/register/verify', { response: new SoftAuthenticator(server.origin).register(start.body.options) });
     assertError(res, 403, 'registration_closed');
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM users')[0].n, 0);
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM passkeys')[0].n, 0);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM users')[0].n, 0);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM passkeys')[0].n, 0);
   });
 });
 
@@ -383,9 +371,9 @@ test('crew invite token: signing up joins the logbook as crew with the invite ro
     const crew = await signUp(server, 'crewmate', { inviteToken: token });
     assert.deepEqual(crew.joined, { logbookId, role: 'READ' });
     assert.equal(crew.user.isAdmin, false);
-    const members = sql(server, 'SELECT user_id, role FROM logbook_members WHERE logbook_id = ?', logbookId);
+    const members = server.query('SELECT user_id, role FROM logbook_members WHERE logbook_id = ?', logbookId);
     assert.deepEqual(members.map((m) => ({ ...m })), [{ user_id: crew.user.id, role: 'READ' }]);
-    const [invite] = sql(server, 'SELECT used_at, used_by FROM invites WHERE token_hash = ?', sha256(token));
+    const [invite] = server.query('SELECT used_at, used_by FROM invites WHERE token_hash = ?', sha256(token));
     assert.equal(invite.used_by, crew.user.id);
     const client = new Client(server.url, server.origin);
     assertError(await client.post('/api/auth/register/options', { username: 'latecomer', inviteToken: token }), 403, 'registration_closed');
@@ -420,7 +408,7 @@ test('a second passkey (another device): options exclude the first, sign-in work
     const verify = await client.post('/api/auth/passkeys/verify', { response: laptop.register(start.body.options) });
     assert.equal(verify.status, 200, verify.text);
     assert.equal(verify.body.passkey.id, laptop.credentials[0]!.id);
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM passkeys WHERE user_id = ?', user.id)[0].n, 2);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM passkeys WHERE user_id = ?', user.id)[0].n, 2);
     assert.equal((await signIn(server, laptop)).user.id, user.id);
     assert.equal((await signIn(server, phone)).user.id, user.id);
     // Replaying the same registration is refused.
@@ -429,6 +417,30 @@ test('a second passkey (another device): options exclude the first, sign-in work
     const response = tablet.register(again.body.options);
     assert.equal((await client.post('/api/auth/passkeys/verify', { response })).status, 200);
     assertError(await client.post('/api/auth/passkeys/verify', { response }), 400, 'registration_failed');
+  });
+});
+
+test('a passkey registered to an account already is refused; an account holds at most 20', async () => {
+  await withServer(['--open-registration'], async (server) => {
+    const { client, user } = await signUp(server, 'bosun');
+    const other = await signUp(server, 'cook');
+    const start = await client.post('/api/auth/passkeys/options', {});
+    const response = new SoftAuthenticator(server.origin).register(start.body.options);
+    // The same credential id lands on another account first (as if synced there).
+    server.query(
+      "INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, x'00', 0, '[]', ?)",
+      response.id,
+      other.user.id,
+      Date.now(),
+    );
+    assertError(await client.post('/api/auth/passkeys/verify', { response }), 409, 'passkey_exists');
+    assert.equal(server.query('SELECT user_id FROM passkeys WHERE id = ?', response.id)[0].user_id, other.user.id, 'the other account keeps it');
+
+    for (let i = 0; i < 19; i++) {
+      server.query("INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, x'00', 0, '[]', ?)", `spare${i}`, user.id, Date.now());
+    }
+    assertError(await client.post('/api/auth/passkeys/options', {}), 409, 'too_many_passkeys');
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM passkeys WHERE user_id = ?', user.id)[0].n, 20);
   });
 });
 
@@ -451,7 +463,7 @@ test('a passkey challenge of one user cannot add a passkey to another', async ()
     bob.client.cookies.set('crewbell_challenge', alice.client.cookies.get('crewbell_challenge')!);
     const res = await bob.client.post('/api/auth/passkeys/verify', { response: new SoftAuthenticator(server.origin).register(start.body.options) });
     assertError(res, 400, 'registration_failed');
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM passkeys')[0].n, 2);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM passkeys')[0].n, 2);
   });
 });
 
@@ -460,10 +472,10 @@ test('delete account: 403 reauth_required until re-verified, then 204 and everyt
     const { client, authenticator, user } = await signUp(server, 'owner');
     const second = await signIn(server, authenticator);
     const logbookId = randomUUID();
-    sql(server, 'INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)', logbookId, user.id, 'bWV0YQ', Date.now());
+    server.query('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)', logbookId, user.id, 'bWV0YQ', Date.now());
     const crew = createUserWithSession(server, 'crewmember');
-    sql(server, "INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', ?)", logbookId, crew.id, Date.now());
-    sql(server, 'INSERT INTO entries (logbook_id, entity_id, version, payload, updated_at, updated_by, seq) VALUES (?, ?, 1, ?, ?, ?, 1)', logbookId, 'e1', 'eA', Date.now(), user.id);
+    server.query("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', ?)", logbookId, crew.id, Date.now());
+    server.query('INSERT INTO entries (logbook_id, entity_id, version, payload, updated_at, updated_by, seq) VALUES (?, ?, 1, ?, ?, ?, 1)', logbookId, 'e1', 'eA', Date.now(), user.id);
 
     assertError(await client.delete('/api/auth/account'), 403, 'reauth_required');
     const reauthStart = await client.post('/api/auth/reauth/options', {});
@@ -472,7 +484,7 @@ test('delete account: 403 reauth_required until re-verified, then 204 and everyt
     const reauthRes = await client.post('/api/auth/reauth/verify', { response: authenticator.signIn(reauthStart.body.options) });
     assert.equal(reauthRes.status, 200, reauthRes.text);
     assert.equal(reauthRes.body.user.id, user.id);
-    assert.ok(sql(server, 'SELECT reverified_at FROM sessions WHERE id = ?', sha256(client.cookies.get('crewbell_session')!))[0].reverified_at > 0);
+    assert.ok(server.query('SELECT reverified_at FROM sessions WHERE id = ?', sha256(client.cookies.get('crewbell_session')!))[0].reverified_at > 0);
     // Re-verification belongs to the session that did it.
     assertError(await second.client.delete('/api/auth/account'), 403, 'reauth_required');
 
@@ -480,11 +492,11 @@ test('delete account: 403 reauth_required until re-verified, then 204 and everyt
     assert.equal(res.status, 204);
     assert.equal(setCookie(res, 'crewbell_session')?.attrs.get('max-age'), '0');
     for (const table of ['users WHERE id = ?', 'sessions WHERE user_id = ?', 'passkeys WHERE user_id = ?', 'logbooks WHERE owner_id = ?']) {
-      assert.equal(sql(server, `SELECT COUNT(*) AS n FROM ${table}`, user.id)[0].n, 0, table);
+      assert.equal(server.query(`SELECT COUNT(*) AS n FROM ${table}`, user.id)[0].n, 0, table);
     }
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM logbook_members WHERE logbook_id = ?', logbookId)[0].n, 0);
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM entries WHERE logbook_id = ?', logbookId)[0].n, 0);
-    assert.equal(sql(server, 'SELECT COUNT(*) AS n FROM users WHERE id = ?', crew.id)[0].n, 1, 'crew keep their accounts');
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM logbook_members WHERE logbook_id = ?', logbookId)[0].n, 0);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM entries WHERE logbook_id = ?', logbookId)[0].n, 0);
+    assert.equal(server.query('SELECT COUNT(*) AS n FROM users WHERE id = ?', crew.id)[0].n, 1, 'crew keep their accounts');
     assertError(await second.client.get('/api/auth/me'), 401, 'unauthenticated');
     const after = new Client(server.url, server.origin);
     const options = (await after.post('/api/auth/login/options', {})).body.options;
@@ -497,7 +509,7 @@ test('re-verification lasts 5 minutes (back-dated in SQL) and only the user\'s o
     const { client, authenticator, user } = await signUp(server, 'first');
     const other = await signUp(server, 'second');
     await reauth(client, authenticator);
-    sql(server, 'UPDATE sessions SET reverified_at = ? WHERE user_id = ?', Date.now() - 5 * 60_000 - 5000, user.id);
+    server.query('UPDATE sessions SET reverified_at = ? WHERE user_id = ?', Date.now() - 5 * 60_000 - 5000, user.id);
     assertError(await client.delete('/api/auth/account'), 403, 'reauth_required');
 
     const start = await client.post('/api/auth/reauth/options', {});

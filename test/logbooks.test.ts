@@ -1,26 +1,15 @@
 // Logbooks, crew and invites through the real server: a skipper makes a logbook, invites
 // crew, the crew joins, leaves or is put ashore, and only the owner may sink the logbook.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { serverForFile } from './helpers/suite.ts';
 import { Client, type ApiResponse, assertError } from './helpers/client.ts';
-import { createUserWithSession, markReverified, type TestUser } from './helpers/accounts.ts';
+import { markReverified, type TestUser } from './helpers/accounts.ts';
 import { addCrew, ciphertext, createLogbook, crewAboard, invite, type Crew } from './helpers/crew.ts';
 
-let server: TestServer;
-let n = 0;
-const user = (name = 'sailor') => createUserWithSession(server, `${name}${++n}`);
-const anonymous = () => new Client(server.url, server.origin);
-
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.stop();
-  server.cleanup();
-});
-
+const crewbell = serverForFile();
+const { user, anonymous } = crewbell;
 
 describe('logbooks', () => {
   test('an owner creates a logbook and finds it in the list with role OWNER', async () => {
@@ -66,7 +55,7 @@ describe('logbooks', () => {
     const logbook = await createLogbook(skipper);
     assertError(await skipper.client.post('/api/logbooks', { id: logbook.id, meta: ciphertext() }), 409, 'logbook_exists');
     assertError(await other.client.post('/api/logbooks', { id: logbook.id, meta: ciphertext() }), 409, 'logbook_exists');
-    const db = server.db();
+    const db = crewbell.server.db();
     try {
       const row = db.prepare('SELECT owner_id, meta FROM logbooks WHERE id = ?').get(logbook.id) as any;
       assert.deepEqual({ ...row }, { owner_id: skipper.id, meta: logbook.meta });
@@ -116,22 +105,22 @@ describe('logbooks', () => {
 
     assertError(await skipper.client.delete(`/api/logbooks/${logbook.id}`), 403, 'reauth_required');
     // Re-verified six minutes ago is too long ago.
-    let db = server.db();
+    let db = crewbell.server.db();
     try {
       db.prepare('UPDATE sessions SET reverified_at = ? WHERE id = ?').run(Date.now() - 6 * 60_000, skipper.sessionId);
     } finally {
       db.close();
     }
     assertError(await skipper.client.delete(`/api/logbooks/${logbook.id}`), 403, 'reauth_required');
-    markReverified(server, mate);
+    markReverified(crewbell.server, mate);
     assertError(await mate.client.delete(`/api/logbooks/${logbook.id}`), 403, 'forbidden');
 
-    markReverified(server, skipper);
+    markReverified(crewbell.server, skipper);
     const deleted = await skipper.client.delete(`/api/logbooks/${logbook.id}`);
     assert.equal(deleted.status, 204, deleted.text);
     assertError(await skipper.client.delete(`/api/logbooks/${logbook.id}`), 404, 'not_found');
     assert.deepEqual((await mate.client.get('/api/logbooks')).body, { logbooks: [] });
-    db = server.db();
+    db = crewbell.server.db();
     try {
       for (const table of ['logbooks', 'logbook_members', 'invites', 'entries', 'notify_state']) {
         const column = table === 'logbooks' ? 'id' : 'logbook_id';
@@ -146,12 +135,7 @@ describe('logbooks', () => {
 
 describe('crew', () => {
   test('members lists the owner first as OWNER, then the crew in joining order; every member may read it', async () => {
-    const skipper = user('skipper');
-    const mate = user('mate');
-    const deckhand = user('deckhand');
-    const logbook = await createLogbook(skipper);
-    await addCrew(skipper, logbook.id, mate, 'WRITE');
-    await addCrew(skipper, logbook.id, deckhand, 'READ');
+    const { skipper, mate, deckhand, logbook } = await crewAboard(crewbell.server);
     const expected = {
       members: [
         { userId: skipper.id, username: skipper.username, role: 'OWNER' },
@@ -180,12 +164,7 @@ describe('crew', () => {
   });
 
   test('a crew member leaves on their own but cannot remove others; nobody removes the owner', async () => {
-    const skipper = user('skipper');
-    const mate = user('mate');
-    const deckhand = user('deckhand');
-    const logbook = await createLogbook(skipper);
-    await addCrew(skipper, logbook.id, mate, 'WRITE');
-    await addCrew(skipper, logbook.id, deckhand, 'READ');
+    const { skipper, mate, deckhand, logbook } = await crewAboard(crewbell.server);
 
     assertError(await mate.client.delete(`/api/logbooks/${logbook.id}/members/${deckhand.id}`), 403, 'forbidden');
     assertError(await mate.client.delete(`/api/logbooks/${logbook.id}/members/${skipper.id}`), 403, 'forbidden');
@@ -210,7 +189,7 @@ describe('invites', () => {
     assert.match(res.body.token, /^[A-Za-z0-9_-]{43}$/);
     const expiresAt = Date.parse(res.body.expiresAt);
     assert.ok(Math.abs(expiresAt - (before + 7 * 86_400_000)) < 60_000, res.body.expiresAt);
-    const db = server.db();
+    const db = crewbell.server.db();
     try {
       const rows = db.prepare('SELECT token_hash, role, created_by FROM invites WHERE logbook_id = ?').all(logbook.id) as any[];
       assert.equal(rows.length, 1);
@@ -252,7 +231,7 @@ describe('invites', () => {
     const mate = user('mate');
     const logbook = await createLogbook(skipper);
     const token = await invite(skipper, logbook.id, 'WRITE');
-    const db = server.db();
+    const db = crewbell.server.db();
     try {
       db.prepare('UPDATE invites SET expires_at = ? WHERE logbook_id = ?').run(Date.now() - 1000, logbook.id);
     } finally {
@@ -318,7 +297,7 @@ interface MatrixRow {
 }
 
 const logbookExists = (id: string) => {
-  const db = server.db();
+  const db = crewbell.server.db();
   try {
     return db.prepare('SELECT 1 FROM logbooks WHERE id = ?').get(id) !== undefined;
   } finally {
@@ -347,7 +326,7 @@ const MATRIX: MatrixRow[] = [
     expect: { owner: 204, write: 403, read: 403, stranger: 403, signedOut: 401 },
     run(crew, client, who) {
       const user = person(crew, who);
-      if (user) markReverified(server, user);
+      if (user) markReverified(crewbell.server, user);
       return client.delete(`/api/logbooks/${crew.logbook.id}`);
     },
     check: (crew, allowed) => assert.equal(logbookExists(crew.logbook.id), !allowed),
@@ -398,7 +377,7 @@ describe('who may do what: every logbook route × owner, WRITE, READ, stranger, 
   for (const row of MATRIX) {
     test(row.route, async () => {
       for (const who of EVERYONE) {
-        const crew = await crewAboard(server);
+        const crew = await crewAboard(crewbell.server);
         const client = person(crew, who)?.client ?? anonymous();
         const res = await row.run(crew, client, who);
         const expected = row.expect[who];
@@ -411,7 +390,7 @@ describe('who may do what: every logbook route × owner, WRITE, READ, stranger, 
   }
 
   test('a logbook that does not exist is 404 not_found on every logbook route; signed out is still 401', async () => {
-    const { stranger } = await crewAboard(server);
+    const { stranger } = await crewAboard(crewbell.server);
     const ghost = randomUUID();
     const calls: [string, string, unknown?][] = [
       ['DELETE', `/api/logbooks/${ghost}`],
@@ -419,7 +398,7 @@ describe('who may do what: every logbook route × owner, WRITE, READ, stranger, 
       ['DELETE', `/api/logbooks/${ghost}/members/${stranger.id}`],
       ['POST', `/api/logbooks/${ghost}/invites`, { role: 'READ' }],
     ];
-    markReverified(server, stranger);
+    markReverified(crewbell.server, stranger);
     for (const [method, path, body] of calls) {
       assertError(await stranger.client.request(method, path, body), 404, 'not_found');
       assertError(await anonymous().request(method, path, body), 401, 'unauthenticated');
@@ -427,8 +406,8 @@ describe('who may do what: every logbook route × owner, WRITE, READ, stranger, 
   });
 
   test('ids that are not uuids are 400 invalid_request naming the parameter', async () => {
-    const { skipper, logbook } = await crewAboard(server);
-    markReverified(server, skipper);
+    const { skipper, logbook } = await crewAboard(crewbell.server);
+    markReverified(crewbell.server, skipper);
     const calls: [string, string, RegExp, unknown?][] = [
       ['DELETE', '/api/logbooks/not-a-uuid', /^id: /],
       ['GET', '/api/logbooks/12345/members', /^id: /],

@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { Client } from './helpers/client.ts';
-import { createUserWithSession, type TestUser } from './helpers/accounts.ts';
+import { createUserWithSession } from './helpers/accounts.ts';
 import { openPrivateKey } from '../src/push/vapid.ts';
 import { endpointProblem, isPublicAddress } from '../src/push/endpoint-guard.ts';
 
@@ -36,14 +36,7 @@ function assertInvalid(res: { status: number; body: any; text: string }, field: 
   assert.ok(res.body.error.message.startsWith(field), `${res.body.error.message} should name ${field}`);
 }
 
-function rows<T>(sql: string, ...params: string[]): T[] {
-  const db = server.db();
-  try {
-    return db.prepare(sql).all(...params).map((r) => ({ ...r })) as T[];
-  } finally {
-    db.close();
-  }
-}
+const rows = <T>(sql: string, ...params: string[]): T[] => server.query<T>(sql, ...params);
 
 test('GET /api/push/vapid-public-key needs no session and gives a 65-byte P-256 point', async () => {
   const res = await new Client(server.url, server.origin).get('/api/push/vapid-public-key');

@@ -42,14 +42,6 @@ async function writeEntries(who: TestUser, logbookId: string, count: number) {
   assert.ok(res.body.results.every((r: { status: string }) => r.status === 'success'), res.text);
 }
 
-function query<T>(server: TestServer, sql: string, ...params: string[]): T[] {
-  const db = server.db();
-  try {
-    return db.prepare(sql).all(...params).map((r) => ({ ...r })) as T[];
-  } finally {
-    db.close();
-  }
-}
 
 /** A failed wait shows what the server logged, so a rare failure can be read afterwards. */
 async function withServerLog<T>(server: TestServer, wait: Promise<T>): Promise<T> {
@@ -64,9 +56,8 @@ async function withServerLog<T>(server: TestServer, wait: Promise<T>): Promise<T
 /** Nothing pending for the logbook and nothing left in the outbox: the pipeline is done. */
 async function settled(server: TestServer, crew: Crew): Promise<void> {
   await waitFor(() => {
-    const pending = query<{ n: number }>(server, 'SELECT COUNT(*) AS n FROM notify_state WHERE logbook_id = ? AND due_at IS NOT NULL', crew.logbook.id)[0]!.n;
-    const queued = query<{ n: number }>(
-      server,
+    const pending = server.query<{ n: number }>('SELECT COUNT(*) AS n FROM notify_state WHERE logbook_id = ? AND due_at IS NOT NULL', crew.logbook.id)[0]!.n;
+    const queued = server.query<{ n: number }>(
       'SELECT COUNT(*) AS n FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id WHERE s.user_id = ?',
       crew.skipper.id,
     )[0]!.n;
@@ -105,7 +96,7 @@ describe('crew changes notify the owner', () => {
     await settled(server, crew);
     assert.equal(ps.delivered(phone).length, 1);
     assert.deepEqual(ps.rejected, []);
-    const [sub] = query<{ last_used_at: number | null }>(server, 'SELECT last_used_at FROM push_subscriptions WHERE endpoint = ?', phone.endpoint);
+    const [sub] = server.query<{ last_used_at: number | null }>('SELECT last_used_at FROM push_subscriptions WHERE endpoint = ?', phone.endpoint);
     assert.ok(sub!.last_used_at, 'last_used_at set on delivery');
   });
 
@@ -132,8 +123,7 @@ describe('crew changes notify the owner', () => {
     // Inside the throttle window: these are held and summed into one trailing push.
     await writeEntries(crew.mate, crew.logbook.id, 2);
     await writeEntries(crew.mate, crew.logbook.id, 4);
-    const [state] = query<{ due_at: number; last_sent_at: number; pending_count: number }>(
-      server,
+    const [state] = server.query<{ due_at: number; last_sent_at: number; pending_count: number }>(
       'SELECT due_at, last_sent_at, pending_count FROM notify_state WHERE logbook_id = ?',
       crew.logbook.id,
     );
@@ -153,7 +143,7 @@ describe('crew changes notify the owner', () => {
     assert.deepEqual(prefs.body, { collaboratorChangesEnabled: false });
     await writeEntries(crew.mate, crew.logbook.id, 3);
     // The change was recorded and its due time passed: the rule ran and chose not to send.
-    await waitFor(() => query(server, 'SELECT 1 FROM notify_state WHERE logbook_id = ? AND due_at IS NULL', crew.logbook.id).length === 1, 'the due time to pass');
+    await waitFor(() => server.query('SELECT 1 FROM notify_state WHERE logbook_id = ? AND due_at IS NULL', crew.logbook.id).length === 1, 'the due time to pass');
     await settled(server, crew);
     assert.equal(ps.messages.filter((m) => m.deviceId === phone.id).length, 0);
   });
@@ -166,7 +156,7 @@ describe('crew changes notify the owner', () => {
     await writeEntries(crew.skipper, crew.logbook.id, 4);
     const res = await crew.deckhand.client.post('/api/sync/push', { items: [{ logbookId: crew.logbook.id, entityId: randomUUID(), action: 'create', payload: ciphertext() }] });
     assert.equal(res.body.results[0].status, 'forbidden');
-    assert.deepEqual(query(server, 'SELECT * FROM notify_state WHERE logbook_id = ?', crew.logbook.id), []);
+    assert.deepEqual(server.query('SELECT * FROM notify_state WHERE logbook_id = ?', crew.logbook.id), []);
     // A crew change afterwards counts only itself.
     await writeEntries(crew.mate, crew.logbook.id, 1);
     const [m] = await ps.waitForDelivered(1, phone, WAIT_MS);
@@ -183,8 +173,8 @@ describe('crew changes notify the owner', () => {
     ps.plan(oldPhone, 410);
     await writeEntries(crew.mate, crew.logbook.id, 1);
     await ps.waitForDelivered(1, tablet, WAIT_MS);
-    await waitFor(() => query(server, 'SELECT 1 FROM push_subscriptions WHERE endpoint = ?', oldPhone.endpoint).length === 0, 'the gone subscription to be deleted');
-    assert.equal(query(server, 'SELECT 1 FROM push_subscriptions WHERE endpoint = ?', tablet.endpoint).length, 1);
+    await waitFor(() => server.query('SELECT 1 FROM push_subscriptions WHERE endpoint = ?', oldPhone.endpoint).length === 0, 'the gone subscription to be deleted');
+    assert.equal(server.query('SELECT 1 FROM push_subscriptions WHERE endpoint = ?', tablet.endpoint).length, 1);
   });
 
   test('429 (with Retry-After) and 500, then success: delivered', async () => {
@@ -291,9 +281,9 @@ test('SIGTERM lets a delivery in flight finish and records it before exiting', a
     await waitFor(() => ps.hanging() > 0, 'the delivery to be in flight');
     assert.equal(await server.stop(), 0);
     assert.equal(ps.delivered(phone).length, 1);
-    const [sub] = query<{ last_used_at: number | null }>(server, 'SELECT last_used_at FROM push_subscriptions WHERE endpoint = ?', phone.endpoint);
+    const [sub] = server.query<{ last_used_at: number | null }>('SELECT last_used_at FROM push_subscriptions WHERE endpoint = ?', phone.endpoint);
     assert.ok(sub!.last_used_at, 'the delivery was recorded');
-    assert.deepEqual(query(server, 'SELECT id FROM push_outbox'), []);
+    assert.deepEqual(server.query('SELECT id FROM push_outbox'), []);
   } finally {
     await server.stop();
     server.cleanup();

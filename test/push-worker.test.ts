@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import webpush from 'web-push';
-import { openDatabase, transaction, type Db } from '../src/db.ts';
+import { openDatabase, transaction } from '../src/db.ts';
 import { ManualClock } from '../src/clock.ts';
 import { silentLogger } from '../src/log.ts';
 import { createMetrics } from '../src/metrics.ts';

@@ -1,36 +1,18 @@
 // Syncing encrypted entries through the real server: versions and conflicts, deletes as
 // tombstones, pulling in pages after a cursor, and the hand-off of crew changes to the
 // owner's notification state (read straight from the database file).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, type TestServer } from './helpers/server.ts';
-import { Client, assertError } from './helpers/client.ts';
-import { createUserWithSession, markReverified, type TestUser } from './helpers/accounts.ts';
-import { addCrew, ciphertext, createLogbook, crewAboard, type Crew } from './helpers/crew.ts';
+import { serverForFile } from './helpers/suite.ts';
+import { assertError } from './helpers/client.ts';
+import { markReverified, type TestUser } from './helpers/accounts.ts';
+import { ciphertext, createLogbook, crewAboard, type Crew } from './helpers/crew.ts';
 
-let server: TestServer;
-let n = 0;
-const user = (name = 'sailor') => createUserWithSession(server, `${name}${++n}`);
-const anonymous = () => new Client(server.url, server.origin);
+const crewbell = serverForFile();
+const { user, anonymous } = crewbell;
 
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server.stop();
-  server.cleanup();
-});
-
-
-function query<T>(sql: string, ...params: (string | number | null)[]): T[] {
-  const db = server.db();
-  try {
-    return db.prepare(sql).all(...params).map((row) => ({ ...row })) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...params: Array<string | number | null>): T[] => crewbell.server.query<T>(sql, ...params);
 
 function pendingNotifications(ownerId: string, logbookId: string): number | undefined {
   const rows = query<{ pending_count: number }>('SELECT pending_count FROM notify_state WHERE owner_id = ? AND logbook_id = ?', ownerId, logbookId);
@@ -50,15 +32,8 @@ async function pull(who: TestUser, logbookId: string, since?: string) {
   return res.body as { items: any[]; cursor: string; hasMore: boolean };
 }
 
-async function aboard() {
-  const skipper = user('skipper');
-  const mate = user('mate');
-  const deckhand = user('deckhand');
-  const logbook = await createLogbook(skipper);
-  await addCrew(skipper, logbook.id, mate, 'WRITE');
-  await addCrew(skipper, logbook.id, deckhand, 'READ');
-  return { skipper, mate, deckhand, logbook };
-}
+/** A fresh logbook with its owner, WRITE crew (mate) and READ crew (deckhand). */
+const aboard = () => crewAboard(crewbell.server);
 
 describe('push and pull', () => {
   test('create → version 1, update → 2, delete keeps a tombstone → 3; a pull shows the latest state', async () => {
@@ -202,7 +177,7 @@ describe('push and pull', () => {
   });
 
   test('a page also stops at about 4 MiB of ciphertext, so big entries come in several pages', async () => {
-    const { skipper, mate, logbook } = await crewAboard(server);
+    const { skipper, mate, logbook } = await crewAboard(crewbell.server);
     const big = 'A'.repeat(65536);
     await push(skipper, Array.from({ length: 80 }, (_, i) => ({ logbookId: logbook.id, entityId: `chart${i}`, action: 'create', payload: big })));
     const seen: string[] = [];
@@ -222,7 +197,7 @@ describe('push and pull', () => {
   });
 
   test('push and logbook changes without the right Origin are 403 csrf and change nothing', async () => {
-    const { skipper, logbook } = await crewAboard(server);
+    const { skipper, logbook } = await crewAboard(crewbell.server);
     const res = await skipper.client.post('/api/sync/push', { items: [{ logbookId: logbook.id, entityId: 'e', action: 'create', payload: 'AAAA' }] }, { origin: 'https://evil.example' });
     assertError(res, 403, 'csrf');
     assertError(await skipper.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'WRITE' }, { origin: null }), 403, 'csrf');
@@ -297,7 +272,7 @@ describe('who may do what: every sync route × owner, WRITE, READ, stranger, sig
       signedOut: [401, undefined],
     };
     for (const who of EVERYONE) {
-      const crew = await crewAboard(server);
+      const crew = await crewAboard(crewbell.server);
       const client = person(crew, who)?.client ?? anonymous();
       const res = await client.post('/api/sync/push', {
         items: [{ logbookId: crew.logbook.id, entityId: 'matrix', action: 'create', payload: ciphertext() }],
@@ -314,7 +289,7 @@ describe('who may do what: every sync route × owner, WRITE, READ, stranger, sig
   test('GET /api/sync/pull', async () => {
     const expected: Record<Who, number> = { owner: 200, write: 200, read: 200, stranger: 403, signedOut: 401 };
     for (const who of EVERYONE) {
-      const crew = await crewAboard(server);
+      const crew = await crewAboard(crewbell.server);
       const payload = ciphertext();
       await push(crew.skipper, [{ logbookId: crew.logbook.id, entityId: 'matrix', action: 'create', payload }]);
       const client = person(crew, who)?.client ?? anonymous();
@@ -328,7 +303,7 @@ describe('who may do what: every sync route × owner, WRITE, READ, stranger, sig
 
 describe('bad input to sync', () => {
   test('push bodies that are not JSON, or of the wrong shape, are 400 invalid_request naming the field', async () => {
-    const { skipper, logbook } = await crewAboard(server);
+    const { skipper, logbook } = await crewAboard(crewbell.server);
     const item = { logbookId: logbook.id, entityId: 'e', action: 'create', payload: 'AAAA' };
     const cases: [unknown, RegExp][] = [
       [{}, /^items: /],
@@ -370,14 +345,14 @@ describe('bad input to sync', () => {
   });
 
   test('the largest push the contract allows (500 items of 64 KiB) is accepted', async () => {
-    const { skipper, logbook } = await crewAboard(server);
+    const { skipper, logbook } = await crewAboard(crewbell.server);
     const items = Array.from({ length: 500 }, (_, i) => ({ logbookId: logbook.id, entityId: `full${i}`, action: 'create', payload: 'A'.repeat(65536) }));
     const results = await push(skipper, items);
     assert.equal(results.filter((r) => r.status === 'success').length, 500);
   });
 
   test('a push body above the sync body limit is 413 payload_too_large and writes nothing', async () => {
-    const { skipper, logbook } = await crewAboard(server);
+    const { skipper, logbook } = await crewAboard(crewbell.server);
     // Every item is valid, but there are more bytes than 500 full items could ever need.
     const items = Array.from({ length: 520 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
     const res = await skipper.client.post('/api/sync/push', { items });
@@ -386,7 +361,7 @@ describe('bad input to sync', () => {
   });
 
   test('pull checks its query: logbookId must be a uuid, since must be a cursor from this server', async () => {
-    const { skipper, logbook } = await crewAboard(server);
+    const { skipper, logbook } = await crewAboard(crewbell.server);
     await push(skipper, [{ logbookId: logbook.id, entityId: 'e', action: 'create', payload: 'AAAA' }]);
     const bad: [string, RegExp][] = [
       ['', /^logbookId: /],
@@ -406,14 +381,14 @@ describe('bad input to sync', () => {
   });
 
   test('a cursor from a deleted logbook of the same id starts the new one from the beginning', async () => {
-    const { skipper, logbook } = await crewAboard(server);
+    const { skipper, logbook } = await crewAboard(crewbell.server);
     await push(skipper, [1, 2, 3].map((i) => ({ logbookId: logbook.id, entityId: `old${i}`, action: 'create', payload: 'AAAA' })));
     const old = await pull(skipper, logbook.id);
-    markReverified(server, skipper);
+    markReverified(crewbell.server, skipper);
     assert.equal((await skipper.client.delete(`/api/logbooks/${logbook.id}`)).status, 204);
     // Made again a moment later under the same id (back-dated so the creation time surely differs).
     assert.equal((await skipper.client.post('/api/logbooks', { id: logbook.id, meta: 'BBBB' })).status, 201);
-    const db = server.db();
+    const db = crewbell.server.db();
     try {
       db.prepare('UPDATE logbooks SET created_at = created_at + 1000 WHERE id = ?').run(logbook.id);
     } finally {

@@ -24,12 +24,7 @@ function tokenOf(link: string): string {
 }
 
 function count(server: TestServer, query: string, ...params: string[]): number {
-  const db = server.db();
-  try {
-    return Number((db.prepare(query).get(...params) as { n: number }).n);
-  } finally {
-    db.close();
-  }
+  return Number(server.query<{ n: number }>(query, ...params)[0]!.n);
 }
 
 test('user invite prints the sign-up link last; its token signs up once, as an admin with --admin', async () => {

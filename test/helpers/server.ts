@@ -32,6 +32,8 @@ export interface TestServer {
   output(): string;
   /** A fresh connection to the server's database file. */
   db(): DatabaseSync;
+  /** Runs one statement on the database file; returns its rows as plain objects. */
+  query<T = any>(sql: string, ...params: Array<string | number | null>): T[];
   /** SIGTERM and wait for exit; resolves to the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL (crash) and wait. */
@@ -71,6 +73,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       reject(new Error(`server exited with ${code} before listening:\n${out}`));
     });
   });
+  const db = () => {
+    const connection = new DatabaseSync(path.join(dataDir, 'crewbell.db'));
+    connection.exec('PRAGMA busy_timeout = 5000');
+    return connection;
+  };
   const originFlag = options.flags?.indexOf('--origin') ?? -1;
   const origin = originFlag >= 0 ? options.flags![originFlag + 1]! : `http://localhost:${port}`;
   return {
@@ -80,10 +87,14 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     dataDir,
     process: child,
     output: () => out,
-    db: () => {
-      const db = new DatabaseSync(path.join(dataDir, 'crewbell.db'));
-      db.exec('PRAGMA busy_timeout = 5000');
-      return db;
+    db,
+    query(sql, ...params) {
+      const connection = db();
+      try {
+        return connection.prepare(sql).all(...params).map((row) => ({ ...row })) as never[];
+      } finally {
+        connection.close();
+      }
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
