@@ -11,6 +11,8 @@ import { createUserWithSession } from './helpers/accounts.ts';
 import { startPushService, type PushService } from './helpers/push-service.ts';
 import { openDatabase } from '../src/db.ts';
 import { checkVapid } from '../src/push/vapid.ts';
+import { run } from '../src/cli/index.ts';
+import type { Io } from '../src/cli/command.ts';
 
 let ps: PushService;
 before(async () => {
@@ -166,5 +168,48 @@ test('serve prunes subscriptions unused for --subscription-max-age (on start, th
   } finally {
     if (second) await second.stop();
     first.cleanup();
+  }
+});
+
+test('push test on a terminal draws a progress bar, clears it for each result line, and leaves no bar behind', async () => {
+  const server = await startServer({ flags: ['--push-allow-insecure'] });
+  try {
+    const skipper = createUserWithSession(server, `skipper${randomUUID().slice(0, 6)}`);
+    const devices = [ps.createDevice(), ps.createDevice(), ps.createDevice()];
+    for (const d of devices) assert.equal((await skipper.client.put('/api/push/subscription', d.subscription)).status, 200);
+    ps.plan(devices[2]!, 413);
+    let screen = '';
+    const lines: string[] = [];
+    const io: Io = {
+      out: (line) => {
+        lines.push(line);
+        screen += line + '\n';
+      },
+      err: () => {},
+      write: (text) => void (screen += text),
+      isTTY: true,
+      env: {},
+    };
+    const code = await run(['push', 'test', '--user', skipper.username, '--push-allow-insecure', '--data-dir', server.dataDir], io);
+    assert.equal(code, 1, 'one device failed');
+    const bar = (done: number) => `[${'#'.repeat(Math.round((done / 3) * 24)).padEnd(24)}] ${done}/3`;
+    // Starts at 0/3, then after each result line the bar is redrawn with one more done.
+    assert.ok(screen.startsWith(`\r\x1b[K${bar(0)}`), JSON.stringify(screen.slice(0, 60)));
+    for (const done of [1, 2, 3]) assert.ok(screen.includes(`\n\r\x1b[K${bar(done)}`), `bar at ${done}/3 in ${JSON.stringify(screen)}`);
+    // Every result line starts on a cleared line, and the last bar is wiped at the end.
+    assert.equal(screen.split('\r\x1b[K').length - 1, 1 + 3 + 3 + 1);
+    assert.ok(screen.endsWith(`${bar(3)}\r\x1b[K`));
+    assert.equal(lines.length, 3);
+    assert.equal(lines.filter((l) => / ok$/.test(l)).length, 2);
+    assert.equal(lines.filter((l) => / failed: HTTP 413$/.test(l)).length, 1);
+
+    // Not a terminal: the same command prints the result lines and nothing else.
+    const piped = await runCli(['push', 'test', '--user', skipper.username, '--push-allow-insecure', '--data-dir', server.dataDir]);
+    assert.equal(piped.code, 0);
+    assert.doesNotMatch(piped.stdout, /\x1b|\r|\[#/);
+    assert.equal(piped.stdout.trim().split('\n').length, 3);
+  } finally {
+    await server.stop();
+    server.cleanup();
   }
 });
