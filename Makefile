@@ -6,7 +6,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 DATA_DIR ?= ./data
 
-.PHONY: run test typecheck deps web browser deno binary bench install clean
+.PHONY: run test typecheck deps web browser cross deno binary bench install clean
 
 ## run: install what is missing, then serve on ./data (http://localhost:8080)
 run: deps web
@@ -40,17 +40,31 @@ deno: .tools/deno/node_modules/.bin/deno
 	mkdir -p .tools/deno
 	npm install --prefix .tools/deno --no-save --no-audit --no-fund --loglevel=error deno@$(DENO_VERSION)
 
+# $(call apt_install,PACKAGES): Debian packages, as root or through sudo.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+apt_install = $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null
+
 ## browser: Debian's chromium for the end-to-end tests, when missing
 browser:
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
 	  echo "installing Debian's chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+	  $(call apt_install,chromium); }
+
+## cross: the arm64 strip (a smaller Pi binary), qemu and the arm64 C libraries (the arm64
+## smoke test), when missing. Optional: without them the arm64 binary stays unstripped and its
+## run under qemu is skipped.
+CROSS_PACKAGES := binutils-aarch64-linux-gnu qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross
+cross:
+	@command -v aarch64-linux-gnu-strip >/dev/null 2>&1 && command -v qemu-aarch64-static >/dev/null 2>&1 && \
+	  [ -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ] || { \
+	  echo "installing Debian's $(CROSS_PACKAGES) for the arm64 binary"; \
+	  $(call apt_install,$(CROSS_PACKAGES)) || \
+	  echo "could not install them: the arm64 binary stays unstripped and its qemu test is skipped"; }
 
 ## binary: dist/crewbell-linux-x64, dist/crewbell-linux-arm64 (for the Pi), dist/crewbell (this
 ## machine), each with a .sha256; rebuilt only when a source changed. arm64 Node comes from npm.
 BINARY_INPUTS := $(shell find src web -type f -not -path 'web/dist/*' 2>/dev/null) schema.sql build.ts package.json package-lock.json
-binary: deps dist/crewbell
+binary: deps cross dist/crewbell
 
 dist/crewbell: $(BINARY_INPUTS) node_modules/.installed
 	$(NODE) build.ts binary
