@@ -28,6 +28,8 @@ const IN_FLIGHT = 32;
  * garbage (heap in use after GC stays ~13 MB either way). BENCH_V8_FLAGS overrides.
  */
 const V8_FLAGS = (process.env['BENCH_V8_FLAGS'] ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+/** Rounds of every run; the table shows each figure's median (a shared 2-core machine is noisy). */
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 /** "transport" is crewbell's send path without the database: the floor, for comparison. */
 const CONTENDERS = ['web-push', 'crewbell', 'transport'];
 
@@ -43,6 +45,8 @@ interface RunResult {
   cpuUs: number;
   peakRssMb: number;
   rssGrowthMb: number;
+  /** JS heap still in use after a full GC halfway through: what the run holds on to. */
+  liveHeapMb: number;
   ok: number;
 }
 
@@ -73,16 +77,28 @@ async function pushService(certDir: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------- senders
-/** Peak RSS while the fan-out runs, and how far it rose above the RSS at its start. */
-function sampleRss(): { stop(): { peakRssMb: number; rssGrowthMb: number } } {
+/**
+ * Peak RSS while the fan-out runs, how far it rose above the RSS at its start, and the live
+ * JS heap halfway: once `remaining()` falls to half of n, one full GC, then heapUsed. RSS
+ * also holds garbage not yet collected and malloc arenas (OpenSSL, nghttp2, SQLite) that
+ * glibc hands back lazily, so it wanders by ±20 MB from run to run; the live heap does not.
+ */
+function sampleMemory(n: number, remaining: () => number): { stop(): { peakRssMb: number; rssGrowthMb: number; liveHeapMb: number } } {
   const start = process.memoryUsage().rss;
   let peak = start;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  let live = NaN;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (Number.isNaN(live) && remaining() <= n / 2) {
+      globalThis.gc?.();
+      live = process.memoryUsage().heapUsed;
+    }
+  }, 10);
   return {
     stop() {
       clearInterval(timer);
       peak = Math.max(peak, process.memoryUsage().rss);
-      return { peakRssMb: peak / 2 ** 20, rssGrowthMb: (peak - start) / 2 ** 20 };
+      return { peakRssMb: peak / 2 ** 20, rssGrowthMb: (peak - start) / 2 ** 20, liveHeapMb: live / 2 ** 20 };
     },
   };
 }
@@ -130,7 +146,9 @@ async function runCrewbell(devices: Device[]): Promise<Omit<RunResult, 'impl' | 
     { concurrency: IN_FLIGHT, retries: 3, retryBaseMs: 2_000, ttlSeconds: 86_400 },
   );
   globalThis.gc?.();
-  const rss = sampleRss();
+  const n = (db.prepare('SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
+  const outboxSize = db.prepare('SELECT COUNT(*) AS n FROM push_outbox');
+  const rss = sampleMemory(n, () => (outboxSize.get() as { n: number }).n);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // The scheduler's step: one notification becomes one outbox job per device, one transaction.
@@ -205,10 +223,10 @@ async function runTransportOnly(devices: Device[]): Promise<Omit<RunResult, 'imp
 /** Sends to every device from IN_FLIGHT lanes, measuring time, CPU and memory. */
 async function sendInLanes(devices: Device[], send: (device: Device) => Promise<boolean>): Promise<Omit<RunResult, 'impl' | 'n'>> {
   globalThis.gc?.();
-  const rss = sampleRss();
+  let next = 0;
+  const rss = sampleMemory(devices.length, () => devices.length - next);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  let next = 0;
   let ok = 0;
   const lane = async () => {
     while (next < devices.length) {
@@ -229,6 +247,26 @@ async function sender(impl: string, n: number, file: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------- coordinator
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** One row from several rounds of the same run: the median of each figure. */
+function medianRun(runs: RunResult[]): RunResult {
+  const of = (pick: (r: RunResult) => number) => median(runs.map(pick));
+  return {
+    impl: runs[0]!.impl,
+    n: runs[0]!.n,
+    ms: of((r) => r.ms),
+    cpuUs: of((r) => r.cpuUs),
+    peakRssMb: of((r) => r.peakRssMb),
+    rssGrowthMb: of((r) => r.rssGrowthMb),
+    liveHeapMb: of((r) => r.liveHeapMb),
+    ok: Math.min(...runs.map((r) => r.ok)),
+  };
+}
 function makeCertificates(dir: string): void {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=crewbell bench CA');
@@ -272,32 +310,50 @@ async function coordinator(): Promise<void> {
     const file = path.join(dir, 'devices.json');
     writeFileSync(file, JSON.stringify(devices));
 
-    const results: RunResult[] = [];
-    for (const n of SIZES) {
-      for (const impl of CONTENDERS) {
-        const run = child(['--sender', impl, String(n), file], { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.crt') });
-        const line = (await run.output).trim().split('\n').pop()!;
-        const r = JSON.parse(line) as RunResult;
-        if (r.ok !== n) throw new Error(`${impl} delivered ${r.ok} of ${n}`);
-        results.push(r);
+    const runs: RunResult[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const n of SIZES) {
+        // The contenders take turns leading, so that neither always runs on a warmer machine.
+        const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]!);
+        for (const impl of order) {
+          const run = child(['--sender', impl, String(n), file], { NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.crt') });
+          const line = (await run.output).trim().split('\n').pop()!;
+          const r = JSON.parse(line) as RunResult;
+          if (r.ok !== n) throw new Error(`${impl} delivered ${r.ok} of ${n}`);
+          runs.push(r);
+        }
       }
+      process.stderr.write(`round ${round + 1} of ${ROUNDS} done\n`);
     }
+    const results = SIZES.flatMap((n) => CONTENDERS.map((impl) => medianRun(runs.filter((r) => r.n === n && r.impl === impl))));
     service.proc.kill('SIGTERM');
     await service.output;
 
     console.log(`fan-out of one notification, ${IN_FLIGHT} in flight, node ${process.versions.node}, HTTPS push service on 127.0.0.1 (own process; HTTP/2 for crewbell, HTTP/1.1 for web-push)`);
     console.log(`V8 flags for every sender: ${V8_FLAGS.join(' ') || '(none)'}`);
     console.log(`load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores (other processes skew the figures)`);
-    console.log('impl        N        notif/s   CPU µs/notif   peak RSS MB   RSS growth MB');
+    console.log(`median of ${ROUNDS} rounds for every figure (BENCH_ROUNDS to change)`);
+    console.log('impl        N        notif/s   CPU µs/notif   peak RSS MB   RSS growth MB   live heap MB');
     for (const r of results) {
       console.log(
-        `${r.impl.padEnd(10)} ${String(r.n).padStart(6)} ${(r.n / (r.ms / 1000)).toFixed(0).padStart(10)} ${(r.cpuUs / r.n).toFixed(0).padStart(14)} ${r.peakRssMb.toFixed(1).padStart(13)} ${r.rssGrowthMb.toFixed(1).padStart(15)}`,
+        `${r.impl.padEnd(10)} ${String(r.n).padStart(6)} ${(r.n / (r.ms / 1000)).toFixed(0).padStart(10)} ${(r.cpuUs / r.n).toFixed(0).padStart(14)} ${r.peakRssMb.toFixed(1).padStart(13)} ${r.rssGrowthMb.toFixed(1).padStart(15)} ${r.liveHeapMb.toFixed(1).padStart(14)}`,
       );
     }
     for (const n of SIZES) {
       const wp = results.find((r) => r.n === n && r.impl === 'web-push')!;
       const cb = results.find((r) => r.n === n && r.impl === 'crewbell')!;
-      console.log(`N=${n}: crewbell/web-push: throughput ${(wp.ms / cb.ms).toFixed(2)}×, notifications per CPU second ${(wp.cpuUs / cb.cpuUs).toFixed(2)}×`);
+      // Each round's own ratio too: how far one run can be from the median.
+      const perRound = (pick: (r: RunResult) => number) => {
+        const ratios = Array.from({ length: ROUNDS }, (_, round) => {
+          const of = (impl: string) => runs.filter((r) => r.n === n && r.impl === impl)[round]!;
+          return pick(of('web-push')) / pick(of('crewbell'));
+        }).sort((a, b) => a - b);
+        return `${ratios[0]!.toFixed(2)}–${ratios.at(-1)!.toFixed(2)}`;
+      };
+      console.log(
+        `N=${n}: crewbell/web-push: throughput ${(wp.ms / cb.ms).toFixed(2)}× (rounds ${perRound((r) => r.ms)}), ` +
+          `notifications per CPU second ${(wp.cpuUs / cb.cpuUs).toFixed(2)}× (rounds ${perRound((r) => r.cpuUs)})`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
