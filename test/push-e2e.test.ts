@@ -11,8 +11,9 @@ import { startPushService, type PushService, type PushServiceDevice } from './he
 
 /** Bounded waits, generous because the build machine is shared and sometimes crawls. */
 const WAIT_MS = 20_000;
-const DEBOUNCE_MS = 200;
-const THROTTLE_MS = 1500;
+/** Long enough that three requests sent together land inside it on a loaded CI machine. */
+const DEBOUNCE_MS = 500;
+const THROTTLE_MS = 2000;
 const FLAGS = ['--push-allow-insecure', '--notify-debounce', `${DEBOUNCE_MS}ms`, '--notify-throttle', `${THROTTLE_MS}ms`, '--push-retry-base', '100ms'];
 
 let ps: PushService;
