@@ -205,6 +205,39 @@ test('writing offline is kept on the phone, survives a reload and syncs when bac
   await ownerPage.getByText('Offline: dolphins off the bow').waitFor();
 });
 
+async function editNotes(page: Page, from: string, to: string) {
+  await page.locator('.entry', { hasText: from }).locator('a').click();
+  await page.locator('form.entry-form[data-ready="yes"]').waitFor();
+  await page.fill('textarea[name="text"]', to);
+  await page.click('#save-entry');
+  await page.waitForURL(/\/logbook\/[0-9a-f-]+$/);
+}
+
+test('two edits of one entry: the later one loses, and is kept beside it as a copy', { skip }, async () => {
+  const liveEntries = () => server.query<{ n: number }>('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0', logbookId)[0]!.n;
+  await crewPage.goto(`${server.origin}/logbook/${logbookId}`);
+  await waitSynced(crewPage);
+  // The crew edits at sea, offline; meanwhile the skipper edits the same entry ashore.
+  await crewPage.context().setOffline(true);
+  await editNotes(crewPage, 'Offline: dolphins off the bow', 'Dolphins, three of them');
+  await ownerPage.goto(`${server.origin}/logbook/${logbookId}`);
+  await editNotes(ownerPage, 'Offline: dolphins off the bow', 'Dolphins off the bow, port side');
+  await waitSynced(ownerPage);
+  const before = liveEntries();
+
+  // Back online: the server keeps the skipper's version, the crew's edit comes back as a copy.
+  await crewPage.context().setOffline(false);
+  await crewPage.locator('.notice', { hasText: 'yours is kept beside it as a copy' }).waitFor();
+  await crewPage.getByText('Dolphins off the bow, port side').waitFor();
+  await crewPage.getByText('[Your edit, kept after a conflict] Dolphins, three of them').waitFor();
+  await waitSynced(crewPage);
+  await screenshot(crewPage, '11-conflict-copy');
+  await waitFor(() => liveEntries() === before + 1, 'the copy on the server');
+  await ownerPage.reload();
+  await ownerPage.getByText('[Your edit, kept after a conflict] Dolphins, three of them').waitFor();
+  await ownerPage.getByText('Dolphins off the bow, port side').waitFor();
+});
+
 test('a reader sees the entries but cannot change them, then leaves', { skip }, async () => {
   const link = await inviteLink(ownerPage, 'READ');
   const page = await phone(reader);

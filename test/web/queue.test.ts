@@ -90,9 +90,12 @@ test('conflict and forbidden answers leave the queue and are reported', async ()
   const outbox = createOutbox(memoryStore());
   await outbox.enqueue({ logbookId: 'L', entityId: 'stale', action: 'update', payload: 'x', baseVersion: 1 });
   await outbox.enqueue({ logbookId: 'R', entityId: 'readonly', action: 'create', payload: 'y' });
-  const server = fakeServer((item) => (item.entityId === 'stale' ? 'conflict' : 'forbidden'));
+  await outbox.enqueue({ logbookId: 'L', entityId: 'gone', action: 'delete', baseVersion: 1 });
+  const server = fakeServer((item) => (item.entityId === 'readonly' ? 'forbidden' : 'conflict'));
   const outcomes = await outbox.flush(server.send);
-  assert.deepEqual(outcomes.map((o) => o.status), ['conflict', 'forbidden']);
+  assert.deepEqual(outcomes.map((o) => o.status), ['conflict', 'forbidden', 'conflict']);
+  // The refused edit travels back with its conflict, to be kept as a copy; nothing else does.
+  assert.deepEqual(outcomes.map((o) => o.refusedPayload), ['x', undefined, undefined]);
   assert.equal((await outbox.pending()).length, 0);
 });
 

@@ -3,8 +3,10 @@
 // changes. The state (synced, syncing, offline, waiting) is what the sync chip shows.
 import { api, ApiError, type PullItem } from './api.ts';
 import { openJson, sealJson } from './crypto.ts';
+import { t } from './i18n.ts';
+import { logbookKey } from './keys.ts';
 import { idbStore } from './offline/idb.ts';
-import { createOutbox, type PushItem, type PushResult } from './offline/queue.ts';
+import { createOutbox, type FlushOutcome, type PushItem, type PushResult } from './offline/queue.ts';
 
 export interface EntryData {
   time: string;
@@ -153,38 +155,64 @@ export function syncNow(): Promise<void> {
 async function run(): Promise<void> {
   setState({ status: 'syncing' });
   try {
-    let dirty = false;
-    const outcomes = await outbox.flush(send);
-    let conflict = false;
-    for (const outcome of outcomes) {
-      const key = entryKey(outcome.logbookId, outcome.entityId);
-      const local = await entries.get(key);
-      if (outcome.status === 'success') {
-        if (outcome.action === 'delete') await entries.delete(key);
-        else if (local) await entries.put(key, { ...local, version: outcome.version ?? local.version });
-      } else {
-        // The server keeps its version (a newer crew edit, or we may not write here):
-        // pull this logbook again from the start to show what it has.
-        conflict ||= outcome.status === 'conflict';
-        await cursors.delete(outcome.logbookId);
-        watched.add(outcome.logbookId);
-        dirty = true;
-      }
-    }
+    const first = await applyOutcomes(await outbox.flush(send));
+    // Copies of refused edits go out in this same run.
+    const second = first.copies ? await applyOutcomes(await outbox.flush(send)) : undefined;
+    let dirty = first.dirty || !!second?.dirty;
     for (const logbookId of watched) dirty = (await pull(logbookId)) || dirty;
     const pending = (await outbox.pending()).length;
     setState({
       status: pending ? 'error' : 'synced',
       pending,
       message: undefined,
-      conflict: conflict || undefined,
-      revision: dirty || outcomes.length ? state.revision + 1 : state.revision,
+      conflict: first.conflict || second?.conflict || undefined,
+      revision: dirty ? state.revision + 1 : state.revision,
     });
   } catch (error) {
     const pending = (await outbox.pending()).length;
     if (error instanceof ApiError && error.code === 'offline') setState({ status: 'offline', pending });
     else setState({ status: 'error', pending, message: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/** Records what the server answered in the local cache; true fields say what happened. */
+async function applyOutcomes(outcomes: FlushOutcome[]): Promise<{ dirty: boolean; conflict: boolean; copies: number }> {
+  let conflict = false;
+  let copies = 0;
+  for (const outcome of outcomes) {
+    const key = entryKey(outcome.logbookId, outcome.entityId);
+    const local = await entries.get(key);
+    if (outcome.status === 'success') {
+      if (outcome.action === 'delete') await entries.delete(key);
+      else if (local) await entries.put(key, { ...local, version: outcome.version ?? local.version });
+    } else {
+      // The server keeps its version (a newer crew edit, or we may not write here):
+      // pull this logbook again from the start to show what it has. An edit that lost
+      // to a newer one is not thrown away: it comes back as a copy beside it.
+      conflict ||= outcome.status === 'conflict';
+      if (outcome.refusedPayload !== undefined && (await keepAsCopy(outcome.logbookId, outcome.entityId, outcome.refusedPayload, local?.updatedBy ?? null))) copies++;
+      await cursors.delete(outcome.logbookId);
+      watched.add(outcome.logbookId);
+    }
+  }
+  return { dirty: outcomes.length > 0, conflict, copies };
+}
+
+/**
+ * Saves the refused edit of an entry as a new entry, its notes marked as a conflict copy
+ * (sealed again: the ciphertext is bound to the entry id).
+ */
+async function keepAsCopy(logbookId: string, entityId: string, payload: string, userId: string | null): Promise<boolean> {
+  const key = await logbookKey(logbookId);
+  if (!key) return false;
+  let data: EntryData;
+  try {
+    data = await openJson<EntryData>(key, payload, context(logbookId, entityId));
+  } catch {
+    return false;
+  }
+  await saveEntry(logbookId, key, undefined, { ...data, text: `${t('conflictCopy')} ${data.text}`.trim() }, userId ?? '');
+  return true;
 }
 
 /** Pulls a logbook's changes since its cursor; true when something changed here. */

@@ -41,6 +41,8 @@ export interface FlushOutcome {
   action: SyncAction;
   status: PushStatus;
   version?: number;
+  /** The refused ciphertext of a create or update answered `conflict`, so it can be kept as a copy. */
+  refusedPayload?: string;
 }
 
 /** API.md: at most 500 items per push. */
@@ -102,7 +104,9 @@ export function createOutbox(store: KeyValueStore<QueuedChange>): Outbox {
         } else if (now && now.seq === sent.seq) {
           await store.delete(key);
         }
-        outcomes.push({ logbookId: sent.logbookId, entityId: sent.entityId, action: items[i]!.action, status: result.status, version: result.version });
+        const outcome: FlushOutcome = { logbookId: sent.logbookId, entityId: sent.entityId, action: items[i]!.action, status: result.status, version: result.version };
+        if (result.status === 'conflict' && items[i]!.payload !== undefined) outcome.refusedPayload = items[i]!.payload;
+        outcomes.push(outcome);
       }
     }
     return outcomes;
