@@ -231,7 +231,7 @@ test('two edits of one entry: the later one loses, and is kept beside it as a co
   await crewPage.getByText('Dolphins off the bow, port side').waitFor();
   await crewPage.getByText('[Your edit, kept after a conflict] Dolphins, three of them').waitFor();
   await waitSynced(crewPage);
-  await screenshot(crewPage, '11-conflict-copy');
+  await screenshot(crewPage, '12-conflict-copy');
   await waitFor(() => liveEntries() === before + 1, 'the copy on the server');
   await ownerPage.reload();
   await ownerPage.getByText('[Your edit, kept after a conflict] Dolphins, three of them').waitFor();
