@@ -321,11 +321,14 @@ test('settings explain when notifications are blocked', { skip }, async () => {
   await page.click('#push-toggle');
   await page.locator('#push[data-push-state="denied"]').waitFor();
   assert.match(await page.locator('#push').textContent() ?? '', /blockiert.*Website-Einstellungen/s);
-  // Coming back later, the block is explained before anything is pressed, and nothing offers
-  // a toggle that cannot work.
+  // Coming back later, the block is explained before anything is pressed; the switch shows
+  // "off" and cannot be pressed until the browser allows notifications again.
   await page.reload();
   await page.locator('#push[data-push-state="denied"]').waitFor();
-  assert.equal(await page.locator('#push-toggle').count(), 0);
+  await page.locator('#push .push-status').waitFor();
+  assert.equal(await page.locator('#push-toggle').isChecked(), false);
+  assert.equal(await page.locator('#push-toggle').isDisabled(), true);
+  assert.match(await page.locator('#push .push-status').textContent() ?? '', /Auf diesem Gerät aus/);
   await screenshot(page, '09-settings-push-denied-de');
 });
 

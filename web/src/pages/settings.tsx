@@ -48,15 +48,18 @@ function PushSection() {
     }
   };
   const canToggle = support === 'prompt' || support === 'granted';
+  // Blocked in the browser: the switch stays in view, off and disabled, under the notice
+  // that says how to allow it again.
+  const showToggle = canToggle || support === 'denied';
 
   return (
     <section class="card stack" id="push" data-push-state={active ? 'active' : support}>
       <h2>{t('notifications')}</h2>
       <p class="muted small">{t('pushLead')}</p>
-      {canToggle ? (
+      {showToggle ? (
         <label class="toggle">
           <span>{t('pushToggle')}</span>
-          <input id="push-toggle" type="checkbox" role="switch" checked={active} disabled={busy || !prefs} onChange={toggle} />
+          <input id="push-toggle" type="checkbox" role="switch" checked={active} disabled={busy || !prefs || !canToggle} onChange={toggle} />
           <span class="switch" aria-hidden="true" />
         </label>
       ) : null}
@@ -72,7 +75,7 @@ function PushSection() {
         </Notice>
       ) : null}
       {busy ? <p class="muted small">{t('pushWorking')}</p> : null}
-      {canToggle && prefs && !busy ? (
+      {showToggle && prefs && !busy ? (
         <p class="push-status">
           <span class={active ? 'state on' : 'state off'}>{active ? t('pushActive') : t('pushOff')}</span>
           {otherDevices !== undefined ? <span class="muted" id="push-other-devices"> {otherDevices ? t('pushOtherDevices', { n: otherDevices }) : t('pushOtherNone')}</span> : null}
