@@ -2,8 +2,8 @@
 // device. Both are remembered on the device so the app opens offline at sea.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type LogbookRow, type Role, type User } from './api.ts';
-import { openJson, sealJson } from './crypto.ts';
-import { createLogbookKey, logbookKey } from './keys.ts';
+import { importLogbookKey, openJson, sealJson } from './crypto.ts';
+import { createLogbookKey, keepLogbookKey, logbookKey } from './keys.ts';
 import { idbStore } from './offline/idb.ts';
 
 export interface LogbookView {
@@ -13,6 +13,8 @@ export interface LogbookView {
   createdAt: string | number;
   /** null when the key is not on this device. */
   title: string | null;
+  /** The sealed title, to check a key from a link against. */
+  meta: string;
 }
 
 interface SessionState {
@@ -93,7 +95,7 @@ async function view(rows: LogbookRow[]): Promise<LogbookView[]> {
       let title: string | null = null;
       const key = await logbookKey(row.id).catch(() => undefined);
       if (key) title = await openJson<{ title: string }>(key, row.meta, `${row.id}/meta`).then((m) => m.title, () => null);
-      return { id: row.id, ownerId: row.ownerId, role: row.role, createdAt: row.createdAt, title };
+      return { id: row.id, ownerId: row.ownerId, role: row.role, createdAt: row.createdAt, title, meta: row.meta };
     }),
   );
 }
@@ -120,4 +122,19 @@ export async function createLogbook(title: string): Promise<string> {
   await api.createLogbook(id, await sealJson(key, { title }, `${id}/meta`));
   await loadLogbooks();
   return id;
+}
+
+/**
+ * Keeps a logbook key that came in a link on this device, if it really opens the logbook's
+ * title: a mistyped or foreign key is refused and nothing is stored.
+ */
+export async function adoptLogbookKey(logbook: LogbookView, keyText: string): Promise<CryptoKey | undefined> {
+  try {
+    await openJson(await importLogbookKey(keyText), logbook.meta, `${logbook.id}/meta`);
+  } catch {
+    return undefined;
+  }
+  const key = await keepLogbookKey(logbook.id, keyText);
+  await loadLogbooks();
+  return key;
 }

@@ -1,5 +1,7 @@
 // Crew of one logbook: who is on board, invites (link + QR code to scan on deck) for the
-// owner, removing crew, leaving, and deleting the logbook.
+// owner, the key link for your own other devices, removing crew, leaving, and deleting the
+// logbook.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type Member } from '../api.ts';
 import { formatTime, t } from '../i18n.ts';
@@ -26,13 +28,73 @@ async function qrDataUrl(text: string): Promise<string> {
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 
+/** A link with its QR code, to copy, share or scan on deck. */
+function LinkCard(props: { link: string; qr: string; caption: ComponentChildren; label: string; inputId: string; onError: (e: unknown) => void }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => setCopied(false), [props.link]);
+  return (
+    <div class="invite">
+      <img class="qr" src={props.qr} alt={props.label} width={220} height={220} />
+      <p class="muted small center">{props.caption}</p>
+      <label class="field">
+        <span>{props.label}</span>
+        <input id={props.inputId} readOnly value={props.link} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+      </label>
+      <div class="row">
+        <ActionButton
+          class="ghost grow"
+          onClick={async () => {
+            await navigator.clipboard.writeText(props.link);
+            setCopied(true);
+          }}
+          onError={props.onError}
+        >
+          {copied ? `✓ ${t('copied')}` : t('copy')}
+        </ActionButton>
+        {'share' in navigator ? (
+          <ActionButton class="ghost grow" onClick={() => navigator.share({ title: 'crewbell', url: props.link }).catch(() => undefined)}>
+            {t('share')}
+          </ActionButton>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** The logbook key as a link for the user's own other devices (the key only in the fragment). */
+function KeyLinkSection({ id, onError }: { id: string; onError: (e: unknown) => void }) {
+  const [hasKey, setHasKey] = useState(false);
+  const [shown, setShown] = useState<{ link: string; qr: string } | null>(null);
+  useEffect(() => void logbookKeyText(id).then((k) => setHasKey(!!k)), [id]);
+  if (!hasKey) return null;
+  const show = async () => {
+    const keyText = await logbookKeyText(id);
+    if (!keyText) throw new Error(t('errLocked'));
+    const link = `${location.origin}/logbook/${encodeURIComponent(id)}#k=${keyText}`;
+    setShown({ link, qr: await qrDataUrl(link) });
+  };
+  return (
+    <section class="card stack" id="key-section">
+      <h2>{t('keyLinkTitle')}</h2>
+      <p class="muted small">{t('keyLinkLead')}</p>
+      <Notice kind="warn">{t('keyLinkSafe')}</Notice>
+      {shown ? (
+        <LinkCard link={shown.link} qr={shown.qr} caption={t('keyLinkScan')} label={t('keyLink')} inputId="key-link" onError={onError} />
+      ) : (
+        <ActionButton id="key-link-show" class="ghost" onClick={show} onError={onError}>
+          {t('keyLinkShow')}
+        </ActionButton>
+      )}
+    </section>
+  );
+}
+
 export function CrewPage({ id }: { id: string }) {
   const { user, logbooks } = useSession();
   const logbook = logbooks.find((l) => l.id === id);
   const isOwner = logbook?.role === 'OWNER';
   const [members, setMembers] = useState<Member[]>([]);
   const [invite, setInvite] = useState<Invite | null>(null);
-  const [copied, setCopied] = useState(false);
   const [error, setError] = useState('');
   const onError = (e: unknown) => setError(errorText(e));
 
@@ -51,7 +113,6 @@ export function CrewPage({ id }: { id: string }) {
     // The key travels only in the fragment, which browsers never send to a server.
     const link = `${location.origin}/join/${encodeURIComponent(token)}#k=${keyText}`;
     setInvite({ link, role, expiresAt, qr: await qrDataUrl(link) });
-    setCopied(false);
   };
 
   const leave = async () => {
@@ -77,33 +138,18 @@ export function CrewPage({ id }: { id: string }) {
             </ActionButton>
           </div>
           {invite ? (
-            <div class="invite">
-              <img class="qr" src={invite.qr} alt={t('scanOnDeck')} width={220} height={220} />
-              <p class="muted small center">
-                {t('scanOnDeck')} · <span class={`role role-${invite.role}`}>{t(`role${invite.role}`)}</span> · {t('expires', { date: formatTime(invite.expiresAt) })}
-              </p>
-              <label class="field">
-                <span>{t('inviteLink')}</span>
-                <input id="invite-link" readOnly value={invite.link} onFocus={(e) => (e.target as HTMLInputElement).select()} />
-              </label>
-              <div class="row">
-                <ActionButton
-                  class="ghost grow"
-                  onClick={async () => {
-                    await navigator.clipboard.writeText(invite.link);
-                    setCopied(true);
-                  }}
-                  onError={onError}
-                >
-                  {copied ? `✓ ${t('copied')}` : t('copy')}
-                </ActionButton>
-                {'share' in navigator ? (
-                  <ActionButton class="ghost grow" onClick={() => navigator.share({ title: 'crewbell', url: invite.link }).catch(() => undefined)}>
-                    {t('share')}
-                  </ActionButton>
-                ) : null}
-              </div>
-            </div>
+            <LinkCard
+              link={invite.link}
+              qr={invite.qr}
+              caption={
+                <>
+                  {t('scanOnDeck')} · <span class={`role role-${invite.role}`}>{t(`role${invite.role}`)}</span> · {t('expires', { date: formatTime(invite.expiresAt) })}
+                </>
+              }
+              label={t('inviteLink')}
+              inputId="invite-link"
+              onError={onError}
+            />
           ) : null}
         </section>
       ) : null}
@@ -136,6 +182,7 @@ export function CrewPage({ id }: { id: string }) {
           ))}
         </ul>
       </section>
+      <KeyLinkSection id={id} onError={onError} />
       {logbook && !isOwner ? (
         <ActionButton id="leave" class="danger ghost wide" onClick={async () => confirm(t('confirmLeave')) && leave()} onError={onError}>
           {t('leave')}

@@ -4,23 +4,54 @@ import { useEffect, useState } from 'preact/hooks';
 import { formatTime, t } from '../i18n.ts';
 import { logbookKey } from '../keys.ts';
 import { navigate } from '../router.ts';
-import { useSession, type LogbookView } from '../session.ts';
+import { adoptLogbookKey, useSession, type LogbookView } from '../session.ts';
 import { deleteEntry, listEntries, readEntry, saveEntry, watchLogbook, type CachedEntry, type EntryData } from '../sync.ts';
 import { ActionButton, errorText, Icon, Notice, Page, useSyncState } from '../ui.tsx';
 
-function useLogbook(id: string): { logbook: LogbookView | undefined; key: CryptoKey | null | undefined } {
+/**
+ * A logbook key handed over in the address's fragment (`#k=…`), taken out of the address at
+ * once. Also when pasted into the address bar of an open page (only the fragment changes).
+ */
+function useLinkKey(): string | null {
+  const read = () => new URLSearchParams(location.hash.slice(1)).get('k');
+  const [linkKey, setLinkKey] = useState(read);
+  useEffect(() => {
+    const take = () => {
+      const k = read();
+      if (k) setLinkKey(k);
+      if (location.hash) history.replaceState(history.state, '', location.pathname + location.search);
+    };
+    take();
+    addEventListener('hashchange', take);
+    return () => removeEventListener('hashchange', take);
+  }, []);
+  return linkKey;
+}
+
+type KeyState = CryptoKey | null | undefined; // undefined while looking, null when not on this device
+
+function useLogbook(id: string): { logbook: LogbookView | undefined; key: KeyState; wrongKey: boolean } {
   const { logbooks } = useSession();
-  const [key, setKey] = useState<CryptoKey | null | undefined>(undefined);
+  const logbook = logbooks.find((l) => l.id === id);
+  const linkKey = useLinkKey();
+  const [key, setKey] = useState<KeyState>(undefined);
+  const [wrongKey, setWrongKey] = useState(false);
   useEffect(() => {
     logbookKey(id).then((k) => setKey(k ?? null), () => setKey(null));
   }, [id]);
-  return { logbook: logbooks.find((l) => l.id === id), key };
+  // A key from a link is kept once the logbook (and its sealed title, to check it by) is known.
+  useEffect(() => {
+    if (!linkKey || !logbook || key !== null) return;
+    setWrongKey(false);
+    void adoptLogbookKey(logbook, linkKey).then((adopted) => (adopted ? setKey(adopted) : setWrongKey(true)));
+  }, [linkKey, logbook?.id, key]);
+  return { logbook, key, wrongKey };
 }
 
 const canWrite = (logbook: LogbookView | undefined) => logbook?.role === 'OWNER' || logbook?.role === 'WRITE';
 
 export function LogbookPage({ id }: { id: string }) {
-  const { logbook, key } = useLogbook(id);
+  const { logbook, key, wrongKey } = useLogbook(id);
   const sync = useSyncState();
   const [rows, setRows] = useState<Array<{ entry: CachedEntry; data: EntryData | null; pending: boolean }>>([]);
   useEffect(() => watchLogbook(id), [id]);
@@ -40,7 +71,13 @@ export function LogbookPage({ id }: { id: string }) {
         </a>
       }
     >
-      {key === null ? <Notice kind="error">{t('errLocked')}</Notice> : null}
+      {key === null ? (
+        <div id="locked-help">
+          <Notice kind="error">
+            {wrongKey ? t('keyLinkWrong') : t('errLocked')} {t('lockedHow')}
+          </Notice>
+        </div>
+      ) : null}
       {sync.conflict ? <Notice kind="warn">{t('syncConflict')}</Notice> : null}
       {logbook && !canWrite(logbook) ? <Notice>{t('readOnly')}</Notice> : null}
       {rows.length === 0 && key ? <p class="empty">{t('noEntries')}</p> : null}
