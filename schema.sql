@@ -152,3 +152,7 @@ CREATE TABLE push_outbox (
   last_error       TEXT
 );
 CREATE INDEX push_outbox_due ON push_outbox(next_attempt_at);
+
+-- step 3: recovery links (`crewbell user recover`): a sign-up token that adds a passkey to
+-- an existing account instead of creating one
+ALTER TABLE signup_tokens ADD COLUMN purpose TEXT NOT NULL DEFAULT 'signup' CHECK (purpose IN ('signup', 'recover'));

@@ -99,6 +99,11 @@ export function invalidateSession(db: Db, sessionId: string): void {
   db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
 }
 
+/** Signs a user out everywhere: every session row goes. */
+export function invalidateUserSessions(db: Db, userId: string): number {
+  return Number(db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes);
+}
+
 export function markReverified(db: Db, sessionId: string, now: number): void {
   db.prepare('UPDATE sessions SET reverified_at = ? WHERE id = ?').run(now, sessionId);
 }

@@ -1,5 +1,7 @@
 // Making passkeys: signing up (who may, and the one transaction that creates the account,
-// its first passkey, the used invite and the session) and adding another passkey later.
+// its first passkey, the used invite and the session), recovering an account through the
+// admin's recovery link (a new passkey, every old session signed out), and adding another
+// passkey later.
 import type { Db } from '../db.ts';
 import { transaction } from '../db.ts';
 import { AppError } from '../http/errors.ts';
@@ -15,8 +17,8 @@ import {
   type PendingChallenge,
   type RelyingParty,
 } from './passkeys.ts';
-import { createSession, generateSessionToken, sha256Hex, type Session, type User } from './sessions.ts';
-import { createUser, findSignupTokenByHash, newUserId, usernameTaken, useSignupToken } from './users.ts';
+import { createSession, generateSessionToken, invalidateUserSessions, sha256Hex, type Session, type User } from './sessions.ts';
+import { createUser, findSignupTokenByHash, findUserByName, newUserId, usernameTaken, useSignupToken } from './users.ts';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 
 export interface Ceremony<O> {
@@ -35,13 +37,18 @@ const usernameTakenError = (username: string) => new AppError(409, 'username_tak
 const registrationFailed = (why: string) => new AppError(400, 'registration_failed', why);
 
 /** What a sign-up token allows, checked when the ceremony starts and again when it ends. */
-type Admission = { kind: 'signup'; isAdmin: boolean } | { kind: 'crew' } | { kind: 'open' };
+type Admission = { kind: 'signup'; isAdmin: boolean } | { kind: 'recover'; user: User } | { kind: 'crew' } | { kind: 'open' };
 
 function admit(db: Db, policy: SignupPolicy, username: string, tokenHash: string | null, now: number): Admission {
   if (tokenHash !== null) {
     const signup = findSignupTokenByHash(db, tokenHash, now);
-    if (signup && signup.username.toLowerCase() === username.toLowerCase()) return { kind: 'signup', isAdmin: signup.isAdmin };
-    if (signup) throw registrationClosed(`this sign-up link is for the username "${signup.username}"`);
+    if (signup && signup.username.toLowerCase() === username.toLowerCase()) {
+      if (signup.purpose === 'signup') return { kind: 'signup', isAdmin: signup.isAdmin };
+      const user = findUserByName(db, signup.username);
+      if (!user) throw registrationClosed(`the account "${signup.username}" no longer exists`);
+      return { kind: 'recover', user };
+    }
+    if (signup) throw registrationClosed(`this ${signup.purpose === 'recover' ? 'recovery' : 'sign-up'} link is for the username "${signup.username}"`);
     if (findInviteByHash(db, tokenHash, now)) return { kind: 'crew' };
     throw registrationClosed('this invite link is invalid, used or expired');
   }
@@ -57,7 +64,14 @@ export async function startSignup(
   now: number,
 ): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
   const tokenHash = input.inviteToken === undefined ? null : sha256Hex(input.inviteToken);
-  admit(db, policy, input.username, tokenHash, now);
+  const admission = admit(db, policy, input.username, tokenHash, now);
+  if (admission.kind === 'recover') {
+    // The account's own id, and its passkeys excluded, so this device gets a new one.
+    const { user } = admission;
+    const options = await registrationOptions(rp, user, passkeysBelowLimit(db, user.id));
+    const saved = saveChallenge(db, { purpose: 'register', challenge: options.challenge, userId: user.id, username: user.username, inviteTokenHash: tokenHash }, now);
+    return { options, ...saved };
+  }
   if (usernameTaken(db, input.username)) throw usernameTakenError(input.username);
   const userId = newUserId();
   const options = await registrationOptions(rp, { id: userId, username: input.username });
@@ -96,9 +110,20 @@ export async function finishSignup(
 
   return transaction(db, () => {
     const at = now();
-    if (usernameTaken(db, username)) throw usernameTakenError(username);
     const admission = admit(db, policy, username, inviteTokenHash, at);
     if (findPasskey(db, checked.value.id)) throw registrationFailed('this passkey is already registered');
+    if (admission.kind === 'recover') {
+      const { user } = admission;
+      if (user.id !== userId) throw registrationFailed('the account changed meanwhile; ask for a new recovery link');
+      passkeysBelowLimit(db, user.id);
+      addPasskey(db, user.id, checked.value, at);
+      if (!useSignupToken(db, inviteTokenHash!, at)) throw registrationClosed('this recovery link was used meanwhile');
+      // A lost or stolen phone's session ends here; its passkey still needs that phone unlocked.
+      invalidateUserSessions(db, user.id);
+      const sessionToken = generateSessionToken();
+      return { user, session: createSession(db, sessionToken, user.id, at), sessionToken };
+    }
+    if (usernameTaken(db, username)) throw usernameTakenError(username);
     const user = createUser(db, { id: userId, username, isAdmin: admission.kind === 'signup' && admission.isAdmin }, at);
     addPasskey(db, user.id, checked.value, at);
     let joined: SignupResult['joined'];
@@ -115,13 +140,18 @@ export async function finishSignup(
   });
 }
 
-/** Another passkey for a signed-in user; the ones they have are excluded so a device is not registered twice. */
-export async function startAddPasskey(db: Db, rp: RelyingParty, user: User, now: number): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
-  const existing = listPasskeys(db, user.id);
+/** The user's passkeys, when there is room for one more. */
+function passkeysBelowLimit(db: Db, userId: string) {
+  const existing = listPasskeys(db, userId);
   if (existing.length >= MAX_PASSKEYS_PER_USER) {
     throw new AppError(409, 'too_many_passkeys', `an account can have at most ${MAX_PASSKEYS_PER_USER} passkeys`);
   }
-  const options = await registrationOptions(rp, user, existing);
+  return existing;
+}
+
+/** Another passkey for a signed-in user; the ones they have are excluded so a device is not registered twice. */
+export async function startAddPasskey(db: Db, rp: RelyingParty, user: User, now: number): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
+  const options = await registrationOptions(rp, user, passkeysBelowLimit(db, user.id));
   const saved = saveChallenge(db, { purpose: 'passkey', challenge: options.challenge, userId: user.id, username: user.username, inviteTokenHash: null }, now);
   return { options, ...saved };
 }

@@ -1,12 +1,14 @@
-// Accounts and the admin's sign-up links (`crewbell user invite`). Usernames are unique
-// regardless of case; a sign-up token is single use, lasts 7 days, and only its SHA-256 is
-// stored, so a copy of the database cannot be used to sign up.
+// Accounts and the admin's links: sign-up (`crewbell user invite`) and recovery (`crewbell
+// user recover`, a new passkey for an existing account). Usernames are unique regardless of
+// case; a link's token is single use, lasts 7 days (recovery: 24 hours), and only its
+// SHA-256 is stored, so a copy of the database cannot be used to sign up.
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { Db } from '../db.ts';
 import { sha256Hex, type User } from './sessions.ts';
 
 export const SIGNUP_TOKEN_LIFETIME_MS = 7 * 86_400_000;
+export const RECOVERY_TOKEN_LIFETIME_MS = 86_400_000;
 
 export const Username = v.pipe(
   v.string('must be a string'),
@@ -77,23 +79,28 @@ export function newUserId(): string {
 
 // ---- admin sign-up tokens ----
 
+export type SignupPurpose = 'signup' | 'recover';
+
 export interface SignupToken {
   tokenHash: string;
   username: string;
   isAdmin: boolean;
+  /** 'recover' adds a passkey to the existing account of that name. */
+  purpose: SignupPurpose;
   expiresAt: number;
 }
 
-/** A new sign-up link token for `username`; the caller shows it once, the database keeps its hash. */
-export function createSignupToken(db: Db, username: string, isAdmin: boolean, now: number): { token: string; expiresAt: number } {
+/** A new sign-up (or recovery) link token for `username`; the caller shows it once, the database keeps its hash. */
+export function createSignupToken(db: Db, username: string, isAdmin: boolean, now: number, purpose: SignupPurpose = 'signup'): { token: string; expiresAt: number } {
   const token = randomBytes(24).toString('base64url');
-  const expiresAt = now + SIGNUP_TOKEN_LIFETIME_MS;
-  db.prepare('INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, NULL)').run(
+  const expiresAt = now + (purpose === 'recover' ? RECOVERY_TOKEN_LIFETIME_MS : SIGNUP_TOKEN_LIFETIME_MS);
+  db.prepare('INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose) VALUES (?, ?, ?, ?, ?, NULL, ?)').run(
     sha256Hex(token),
     username,
     isAdmin ? 1 : 0,
     now,
     expiresAt,
+    purpose,
   );
   return { token, expiresAt };
 }
@@ -101,10 +108,10 @@ export function createSignupToken(db: Db, username: string, isAdmin: boolean, no
 /** The unused, unexpired sign-up token with this hash. */
 export function findSignupTokenByHash(db: Db, tokenHash: string, now: number): SignupToken | undefined {
   const row = db
-    .prepare('SELECT token_hash, username, is_admin, expires_at, used_at FROM signup_tokens WHERE token_hash = ?')
-    .get(tokenHash) as { token_hash: string; username: string; is_admin: number; expires_at: number; used_at: number | null } | undefined;
+    .prepare('SELECT token_hash, username, is_admin, expires_at, used_at, purpose FROM signup_tokens WHERE token_hash = ?')
+    .get(tokenHash) as { token_hash: string; username: string; is_admin: number; expires_at: number; used_at: number | null; purpose: SignupPurpose } | undefined;
   if (!row || row.used_at !== null || row.expires_at <= now) return undefined;
-  return { tokenHash: row.token_hash, username: row.username, isAdmin: row.is_admin === 1, expiresAt: row.expires_at };
+  return { tokenHash: row.token_hash, username: row.username, isAdmin: row.is_admin === 1, purpose: row.purpose, expiresAt: row.expires_at };
 }
 
 /** Uses the token once; false when someone else used it first. Call inside the sign-up transaction. */

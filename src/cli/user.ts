@@ -1,11 +1,13 @@
-// `crewbell user invite|list|delete`: the admin's way to let people aboard without opening
-// registration to everyone, to see who has an account, and to remove one.
+// `crewbell user invite|recover|list|delete`: the admin's way to let people aboard without
+// opening registration to everyone, to give someone who lost their passkey a way back in, to
+// see who has an account, and to remove one.
 import * as v from 'valibot';
 import QRCode from 'qrcode';
 import { CommandFailed, type Command, type Io } from './command.ts';
 import { dataDirFlag, OriginSchema, UsageError, type FlagSpec, type ParsedArgs } from '../config.ts';
-import { databasePath, openDatabase, type Db } from '../db.ts';
-import { createSignupToken, deleteUser, findUserByName, listUsers, Username, usernameTaken } from '../auth/users.ts';
+import { databasePath, openDatabase, transaction, type Db } from '../db.ts';
+import { createSignupToken, deleteUser, findUserByName, listUsers, Username, usernameTaken, type SignupPurpose } from '../auth/users.ts';
+import { invalidateUserSessions } from '../auth/sessions.ts';
 
 function openData(args: ParsedArgs): Db {
   return openDatabase(databasePath(args.values['data-dir'] as string));
@@ -38,6 +40,22 @@ const originFlag: FlagSpec = {
   help: 'the public URL the link points to (the server\'s --origin)',
 };
 
+function originArg(args: ParsedArgs): string {
+  const parsed = v.safeParse(OriginSchema, args.values['origin'] as string);
+  if (!parsed.success) throw new UsageError(`--origin: ${parsed.issues[0].message}`);
+  return parsed.output;
+}
+
+/** Makes the link's token and prints what it does, a QR code on a terminal, and the link as the last line. */
+async function printLink(io: Io, db: Db, link: { username: string; isAdmin: boolean; purpose: SignupPurpose; origin: string }): Promise<void> {
+  const { token, expiresAt } = createSignupToken(db, link.username, link.isAdmin, Date.now(), link.purpose);
+  const url = `${link.origin}/${link.purpose === 'recover' ? 'recover' : 'signup'}?token=${token}`;
+  const what = link.purpose === 'recover' ? `Recovery link for ${link.username} (a new passkey on the device that opens it)` : `Sign-up link for ${link.username}${link.isAdmin ? ' (admin)' : ''}`;
+  io.out(`${what}: single use, valid until ${new Date(expiresAt).toISOString()}`);
+  if (io.isTTY) await printQr(io, url);
+  io.out(url);
+}
+
 export const userCommands: Command[] = [
   {
     name: 'user invite',
@@ -46,18 +64,40 @@ export const userCommands: Command[] = [
     flags: [dataDirFlag, { name: 'admin', kind: 'boolean', help: 'the new account is an admin' }, originFlag],
     async run(args, io) {
       const username = usernameArg(args);
-      const parsedOrigin = v.safeParse(OriginSchema, args.values['origin'] as string);
-      if (!parsedOrigin.success) throw new UsageError(`--origin: ${parsedOrigin.issues[0].message}`);
+      const origin = originArg(args);
       const isAdmin = args.values['admin'] as boolean;
       const db = openData(args);
       try {
-        if (usernameTaken(db, username)) throw new CommandFailed(`the username "${username}" is taken`);
-        const now = Date.now();
-        const { token, expiresAt } = createSignupToken(db, username, isAdmin, now);
-        const link = `${parsedOrigin.output}/signup?token=${token}`;
-        io.out(`Sign-up link for ${username}${isAdmin ? ' (admin)' : ''}: single use, valid until ${new Date(expiresAt).toISOString()}`);
-        if (io.isTTY) await printQr(io, link);
-        io.out(link);
+        if (usernameTaken(db, username)) throw new CommandFailed(`the username "${username}" is taken (to give ${username} a new passkey: crewbell user recover ${username})`);
+        await printLink(io, db, { username, isAdmin, purpose: 'signup', origin });
+        return 0;
+      } finally {
+        db.close();
+      }
+    },
+  },
+  {
+    name: 'user recover',
+    args: 'NAME',
+    summary: 'for a lost passkey: sign NAME out everywhere and print a one-time, 24-hour link to make a new passkey',
+    flags: [
+      dataDirFlag,
+      originFlag,
+      { name: 'remove-passkeys', kind: 'boolean', help: 'also remove the account\'s passkeys now (a stolen phone)' },
+    ],
+    async run(args, io) {
+      const username = usernameArg(args);
+      const origin = originArg(args);
+      const db = openData(args);
+      try {
+        const user = findUserByName(db, username);
+        if (!user) throw new CommandFailed(`no user named "${username}"`);
+        const removed = transaction(db, () => ({
+          sessions: invalidateUserSessions(db, user.id),
+          passkeys: args.values['remove-passkeys'] ? Number(db.prepare('DELETE FROM passkeys WHERE user_id = ?').run(user.id).changes) : 0,
+        }));
+        io.out(`${user.username} is signed out on every device (${removed.sessions} session${removed.sessions === 1 ? '' : 's'} ended)${args.values['remove-passkeys'] ? ` and has no passkeys left (${removed.passkeys} removed)` : ''}.`);
+        await printLink(io, db, { username: user.username, isAdmin: user.isAdmin, purpose: 'recover', origin });
         return 0;
       } finally {
         db.close();

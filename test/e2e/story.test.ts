@@ -348,3 +348,21 @@ test('settings explain a browser without push, and iOS before installing', { ski
   assert.match(await iphone.locator('#push').textContent() ?? '', /Add to Home Screen/);
   await screenshot(iphone, '10-settings-push-ios');
 });
+
+test('the skipper lost the phone: the admin\'s recovery link makes a passkey on a new one', { skip }, async () => {
+  const cli = await runCli(['user', 'recover', 'skipper', '--data-dir', server.dataDir, '--origin', server.origin]);
+  assert.equal(cli.code, 0, cli.stderr);
+  const page = await phone();
+  await addVirtualAuthenticator(page);
+  await page.goto(cli.stdout.trim().split('\n').at(-1)!);
+  await page.locator('h2', { hasText: 'A new passkey for your account' }).waitFor();
+  await screenshot(page, '14-recover');
+  await page.fill('input[name="username"]', 'skipper');
+  await page.click('#sign-up');
+  // The same account with its logbook; this phone has no key yet, so the title is locked.
+  await page.locator('.list-title.locked').waitFor();
+  assert.equal(await page.locator('[data-logbook]').count(), 1);
+  assert.equal(rows('SELECT id FROM users WHERE username = ?', 'skipper').length, 1);
+  assert.equal(rows('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length, 3);
+  assert.equal(rows('SELECT id FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length, 1, 'every other device is signed out');
+});

@@ -21,6 +21,7 @@ function Screen() {
   let params: Record<string, string> | null;
 
   if (path === '/signup') return <SignUp token={query.get('token')} />;
+  if (path === '/recover') return <SignUp token={query.get('token')} recover />;
   if ((params = match('/join/:token', path))) return <Join token={params.token!} />;
   if (user === undefined) return <div class="page loading" aria-busy="true" />;
   if (user === null) return <Welcome />;

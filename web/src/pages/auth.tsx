@@ -77,13 +77,15 @@ function UsernameField(props: { value: string; onInput: (v: string) => void }) {
   );
 }
 
-export function SignUp({ token }: { token: string | null }) {
+/** The admin's sign-up link, or with `recover` the recovery link: a new passkey for an existing account. */
+export function SignUp({ token, recover = false }: { token: string | null; recover?: boolean }) {
   const [username, setUsername] = useState('');
   const [error, setError] = useState('');
   const submit = async () => {
     setError('');
     const user = await signUp(username.trim(), token ?? undefined);
     signedIn(user);
+    if (recover) afterSignIn();
     navigate('/', { replace: true });
   };
   return (
@@ -96,9 +98,9 @@ export function SignUp({ token }: { token: string | null }) {
           (e.currentTarget.querySelector('#sign-up') as HTMLButtonElement | null)?.click();
         }}
       >
-        <h2>{t('signUpTitle')}</h2>
+        <h2>{t(recover ? 'recoverTitle' : 'signUpTitle')}</h2>
         {token ? null : <Notice kind="warn">{t('noToken')}</Notice>}
-        <p class="muted">{t('signUpLead')}</p>
+        <p class="muted">{t(recover ? 'recoverLead' : 'signUpLead')}</p>
         <UsernameField value={username} onInput={setUsername} />
         <ActionButton id="sign-up" class="primary big" disabled={!token || !username.trim()} onClick={submit} onError={(e) => setError(errorText(e))}>
           {t('createPasskey')}
