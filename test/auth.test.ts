@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { Client, type ApiResponse, assertError } from './helpers/client.ts';
-import { reauth, signIn, signUp, SoftAuthenticator } from './helpers/passkey.ts';
+import { addPasskey, reauth, signIn, signUp, SoftAuthenticator } from './helpers/passkey.ts';
 import { createUserWithSession } from './helpers/accounts.ts';
 import { createLogbook, invite } from './helpers/crew.ts';
 
@@ -520,6 +520,44 @@ test('re-verification lasts 5 minutes (back-dated in SQL) and only the user\'s o
     assertError(await client.delete('/api/auth/account'), 403, 'reauth_required');
     await reauth(client, authenticator);
     assert.equal((await client.delete('/api/auth/account')).status, 204);
+  });
+});
+
+test('passkeys are listed without key material; removing one needs re-verification, never takes the last, and signs out other devices', async () => {
+  await withServer(['--open-registration'], async (server) => {
+    const phone = await signUp(server, 'skipper');
+    const laptopKey = new SoftAuthenticator(server.origin);
+    const laptopId = await addPasskey(phone.client, laptopKey);
+    const laptop = await signIn(server, laptopKey);
+    const stranger = await signUp(server, 'stranger');
+
+    const list = await phone.client.get('/api/auth/passkeys');
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.passkeys.map((p: { id: string }) => p.id), [phone.authenticator.credentials[0]!.id, laptopId]);
+    for (const p of list.body.passkeys) {
+      assert.deepEqual(Object.keys(p).sort(), ['createdAt', 'id', 'lastUsedAt', 'transports']);
+      assert.equal(typeof p.createdAt, 'number');
+    }
+    assert.equal(list.body.passkeys[1].lastUsedAt !== null, true, 'the laptop signed in with it');
+    assertError(await new Client(server.url, server.origin).get('/api/auth/passkeys'), 401, 'unauthenticated');
+
+    // Removing the phone's passkey (it went overboard), from the laptop.
+    const phoneId = phone.authenticator.credentials[0]!.id;
+    assertError(await laptop.client.delete(`/api/auth/passkeys/${phoneId}`), 403, 'reauth_required', /remove the passkey/);
+    await reauth(laptop.client, laptopKey);
+    assertError(await laptop.client.delete(`/api/auth/passkeys/${stranger.authenticator.credentials[0]!.id}`), 404, 'not_found');
+    assertError(await laptop.client.delete('/api/auth/passkeys/not%20base64'), 404, 'not_found');
+    assert.equal((await laptop.client.delete(`/api/auth/passkeys/${phoneId}`)).status, 204);
+    assertError(await phone.client.get('/api/auth/me'), 401, 'unauthenticated');
+    assert.equal((await laptop.client.get('/api/auth/me')).status, 200, 'this device stays signed in');
+    assert.equal((await stranger.client.get('/api/auth/me')).status, 200, 'other accounts are untouched');
+    const after = new Client(server.url, server.origin);
+    const options = (await after.post('/api/auth/login/options', {})).body.options;
+    assertError(await after.post('/api/auth/login/verify', { response: phone.authenticator.signIn(options) }), 401, 'login_failed');
+
+    // The last passkey stays.
+    assertError(await laptop.client.delete(`/api/auth/passkeys/${laptopId}`), 409, 'last_passkey');
+    assert.deepEqual((await laptop.client.get('/api/auth/passkeys')).body.passkeys.map((p: { id: string }) => p.id), [laptopId]);
   });
 });
 

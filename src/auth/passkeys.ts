@@ -116,6 +116,30 @@ export function addPasskey(db: Db, userId: string, passkey: NewPasskey, now: num
   );
 }
 
+/** What the account screen lists: no key material. */
+export interface PasskeySummary {
+  id: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  transports: AuthenticatorTransportFuture[];
+}
+
+export function passkeySummaries(db: Db, userId: string): PasskeySummary[] {
+  const rows = db
+    .prepare('SELECT id, created_at, last_used_at, transports FROM passkeys WHERE user_id = ? ORDER BY created_at, id')
+    .all(userId) as Array<{ id: string; created_at: number; last_used_at: number | null; transports: string }>;
+  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, lastUsedAt: r.last_used_at, transports: JSON.parse(r.transports) }));
+}
+
+/** Deletes one of the user's passkeys; never the last one, which would lock the account. */
+export function deletePasskey(db: Db, userId: string, id: string): 'deleted' | 'not_found' | 'last' {
+  const mine = db.prepare('SELECT id FROM passkeys WHERE user_id = ?').all(userId) as Array<{ id: string }>;
+  if (!mine.some((p) => p.id === id)) return 'not_found';
+  if (mine.length === 1) return 'last';
+  db.prepare('DELETE FROM passkeys WHERE id = ? AND user_id = ?').run(id, userId);
+  return 'deleted';
+}
+
 export function recordPasskeyUse(db: Db, id: string, counter: number, now: number): void {
   db.prepare('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?').run(counter, now, id);
 }

@@ -1,5 +1,5 @@
-// /api/auth: passkey sign-up and sign-in, sign-out, the current user, more passkeys,
-// re-verification and deleting the account. Each handler parses, calls signup/signin or a
+// /api/auth: passkey sign-up and sign-in, sign-out, the current user, listing, adding and
+// removing passkeys, re-verification and deleting the account. Each handler parses, calls signup/signin or a
 // store, and maps the result to JSON and cookies.
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -7,13 +7,14 @@ import * as v from 'valibot';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { AppDeps, AppEnv } from '../http/deps.ts';
 import { AppError } from '../http/errors.ts';
-import { clearSessionCookie, requireUser, sessionCookieOptions, setSessionCookie } from '../http/middleware.ts';
+import { clearSessionCookie, requireReverified, requireUser, sessionCookieOptions, setSessionCookie } from '../http/middleware.ts';
 import { Base64Url, jsonBody, Token } from '../http/validate.ts';
-import { CHALLENGE_COOKIE, relyingParty, takeChallenge, type ChallengePurpose, type PendingChallenge } from './passkeys.ts';
-import { invalidateSession, isReverified, REVERIFY_WINDOW_MS, type User } from './sessions.ts';
+import { CHALLENGE_COOKIE, deletePasskey, passkeySummaries, relyingParty, takeChallenge, type ChallengePurpose, type PendingChallenge } from './passkeys.ts';
+import { invalidateSession, invalidateUserSessions, REVERIFY_WINDOW_MS, type User } from './sessions.ts';
 import { finishReauth, finishSignin, startReauth, startSignin } from './signin.ts';
 import { finishAddPasskey, finishSignup, startAddPasskey, startSignup, type Ceremony, type SignedIn } from './signup.ts';
 import { deleteUser, Username } from './users.ts';
+import { transaction } from '../db.ts';
 
 // The shapes of the browser's credential JSON; @simplewebauthn/server checks the contents.
 const Id = v.pipe(Base64Url(1400), v.minLength(1, 'must not be empty'));
@@ -139,6 +140,24 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.json({ user: publicUser(user), passkey });
   });
 
+  app.get('/passkeys', (c) => c.json({ passkeys: passkeySummaries(db, requireUser(c).user.id) }));
+
+  app.delete('/passkeys/:id', (c) => {
+    const { user, session } = requireUser(c);
+    const id = v.safeParse(Id, c.req.param('id'));
+    if (!id.success) throw new AppError(404, 'not_found', 'passkey not found');
+    requireReverified(session, now(), 'remove the passkey');
+    // A removed passkey may be on a lost phone: its sessions end too (all but this one).
+    const result = transaction(db, () => {
+      const r = deletePasskey(db, user.id, id.output);
+      if (r === 'deleted') invalidateUserSessions(db, user.id, session.id);
+      return r;
+    });
+    if (result === 'not_found') throw new AppError(404, 'not_found', 'passkey not found');
+    if (result === 'last') throw new AppError(409, 'last_passkey', 'this is the account\'s only passkey; add another before removing it');
+    return c.body(null, 204);
+  });
+
   app.post('/reauth/options', async (c) => {
     const { user } = requireUser(c);
     await jsonBody(c, EmptyBody);
@@ -155,9 +174,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.delete('/account', (c) => {
     const { user, session } = requireUser(c);
-    if (!isReverified(session, now())) {
-      throw new AppError(403, 'reauth_required', 'confirm with your passkey first (re-verification lasts 5 minutes)');
-    }
+    requireReverified(session, now(), 'delete the account');
     deleteUser(db, user.id);
     clearSessionCookie(c, deps);
     return c.body(null, 204);

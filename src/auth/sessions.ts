@@ -99,9 +99,9 @@ export function invalidateSession(db: Db, sessionId: string): void {
   db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
 }
 
-/** Signs a user out everywhere: every session row goes. */
-export function invalidateUserSessions(db: Db, userId: string): number {
-  return Number(db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes);
+/** Signs a user out everywhere (but on `keepSessionId`, when given): their session rows go. */
+export function invalidateUserSessions(db: Db, userId: string, keepSessionId = ''): number {
+  return Number(db.prepare('DELETE FROM sessions WHERE user_id = ? AND id != ?').run(userId, keepSessionId).changes);
 }
 
 export function markReverified(db: Db, sessionId: string, now: number): void {

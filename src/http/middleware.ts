@@ -4,7 +4,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { AppError, rateLimited, unauthenticated } from './errors.ts';
 import type { AppDeps, AppEnv } from './deps.ts';
-import { SESSION_COOKIE, validateSessionToken, type Session, type User } from '../auth/sessions.ts';
+import { isReverified, SESSION_COOKIE, validateSessionToken, type Session, type User } from '../auth/sessions.ts';
 import type { Clock } from '../clock.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -59,6 +59,11 @@ export function requireUser(c: Context<AppEnv>): { user: User; session: Session 
   const session = c.get('session');
   if (!user || !session) throw unauthenticated();
   return { user, session };
+}
+
+/** Destructive changes need a passkey confirmation in the last 5 minutes. */
+export function requireReverified(session: Session, now: number, what: string): void {
+  if (!isReverified(session, now)) throw new AppError(403, 'reauth_required', `confirm with your passkey first, then ${what} (re-verification lasts 5 minutes)`);
 }
 
 /** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */

@@ -5,8 +5,7 @@ import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../http/deps.ts';
 import { AppError, forbidden, notFound } from '../http/errors.ts';
 import { Base64Url, jsonBody, parseWith, Uuid } from '../http/validate.ts';
-import { requireUser } from '../http/middleware.ts';
-import { isReverified } from '../auth/sessions.ts';
+import { requireReverified, requireUser } from '../http/middleware.ts';
 import { transaction } from '../db.ts';
 import { ANY_ROLE, requireRole } from './access.ts';
 import { createLogbook, deleteLogbook, findLogbook, listCrew, listLogbooksFor, removeCrewMember, usernameOf, type LogbookForUser } from './store.ts';
@@ -57,9 +56,7 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     const { user, session } = requireUser(c);
     const id = logbookId(c.req.param('id'));
     requireRole(db, id, user.id, ['OWNER']);
-    if (!isReverified(session, clock.now())) {
-      throw new AppError(403, 'reauth_required', 'confirm with your passkey again before deleting a logbook');
-    }
+    requireReverified(session, clock.now(), 'delete the logbook');
     deleteLogbook(db, id);
     return c.body(null, 204);
   });

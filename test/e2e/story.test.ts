@@ -365,4 +365,16 @@ test('the skipper lost the phone: the admin\'s recovery link makes a passkey on 
   assert.equal(rows('SELECT id FROM users WHERE username = ?', 'skipper').length, 1);
   assert.equal(rows('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length, 3);
   assert.equal(rows('SELECT id FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length, 1, 'every other device is signed out');
+
+  // The old phone's passkeys are removed from the account screen (after a passkey check).
+  const [oldest] = rows<{ id: string }>('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?) ORDER BY created_at, id', 'skipper');
+  await page.goto(`${server.origin}/settings`);
+  await page.locator('#passkeys li').nth(2).waitFor();
+  assert.match(await page.locator('#passkeys li').nth(2).textContent() ?? '', /Passkey 3.*added .*not used to sign in yet/);
+  await page.locator(`[data-passkey="${oldest!.id}"] button`).click();
+  await page.locator('.notice', { hasText: 'Passkey removed' }).waitFor();
+  await waitFor(async () => (await page.locator('#passkeys li').count()) === 2, 'two passkeys listed');
+  assert.deepEqual(rows('SELECT id FROM passkeys WHERE id = ?', oldest!.id), []);
+  await page.locator('#passkeys').scrollIntoViewIfNeeded();
+  await screenshot(page, '15-settings-passkeys');
 });

@@ -1,6 +1,12 @@
 // The HTTP API exactly as /work/shared/API.md names it. Errors come back as ApiError with
 // the contract's code; a request that never reached the server is code "offline".
 
+export interface PasskeyInfo {
+  id: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
 export interface User {
   id: string;
   username: string;
@@ -87,6 +93,8 @@ export const api = {
   loginVerify: (response: unknown) => request<{ user: User }>('POST', '/api/auth/login/verify', { response }),
   passkeyOptions: () => request<{ options: any }>('POST', '/api/auth/passkeys/options', {}),
   passkeyVerify: (response: unknown) => request<unknown>('POST', '/api/auth/passkeys/verify', { response }),
+  passkeys: () => request<{ passkeys: PasskeyInfo[] }>('GET', '/api/auth/passkeys'),
+  deletePasskey: (id: string) => request<null>('DELETE', `/api/auth/passkeys/${enc(id)}`),
   reauthOptions: () => request<{ options: any }>('POST', '/api/auth/reauth/options', {}),
   reauthVerify: (response: unknown) => request<unknown>('POST', '/api/auth/reauth/verify', { response }),
 

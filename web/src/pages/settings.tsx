@@ -1,9 +1,9 @@
 // Settings: notifications on this device (in words: what works here and what does not),
-// language, passkeys and signing out.
+// language, the account's passkeys (add, list, remove) and signing out.
 import { useEffect, useState } from 'preact/hooks';
-import { api, type PushPrefs } from '../api.ts';
-import { lang, setLang, t, type Lang } from '../i18n.ts';
-import { addPasskey } from '../passkeys.ts';
+import { api, type PasskeyInfo, type PushPrefs } from '../api.ts';
+import { formatTime, lang, setLang, t, type Lang } from '../i18n.ts';
+import { addPasskey, reverify } from '../passkeys.ts';
 import { deviceSubscription, disablePush, enablePush, forgetDeviceSubscription, pushSupport, updateSubscriptionLanguage, type PushSupport } from '../push.ts';
 import { navigate } from '../router.ts';
 import { signedOut, useSession } from '../session.ts';
@@ -102,9 +102,51 @@ function PushSection() {
   );
 }
 
+/** The account's passkeys with their dates; one can be removed (after a passkey check), never the last. */
+function PasskeyList(props: { revision: number; onRemoved: () => void; onError: (e: unknown) => void }) {
+  const [passkeys, setPasskeys] = useState<PasskeyInfo[] | null>(null);
+  const reload = () => api.passkeys().then((r) => setPasskeys(r.passkeys), props.onError);
+  useEffect(() => void reload(), [props.revision]);
+  if (!passkeys) return null;
+  return (
+    <>
+      <h3>{t('passkeysTitle')}</h3>
+      <ul class="list passkeys" id="passkeys">
+        {passkeys.map((p, i) => (
+          <li key={p.id} class="member" data-passkey={p.id}>
+            <span class="list-main">
+              {t('passkeyN', { n: i + 1 })}
+              <small class="muted block">
+                {t('passkeyDates', { added: formatTime(p.createdAt), used: p.lastUsedAt ? t('passkeyUsed', { date: formatTime(p.lastUsedAt) }) : t('passkeyNeverUsed') })}
+              </small>
+            </span>
+            {passkeys.length > 1 ? (
+              <ActionButton
+                class="ghost small danger"
+                onClick={async () => {
+                  if (!confirm(t('confirmRemovePasskey'))) return;
+                  await reverify();
+                  await api.deletePasskey(p.id);
+                  await reload();
+                  props.onRemoved();
+                }}
+                onError={props.onError}
+              >
+                {t('removePasskey')}
+              </ActionButton>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {passkeys.length === 1 ? <Notice kind="warn">{t('passkeyOnlyOne')}</Notice> : null}
+    </>
+  );
+}
+
 export function SettingsPage() {
   const { user } = useSession();
   const [note, setNote] = useState('');
+  const [passkeyRevision, setPasskeyRevision] = useState(0);
   const [error, setError] = useState('');
   const choose = (next: Lang) => {
     setLang(next);
@@ -126,6 +168,14 @@ export function SettingsPage() {
       <section class="card stack">
         <h2>{t('account')}</h2>
         <p>{t('signedInAs', { name: user?.username ?? '' })}</p>
+        <PasskeyList
+          revision={passkeyRevision}
+          onRemoved={() => {
+            setError('');
+            setNote(t('passkeyRemoved'));
+          }}
+          onError={(e) => setError(errorText(e))}
+        />
         <ActionButton
           id="add-passkey"
           class="ghost"
@@ -134,6 +184,7 @@ export function SettingsPage() {
             setNote('');
             await addPasskey();
             setNote(t('passkeyAdded'));
+            setPasskeyRevision((n) => n + 1);
           }}
           onError={(e) => setError(errorText(e))}
         >
