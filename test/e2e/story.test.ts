@@ -189,8 +189,15 @@ test('the owner adds a second passkey, signs out and back in; the push subscript
     options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
   });
   securityKey = authenticatorId;
+  // Both authenticators are asked; the phone's own would answer "already registered" (it
+  // holds an excluded passkey) as soon as it sees user presence, so it gets none: only the
+  // security key answers.
+  await ownerAuth.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: ownerAuth.authenticatorId, enabled: false });
   await owner.click('#add-passkey');
+  await owner.locator('.notice-ok, .notice-error').first().waitFor();
+  assert.equal(await owner.locator('.notice-error').count(), 0, await owner.locator('.notice-error').first().textContent().catch(() => ''));
   await owner.getByText('Passkey added.').waitFor();
+  await ownerAuth.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: ownerAuth.authenticatorId, enabled: true });
   assert.equal(rows('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length, 2);
 
   await owner.click('#sign-out');
