@@ -536,7 +536,7 @@ test('passkeys are listed without key material; removing one needs re-verificati
     assert.deepEqual(list.body.passkeys.map((p: { id: string }) => p.id), [phone.authenticator.credentials[0]!.id, laptopId]);
     for (const p of list.body.passkeys) {
       assert.deepEqual(Object.keys(p).sort(), ['createdAt', 'id', 'lastUsedAt', 'transports']);
-      assert.equal(typeof p.createdAt, 'number');
+      assert.match(p.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
     assert.equal(list.body.passkeys[1].lastUsedAt !== null, true, 'the laptop signed in with it');
     assertError(await new Client(server.url, server.origin).get('/api/auth/passkeys'), 401, 'unauthenticated');

@@ -8,7 +8,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import type { AppDeps, AppEnv } from '../http/deps.ts';
 import { AppError } from '../http/errors.ts';
 import { clearSessionCookie, requireReverified, requireUser, sessionCookieOptions, setSessionCookie } from '../http/middleware.ts';
-import { Base64Url, jsonBody, Token } from '../http/validate.ts';
+import { Base64Url, isoTime, jsonBody, Token } from '../http/validate.ts';
 import { CHALLENGE_COOKIE, deletePasskey, passkeySummaries, relyingParty, takeChallenge, type ChallengePurpose, type PendingChallenge } from './passkeys.ts';
 import { invalidateSession, invalidateUserSessions, REVERIFY_WINDOW_MS, type User } from './sessions.ts';
 import { finishReauth, finishSignin, startReauth, startSignin } from './signin.ts';
@@ -140,7 +140,10 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
     return c.json({ user: publicUser(user), passkey });
   });
 
-  app.get('/passkeys', (c) => c.json({ passkeys: passkeySummaries(db, requireUser(c).user.id) }));
+  app.get('/passkeys', (c) => {
+    const passkeys = passkeySummaries(db, requireUser(c).user.id).map((p) => ({ ...p, createdAt: isoTime(p.createdAt), lastUsedAt: isoTime(p.lastUsedAt) }));
+    return c.json({ passkeys });
+  });
 
   app.delete('/passkeys/:id', (c) => {
     const { user, session } = requireUser(c);

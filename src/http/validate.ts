@@ -1,5 +1,6 @@
 // valibot at the HTTP boundary: a bad body or parameter is a 400 invalid_request whose
-// message names the field, e.g. "items[3].payload: at most 65536 characters".
+// message names the field, e.g. "items[3].payload: at most 65536 characters"; and times as
+// answers show them.
 import * as v from 'valibot';
 import type { Context } from 'hono';
 import { invalidRequest } from './errors.ts';
@@ -49,3 +50,10 @@ export const Base64Url = (max: number) =>
     v.regex(/^[A-Za-z0-9_-]*$/, 'must be base64url'),
   );
 export const Token = v.pipe(v.string('must be a string'), v.minLength(16, 'is too short'), v.maxLength(128, 'is too long'), v.regex(/^[A-Za-z0-9_-]+$/, 'is not a token'));
+
+/** Times are milliseconds inside crewbell and ISO 8601 in every answer. */
+export function isoTime(ms: number): string;
+export function isoTime(ms: number | null): string | null;
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

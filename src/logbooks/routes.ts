@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../http/deps.ts';
 import { AppError, forbidden, notFound } from '../http/errors.ts';
-import { Base64Url, jsonBody, parseWith, Uuid } from '../http/validate.ts';
+import { Base64Url, isoTime, jsonBody, parseWith, Uuid } from '../http/validate.ts';
 import { requireReverified, requireUser } from '../http/middleware.ts';
 import { transaction } from '../db.ts';
 import { ANY_ROLE, requireRole } from './access.ts';
@@ -28,10 +28,9 @@ const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 const inviteNotFound = () => new AppError(404, 'invite_not_found', 'this invite does not exist, was already used or has expired');
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function logbookJson(logbook: LogbookForUser) {
-  return { id: logbook.id, ownerId: logbook.ownerId, role: logbook.role, meta: logbook.meta, createdAt: iso(logbook.createdAt) };
+  return { id: logbook.id, ownerId: logbook.ownerId, role: logbook.role, meta: logbook.meta, createdAt: isoTime(logbook.createdAt) };
 }
 
 export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -89,7 +88,7 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     requireRole(db, id, user.id, ['OWNER']);
     const body = await jsonBody(c, NewInvite);
     const invite = createInvite(db, { logbookId: id, role: body.role, createdBy: user.id }, clock.now());
-    return c.json({ token: invite.token, expiresAt: iso(invite.expiresAt) }, 201);
+    return c.json({ token: invite.token, expiresAt: isoTime(invite.expiresAt) }, 201);
   });
 
   // No session needed: the join screen shows this before someone has an account.
@@ -100,7 +99,7 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     const logbook = findLogbook(db, invite.logbookId);
     const ownerName = logbook && usernameOf(db, logbook.ownerId);
     if (!ownerName) throw inviteNotFound();
-    return c.json({ logbookId: invite.logbookId, role: invite.role, ownerName, expiresAt: iso(invite.expiresAt) });
+    return c.json({ logbookId: invite.logbookId, role: invite.role, ownerName, expiresAt: isoTime(invite.expiresAt) });
   });
 
   app.post('/invites/:token/accept', (c) => {

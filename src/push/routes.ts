@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../http/deps.ts';
 import { forbidden, invalidRequest } from '../http/errors.ts';
 import { requireUser } from '../http/middleware.ts';
-import { jsonBody } from '../http/validate.ts';
+import { isoTime, jsonBody } from '../http/validate.ts';
 import { transaction } from '../db.ts';
 import { localeFromAcceptLanguage, testMessage } from '../notify/messages.ts';
 import { endpointProblem, MAX_ENDPOINT_LENGTH } from './endpoint-guard.ts';
@@ -31,9 +31,6 @@ const SubscriptionBody = v.object({
   /** The same, under the Push API's own name. */
   applicationServerKey: v.optional(v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'))),
 });
-
-/** Times in answers are ISO 8601, as everywhere in the API. */
-const isoTime = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const UnsubscribeBody = v.object({ endpoint: Endpoint });
 const PrefsBody = v.object({ collaboratorChangesEnabled: v.boolean('must be true or false') });

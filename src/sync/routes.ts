@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../http/deps.ts';
 import { invalidRequest } from '../http/errors.ts';
-import { Base64Url, jsonBody, parseWith, Uuid } from '../http/validate.ts';
+import { Base64Url, isoTime, jsonBody, parseWith, Uuid } from '../http/validate.ts';
 import { requireUser } from '../http/middleware.ts';
 import { ANY_ROLE, requireRole } from '../logbooks/access.ts';
 import { decodeCursor, encodeCursor, pullEntries, pushEntries } from './store.ts';
@@ -68,7 +68,7 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
         version: e.version,
         payload: e.payload,
         deleted: e.deleted,
-        updatedAt: new Date(e.updatedAt).toISOString(),
+        updatedAt: isoTime(e.updatedAt),
         updatedBy: e.updatedBy,
       })),
       cursor: encodeCursor(logbook.createdAt, page.lastSeq),

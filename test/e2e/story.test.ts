@@ -195,7 +195,7 @@ test('the owner adds a second passkey, signs out and back in; the push subscript
   await ownerAuth.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: ownerAuth.authenticatorId, enabled: false });
   await owner.click('#add-passkey');
   await owner.locator('.notice-ok, .notice-error').first().waitFor();
-  assert.equal(await owner.locator('.notice-error').count(), 0, await owner.locator('.notice-error').first().textContent().catch(() => ''));
+  assert.equal(await owner.locator('.notice-error').count(), 0, (await owner.locator('.notice-error').first().textContent().catch(() => '')) ?? '');
   await owner.getByText('Passkey added.').waitFor();
   await ownerAuth.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: ownerAuth.authenticatorId, enabled: true });
   assert.equal(rows('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length, 2);

@@ -3,8 +3,8 @@
 
 export interface PasskeyInfo {
   id: string;
-  createdAt: number;
-  lastUsedAt: number | null;
+  createdAt: string;
+  lastUsedAt: string | null;
 }
 
 export interface User {
