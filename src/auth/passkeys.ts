@@ -140,6 +140,11 @@ export function deletePasskey(db: Db, userId: string, id: string): 'deleted' | '
   return 'deleted';
 }
 
+/** Removes every passkey of the user (an admin's recovery after a stolen phone); how many went. */
+export function deleteUserPasskeys(db: Db, userId: string): number {
+  return Number(db.prepare('DELETE FROM passkeys WHERE user_id = ?').run(userId).changes);
+}
+
 export function recordPasskeyUse(db: Db, id: string, counter: number, now: number): void {
   db.prepare('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?').run(counter, now, id);
 }

@@ -1,6 +1,6 @@
 // /api/auth: passkey sign-up and sign-in, sign-out, the current user, listing, adding and
-// removing passkeys, re-verification and deleting the account. Each handler parses, calls signup/signin or a
-// store, and maps the result to JSON and cookies.
+// removing passkeys, re-verification and deleting the account. Each handler parses, calls
+// signup/signin or a store, and maps the result to JSON and cookies.
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as v from 'valibot';

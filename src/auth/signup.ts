@@ -65,19 +65,15 @@ export async function startSignup(
 ): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
   const tokenHash = input.inviteToken === undefined ? null : sha256Hex(input.inviteToken);
   const admission = admit(db, policy, input.username, tokenHash, now);
-  if (admission.kind === 'recover') {
-    // The account's own id, and its passkeys excluded, so this device gets a new one.
-    const { user } = admission;
-    const options = await registrationOptions(rp, user, passkeysBelowLimit(db, user.id));
-    const saved = saveChallenge(db, { purpose: 'register', challenge: options.challenge, userId: user.id, username: user.username, inviteTokenHash: tokenHash }, now);
-    return { options, ...saved };
-  }
-  if (usernameTaken(db, input.username)) throw usernameTakenError(input.username);
-  const userId = newUserId();
-  const options = await registrationOptions(rp, { id: userId, username: input.username });
+  // Recovery: the account's own id, its passkeys excluded so this device gets a new one.
+  // Otherwise a new account, whose name must be free.
+  if (admission.kind !== 'recover' && usernameTaken(db, input.username)) throw usernameTakenError(input.username);
+  const account = admission.kind === 'recover' ? admission.user : { id: newUserId(), username: input.username };
+  const existing = admission.kind === 'recover' ? passkeysBelowLimit(db, account.id) : [];
+  const options = await registrationOptions(rp, account, existing);
   const saved = saveChallenge(
     db,
-    { purpose: 'register', challenge: options.challenge, userId, username: input.username, inviteTokenHash: tokenHash },
+    { purpose: 'register', challenge: options.challenge, userId: account.id, username: account.username, inviteTokenHash: tokenHash },
     now,
   );
   return { options, ...saved };

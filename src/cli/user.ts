@@ -8,6 +8,7 @@ import { dataDirFlag, OriginSchema, UsageError, type FlagSpec, type ParsedArgs }
 import { databasePath, openDatabase, transaction, type Db } from '../db.ts';
 import { createSignupToken, deleteUser, findUserByName, listUsers, Username, usernameTaken, type SignupPurpose } from '../auth/users.ts';
 import { invalidateUserSessions } from '../auth/sessions.ts';
+import { deleteUserPasskeys } from '../auth/passkeys.ts';
 
 function openData(args: ParsedArgs): Db {
   return openDatabase(databasePath(args.values['data-dir'] as string));
@@ -94,7 +95,7 @@ export const userCommands: Command[] = [
         if (!user) throw new CommandFailed(`no user named "${username}"`);
         const removed = transaction(db, () => ({
           sessions: invalidateUserSessions(db, user.id),
-          passkeys: args.values['remove-passkeys'] ? Number(db.prepare('DELETE FROM passkeys WHERE user_id = ?').run(user.id).changes) : 0,
+          passkeys: args.values['remove-passkeys'] ? deleteUserPasskeys(db, user.id) : 0,
         }));
         io.out(`${user.username} is signed out on every device (${removed.sessions} session${removed.sessions === 1 ? '' : 's'} ended)${args.values['remove-passkeys'] ? ` and has no passkeys left (${removed.passkeys} removed)` : ''}.`);
         await printLink(io, db, { username: user.username, isAdmin: user.isAdmin, purpose: 'recover', origin });

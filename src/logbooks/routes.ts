@@ -28,7 +28,6 @@ const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 const inviteNotFound = () => new AppError(404, 'invite_not_found', 'this invite does not exist, was already used or has expired');
 
-
 function logbookJson(logbook: LogbookForUser) {
   return { id: logbook.id, ownerId: logbook.ownerId, role: logbook.role, meta: logbook.meta, createdAt: isoTime(logbook.createdAt) };
 }

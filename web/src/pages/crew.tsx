@@ -63,13 +63,11 @@ function LinkCard(props: { link: string; qr: string; caption: ComponentChildren;
 
 /** The logbook key as a link for the user's own other devices (the key only in the fragment). */
 function KeyLinkSection({ id, onError }: { id: string; onError: (e: unknown) => void }) {
-  const [hasKey, setHasKey] = useState(false);
+  const [keyText, setKeyText] = useState<string | undefined>(undefined);
   const [shown, setShown] = useState<{ link: string; qr: string } | null>(null);
-  useEffect(() => void logbookKeyText(id).then((k) => setHasKey(!!k)), [id]);
-  if (!hasKey) return null;
+  useEffect(() => void logbookKeyText(id).then(setKeyText), [id]);
+  if (!keyText) return null;
   const show = async () => {
-    const keyText = await logbookKeyText(id);
-    if (!keyText) throw new Error(t('errLocked'));
     const link = `${location.origin}/logbook/${encodeURIComponent(id)}#k=${keyText}`;
     setShown({ link, qr: await qrDataUrl(link) });
   };
