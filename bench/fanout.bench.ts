@@ -118,12 +118,13 @@ async function runCrewbell(devices: Device[]): Promise<Omit<RunResult, 'impl' | 
   const { systemClock } = await import('../src/clock.ts');
   const { silentLogger } = await import('../src/log.ts');
   const { createMetrics } = await import('../src/metrics.ts');
+  const { pushMetricSources } = await import('../src/push/stats.ts');
   const { createTransport } = await import('../src/push/transport.ts');
   const { createOutboxWorker } = await import('../src/push/worker.ts');
   const { createVapidSigner } = await import('../src/push/authorization.ts');
   const { generateVapidKeys, loadVapidKeys } = await import('../src/push/vapid.ts');
   const { queueForUser } = await import('../src/push/outbox.ts');
-  const { crewChangesMessage, logbookTopic } = await import('../src/notify/messages.ts');
+  const { crewChangesMessage, logbookTopic } = await import('../src/push/messages.ts');
 
   const dir = mkdtempSync(path.join(tmpdir(), 'crewbell-bench-'));
   const db = openDatabase(path.join(dir, 'crewbell.db'));
@@ -138,7 +139,7 @@ async function runCrewbell(devices: Device[]): Promise<Omit<RunResult, 'impl' | 
     for (const d of devices) insert.run(randomUUID(), ownerId, d.endpoint, d.keys.p256dh, d.keys.auth);
   });
   devices.length = 0; // the pipeline reads devices from the database, like serve
-  const metrics = createMetrics(db, { defaults: false });
+  const metrics = createMetrics(pushMetricSources(db), { defaults: false });
   // Loopback push service: the address guard is lifted as with --push-allow-insecure (still https).
   const transport = createTransport({ timeoutMs: 10_000, allowInsecure: true });
   const worker = createOutboxWorker(

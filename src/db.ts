@@ -78,6 +78,16 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   return db;
 }
 
+/** SQLite's quick page check: 'ok', or what is damaged. */
+export function quickCheck(db: Db): string {
+  return (db.prepare('PRAGMA quick_check').get() as { quick_check: string }).quick_check;
+}
+
+/** A real committed write (a read-only file or a full disk throws here). */
+export function probeWrite(db: Db): void {
+  db.exec('BEGIN IMMEDIATE; CREATE TABLE doctor_write_probe (x); DROP TABLE doctor_write_probe; COMMIT');
+}
+
 export function databasePath(dataDir: string): string {
   return path.join(dataDir, 'crewbell.db');
 }

@@ -1,12 +1,12 @@
 // Prometheus metrics (prom-client) on a registry of the server's own, plus the process
-// defaults. Gauges that mirror the database are read when /metrics is scraped.
+// defaults. Gauges that mirror the database read their counts from push/stats.ts when scraped.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { timingSafeEqual } from 'node:crypto';
-import { Hono } from 'hono';
-import type { Db } from './db.ts';
-import type { AppDeps, AppEnv } from './http/deps.ts';
-import { forbidden, unauthenticated } from './http/errors.ts';
-import { clientAddress } from './http/middleware.ts';
+
+/** Counts read at scrape time (push/stats.ts gives them from the database). */
+export interface MetricSources {
+  subscriptions(): number | undefined;
+  outboxDepth(): number | undefined;
+}
 
 export type SendResult = 'success' | 'retry' | 'gone' | 'failed';
 
@@ -17,7 +17,7 @@ export interface Metrics {
   coalescedChanges: Counter;
 }
 
-export function createMetrics(db: Db | undefined, options: { defaults?: boolean } = {}): Metrics {
+export function createMetrics(sources: MetricSources | undefined, options: { defaults?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaults !== false) collectDefaultMetrics({ register: registry });
   const pushSent = new Counter({
@@ -43,7 +43,8 @@ export function createMetrics(db: Db | undefined, options: { defaults?: boolean 
     help: 'Push subscriptions stored',
     registers: [registry],
     collect() {
-      if (db?.isOpen) this.set((db.prepare('SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n);
+      const n = sources?.subscriptions();
+      if (n !== undefined) this.set(n);
     },
   });
   new Gauge({
@@ -51,30 +52,9 @@ export function createMetrics(db: Db | undefined, options: { defaults?: boolean 
     help: 'Push deliveries waiting in the outbox (including ones waiting for a retry)',
     registers: [registry],
     collect() {
-      if (db?.isOpen) this.set((db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get() as { n: number }).n);
+      const n = sources?.outboxDepth();
+      if (n !== undefined) this.set(n);
     },
   });
   return { registry, pushSent, pushDuration, coalescedChanges };
-}
-
-/** Loopback clients only, unless a token is configured: then exactly that bearer token. */
-export function metricsAllowed(address: string, authorization: string | undefined, token: string | undefined): boolean {
-  if (token) {
-    const given = Buffer.from(authorization ?? '');
-    const wanted = Buffer.from(`Bearer ${token}`);
-    return given.length === wanted.length && timingSafeEqual(given, wanted);
-  }
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || /^127\./.test(address) || /^::ffff:127\./.test(address);
-}
-
-export function metricsRoutes(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-  app.get('/metrics', async (c) => {
-    const metrics = deps.metrics!;
-    if (!metricsAllowed(clientAddress(c, deps.config.trustProxy), c.req.header('authorization'), deps.config.metricsToken)) {
-      throw deps.config.metricsToken ? unauthenticated() : forbidden('metrics are served to loopback clients only (or set --metrics-token)');
-    }
-    return c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType });
-  });
-  return app;
 }

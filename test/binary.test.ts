@@ -18,7 +18,8 @@ import { binaryAssets, binaryPath, runnerFor } from '../build.ts';
 import { commands, run } from '../src/cli/index.ts';
 import type { Io } from '../src/cli/command.ts';
 import { databasePath, latestSchemaVersion, openDatabase } from '../src/db.ts';
-import { envName, serveFlags } from '../src/config.ts';
+import { serveFlags } from '../src/config.ts';
+import { envName } from '../src/cli/args.ts';
 import { VERSION } from '../src/version.ts';
 
 const x64 = path.join(repoRoot, binaryPath('x64'));

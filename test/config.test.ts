@@ -1,7 +1,8 @@
 // Settings: flags win over CREWBELL_* twins, which win over defaults; bad values are usage errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, parseDuration, serveConfig, serveFlags, UsageError, envName, formatDuration } from '../src/config.ts';
+import { serveConfig, serveFlags, UsageError } from '../src/config.ts';
+import { parseArgs, parseDuration, envName, formatDuration } from '../src/cli/args.ts';
 
 test('durations accept ms, s, m, h and d', () => {
   assert.equal(parseDuration('250ms'), 250);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { openDatabase } from '../src/db.ts';
 import { queueForUser } from '../src/push/outbox.ts';
 import { pruneSubscriptions, saveSubscription } from '../src/push/subscriptions.ts';
-import { testMessage } from '../src/notify/messages.ts';
+import { testMessage } from '../src/push/messages.ts';
 
 const NOW = Date.UTC(2026, 5, 1);
 const DAY = 86_400_000;

@@ -8,13 +8,14 @@ import { openDatabase, transaction } from '../src/db.ts';
 import { ManualClock } from '../src/clock.ts';
 import { silentLogger } from '../src/log.ts';
 import { createMetrics } from '../src/metrics.ts';
+import { pushMetricSources } from '../src/push/stats.ts';
 import { createVapidSigner } from '../src/push/authorization.ts';
 import { vapidPrivateKeyObject } from '../src/push/vapid.ts';
 import { createTransport } from '../src/push/transport.ts';
 import { createOutboxWorker } from '../src/push/worker.ts';
 import { backoffDelay, queueForUser, MAX_RETRY_DELAY_MS } from '../src/push/outbox.ts';
 import { classifyStatus, parseRetryAfter } from '../src/push/transport.ts';
-import { testMessage } from '../src/notify/messages.ts';
+import { testMessage } from '../src/push/messages.ts';
 import { startPushService, type PushServiceDevice } from './helpers/push-service.ts';
 import { waitFor } from './helpers/server.ts';
 
@@ -48,7 +49,7 @@ function setup(options: { retries?: number; timeoutMs?: number; clock?: ManualCl
   const keys = webpush.generateVAPIDKeys();
   const signerKeys = { publicKey: keys.publicKey, privateKey: vapidPrivateKeyObject(Buffer.from(keys.privateKey, 'base64url'), Buffer.from(keys.publicKey, 'base64url')) };
   const signer = createVapidSigner(signerKeys, 'mailto:skipper@example.org', clock);
-  const metrics = createMetrics(db, { defaults: false });
+  const metrics = createMetrics(pushMetricSources(db), { defaults: false });
   const transport = createTransport({ timeoutMs: options.timeoutMs ?? 5_000, allowInsecure: true });
   const worker = createOutboxWorker(
     { db, clock, log: silentLogger, metrics, transport, signer: () => signer },

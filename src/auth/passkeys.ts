@@ -1,7 +1,6 @@
 // Passkeys (WebAuthn credentials) and the challenges of the ceremonies that make and use
 // them. A challenge row is bound to the browser by the crewbell_challenge cookie (the row id
 // is the cookie's SHA-256), lives 5 minutes and is taken exactly once, success or not.
-import { randomBytes } from 'node:crypto';
 import { Buffer } from 'node:buffer';
 import {
   generateAuthenticationOptions,
@@ -15,7 +14,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Db } from '../db.ts';
-import { sha256Hex } from './sessions.ts';
+import { newToken, tokenHash } from '../tokens.ts';
 
 export const CHALLENGE_COOKIE = 'crewbell_challenge';
 export const CHALLENGE_LIFETIME_MS = 5 * 60_000;
@@ -37,18 +36,18 @@ export interface PendingChallenge {
 /** Stores a challenge; returns the cookie value that takes it back. Expired rows go first. */
 export function saveChallenge(db: Db, pending: PendingChallenge, now: number): { cookieToken: string; expiresAt: number } {
   db.prepare('DELETE FROM auth_challenges WHERE expires_at <= ?').run(now);
-  const cookieToken = randomBytes(32).toString('base64url');
+  const cookieToken = newToken();
   const expiresAt = now + CHALLENGE_LIFETIME_MS;
   db.prepare(
     'INSERT INTO auth_challenges (id, purpose, challenge, user_id, username, invite_token, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  ).run(sha256Hex(cookieToken), pending.purpose, pending.challenge, pending.userId, pending.username, pending.inviteTokenHash, expiresAt);
+  ).run(tokenHash(cookieToken), pending.purpose, pending.challenge, pending.userId, pending.username, pending.inviteTokenHash, expiresAt);
   return { cookieToken, expiresAt };
 }
 
 /** Removes the challenge for this cookie and returns it if it was for `purpose` and still fresh. */
 export function takeChallenge(db: Db, cookieToken: string | undefined, purpose: ChallengePurpose, now: number): PendingChallenge | undefined {
   if (!cookieToken || cookieToken.length > 128) return undefined;
-  const id = sha256Hex(cookieToken);
+  const id = tokenHash(cookieToken);
   const row = db
     .prepare('DELETE FROM auth_challenges WHERE id = ? RETURNING purpose, challenge, user_id, username, invite_token, expires_at')
     .get(id) as

@@ -1,12 +1,11 @@
 // Sessions as the Lucia guide teaches: a random token lives only in the cookie, the database
 // keeps its SHA-256; 30 days, extended when used in the second half of its life.
-import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db.ts';
+import { tokenHash } from '../tokens.ts';
 
 export const SESSION_COOKIE = 'crewbell_session';
 export const SESSION_LIFETIME_MS = 30 * 86_400_000;
 export const SESSION_RENEW_BEFORE_MS = 15 * 86_400_000;
-export const REVERIFY_WINDOW_MS = 5 * 60_000;
 
 export interface User {
   id: string;
@@ -21,30 +20,8 @@ export interface Session {
   reverifiedAt: number | null;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** 20 random bytes as lowercase base32 (no padding): 32 characters. */
-export function generateSessionToken(): string {
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  const bytes = randomBytes(20);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
-}
-
 export function createSession(db: Db, token: string, userId: string, now: number): Session {
-  const session: Session = { id: sha256Hex(token), userId, expiresAt: now + SESSION_LIFETIME_MS, reverifiedAt: null };
+  const session: Session = { id: tokenHash(token), userId, expiresAt: now + SESSION_LIFETIME_MS, reverifiedAt: null };
   db.prepare('INSERT INTO sessions (id, user_id, expires_at, reverified_at) VALUES (?, ?, ?, NULL)').run(
     session.id,
     userId,
@@ -75,7 +52,7 @@ export function validateSessionToken(db: Db, token: string, now: number): Valida
       `SELECT s.id, s.user_id, s.expires_at, s.reverified_at, u.username, u.is_admin
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
     )
-    .get(sha256Hex(token)) as SessionRow | undefined;
+    .get(tokenHash(token)) as SessionRow | undefined;
   if (!row) return null;
   if (now >= row.expires_at) {
     db.prepare('DELETE FROM sessions WHERE id = ?').run(row.id);
@@ -106,10 +83,6 @@ export function invalidateUserSessions(db: Db, userId: string, keepSessionId = '
 
 export function markReverified(db: Db, sessionId: string, now: number): void {
   db.prepare('UPDATE sessions SET reverified_at = ? WHERE id = ?').run(now, sessionId);
-}
-
-export function isReverified(session: Session, now: number): boolean {
-  return session.reverifiedAt !== null && now - session.reverifiedAt <= REVERIFY_WINDOW_MS;
 }
 
 export function deleteExpiredSessions(db: Db, now: number): number {

@@ -4,7 +4,7 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Db } from '../db.ts';
 import { transaction } from '../db.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../kit/errors.ts';
 import {
   authenticationOptions,
   checkAuthentication,
@@ -18,7 +18,8 @@ import {
   type RelyingParty,
   type StoredPasskey,
 } from './passkeys.ts';
-import { createSession, generateSessionToken, markReverified, type Session, type User } from './sessions.ts';
+import { createSession, markReverified, type Session, type User } from './sessions.ts';
+import { newToken } from '../tokens.ts';
 import { findUserById } from './users.ts';
 import type { Ceremony, SignedIn } from './signup.ts';
 
@@ -62,7 +63,7 @@ export async function finishSignin(
     const user = findUserById(db, passkey.userId);
     if (!user) throw loginFailed();
     recordPasskeyUse(db, passkey.id, newCounter, at);
-    const sessionToken = generateSessionToken();
+    const sessionToken = newToken();
     const session = createSession(db, sessionToken, user.id, at);
     return { user, session, sessionToken };
   });

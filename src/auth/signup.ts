@@ -4,7 +4,7 @@
 // passkey later.
 import type { Db } from '../db.ts';
 import { transaction } from '../db.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../kit/errors.ts';
 import { acceptInviteByHash, findInviteByHash, type CrewRole } from '../logbooks/invites.ts';
 import {
   addPasskey,
@@ -17,7 +17,8 @@ import {
   type PendingChallenge,
   type RelyingParty,
 } from './passkeys.ts';
-import { createSession, generateSessionToken, invalidateUserSessions, sha256Hex, type Session, type User } from './sessions.ts';
+import { createSession, invalidateUserSessions, type Session, type User } from './sessions.ts';
+import { newToken, tokenHash } from '../tokens.ts';
 import { createUser, findSignupTokenByHash, findUserByName, newUserId, usernameTaken, useSignupToken } from './users.ts';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 
@@ -63,8 +64,8 @@ export async function startSignup(
   input: { username: string; inviteToken?: string | undefined },
   now: number,
 ): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
-  const tokenHash = input.inviteToken === undefined ? null : sha256Hex(input.inviteToken);
-  const admission = admit(db, policy, input.username, tokenHash, now);
+  const inviteHash = input.inviteToken === undefined ? null : tokenHash(input.inviteToken);
+  const admission = admit(db, policy, input.username, inviteHash, now);
   // Recovery: the account's own id, its passkeys excluded so this device gets a new one.
   // Otherwise a new account, whose name must be free.
   if (admission.kind !== 'recover' && usernameTaken(db, input.username)) throw usernameTakenError(input.username);
@@ -73,7 +74,7 @@ export async function startSignup(
   const options = await registrationOptions(rp, account, existing);
   const saved = saveChallenge(
     db,
-    { purpose: 'register', challenge: options.challenge, userId: account.id, username: account.username, inviteTokenHash: tokenHash },
+    { purpose: 'register', challenge: options.challenge, userId: account.id, username: account.username, inviteTokenHash: inviteHash },
     now,
   );
   return { options, ...saved };
@@ -116,7 +117,7 @@ export async function finishSignup(
       if (!useSignupToken(db, inviteTokenHash!, at)) throw registrationClosed('this recovery link was used meanwhile');
       // A lost or stolen phone's session ends here; its passkey still needs that phone unlocked.
       invalidateUserSessions(db, user.id);
-      const sessionToken = generateSessionToken();
+      const sessionToken = newToken();
       return { user, session: createSession(db, sessionToken, user.id, at), sessionToken };
     }
     if (usernameTaken(db, username)) throw usernameTakenError(username);
@@ -130,7 +131,7 @@ export async function finishSignup(
       if (!accepted.ok) throw registrationClosed('this invite link was used meanwhile');
       joined = { logbookId: accepted.logbookId, role: accepted.role };
     }
-    const sessionToken = generateSessionToken();
+    const sessionToken = newToken();
     const session = createSession(db, sessionToken, user.id, at);
     return { user, session, sessionToken, ...(joined ? { joined } : {}) };
   });

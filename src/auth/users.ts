@@ -2,10 +2,11 @@
 // user recover`, a new passkey for an existing account). Usernames are unique regardless of
 // case; a link's token is single use, lasts 7 days (recovery: 24 hours), and only its
 // SHA-256 is stored, so a copy of the database cannot be used to sign up.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import type { Db } from '../db.ts';
-import { sha256Hex, type User } from './sessions.ts';
+import type { User } from './sessions.ts';
+import { newToken, tokenHash } from '../tokens.ts';
 
 export const SIGNUP_TOKEN_LIFETIME_MS = 7 * 86_400_000;
 export const RECOVERY_TOKEN_LIFETIME_MS = 86_400_000;
@@ -92,10 +93,10 @@ export interface SignupToken {
 
 /** A new sign-up (or recovery) link token for `username`; the caller shows it once, the database keeps its hash. */
 export function createSignupToken(db: Db, username: string, isAdmin: boolean, now: number, purpose: SignupPurpose = 'signup'): { token: string; expiresAt: number } {
-  const token = randomBytes(24).toString('base64url');
+  const token = newToken();
   const expiresAt = now + (purpose === 'recover' ? RECOVERY_TOKEN_LIFETIME_MS : SIGNUP_TOKEN_LIFETIME_MS);
   db.prepare('INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose) VALUES (?, ?, ?, ?, ?, NULL, ?)').run(
-    sha256Hex(token),
+    tokenHash(token),
     username,
     isAdmin ? 1 : 0,
     now,
@@ -118,4 +119,9 @@ export function findSignupTokenByHash(db: Db, tokenHash: string, now: number): S
 export function useSignupToken(db: Db, tokenHash: string, now: number): boolean {
   const r = db.prepare('UPDATE signup_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?').run(now, tokenHash, now);
   return Number(r.changes) === 1;
+}
+
+/** When the newest account was made (doctor compares the clock with it). */
+export function newestUserTime(db: Db): number | null {
+  return (db.prepare('SELECT max(created_at) AS t FROM users').get() as { t: number | null }).t;
 }

@@ -1,5 +1,6 @@
 // The shape of a CLI command: `crewbell <noun> [verb] [args] [flags]`.
-import type { FlagSpec, ParsedArgs } from '../config.ts';
+import type { FlagSpec } from '../config.ts';
+import type { ParsedArgs } from './args.ts';
 
 export interface Io {
   out(line: string): void;

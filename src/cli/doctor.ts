@@ -6,8 +6,12 @@ import path from 'node:path';
 import * as v from 'valibot';
 import type { Command, Io } from './command.ts';
 import { serveConfig, serveFlags, UsageError, VapidSubjectSchema, type FlagValue } from '../config.ts';
-import { databasePath, latestSchemaVersion, openDatabase, userVersion, type Db } from '../db.ts';
-import { checkVapid } from '../push/vapid.ts';
+import { databasePath, latestSchemaVersion, openDatabase, probeWrite, quickCheck, userVersion, type Db } from '../db.ts';
+import { newestUserTime } from '../auth/users.ts';
+import { newestLogbookTime } from '../logbooks/store.ts';
+import { newestEntryTime } from '../sync/store.ts';
+import { newestSubscriptionTime } from '../push/subscriptions.ts';
+import { checkVapid, readVapidPublicKey, vapidKeysTime } from '../push/vapid.ts';
 
 /** Set by build.ts in the binary: when its source was committed. */
 declare const CREWBELL_BUILD_TIME: number | undefined;
@@ -121,12 +125,12 @@ function checkDatabase(file: string): { check: Check; db?: Db } {
   let db: Db | undefined;
   try {
     db = openDatabase(file);
-    const integrity = db.prepare('PRAGMA quick_check').get() as { quick_check: string };
-    if (integrity.quick_check !== 'ok') {
-      return { check: problem('database', `${file} is damaged: ${integrity.quick_check}`, 'stop crewbell and restore your latest backup (README "Backups")'), db };
+    const integrity = quickCheck(db);
+    if (integrity !== 'ok') {
+      return { check: problem('database', `${file} is damaged: ${integrity}`, 'stop crewbell and restore your latest backup (README "Backups")'), db };
     }
     // A real committed write, which is what serve needs (a read-only file or a full disk fails here).
-    db.exec('BEGIN IMMEDIATE; CREATE TABLE doctor_write_probe (x); DROP TABLE doctor_write_probe; COMMIT');
+    probeWrite(db);
     return { check: ok('database', `${file}, schema step ${userVersion(db)} of ${latestSchemaVersion()}, writable`), db };
   } catch (err) {
     if (db?.isTransaction) db.exec('ROLLBACK');
@@ -140,8 +144,8 @@ function checkDatabase(file: string): { check: Check; db?: Db } {
 
 function checkVapidKeys(db: Db | undefined, dataDir: string, env: Io['env']): Check {
   if (!db) return problem('vapid-keys', 'cannot look without a database', 'fix the database first');
-  const row = db.prepare('SELECT public_key FROM vapid_keys WHERE id = 1').get() as { public_key: string } | undefined;
-  if (!row) return problem('vapid-keys', 'none yet', 'run crewbell vapid generate (serve also makes them on its first start)');
+  const publicKey = readVapidPublicKey(db);
+  if (!publicKey) return problem('vapid-keys', 'none yet', 'run crewbell vapid generate (serve also makes them on its first start)');
   // The push module knows how the private key is sealed, so it proves the secret key opens
   // it. A loose secret.key mode is the secret-key line's business.
   const problems = checkVapid(db, dataDir, env).filter((p) => !p.includes('readable by other users'));
@@ -152,7 +156,7 @@ function checkVapidKeys(db: Db | undefined, dataDir: string, env: Io['env']): Ch
       'put back the secret.key (or CREWBELL_SECRET_KEY) kept with this database, or run crewbell vapid generate --force (phones then subscribe again)',
     );
   }
-  return ok('vapid-keys', `public key ${row.public_key.slice(0, 12)}…, opened with the secret key`);
+  return ok('vapid-keys', `public key ${publicKey.slice(0, 12)}…, opened with the secret key`);
 }
 
 function checkSecretKey(dataDir: string, env: Io['env'], keysStored: boolean): Check {
@@ -171,22 +175,9 @@ function checkSecretKey(dataDir: string, env: Io['env'], keysStored: boolean): C
 
 /** Newest time the database has seen: a clock behind it has jumped back. */
 function newestRecordedTime(db: Db): number | undefined {
-  let newest: number | undefined;
-  for (const [table, column] of [
-    ['users', 'created_at'],
-    ['logbooks', 'created_at'],
-    ['entries', 'updated_at'],
-    ['push_subscriptions', 'created_at'],
-    ['vapid_keys', 'created_at'],
-  ] as const) {
-    try {
-      const row = db.prepare(`SELECT max(${column}) AS t FROM ${table}`).get() as { t: number | null };
-      if (row.t !== null && (newest === undefined || row.t > newest)) newest = row.t;
-    } catch {
-      // a table from a later schema step: nothing to compare
-    }
-  }
-  return newest;
+  const times = [newestUserTime(db), newestLogbookTime(db), newestEntryTime(db), newestSubscriptionTime(db), vapidKeysTime(db)];
+  const known = times.filter((t): t is number => t !== null);
+  return known.length ? Math.max(...known) : undefined;
 }
 
 function checkClock(now: number, db: Db | undefined): Check {

@@ -1,6 +1,7 @@
 // Finds the command in argv, parses its flags, runs it, and turns failures into exit codes:
 // 0 ok, 1 runtime failure, 2 bad usage or invalid configuration (one line on stderr).
-import { helpText, parseArgs, UsageError } from '../config.ts';
+import { UsageError } from '../config.ts';
+import { helpText, parseArgs } from './args.ts';
 import { CommandFailed, processIo, type Command, type Io } from './command.ts';
 import { serveCommands } from './serve.ts';
 import { versionCommands } from './version.ts';

@@ -7,7 +7,7 @@ import { databasePath, openDatabase } from '../db.ts';
 import { findUserByName } from '../auth/users.ts';
 import { systemClock } from '../clock.ts';
 import { truncateEndpoint } from '../log.ts';
-import { testMessage } from '../notify/messages.ts';
+import { testMessage } from '../push/messages.ts';
 import { createVapidSigner } from '../push/authorization.ts';
 import { sendToDevice } from '../push/deliver.ts';
 import { allSubscriptions, removeGoneSubscription, markDelivered, countFailure, type Subscription } from '../push/subscriptions.ts';

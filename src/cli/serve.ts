@@ -4,8 +4,8 @@ import type { Hono } from 'hono';
 import type { Command } from './command.ts';
 import { effectiveOrigin, serveConfig, serveFlags } from '../config.ts';
 import { databasePath, openDatabase } from '../db.ts';
-import { createApp } from '../http/app.ts';
-import { listen } from '../http/server.ts';
+import { createApp } from '../app/app.ts';
+import { listen } from '../app/server.ts';
 import { systemClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
 import { createNotifyScheduler } from '../notify/scheduler.ts';
@@ -14,9 +14,10 @@ import { createSignerSource } from '../push/authorization.ts';
 import { createTransport } from '../push/transport.ts';
 import { createOutboxWorker } from '../push/worker.ts';
 import { pruneSubscriptions } from '../push/subscriptions.ts';
+import { pushMetricSources } from '../push/stats.ts';
 import { defaultVapidSubject, ensureVapidKeys, loadSecretKey, loadVapidKeys, PLACEHOLDER_VAPID_SUBJECT, readVapidPublicKey, recordVapidSubject } from '../push/vapid.ts';
 import { deleteExpiredSessions } from '../auth/sessions.ts';
-import type { AppDeps } from '../http/deps.ts';
+import type { AppDeps } from '../kit/deps.ts';
 import { VERSION } from '../version.ts';
 
 /** Push deliveries in flight at once. */
@@ -53,7 +54,7 @@ export const serveCommands: Command[] = [
       const subject = config.vapidSubject ?? (config.origin ? defaultVapidSubject(config.origin) : PLACEHOLDER_VAPID_SUBJECT);
       recordVapidSubject(db, subject);
       const signer = createSignerSource(() => loadVapidKeys(db, secret)!, () => readVapidPublicKey(db), subject, clock);
-      const metrics = createMetrics(db);
+      const metrics = createMetrics(pushMetricSources(db));
       const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
       const worker = createOutboxWorker(
         { db, clock, log, metrics, transport, signer },

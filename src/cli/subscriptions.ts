@@ -2,7 +2,8 @@
 // truncated: they identify a device).
 import type { Command } from './command.ts';
 import { CommandFailed } from './command.ts';
-import { dataDirFlag, formatDuration } from '../config.ts';
+import { dataDirFlag } from '../config.ts';
+import { formatDuration } from './args.ts';
 import { databasePath, openDatabase } from '../db.ts';
 import { findUserByName } from '../auth/users.ts';
 import { listSubscriptions, pruneSubscriptions } from '../push/subscriptions.ts';

@@ -4,7 +4,8 @@
 import * as v from 'valibot';
 import QRCode from 'qrcode';
 import { CommandFailed, type Command, type Io } from './command.ts';
-import { dataDirFlag, OriginSchema, UsageError, type FlagSpec, type ParsedArgs } from '../config.ts';
+import { dataDirFlag, OriginSchema, UsageError, type FlagSpec } from '../config.ts';
+import type { ParsedArgs } from './args.ts';
 import { databasePath, openDatabase, transaction, type Db } from '../db.ts';
 import { createSignupToken, deleteUser, findUserByName, listUsers, Username, usernameTaken, type SignupPurpose } from '../auth/users.ts';
 import { invalidateUserSessions } from '../auth/sessions.ts';

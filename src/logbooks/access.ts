@@ -1,7 +1,7 @@
 // Who may do what aboard a logbook, as HTTP answers: no such logbook is 404 not_found, a
 // logbook the user has no (or too small a) place in is 403 forbidden.
 import type { Db } from '../db.ts';
-import { forbidden, notFound } from '../http/errors.ts';
+import { forbidden, notFound } from '../kit/errors.ts';
 import { roleIn, type Access, type Role } from './store.ts';
 
 export const ANY_ROLE: readonly Role[] = ['OWNER', 'WRITE', 'READ'];

@@ -1,9 +1,8 @@
 // Crew invites: single-use, 7-day tokens that add a member to a logbook. Only the token's
 // SHA-256 is stored. Auth uses findInvite/acceptInvite when a new person signs up through
 // an invite link; the logbook routes use them for signed-in people.
-import { randomBytes } from 'node:crypto';
 import type { Db } from '../db.ts';
-import { sha256Hex } from '../auth/sessions.ts';
+import { newToken, tokenHash } from '../tokens.ts';
 
 export const INVITE_LIFETIME_MS = 7 * 86_400_000;
 
@@ -26,10 +25,10 @@ export interface NewInvite {
 
 /** A fresh invite: 32 random bytes as base64url (43 characters); only its SHA-256 is kept. */
 export function createInvite(db: Db, input: { logbookId: string; role: CrewRole; createdBy: string }, now: number): NewInvite {
-  const token = randomBytes(32).toString('base64url');
+  const token = newToken();
   const expiresAt = now + INVITE_LIFETIME_MS;
   db.prepare('INSERT INTO invites (token_hash, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-    sha256Hex(token),
+    tokenHash(token),
     input.logbookId,
     input.role,
     input.createdBy,
@@ -41,7 +40,7 @@ export function createInvite(db: Db, input: { logbookId: string; role: CrewRole;
 
 /** The invite for a token if it exists, is unused and has not expired. */
 export function findInvite(db: Db, token: string, now: number): Invite | undefined {
-  return findInviteByHash(db, sha256Hex(token), now);
+  return findInviteByHash(db, tokenHash(token), now);
 }
 
 /** As findInvite, by the token's SHA-256 (sign-up keeps only the hash between its two steps). */
@@ -71,7 +70,7 @@ export type AcceptResult =
  * crew keeps the stronger of the two roles). Call inside a transaction.
  */
 export function acceptInvite(db: Db, token: string, userId: string, now: number): AcceptResult {
-  return acceptInviteByHash(db, sha256Hex(token), userId, now);
+  return acceptInviteByHash(db, tokenHash(token), userId, now);
 }
 
 /** As acceptInvite, by the token's SHA-256. */

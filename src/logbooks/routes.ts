@@ -2,10 +2,10 @@
 // /api. Each route: parse → check the caller's role → call the store → answer.
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import type { AppDeps, AppEnv } from '../http/deps.ts';
-import { AppError, forbidden, notFound } from '../http/errors.ts';
-import { Base64Url, isoTime, jsonBody, parseWith, Uuid } from '../http/validate.ts';
-import { requireReverified, requireUser } from '../http/middleware.ts';
+import type { AppDeps, AppEnv } from '../kit/deps.ts';
+import { AppError, forbidden, notFound } from '../kit/errors.ts';
+import { Base64Url, isoTime, jsonBody, parseWith, Uuid } from '../kit/validate.ts';
+import { requireReverified, requireUser } from '../kit/middleware.ts';
 import { transaction } from '../db.ts';
 import { ANY_ROLE, requireRole } from './access.ts';
 import { createLogbook, deleteLogbook, findLogbook, listCrew, listLogbooksFor, removeCrewMember, usernameOf, type LogbookForUser } from './store.ts';

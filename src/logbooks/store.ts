@@ -115,3 +115,8 @@ export function usernameOf(db: Db, userId: string): string | undefined {
   const row = db.prepare('SELECT username FROM users WHERE id = ?').get(userId) as { username: string } | undefined;
   return row?.username;
 }
+
+/** When the newest logbook was made (doctor compares the clock with it). */
+export function newestLogbookTime(db: Db): number | null {
+  return (db.prepare('SELECT max(created_at) AS t FROM logbooks').get() as { t: number | null }).t;
+}

@@ -3,13 +3,13 @@
 // waits for the earliest due row; when it fires, each due row becomes one notification:
 // one outbox job per device of the owner, written in the same transaction that clears it.
 import { prepared, transaction, type Db } from '../db.ts';
-import type { CrewChange, CrewChangeSink } from '../http/deps.ts';
+import type { CrewChange, CrewChangeSink } from './port.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { collaboratorChangesEnabled } from '../push/prefs.ts';
 import { queueForUser } from '../push/outbox.ts';
-import { crewChangesMessage, logbookTopic } from './messages.ts';
+import { crewChangesMessage, logbookTopic } from '../push/messages.ts';
 
 export interface CoalescingRule {
   debounceMs: number;

@@ -3,8 +3,7 @@
 // for good, so a crash at any point resends rather than loses (the Topic/tag make a rare
 // duplicate replace the first).
 import { prepared, type Db } from '../db.ts';
-import type { PushMessage } from '../notify/messages.ts';
-import type { Locale } from './subscriptions.ts';
+import type { Locale, PushMessage } from './messages.ts';
 import type { Urgency } from './transport.ts';
 
 export interface OutboxJob {

@@ -1,12 +1,12 @@
 // /api/push/* and /api/admin/subscriptions: parse, call the push stores, map the result.
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import type { AppDeps, AppEnv } from '../http/deps.ts';
-import { forbidden, invalidRequest } from '../http/errors.ts';
-import { requireUser } from '../http/middleware.ts';
-import { isoTime, jsonBody } from '../http/validate.ts';
+import type { AppDeps, AppEnv } from '../kit/deps.ts';
+import { forbidden, invalidRequest } from '../kit/errors.ts';
+import { requireUser } from '../kit/middleware.ts';
+import { isoTime, jsonBody } from '../kit/validate.ts';
 import { transaction } from '../db.ts';
-import { localeFromAcceptLanguage, testMessage } from '../notify/messages.ts';
+import { localeFromAcceptLanguage, testMessage } from './messages.ts';
 import { endpointProblem, MAX_ENDPOINT_LENGTH } from './endpoint-guard.ts';
 import { isP256Point } from './vapid.ts';
 import { queueForUser } from './outbox.ts';
@@ -38,7 +38,7 @@ const PrefsBody = v.object({ collaboratorChangesEnabled: v.boolean('must be true
 export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { db, clock } = deps;
-  const push = deps.push!;
+  const push = deps.push;
 
   app.get('/push/vapid-public-key', (c) => c.json({ publicKey: push.vapidPublicKey() }));
 

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { prepared, type Db } from '../db.ts';
 import { truncateEndpoint } from '../log.ts';
+import type { Locale } from './messages.ts';
 
-export type Locale = 'de' | 'en';
 
 export interface Subscription {
   id: string;
@@ -119,4 +119,9 @@ export function markDelivered(db: Db, id: string, now: number): void {
 
 export function countFailure(db: Db, id: string): void {
   prepared(db, 'UPDATE push_subscriptions SET failures = failures + 1 WHERE id = ?').run(id);
+}
+
+/** When the newest subscription was saved (doctor compares the clock with it). */
+export function newestSubscriptionTime(db: Db): number | null {
+  return (db.prepare('SELECT max(created_at) AS t FROM push_subscriptions').get() as { t: number | null }).t;
 }

@@ -114,6 +114,11 @@ export function readVapidPublicKey(db: Db): string | undefined {
   return readRow(db)?.public_key;
 }
 
+/** When the VAPID keys were made, or null without keys. */
+export function vapidKeysTime(db: Db): number | null {
+  return readRow(db)?.created_at ?? null;
+}
+
 /** The subject `serve` last ran with, for commands that send outside the server. */
 export function readVapidSubject(db: Db): string | undefined {
   return readRow(db)?.subject ?? undefined;

@@ -2,10 +2,10 @@
 // A push answers per item; a pull pages through a logbook's changes after a cursor.
 import { Hono } from 'hono';
 import * as v from 'valibot';
-import type { AppDeps, AppEnv } from '../http/deps.ts';
-import { invalidRequest } from '../http/errors.ts';
-import { Base64Url, isoTime, jsonBody, parseWith, Uuid } from '../http/validate.ts';
-import { requireUser } from '../http/middleware.ts';
+import type { AppDeps, AppEnv } from '../kit/deps.ts';
+import { invalidRequest } from '../kit/errors.ts';
+import { Base64Url, isoTime, jsonBody, parseWith, Uuid } from '../kit/validate.ts';
+import { requireUser } from '../kit/middleware.ts';
 import { ANY_ROLE, requireRole } from '../logbooks/access.ts';
 import { decodeCursor, encodeCursor, pullEntries, pushEntries } from './store.ts';
 

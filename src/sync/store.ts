@@ -3,7 +3,7 @@
 // resume after a cursor. A push also reports crew changes to the notification scheduler.
 import { Buffer } from 'node:buffer';
 import { transaction, type Db } from '../db.ts';
-import type { CrewChangeSink } from '../http/deps.ts';
+import type { CrewChangeSink } from '../notify/port.ts';
 import { roleIn, type Role } from '../logbooks/store.ts';
 
 export type PushAction = 'create' | 'update' | 'delete';
@@ -172,4 +172,9 @@ export function decodeCursor(cursor: string, logbookCreatedAt: number): number |
   const seq = Number(m[2]);
   if (!Number.isSafeInteger(seq)) return undefined;
   return Number(m[1]) === logbookCreatedAt ? seq : 0;
+}
+
+/** When an entry last changed (doctor compares the clock with it). */
+export function newestEntryTime(db: Db): number | null {
+  return (db.prepare('SELECT max(updated_at) AS t FROM entries').get() as { t: number | null }).t;
 }

@@ -1,22 +1,12 @@
-// What the HTTP app is built from. main.ts wires the real ones; tests wire their own.
+// What the HTTP app is built from (kit: the bottom of the HTTP side, imported by every router;
+// types only, so it points down). cli/serve.ts wires the real ones.
 import type { Db } from '../db.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { ServeConfig } from '../config.ts';
 import type { Session, User } from '../auth/sessions.ts';
 import type { Metrics } from '../metrics.ts';
-
-export interface CrewChange {
-  ownerId: string;
-  logbookId: string;
-  /** Successful items in one request by one crew member. */
-  count: number;
-}
-
-/** Where sync reports crew changes, inside the sync transaction (src/notify/). */
-export interface CrewChangeSink {
-  record(change: CrewChange): void;
-}
+import type { CrewChangeSink } from '../notify/port.ts';
 
 export interface AppConfig extends ServeConfig {
   /** The public origin, resolved (default http://localhost:<real port>). */
@@ -37,10 +27,8 @@ export interface AppDeps {
   clock: Clock;
   log: Logger;
   notify: CrewChangeSink;
-  /** Push routes are mounted when present (serve always wires them). */
-  push?: PushDeps;
-  /** /metrics is mounted when present. */
-  metrics?: Metrics;
+  push: PushDeps;
+  metrics: Metrics;
 }
 
 export interface AppEnv {

@@ -1,8 +1,9 @@
-// What a notification says, in every language crewbell speaks (the one place for these
-// texts). Messages stay generic: the server cannot read logbooks, and the lock screen
-// should not show them either.
+// What a notification says, in every language crewbell speaks (push owns the message and
+// Locale; notify builds from here). Generic: the server cannot read logbooks, nor should the lock screen.
 import { createHash } from 'node:crypto';
-import type { Locale } from '../push/subscriptions.ts';
+
+/** The languages a notification can be written in (a subscription's locale). */
+export type Locale = 'de' | 'en';
 
 export const TEXTS: Record<Locale, { title: string; crewChanges: string; test: string }> = {
   en: {

@@ -1,10 +1,10 @@
-// Request guards shared by every route: CSRF origin check, session loading, rate limits.
+// Request guards shared by every route: CSRF origin check, signed-in and re-verified checks,
+// rate limits. Part of kit/, the bottom of the HTTP side: it imports nothing from the domains.
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { AppError, rateLimited, unauthenticated } from './errors.ts';
-import type { AppDeps, AppEnv } from './deps.ts';
-import { isReverified, SESSION_COOKIE, validateSessionToken, type Session, type User } from '../auth/sessions.ts';
+import type { AppEnv } from './deps.ts';
+import type { Session, User } from '../auth/sessions.ts';
 import type { Clock } from '../clock.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -19,46 +19,18 @@ export function csrf(origin: string): MiddlewareHandler {
   };
 }
 
-export function sessionCookieOptions(secure: boolean) {
-  return { httpOnly: true, sameSite: 'Lax' as const, path: '/', secure };
-}
-
-export function setSessionCookie(c: Context, deps: AppDeps, token: string, expiresAt: number): void {
-  setCookie(c, SESSION_COOKIE, token, {
-    ...sessionCookieOptions(deps.config.origin.startsWith('https:')),
-    expires: new Date(expiresAt),
-  });
-}
-
-export function clearSessionCookie(c: Context, deps: AppDeps): void {
-  deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(deps.config.origin.startsWith('https:')));
-}
-
-/** Loads the session from its cookie into c.var; renews the cookie when the expiry moved. */
-export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const token = getCookie(c, SESSION_COOKIE);
-    c.set('user', undefined);
-    c.set('session', undefined);
-    if (token && token.length <= 64) {
-      const found = validateSessionToken(deps.db, token, deps.clock.now());
-      if (found) {
-        c.set('user', found.user);
-        c.set('session', found.session);
-        if (found.renewed) setSessionCookie(c, deps, token, found.session.expiresAt);
-      } else {
-        clearSessionCookie(c, deps);
-      }
-    }
-    await next();
-  };
-}
-
 export function requireUser(c: Context<AppEnv>): { user: User; session: Session } {
   const user = c.get('user');
   const session = c.get('session');
   if (!user || !session) throw unauthenticated();
   return { user, session };
+}
+
+/** How long a passkey confirmation counts for destructive changes. */
+export const REVERIFY_WINDOW_MS = 5 * 60_000;
+
+export function isReverified(session: Session, now: number): boolean {
+  return session.reverifiedAt !== null && now - session.reverifiedAt <= REVERIFY_WINDOW_MS;
 }
 
 /** Destructive changes need a passkey confirmation in the last 5 minutes. */

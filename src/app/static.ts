@@ -1,7 +1,7 @@
 // The PWA, from the built web/dist (a SEA asset inside the binary). Unknown paths that look
 // like app routes get index.html so deep links such as /logbook/:id open the app.
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from './deps.ts';
+import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { readAsset } from '../assets.ts';
 
 const TYPES: Record<string, string> = {

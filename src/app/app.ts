@@ -1,16 +1,18 @@
-// The Hono app: guards in front, then one router per concern, the PWA behind them.
+// The Hono app: guards in front, then one router per concern, the PWA behind them. app/ is
+// the top of the HTTP side (it imports every domain's router); the shared pieces live in kit/.
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppDeps, AppEnv } from './deps.ts';
-import { AppError, errorBody, errorHandler, tooLarge } from './errors.ts';
-import { csrf, loadSession, rateLimit, type RateLimit } from './middleware.ts';
+import type { AppDeps, AppEnv } from '../kit/deps.ts';
+import { AppError, errorBody, errorHandler, tooLarge } from '../kit/errors.ts';
+import { csrf, rateLimit, type RateLimit } from '../kit/middleware.ts';
+import { loadSession } from '../auth/cookie.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { logbookRoutes } from '../logbooks/routes.ts';
 import { PAYLOAD_MAX_CHARS, PUSH_MAX_ITEMS, syncRoutes } from '../sync/routes.ts';
 import { staticRoutes } from './static.ts';
 import { pushRoutes } from '../push/routes.ts';
-import { metricsRoutes } from '../metrics.ts';
+import { metricsRoutes } from './metrics.ts';
 import { VERSION } from '../version.ts';
 
 /**
@@ -77,11 +79,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('/api/push/subscription', limit('subscribe'));
 
   app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
-  if (deps.metrics) app.route('/', metricsRoutes(deps));
+  app.route('/', metricsRoutes(deps));
   app.route('/api/auth', authRoutes(deps));
   app.route('/api', logbookRoutes(deps));
   app.route('/api/sync', syncRoutes(deps));
-  if (deps.push) app.route('/api', pushRoutes(deps));
+  app.route('/api', pushRoutes(deps));
   app.all('/api/*', () => {
     throw new AppError(404, 'not_found', 'no such API route');
   });

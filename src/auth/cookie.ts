@@ -1,0 +1,41 @@
+// The session cookie: set, cleared, and read into c.var on every API request (renewed when
+// the session's expiry moved). app/app.ts mounts loadSession; auth/routes.ts sets and clears.
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import type { AppDeps, AppEnv } from '../kit/deps.ts';
+import { SESSION_COOKIE, validateSessionToken } from './sessions.ts';
+
+export function sessionCookieOptions(secure: boolean) {
+  return { httpOnly: true, sameSite: 'Lax' as const, path: '/', secure };
+}
+
+export function setSessionCookie(c: Context, deps: AppDeps, token: string, expiresAt: number): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    ...sessionCookieOptions(deps.config.origin.startsWith('https:')),
+    expires: new Date(expiresAt),
+  });
+}
+
+export function clearSessionCookie(c: Context, deps: AppDeps): void {
+  deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(deps.config.origin.startsWith('https:')));
+}
+
+/** Loads the session from its cookie into c.var; renews the cookie when the expiry moved. */
+export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    c.set('user', undefined);
+    c.set('session', undefined);
+    if (token && token.length <= 64) {
+      const found = validateSessionToken(deps.db, token, deps.clock.now());
+      if (found) {
+        c.set('user', found.user);
+        c.set('session', found.session);
+        if (found.renewed) setSessionCookie(c, deps, token, found.session.expiresAt);
+      } else {
+        clearSessionCookie(c, deps);
+      }
+    }
+    await next();
+  };
+}
