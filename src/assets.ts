@@ -30,11 +30,7 @@ function findSourceRoot(): string | undefined {
 }
 
 /** The repository root when running from source; undefined inside the binary. */
-export const sourceRoot: string | undefined = findSourceRoot();
-
-export function isSingleBinary(): boolean {
-  return sea !== undefined;
-}
+const sourceRoot: string | undefined = findSourceRoot();
 
 /**
  * An asset by its path relative to the repository root (`schema.sql`, `web/dist/app.js`),

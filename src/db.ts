@@ -30,7 +30,7 @@ export function parseSchema(text: string): SchemaStep[] {
 }
 
 let cachedSteps: SchemaStep[] | undefined;
-export function schemaSteps(): SchemaStep[] {
+function schemaSteps(): SchemaStep[] {
   cachedSteps ??= parseSchema(readTextAsset('schema.sql'));
   return cachedSteps;
 }
@@ -44,7 +44,7 @@ export function userVersion(db: Db): number {
 }
 
 /** Applies the steps above the database's user_version (up to `target`), each in its own transaction. */
-export function migrate(db: Db, target = latestSchemaVersion()): { from: number; to: number } {
+function migrate(db: Db, target = latestSchemaVersion()): { from: number; to: number } {
   const from = userVersion(db);
   if (from > latestSchemaVersion()) {
     throw new Error(`database schema version ${from} is newer than this crewbell (${latestSchemaVersion()}); upgrade crewbell`);

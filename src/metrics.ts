@@ -8,8 +8,6 @@ export interface MetricSources {
   outboxDepth(): number | undefined;
 }
 
-export type SendResult = 'success' | 'retry' | 'gone' | 'failed';
-
 export interface Metrics {
   registry: Registry;
   pushSent: Counter<'result'>;

@@ -9,19 +9,19 @@ import { csrf, rateLimit, type RateLimit } from '../kit/middleware.ts';
 import { loadSession } from '../auth/cookie.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { logbookRoutes } from '../logbooks/routes.ts';
-import { PAYLOAD_MAX_CHARS, PUSH_MAX_ITEMS, syncRoutes } from '../sync/routes.ts';
+import { PAYLOAD_MAX_CHARS, UPLOAD_MAX_ITEMS, syncRoutes } from '../sync/routes.ts';
 import { staticRoutes } from './static.ts';
 import { pushRoutes } from '../push/routes.ts';
 import { metricsRoutes } from './metrics.ts';
 import { VERSION } from '../version.ts';
 
 /**
- * Largest request bodies: everything but sync is small JSON; a sync push within the
+ * Largest request bodies: everything but sync is small JSON; a sync upload within the
  * contract's limits (500 full items plus their JSON framing) always fits.
  */
-export const BODY_LIMITS = { default: 64 * 1024, sync: PUSH_MAX_ITEMS * (PAYLOAD_MAX_CHARS + 512) + 4096 };
+const BODY_LIMITS = { default: 64 * 1024, sync: UPLOAD_MAX_ITEMS * (PAYLOAD_MAX_CHARS + 512) + 4096 };
 
-export const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe', RateLimit> = {
+const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe', RateLimit> = {
   auth: { burst: 60, perMinute: 30 },
   invites: { burst: 30, perMinute: 10 },
   sync: { burst: 300, perMinute: 300 },

@@ -7,7 +7,7 @@ import { forbidden, unauthenticated } from '../kit/errors.ts';
 import { clientAddress } from '../kit/middleware.ts';
 
 /** Loopback clients only, unless a token is configured: then exactly that bearer token. */
-export function metricsAllowed(address: string, authorization: string | undefined, token: string | undefined): boolean {
+function metricsAllowed(address: string, authorization: string | undefined, token: string | undefined): boolean {
   if (token) {
     const given = Buffer.from(authorization ?? '');
     const wanted = Buffer.from(`Bearer ${token}`);

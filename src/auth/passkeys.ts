@@ -17,7 +17,7 @@ import type { Db } from '../db.ts';
 import { newToken, tokenHash } from '../tokens.ts';
 
 export const CHALLENGE_COOKIE = 'crewbell_challenge';
-export const CHALLENGE_LIFETIME_MS = 5 * 60_000;
+const CHALLENGE_LIFETIME_MS = 5 * 60_000;
 /** Enough for a phone, a laptop and a few security keys; bounds what one account can store. */
 export const MAX_PASSKEYS_PER_USER = 20;
 

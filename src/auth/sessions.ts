@@ -4,8 +4,8 @@ import type { Db } from '../db.ts';
 import { tokenHash } from '../tokens.ts';
 
 export const SESSION_COOKIE = 'crewbell_session';
-export const SESSION_LIFETIME_MS = 30 * 86_400_000;
-export const SESSION_RENEW_BEFORE_MS = 15 * 86_400_000;
+const SESSION_LIFETIME_MS = 30 * 86_400_000;
+const SESSION_RENEW_BEFORE_MS = 15 * 86_400_000;
 
 export interface User {
   id: string;

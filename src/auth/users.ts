@@ -8,8 +8,8 @@ import type { Db } from '../db.ts';
 import type { User } from './sessions.ts';
 import { newToken, tokenHash } from '../tokens.ts';
 
-export const SIGNUP_TOKEN_LIFETIME_MS = 7 * 86_400_000;
-export const RECOVERY_TOKEN_LIFETIME_MS = 86_400_000;
+const SIGNUP_TOKEN_LIFETIME_MS = 7 * 86_400_000;
+const RECOVERY_TOKEN_LIFETIME_MS = 86_400_000;
 
 export const Username = v.pipe(
   v.string('must be a string'),

@@ -23,7 +23,7 @@ export interface BackupResult {
  * Copies the database at `source` to `target` (which must not exist unless `force`).
  * The source is opened as it is: no migration, so an old server may keep running on it.
  */
-export async function backupDatabase(source: string, target: string, force = false): Promise<BackupResult> {
+async function backupDatabase(source: string, target: string, force = false): Promise<BackupResult> {
   if (!existsSync(source)) throw new CommandFailed(`no database at ${source} (check --data-dir)`);
   if (existsSync(target) && !force) throw new CommandFailed(`${target} exists; pass --force to replace it`);
   const partial = path.join(path.dirname(path.resolve(target)), `.${path.basename(target)}.partial-${process.pid}`);

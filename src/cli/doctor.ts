@@ -193,7 +193,7 @@ function checkClock(now: number, db: Db | undefined): Check {
   return ok('clock', new Date(now).toISOString());
 }
 
-export function runChecks(values: Record<string, FlagValue>, env: Io['env'], now = Date.now()): Check[] {
+function runChecks(values: Record<string, FlagValue>, env: Io['env'], now = Date.now()): Check[] {
   const dataDir = values['data-dir'] as string;
   const checks = checkSettings(values);
   const dir = checkDataDir(dataDir);
@@ -214,7 +214,7 @@ export function runChecks(values: Record<string, FlagValue>, env: Io['env'], now
   return checks;
 }
 
-export function formatCheck(check: Check): string {
+function formatCheck(check: Check): string {
   const line = `${(check.ok ? 'ok' : 'problem').padEnd(8)} ${check.name.padEnd(11)} ${check.detail}`;
   return check.ok ? line : `${line}; fix: ${check.fix}`;
 }

@@ -28,7 +28,7 @@ function usageLine(cmd: Command): string {
   return `crewbell ${cmd.name}${cmd.args ? ' ' + cmd.args : ''} [flags]`;
 }
 
-export function topHelp(): string {
+function topHelp(): string {
   const width = Math.max(...commands.map((c) => (c.name + (c.args ? ' ' + c.args : '')).length)) + 2;
   return [
     `crewbell ${VERSION}: push notifications for a zero-knowledge sailing logbook`,

@@ -21,7 +21,7 @@ import type { AppDeps } from '../kit/deps.ts';
 import { VERSION } from '../version.ts';
 
 /** Push deliveries in flight at once. */
-export const PUSH_CONCURRENCY = 32;
+const PUSH_CONCURRENCY = 32;
 
 /** Something that runs beside the HTTP server until SIGTERM. */
 export interface BackgroundTask {

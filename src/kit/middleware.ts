@@ -29,7 +29,7 @@ export function requireUser(c: Context<AppEnv>): { user: User; session: Session 
 /** How long a passkey confirmation counts for destructive changes. */
 export const REVERIFY_WINDOW_MS = 5 * 60_000;
 
-export function isReverified(session: Session, now: number): boolean {
+function isReverified(session: Session, now: number): boolean {
   return session.reverifiedAt !== null && now - session.reverifiedAt <= REVERIFY_WINDOW_MS;
 }
 

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import type { Context } from 'hono';
 import { invalidRequest } from './errors.ts';
 
-export function issuePath(issue: v.BaseIssue<unknown>): string {
+function issuePath(issue: v.BaseIssue<unknown>): string {
   let out = '';
   for (const item of issue.path ?? []) {
     const key = (item as { key: unknown }).key;
@@ -14,7 +14,7 @@ export function issuePath(issue: v.BaseIssue<unknown>): string {
   return out;
 }
 
-export function describeIssues(issues: v.BaseIssue<unknown>[], root = 'body'): string {
+function describeIssues(issues: v.BaseIssue<unknown>[], root = 'body'): string {
   const first = issues[0]!;
   const where = issuePath(first) || root;
   const extra = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';

@@ -4,7 +4,7 @@
 import type { Db } from '../db.ts';
 import { newToken, tokenHash } from '../tokens.ts';
 
-export const INVITE_LIFETIME_MS = 7 * 86_400_000;
+const INVITE_LIFETIME_MS = 7 * 86_400_000;
 
 export type CrewRole = 'WRITE' | 'READ';
 

@@ -12,7 +12,7 @@ import { createLogbook, deleteLogbook, findLogbook, listCrew, listLogbooksFor, r
 import { acceptInvite, createInvite, findInvite } from './invites.ts';
 
 /** Largest logbook meta (encrypted title and settings), in base64url characters. */
-export const META_MAX_CHARS = 8192;
+const META_MAX_CHARS = 8192;
 
 const NewLogbook = v.object({
   id: Uuid,

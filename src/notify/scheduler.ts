@@ -26,7 +26,7 @@ interface StateRow {
  * Records crew changes; call inside the sync transaction. Returns when the notification
  * for this pair is due.
  */
-export function recordCrewChanges(db: Db, change: CrewChange, now: number, rule: CoalescingRule): number {
+function recordCrewChanges(db: Db, change: CrewChange, now: number, rule: CoalescingRule): number {
   const row = prepared(db, 'SELECT pending_count, due_at, last_sent_at FROM notify_state WHERE owner_id = ? AND logbook_id = ?')
     .get(change.ownerId, change.logbookId) as StateRow | undefined;
   let due: number;
@@ -61,7 +61,7 @@ export interface FiredNotification {
  * moment) and clears it, all in one transaction. The throttle counts from a notification
  * that was actually queued.
  */
-export function fireDueNotifications(db: Db, now: number): FiredNotification[] {
+function fireDueNotifications(db: Db, now: number): FiredNotification[] {
   return transaction(db, () => {
     const due = prepared(
       db,
@@ -84,7 +84,7 @@ export function fireDueNotifications(db: Db, now: number): FiredNotification[] {
   });
 }
 
-export function earliestDue(db: Db): number | undefined {
+function earliestDue(db: Db): number | undefined {
   const row = prepared(db, 'SELECT MIN(due_at) AS at FROM notify_state WHERE due_at IS NOT NULL').get() as { at: number | null };
   return row.at ?? undefined;
 }
@@ -159,16 +159,6 @@ export function createNotifyScheduler(deps: SchedulerDeps): NotifyScheduler {
       stopped = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
-    },
-  };
-}
-
-/** Foundation sink: records the changes; onDue arms whatever fires them (the scheduler in serve). */
-export function createCrewChangeSink(db: Db, clock: Clock, rule: CoalescingRule, onDue: (dueAt: number) => void = () => {}): CrewChangeSink {
-  return {
-    record(change) {
-      if (change.count <= 0) return;
-      onDue(recordCrewChanges(db, change, clock.now(), rule));
     },
   };
 }

@@ -13,7 +13,7 @@ function b64(text: string): string {
   return Buffer.from(text).toString('base64url');
 }
 
-export function signVapidJwt(keys: VapidKeys, audience: string, subject: string, expiresAtSeconds: number): string {
+function signVapidJwt(keys: VapidKeys, audience: string, subject: string, expiresAtSeconds: number): string {
   const unsigned = `${b64('{"typ":"JWT","alg":"ES256"}')}.${b64(JSON.stringify({ aud: audience, exp: expiresAtSeconds, sub: subject }))}`;
   const signature = sign('sha256', Buffer.from(unsigned), { key: keys.privateKey, dsaEncoding: 'ieee-p1363' });
   return `${unsigned}.${signature.toString('base64url')}`;

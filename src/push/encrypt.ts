@@ -3,7 +3,7 @@
 import { createCipheriv, createECDH, createSecretKey, hkdfSync, randomBytes, type ECDH } from 'node:crypto';
 
 /** Push services accept at most 4096 bytes of body; one record holds the whole message. */
-export const RECORD_SIZE = 4096;
+const RECORD_SIZE = 4096;
 const HEADER_SIZE = 16 + 4 + 1 + 65;
 const TAG_SIZE = 16;
 /** Largest cleartext that fits one record (the 0x02 delimiter and the tag take the rest). */

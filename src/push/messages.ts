@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 /** The languages a notification can be written in (a subscription's locale). */
 export type Locale = 'de' | 'en';
 
-export const TEXTS: Record<Locale, { title: string; crewChanges: string; test: string }> = {
+const TEXTS: Record<Locale, { title: string; crewChanges: string; test: string }> = {
   en: {
     title: 'crewbell',
     crewChanges: 'New changes in one of your logbooks.',

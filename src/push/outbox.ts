@@ -65,6 +65,11 @@ export function recordDelivered(db: Db, jobs: readonly Pick<OutboxJob, 'id' | 's
   );
 }
 
+/** Jobs waiting, including ones waiting for a retry (the /metrics outbox depth). */
+export function outboxDepth(db: Db): number {
+  return (prepared(db, 'SELECT COUNT(*) AS n FROM push_outbox').get() as { n: number }).n;
+}
+
 export function deleteJob(db: Db, id: number): void {
   prepared(db, 'DELETE FROM push_outbox WHERE id = ?').run(id);
 }

@@ -51,12 +51,6 @@ export function removeGoneSubscription(db: Db, id: string): void {
   prepared(db, 'DELETE FROM push_subscriptions WHERE id = ?').run(id);
 }
 
-const COLUMNS = 'id, user_id AS userId, endpoint, p256dh, auth, locale';
-
-export function subscriptionsOfUser(db: Db, userId: string): Subscription[] {
-  return prepared(db, `SELECT ${COLUMNS} FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id`).all(userId) as unknown as Subscription[];
-}
-
 export interface Device {
   id: string;
   endpoint: string;
@@ -69,10 +63,6 @@ export interface Device {
 export function devicesOfUser(db: Db, userId: string): Device[] {
   return prepared(db, 'SELECT id, endpoint, locale, created_at AS createdAt, last_used_at AS lastUsedAt FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id')
     .all(userId) as unknown as Device[];
-}
-
-export function subscriptionById(db: Db, id: string): Subscription | undefined {
-  return prepared(db, `SELECT ${COLUMNS} FROM push_subscriptions WHERE id = ?`).get(id) as unknown as Subscription | undefined;
 }
 
 export function allSubscriptions(db: Db): (Subscription & { username: string })[] {

@@ -9,8 +9,8 @@ import webpush from 'web-push';
 import type { Db } from '../db.ts';
 import { VapidSubjectSchema } from '../config.ts';
 
-export const SECRET_KEY_FILE = 'secret.key';
-export const SECRET_KEY_ENV = 'CREWBELL_SECRET_KEY';
+const SECRET_KEY_FILE = 'secret.key';
+const SECRET_KEY_ENV = 'CREWBELL_SECRET_KEY';
 /** Used when no --vapid-subject is given and the origin gives nothing better (http/localhost dev). */
 export const PLACEHOLDER_VAPID_SUBJECT = 'mailto:crewbell@example.org';
 const SEAL_AAD = Buffer.from('crewbell vapid private key v1');
@@ -21,7 +21,7 @@ export interface VapidKeys {
   privateKey: KeyObject;
 }
 
-export class SecretKeyError extends Error {
+class SecretKeyError extends Error {
   override name = 'SecretKeyError';
 }
 
@@ -48,7 +48,7 @@ export function loadSecretKey(dataDir: string, env: Record<string, string | unde
   return decodeSecret(readFileSync(file, 'utf8'), file);
 }
 
-export function sealPrivateKey(secret: Buffer, privateKey: Buffer): string {
+function sealPrivateKey(secret: Buffer, privateKey: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', secret, iv);
   cipher.setAAD(SEAL_AAD);
@@ -157,7 +157,7 @@ export function ensureVapidKeys(db: Db, secret: Buffer, now: number): VapidKeys 
   return loadVapidKeys(db, secret)!;
 }
 
-export function isValidVapidSubject(subject: string): boolean {
+function isValidVapidSubject(subject: string): boolean {
   return v.safeParse(VapidSubjectSchema, subject).success;
 }
 

@@ -1,5 +1,5 @@
 // HTTP routes for syncing encrypted entries (API.md "Sync"), mounted at /api/sync.
-// A push answers per item; a pull pages through a logbook's changes after a cursor.
+// An upload (POST /api/sync/push) answers per item; a pull pages through a logbook's changes after a cursor.
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
@@ -7,9 +7,9 @@ import { invalidRequest } from '../kit/errors.ts';
 import { Base64Url, isoTime, jsonBody, parseWith, Uuid } from '../kit/validate.ts';
 import { requireUser } from '../kit/middleware.ts';
 import { ANY_ROLE, requireRole } from '../logbooks/access.ts';
-import { decodeCursor, encodeCursor, pullEntries, pushEntries } from './store.ts';
+import { decodeCursor, encodeCursor, pullEntries, uploadEntries } from './store.ts';
 
-export const PUSH_MAX_ITEMS = 500;
+export const UPLOAD_MAX_ITEMS = 500;
 /** Largest entry ciphertext, in base64url characters. */
 export const PAYLOAD_MAX_CHARS = 65536;
 
@@ -21,7 +21,7 @@ const EntityId = v.pipe(
   v.regex(/^[A-Za-z0-9_-]+$/, 'may contain only A-Z, a-z, 0-9, _ and -'),
 );
 
-const PushBody = v.object({
+const UploadBody = v.object({
   items: v.pipe(
     v.array(
       v.object({
@@ -36,7 +36,7 @@ const PushBody = v.object({
       'must be an array',
     ),
     v.minLength(1, 'must hold at least 1 item'),
-    v.maxLength(PUSH_MAX_ITEMS, `at most ${PUSH_MAX_ITEMS} items`),
+    v.maxLength(UPLOAD_MAX_ITEMS, `at most ${UPLOAD_MAX_ITEMS} items`),
   ),
 });
 
@@ -51,8 +51,8 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.post('/push', async (c) => {
     const { user } = requireUser(c);
-    const body = await jsonBody(c, PushBody);
-    return c.json({ results: pushEntries(db, user.id, body.items, clock.now(), notify) });
+    const body = await jsonBody(c, UploadBody);
+    return c.json({ results: uploadEntries(db, user.id, body.items, clock.now(), notify) });
   });
 
   app.get('/pull', (c) => {

@@ -1,25 +1,25 @@
 // Opaque synced entries: the server stores the browser's ciphertext as it came, versions each
 // entity for conflict checks and numbers every write per logbook (seq) so that a pull can
-// resume after a cursor. A push also reports crew changes to the notification scheduler.
+// resume after a cursor. An upload also reports crew changes to the notification scheduler.
 import { Buffer } from 'node:buffer';
 import { transaction, type Db } from '../db.ts';
 import type { CrewChangeSink } from '../notify/port.ts';
 import { roleIn, type Role } from '../logbooks/store.ts';
 
-export type PushAction = 'create' | 'update' | 'delete';
-export type PushStatus = 'success' | 'conflict' | 'forbidden' | 'invalid';
+export type UploadAction = 'create' | 'update' | 'delete';
+export type UploadStatus = 'success' | 'conflict' | 'forbidden' | 'invalid';
 
-export interface PushItem {
+export interface UploadItem {
   logbookId: string;
   entityId: string;
-  action: PushAction;
+  action: UploadAction;
   payload?: string | null | undefined;
   baseVersion?: number | null | undefined;
 }
 
-export interface PushResult {
+export interface UploadResult {
   entityId: string;
-  status: PushStatus;
+  status: UploadStatus;
   /** The entity's new version, on success only. */
   version?: number;
 }
@@ -38,7 +38,7 @@ interface LogbookAboard {
  * are handed to `notify` per logbook in the same transaction, so a committed change can
  * never miss its notification.
  */
-export function pushEntries(db: Db, userId: string, items: readonly PushItem[], now: number, notify: CrewChangeSink): PushResult[] {
+export function uploadEntries(db: Db, userId: string, items: readonly UploadItem[], now: number, notify: CrewChangeSink): UploadResult[] {
   return transaction(db, () => {
     const currentOf = db.prepare('SELECT version FROM entries WHERE logbook_id = ? AND entity_id = ?');
     const lastSeqOf = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM entries WHERE logbook_id = ?');
@@ -66,7 +66,7 @@ export function pushEntries(db: Db, userId: string, items: readonly PushItem[], 
       return logbooks.get(logbookId);
     };
 
-    const results = items.map((item): PushResult => {
+    const results = items.map((item): UploadResult => {
       const { entityId } = item;
       const logbook = aboard(item.logbookId);
       if (!logbook || (logbook.role !== 'OWNER' && logbook.role !== 'WRITE')) return { entityId, status: 'forbidden' };
@@ -109,9 +109,9 @@ export interface PullPage {
   hasMore: boolean;
 }
 
-export const PULL_PAGE_ENTRIES = 500;
+const PULL_PAGE_ENTRIES = 500;
 /** Ciphertext per page, so that a page of large entries stays small for a phone (and a Pi). */
-export const PULL_PAGE_CHARS = 4 * 1024 * 1024;
+const PULL_PAGE_CHARS = 4 * 1024 * 1024;
 
 /** Entries of a logbook written after seq `since`, oldest first, one bounded page. */
 export function pullEntries(db: Db, logbookId: string, since: number, limits = { entries: PULL_PAGE_ENTRIES, chars: PULL_PAGE_CHARS }): PullPage {

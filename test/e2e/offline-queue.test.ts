@@ -19,8 +19,8 @@ before(async () => {
   if (skip) return;
   const out = await build({
     stdin: {
-      contents: `import { createOutbox } from './offline/queue.ts'; import { idbStore } from './offline/idb.ts';
-        globalThis.queueUnderTest = { outbox: () => createOutbox(idbStore('queue')), store: () => idbStore('queue') };`,
+      contents: `import { createQueue } from './offline/queue.ts'; import { idbStore } from './offline/idb.ts';
+        globalThis.queueUnderTest = { queue: () => createQueue(idbStore('queue')), store: () => idbStore('queue') };`,
       resolveDir: path.join(repoRoot, 'web/src'),
       loader: 'ts',
     },
@@ -43,28 +43,28 @@ after(async () => {
   server?.cleanup();
 });
 
-type Q = { queueUnderTest: { outbox(): any; store(): any } };
+type Q = { queueUnderTest: { queue(): any; store(): any } };
 
 test('changes queued in IndexedDB survive a reload and leave it once pushed', { skip }, async () => {
   await page.evaluate(async () => {
-    const outbox = (globalThis as unknown as Q).queueUnderTest.outbox();
-    await outbox.enqueue({ logbookId: 'L', entityId: 'e1', action: 'create', payload: 'first' });
-    await outbox.enqueue({ logbookId: 'L', entityId: 'e1', action: 'update', payload: 'second' });
-    await outbox.enqueue({ logbookId: 'L', entityId: 'e2', action: 'update', payload: 'x', baseVersion: 3 });
-    await outbox.enqueue({ logbookId: 'M', entityId: 'e3', action: 'create', payload: 'gone' });
-    await outbox.enqueue({ logbookId: 'M', entityId: 'e3', action: 'delete' });
+    const queue = (globalThis as unknown as Q).queueUnderTest.queue();
+    await queue.enqueue({ logbookId: 'L', entityId: 'e1', action: 'create', payload: 'first' });
+    await queue.enqueue({ logbookId: 'L', entityId: 'e1', action: 'update', payload: 'second' });
+    await queue.enqueue({ logbookId: 'L', entityId: 'e2', action: 'update', payload: 'x', baseVersion: 3 });
+    await queue.enqueue({ logbookId: 'M', entityId: 'e3', action: 'create', payload: 'gone' });
+    await queue.enqueue({ logbookId: 'M', entityId: 'e3', action: 'delete' });
   });
   await page.reload();
   await page.evaluate(bundle);
   const { sent, left, pendingBefore } = await page.evaluate(async () => {
-    const outbox = (globalThis as unknown as Q).queueUnderTest.outbox();
-    const pendingBefore = (await outbox.pending()).map((c: any) => `${c.logbookId}/${c.entityId}:${c.action}:${c.payload ?? ''}`);
+    const queue = (globalThis as unknown as Q).queueUnderTest.queue();
+    const pendingBefore = (await queue.pending()).map((c: any) => `${c.logbookId}/${c.entityId}:${c.action}:${c.payload ?? ''}`);
     const sent: unknown[] = [];
-    await outbox.flush(async (items: any[]) => {
+    await queue.flush(async (items: any[]) => {
       sent.push(...items);
       return items.map((item) => ({ entityId: item.entityId, status: 'success', version: (item.baseVersion ?? 0) + 1 }));
     });
-    return { sent, left: (await outbox.pending()).length, pendingBefore };
+    return { sent, left: (await queue.pending()).length, pendingBefore };
   });
   assert.deepEqual(pendingBefore, ['L/e1:save:second', 'L/e2:save:x', 'M/e3:delete:']);
   assert.deepEqual(sent, [
@@ -76,17 +76,17 @@ test('changes queued in IndexedDB survive a reload and leave it once pushed', { 
 
 test('a failed push (offline) keeps everything in IndexedDB', { skip }, async () => {
   const { error, left } = await page.evaluate(async () => {
-    const outbox = (globalThis as unknown as Q).queueUnderTest.outbox();
-    await outbox.enqueue({ logbookId: 'L', entityId: 'e9', action: 'create', payload: 'at sea' });
+    const queue = (globalThis as unknown as Q).queueUnderTest.queue();
+    await queue.enqueue({ logbookId: 'L', entityId: 'e9', action: 'create', payload: 'at sea' });
     let error = '';
     try {
-      await outbox.flush(async () => {
+      await queue.flush(async () => {
         throw new TypeError('Failed to fetch');
       });
     } catch (e) {
       error = (e as Error).message;
     }
-    return { error, left: (await outbox.pending('L')).map((c: any) => c.payload) };
+    return { error, left: (await queue.pending('L')).map((c: any) => c.payload) };
   });
   assert.equal(error, 'Failed to fetch');
   assert.deepEqual(left, ['at sea']);

@@ -108,7 +108,7 @@ export const api = {
   invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`),
   acceptInvite: (token: string) => request<{ logbookId: string; role: 'WRITE' | 'READ' }>('POST', `/api/invites/${enc(token)}/accept`),
 
-  syncPush: (items: unknown[]) => request<{ results: any[] }>('POST', '/api/sync/push', { items }),
+  syncUpload: (items: unknown[]) => request<{ results: any[] }>('POST', '/api/sync/push', { items }),
   syncPull: (logbookId: string, since?: string) =>
     request<{ items: PullItem[]; cursor: string; hasMore?: boolean }>(
       'GET',

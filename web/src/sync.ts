@@ -1,12 +1,12 @@
 // Entries on this device and their sync with the server: every change is sealed, kept in
-// the local entry cache and queued; flush() pushes the queue, pull() brings the crew's
+// the local entry cache and queued; flush() uploads the queue, pull() brings the crew's
 // changes. The state (synced, syncing, offline, waiting) is what the sync chip shows.
 import { api, ApiError, type PullItem } from './api.ts';
 import { openJson, sealJson } from './crypto.ts';
 import { t } from './i18n.ts';
 import { logbookKey } from './keys.ts';
 import { idbStore } from './offline/idb.ts';
-import { createOutbox, type FlushOutcome, type PushItem, type PushResult } from './offline/queue.ts';
+import { createQueue, type FlushOutcome, type UploadItem, type UploadResult } from './offline/queue.ts';
 
 export interface EntryData {
   time: string;
@@ -36,7 +36,7 @@ export interface SyncState {
   revision: number;
 }
 
-export const outbox = createOutbox(idbStore('queue'));
+export const queue = createQueue(idbStore('queue'));
 const entries = idbStore<CachedEntry>('entries');
 const cursors = idbStore<string>('cursors');
 
@@ -63,7 +63,7 @@ const context = entryKey;
 
 export async function listEntries(logbookId: string, key: CryptoKey): Promise<Array<{ entry: CachedEntry; data: EntryData | null; pending: boolean }>> {
   const rows = (await entries.list(`${logbookId}/`)).map(([, e]) => e).filter((e) => !e.deleted && e.payload);
-  const pendingIds = new Set((await outbox.pending(logbookId)).map((c) => c.entityId));
+  const pendingIds = new Set((await queue.pending(logbookId)).map((c) => c.entityId));
   const out = await Promise.all(
     rows.map(async (entry) => {
       let data: EntryData | null = null;
@@ -98,7 +98,7 @@ export async function saveEntry(logbookId: string, key: CryptoKey, entityId: str
     updatedBy: userId,
   });
   const known = before !== undefined && before.version > 0;
-  await outbox.enqueue({ logbookId, entityId: id, action: known ? 'update' : 'create', payload, baseVersion: known ? before.version : undefined });
+  await queue.enqueue({ logbookId, entityId: id, action: known ? 'update' : 'create', payload, baseVersion: known ? before.version : undefined });
   await changed();
   return id;
 }
@@ -107,25 +107,25 @@ export async function deleteEntry(logbookId: string, entityId: string): Promise<
   const before = await entries.get(entryKey(logbookId, entityId));
   if (!before) return;
   await entries.put(entryKey(logbookId, entityId), { ...before, deleted: true, payload: null, updatedAt: Date.now() });
-  await outbox.enqueue({ logbookId, entityId, action: 'delete', baseVersion: before.version || undefined });
+  await queue.enqueue({ logbookId, entityId, action: 'delete', baseVersion: before.version || undefined });
   await changed();
 }
 
 /** Forgets a logbook on this device (deleted, or we left the crew). */
 export async function forgetLogbook(logbookId: string): Promise<void> {
-  await outbox.clear(logbookId);
+  await queue.clear(logbookId);
   for (const [k] of await entries.list(`${logbookId}/`)) await entries.delete(k);
   await cursors.delete(logbookId);
   watched.delete(logbookId);
 }
 
 async function changed() {
-  setState({ revision: state.revision + 1, pending: (await outbox.pending()).length });
+  setState({ revision: state.revision + 1, pending: (await queue.pending()).length });
   scheduleSync();
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
-/** Coalesces a burst of edits into one push a moment later. */
+/** Coalesces a burst of edits into one upload a moment later. */
 export function scheduleSync(delayMs = 400): void {
   clearTimeout(timer);
   timer = setTimeout(() => void syncNow(), delayMs);
@@ -144,10 +144,10 @@ export function watchLogbook(logbookId: string): () => void {
   };
 }
 
-const send = async (items: PushItem[]): Promise<PushResult[]> => (await api.syncPush(items)).results;
+const send = async (items: UploadItem[]): Promise<UploadResult[]> => (await api.syncUpload(items)).results;
 
 let running: Promise<void> | undefined;
-export function syncNow(): Promise<void> {
+function syncNow(): Promise<void> {
   running ??= run().finally(() => (running = undefined));
   return running;
 }
@@ -155,12 +155,12 @@ export function syncNow(): Promise<void> {
 async function run(): Promise<void> {
   setState({ status: 'syncing' });
   try {
-    const first = await applyOutcomes(await outbox.flush(send));
+    const first = await applyOutcomes(await queue.flush(send));
     // Copies of refused edits go out in this same run.
-    const second = first.copies ? await applyOutcomes(await outbox.flush(send)) : undefined;
+    const second = first.copies ? await applyOutcomes(await queue.flush(send)) : undefined;
     let dirty = first.dirty || !!second?.dirty;
     for (const logbookId of watched) dirty = (await pull(logbookId)) || dirty;
-    const pending = (await outbox.pending()).length;
+    const pending = (await queue.pending()).length;
     setState({
       status: pending ? 'error' : 'synced',
       pending,
@@ -169,7 +169,7 @@ async function run(): Promise<void> {
       revision: dirty ? state.revision + 1 : state.revision,
     });
   } catch (error) {
-    const pending = (await outbox.pending()).length;
+    const pending = (await queue.pending()).length;
     if (error instanceof ApiError && error.code === 'offline') setState({ status: 'offline', pending });
     else setState({ status: 'error', pending, message: error instanceof Error ? error.message : String(error) });
   }
@@ -240,7 +240,7 @@ async function pull(logbookId: string): Promise<boolean> {
   }
   if (full) {
     // A pull from the start is the whole truth: drop synced entries the server no longer has.
-    const pendingIds = new Set((await outbox.pending(logbookId)).map((c) => c.entityId));
+    const pendingIds = new Set((await queue.pending(logbookId)).map((c) => c.entityId));
     for (const [k, e] of await entries.list(`${logbookId}/`)) {
       if (!seen.has(e.entityId) && !pendingIds.has(e.entityId)) {
         await entries.delete(k);
@@ -252,8 +252,8 @@ async function pull(logbookId: string): Promise<boolean> {
 }
 
 async function apply(logbookId: string, item: PullItem): Promise<boolean> {
-  // A change still waiting here wins until it is pushed; the server decides then.
-  if (await outbox.get(logbookId, item.entityId)) return false;
+  // A change still waiting here wins until it is uploaded; the server decides then.
+  if (await queue.get(logbookId, item.entityId)) return false;
   const key = entryKey(logbookId, item.entityId);
   const local = await entries.get(key);
   if (local && local.version >= item.version && !local.deleted === !item.deleted) return false;
@@ -272,5 +272,5 @@ async function apply(logbookId: string, item: PullItem): Promise<boolean> {
 }
 
 export async function refreshPendingCount(): Promise<void> {
-  setState({ pending: (await outbox.pending()).length });
+  setState({ pending: (await queue.pending()).length });
 }

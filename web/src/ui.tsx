@@ -22,7 +22,7 @@ export function useSyncState(): SyncState {
   return s;
 }
 
-export function SyncChip() {
+function SyncChip() {
   const s = useSyncState();
   let text = t('syncSynced');
   if (s.status === 'syncing') text = t('syncSyncing');

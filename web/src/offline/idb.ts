@@ -2,8 +2,8 @@
 // the service worker opens the same database (for the language of the subscription).
 import type { KeyValueStore } from './storage.ts';
 
-export const DB_NAME = 'crewbell';
-export const STORE_NAMES = ['queue', 'entries', 'keys', 'cursors', 'cache', 'settings'] as const;
+const DB_NAME = 'crewbell';
+const STORE_NAMES = ['queue', 'entries', 'keys', 'cursors', 'cache', 'settings'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
 
 let opening: Promise<IDBDatabase> | undefined;

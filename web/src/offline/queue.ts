@@ -5,7 +5,7 @@
 import type { KeyValueStore } from './storage.ts';
 
 export type SyncAction = 'create' | 'update' | 'delete';
-export type PushStatus = 'success' | 'conflict' | 'forbidden' | 'invalid';
+export type UploadStatus = 'success' | 'conflict' | 'forbidden' | 'invalid';
 
 export interface QueuedChange {
   logbookId: string;
@@ -14,14 +14,14 @@ export interface QueuedChange {
   payload?: string;
   /** The server version this change was made on; absent while the server has never seen the entry. */
   baseVersion?: number;
-  /** True while the server has never seen this entry (the next push is a create). */
+  /** True while the server has never seen this entry (the next upload is a create). */
   isNew: boolean;
   /** Order of the latest edit; also tells a flush whether the record changed while it was in flight. */
   seq: number;
 }
 
 /** The body items of POST /api/sync/push, as API.md names them. */
-export interface PushItem {
+export interface UploadItem {
   logbookId: string;
   entityId: string;
   action: SyncAction;
@@ -29,9 +29,9 @@ export interface PushItem {
   baseVersion?: number;
 }
 
-export interface PushResult {
+export interface UploadResult {
   entityId: string;
-  status: PushStatus;
+  status: UploadStatus;
   version?: number;
 }
 
@@ -39,18 +39,18 @@ export interface FlushOutcome {
   logbookId: string;
   entityId: string;
   action: SyncAction;
-  status: PushStatus;
+  status: UploadStatus;
   version?: number;
   /** The refused ciphertext of a create or update answered `conflict`, so it can be kept as a copy. */
   refusedPayload?: string;
 }
 
-/** API.md: at most 500 items per push. */
-export const MAX_PUSH_ITEMS = 500;
+/** API.md: at most 500 items per upload. */
+export const UPLOAD_MAX_ITEMS = 500;
 
-export type Send = (items: PushItem[]) => Promise<PushResult[]>;
+export type Send = (items: UploadItem[]) => Promise<UploadResult[]>;
 
-export interface Outbox {
+export interface Queue {
   enqueue(change: { logbookId: string; entityId: string; action: SyncAction; payload?: string; baseVersion?: number }): Promise<void>;
   pending(logbookId?: string): Promise<QueuedChange[]>;
   get(logbookId: string, entityId: string): Promise<QueuedChange | undefined>;
@@ -62,7 +62,7 @@ export interface Outbox {
 
 const keyOf = (logbookId: string, entityId: string) => `${logbookId}/${entityId}`;
 
-export function createOutbox(store: KeyValueStore<QueuedChange>): Outbox {
+export function createQueue(store: KeyValueStore<QueuedChange>): Queue {
   let lastSeq = 0;
   let flushing: Promise<FlushOutcome[]> | undefined;
 
@@ -81,11 +81,11 @@ export function createOutbox(store: KeyValueStore<QueuedChange>): Outbox {
       if (change.isNew && change.action === 'delete') await store.delete(keyOf(change.logbookId, change.entityId));
       else toSend.push(change);
     }
-    for (let start = 0; start < toSend.length; start += MAX_PUSH_ITEMS) {
-      const batch = toSend.slice(start, start + MAX_PUSH_ITEMS);
-      const items: PushItem[] = batch.map((c) => {
+    for (let start = 0; start < toSend.length; start += UPLOAD_MAX_ITEMS) {
+      const batch = toSend.slice(start, start + UPLOAD_MAX_ITEMS);
+      const items: UploadItem[] = batch.map((c) => {
         const action: SyncAction = c.isNew ? 'create' : c.action === 'delete' ? 'delete' : 'update';
-        const item: PushItem = { logbookId: c.logbookId, entityId: c.entityId, action };
+        const item: UploadItem = { logbookId: c.logbookId, entityId: c.entityId, action };
         if (action !== 'delete') item.payload = c.payload;
         if (!c.isNew && c.baseVersion !== undefined) item.baseVersion = c.baseVersion;
         return item;
@@ -98,7 +98,7 @@ export function createOutbox(store: KeyValueStore<QueuedChange>): Outbox {
         const key = keyOf(sent.logbookId, sent.entityId);
         const now = await store.get(key);
         if (now && now.seq !== sent.seq && result.status === 'success') {
-          // Edited again while this push was in flight: keep the newer edit, now based on
+          // Edited again while this upload was in flight: keep the newer edit, now based on
           // the version the server just gave us.
           await store.put(key, { ...now, isNew: false, baseVersion: result.version });
         } else if (now && now.seq === sent.seq) {
