@@ -156,3 +156,20 @@ CREATE INDEX push_outbox_due ON push_outbox(next_attempt_at);
 -- step 3: recovery links (`crewbell user recover`): a sign-up token that adds a passkey to
 -- an existing account instead of creating one
 ALTER TABLE signup_tokens ADD COLUMN purpose TEXT NOT NULL DEFAULT 'signup' CHECK (purpose IN ('signup', 'recover'));
+
+-- step 4: notifications the owner controls: quiet hours in the push prefs, per-logbook mute,
+-- and what a pending notification summarises (counts by action, the crew who wrote)
+ALTER TABLE push_prefs ADD COLUMN quiet_from TEXT;          -- "HH:MM", NULL = no quiet hours
+ALTER TABLE push_prefs ADD COLUMN quiet_to TEXT;            -- "HH:MM"; from > to spans midnight
+ALTER TABLE push_prefs ADD COLUMN quiet_time_zone TEXT;     -- IANA name, e.g. Europe/Berlin
+ALTER TABLE notify_state ADD COLUMN pending_creates INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notify_state ADD COLUMN pending_updates INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notify_state ADD COLUMN pending_deletes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notify_state ADD COLUMN pending_crew TEXT NOT NULL DEFAULT '[]';  -- JSON array of user ids, in order of first change
+-- A row means the user muted the logbook: its crew changes are dropped, not held.
+CREATE TABLE notify_muted_logbooks (
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  muted_at    INTEGER NOT NULL,
+  PRIMARY KEY (user_id, logbook_id)
+);

@@ -13,6 +13,7 @@ import { PAYLOAD_MAX_CHARS, UPLOAD_MAX_ITEMS, syncRoutes } from '../sync/routes.
 import { staticRoutes } from './static.ts';
 import { pushRoutes } from '../push/routes.ts';
 import { metricsRoutes } from './metrics.ts';
+import { notifyRoutes } from '../notify/routes.ts';
 import { VERSION } from '../version.ts';
 
 /**
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/', metricsRoutes(deps));
   app.route('/api/auth', authRoutes(deps));
   app.route('/api', logbookRoutes(deps));
+  app.route('/api', notifyRoutes(deps));
   app.route('/api/sync', syncRoutes(deps));
   app.route('/api', pushRoutes(deps));
   app.all('/api/*', () => {

@@ -5,6 +5,16 @@ export interface CrewChange {
   logbookId: string;
   /** Successful items in one request by one crew member. */
   count: number;
+  /** The same items by action (for the message's data.counts). */
+  counts?: ChangeCounts;
+  /** Who made them (for the message's data.by). */
+  crewId?: string;
+}
+
+export interface ChangeCounts {
+  create: number;
+  update: number;
+  delete: number;
 }
 
 export interface CrewChangeSink {

@@ -1,5 +1,6 @@
 // What a notification says, in every language crewbell speaks (push owns the message and
-// Locale; notify builds from here). Generic: the server cannot read logbooks, nor should the lock screen.
+// Locale; notify builds from here). Visible texts stay generic: the server cannot read
+// logbooks. Counts and crew names ride only in `data`, encrypted for the device.
 import { createHash } from 'node:crypto';
 
 /** The languages a notification can be written in (a subscription's locale). */
@@ -26,14 +27,22 @@ export interface PushMessage {
   data: Record<string, unknown>;
 }
 
-export function crewChangesMessage(locale: Locale, logbookId: string, changeCount: number): PushMessage {
-  return {
-    title: TEXTS[locale].title,
-    body: TEXTS[locale].crewChanges,
-    tag: `logbook-${logbookId}`,
-    renotify: false,
-    data: { url: `/logbook/${logbookId}`, logbookId, changeCount },
-  };
+/** What the owner's device may use to word the notification itself (it holds the logbook's key). */
+export interface CrewChangeDetails {
+  counts?: { create: number; update: number; delete: number };
+  /** Usernames of the crew who made the changes. */
+  by?: string[];
+}
+
+/**
+ * The visible text stays generic; counts and crew names ride along in `data` (encrypted
+ * for the device like the rest) for a service worker that can say more.
+ */
+export function crewChangesMessage(locale: Locale, logbookId: string, changeCount: number, details: CrewChangeDetails = {}): PushMessage {
+  const data: Record<string, unknown> = { url: `/logbook/${logbookId}`, logbookId, changeCount };
+  if (details.counts) data.counts = details.counts;
+  if (details.by?.length) data.by = details.by;
+  return { title: TEXTS[locale].title, body: TEXTS[locale].crewChanges, tag: `logbook-${logbookId}`, renotify: false, data };
 }
 
 export function testMessage(locale: Locale, title?: string, body?: string): PushMessage {

@@ -10,7 +10,7 @@ import { localeFromAcceptLanguage, testMessage } from './messages.ts';
 import { endpointProblem, MAX_ENDPOINT_LENGTH } from './endpoint-guard.ts';
 import { isP256Point } from './vapid.ts';
 import { queueForUser } from './outbox.ts';
-import { collaboratorChangesEnabled, setCollaboratorChangesEnabled } from './prefs.ts';
+import { isTimeZone, pushPrefs, updatePushPrefs } from './prefs.ts';
 import { deleteSubscription, listSubscriptions, saveSubscription, devicesOfUser } from './subscriptions.ts';
 
 const b64 = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `at most ${max} characters`), v.regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url'));
@@ -33,7 +33,20 @@ const SubscriptionBody = v.object({
 });
 
 const UnsubscribeBody = v.object({ endpoint: Endpoint });
-const PrefsBody = v.object({ collaboratorChangesEnabled: v.boolean('must be true or false') });
+const ClockTime = v.pipe(v.string('must be a string'), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" (00:00 to 23:59)'));
+const QuietHoursBody = v.pipe(
+  v.object({
+    from: ClockTime,
+    to: ClockTime,
+    timeZone: v.pipe(v.string('must be a string'), v.maxLength(64, 'at most 64 characters'), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')),
+  }),
+  v.check((q) => q.from !== q.to, 'from and to must differ'),
+);
+/** Every field optional: the ones left out stay as they were. */
+const PrefsBody = v.object({
+  collaboratorChangesEnabled: v.optional(v.boolean('must be true or false')),
+  quietHours: v.optional(v.nullable(QuietHoursBody)),
+});
 
 export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -86,13 +99,13 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/push/prefs', (c) => {
     const { user } = requireUser(c);
-    return c.json({ collaboratorChangesEnabled: collaboratorChangesEnabled(db, user.id) });
+    return c.json(pushPrefs(db, user.id));
   });
 
   app.put('/push/prefs', async (c) => {
     const { user } = requireUser(c);
     const body = await jsonBody(c, PrefsBody);
-    return c.json({ collaboratorChangesEnabled: setCollaboratorChangesEnabled(db, user.id, body.collaboratorChangesEnabled, clock.now()) });
+    return c.json(updatePushPrefs(db, user.id, body, clock.now()));
   });
 
   app.post('/push/test', (c) => {

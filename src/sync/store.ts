@@ -30,6 +30,8 @@ interface LogbookAboard {
   nextSeq: number;
   /** Successful items in this request, for the owner's notification. */
   successes: number;
+  /** The same, by action. */
+  counts: { create: number; update: number; delete: number };
 }
 
 /**
@@ -60,6 +62,7 @@ export function uploadEntries(db: Db, userId: string, items: readonly UploadItem
             role: access.role,
             nextSeq: (lastSeqOf.get(logbookId) as { seq: number }).seq + 1,
             successes: 0,
+            counts: { create: 0, update: 0, delete: 0 },
           },
         );
       }
@@ -80,12 +83,13 @@ export function uploadEntries(db: Db, userId: string, items: readonly UploadItem
       const deleted = item.action === 'delete';
       write.run(item.logbookId, entityId, version, deleted ? null : payload!, deleted ? 1 : 0, now, userId, logbook.nextSeq++);
       logbook.successes++;
+      logbook.counts[item.action]++;
       return { entityId, status: 'success', version };
     });
 
     for (const [logbookId, logbook] of logbooks) {
       if (logbook?.role === 'WRITE' && logbook.successes > 0) {
-        notify.record({ ownerId: logbook.ownerId, logbookId, count: logbook.successes });
+        notify.record({ ownerId: logbook.ownerId, logbookId, count: logbook.successes, counts: logbook.counts, crewId: userId });
       }
     }
     return results;
