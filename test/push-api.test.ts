@@ -135,10 +135,10 @@ test('the address checks: public only, IPv4-mapped and private ranges refused', 
 
 test('preferences are off by default and can be turned on and off', async () => {
   const u = user();
-  assert.deepEqual((await u.client.get('/api/push/prefs')).body, { collaboratorChangesEnabled: false });
-  assert.deepEqual((await u.client.put('/api/push/prefs', { collaboratorChangesEnabled: true })).body, { collaboratorChangesEnabled: true });
-  assert.deepEqual((await u.client.get('/api/push/prefs')).body, { collaboratorChangesEnabled: true });
-  assert.deepEqual((await u.client.put('/api/push/prefs', { collaboratorChangesEnabled: false })).body, { collaboratorChangesEnabled: false });
+  assert.deepEqual((await u.client.get('/api/push/prefs')).body, { collaboratorChangesEnabled: false, quietHours: null });
+  assert.deepEqual((await u.client.put('/api/push/prefs', { collaboratorChangesEnabled: true })).body, { collaboratorChangesEnabled: true, quietHours: null });
+  assert.deepEqual((await u.client.get('/api/push/prefs')).body, { collaboratorChangesEnabled: true, quietHours: null });
+  assert.deepEqual((await u.client.put('/api/push/prefs', { collaboratorChangesEnabled: false })).body, { collaboratorChangesEnabled: false, quietHours: null });
   assertInvalid(await u.client.put('/api/push/prefs', { collaboratorChangesEnabled: 'yes' }), 'collaboratorChangesEnabled');
   assert.equal((await new Client(server.url, server.origin).get('/api/push/prefs')).status, 401);
 });

@@ -88,7 +88,7 @@ describe('crew changes notify the owner', () => {
       body: 'New changes in one of your logbooks.',
       tag: `logbook-${crew.logbook.id}`,
       renotify: false,
-      data: { url: `/logbook/${crew.logbook.id}`, logbookId: crew.logbook.id, changeCount: 1 },
+      data: { url: `/logbook/${crew.logbook.id}`, logbookId: crew.logbook.id, changeCount: 1, counts: { create: 1, update: 0, delete: 0 }, by: [crew.mate.username] },
     });
     assert.equal(m!.headers.ttl, '86400');
     assert.equal(m!.headers.urgency, 'normal');
@@ -141,7 +141,7 @@ describe('crew changes notify the owner', () => {
     const phone = ps.createDevice();
     await subscribe(crew.skipper, phone);
     const prefs = await crew.skipper.client.get('/api/push/prefs');
-    assert.deepEqual(prefs.body, { collaboratorChangesEnabled: false });
+    assert.deepEqual(prefs.body, { collaboratorChangesEnabled: false, quietHours: null });
     await writeEntries(crew.mate, crew.logbook.id, 3);
     // The change was recorded and its due time passed: the rule ran and chose not to send.
     await waitFor(() => server.query('SELECT 1 FROM notify_state WHERE logbook_id = ? AND due_at IS NULL', crew.logbook.id).length === 1, 'the due time to pass');
