@@ -1,8 +1,10 @@
 // crewbell's service worker: keeps the app shell for offline use (one cache per build,
 // older ones removed), shows push notifications, opens the right logbook on a click and
-// renews the push subscription when the browser replaces it.
+// renews the push subscription when the browser replaces it. A crew-change notification is
+// worded here, on the device, when it holds the logbook's key (src/notification-detail.ts).
 import { fromBase64url } from './src/base64url.ts';
 import { idbStore } from './src/offline/idb.ts';
+import { crewChangesDetail } from './src/notification-detail.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 /** Filled in by build.ts: the shell's URLs and a hash of their contents. */
@@ -70,21 +72,26 @@ self.addEventListener('push', (event) => {
   } catch {
     message = { body: event.data?.text() };
   }
+  event.waitUntil(show(message));
+});
+
+async function show(message: PushMessage): Promise<void> {
   const title = message.title || 'crewbell';
+  const data = message.data ?? {};
+  const detail = message.tag?.startsWith('logbook-') ? await crewChangesDetail(data as Parameters<typeof crewChangesDetail>[0]) : undefined;
   const options: NotificationOptions & { renotify?: boolean } = {
-    body: message.body ?? '',
+    body: detail ?? message.body ?? '',
     icon: message.icon ?? DEFAULT_ICON,
     badge: message.badge ?? DEFAULT_BADGE,
-    data: message.data ?? {},
+    data,
   };
   if (message.tag) {
     options.tag = message.tag;
     options.renotify = message.renotify ?? false;
   }
-  event.waitUntil(
-    self.registration.showNotification(title, options).then(() => tellWindows({ type: 'notification-shown', tag: message.tag ?? null })),
-  );
-});
+  await self.registration.showNotification(title, options);
+  await tellWindows({ type: 'notification-shown', tag: message.tag ?? null, body: options.body });
+}
 
 /**
  * The click logic in one place: a window already on the app is focused and sent to the
