@@ -122,6 +122,9 @@ test('the owner creates a logbook and turns notifications on in settings', { ski
   await owner.context().grantPermissions(['notifications'], { origin: server.origin });
   await owner.goto(`${server.origin}/settings`);
   await owner.locator('#push[data-push-state="granted"]').waitFor();
+  // Two switches: the account's preference, then this device's subscription.
+  await owner.click('#push-account');
+  await owner.locator('#push[data-account="on"]').waitFor();
   await owner.click('#push-toggle');
   // The state flips to active before the section has finished reloading: wait for the words.
   await owner.locator('#push[data-push-state="active"] .push-status', { hasText: 'Active on this device' }).waitFor();

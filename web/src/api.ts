@@ -39,8 +39,14 @@ export interface PullItem {
   updatedAt: string | number;
   updatedBy: string | null;
 }
+export interface QuietHours {
+  from: string;
+  to: string;
+  timeZone: string;
+}
 export interface PushPrefs {
   collaboratorChangesEnabled: boolean;
+  quietHours: QuietHours | null;
 }
 
 export class ApiError extends Error {
@@ -127,7 +133,10 @@ export const api = {
     request<{ id: string }>('PUT', '/api/push/subscription', body),
   deleteSubscription: (endpoint: string) => request<void>('DELETE', '/api/push/subscription', { endpoint }),
   prefs: () => request<PushPrefs>('GET', '/api/push/prefs'),
-  setPrefs: (collaboratorChangesEnabled: boolean) => request<PushPrefs>('PUT', '/api/push/prefs', { collaboratorChangesEnabled }),
+  /** Only the fields given change. */
+  setPrefs: (change: Partial<PushPrefs>) => request<PushPrefs>('PUT', '/api/push/prefs', change),
+  logbookNotifications: (id: string) => request<{ enabled: boolean }>('GET', `/api/logbooks/${enc(id)}/notifications`),
+  setLogbookNotifications: (id: string, enabled: boolean) => request<{ enabled: boolean }>('PUT', `/api/logbooks/${enc(id)}/notifications`, { enabled }),
   /** The signed-in user's own subscribed devices (added to the contract for the settings screen). */
   mySubscriptions: () => request<{ subscriptions: Array<{ id: string; endpoint: string; locale: 'de' | 'en' }> }>('GET', '/api/push/subscriptions'),
   testPush: () => request<{ queued: number }>('POST', '/api/push/test'),

@@ -5,7 +5,8 @@ import { useEffect, useState } from 'preact/hooks';
 import './app.css';
 import { lang, onLangChange, t } from './i18n.ts';
 import { match, navigate, onLinkClick, useLocation } from './router.ts';
-import { loadSession, useSession } from './session.ts';
+import { loadSession, session, useSession } from './session.ts';
+import { renewIfKeyChanged } from './push.ts';
 import { refreshPendingCount, scheduleSync } from './sync.ts';
 import { idbStore } from './offline/idb.ts';
 import { Join, SignUp, Welcome } from './pages/auth.tsx';
@@ -59,7 +60,11 @@ const keepLang = () => void settings.put('lang', lang()).catch(() => undefined);
 keepLang();
 onLangChange(keepLang);
 render(<App />, document.getElementById('app')!);
-void loadSession().then(refreshPendingCount);
+void loadSession().then(() => {
+  // A rotated VAPID key is noticed at every start, not only at the next sign-in.
+  if (session().user) void renewIfKeyChanged().catch(() => undefined);
+  return refreshPendingCount();
+});
 
 addEventListener('online', () => scheduleSync(0));
 

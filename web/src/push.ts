@@ -1,6 +1,6 @@
-// Web Push on this device: what the browser can do here, and turning crew-change
-// notifications on and off. The subscription goes to the server with the language; the
-// preference is the user's, the subscription this device's.
+// Web Push on this device: what the browser can do here, and subscribing or unsubscribing
+// this device alone. The subscription goes to the server with the language. Whether crew
+// changes notify at all is the account's preference (api.setPrefs), never changed here.
 import { api } from './api.ts';
 import { fromBase64url, toBase64url } from './base64url.ts';
 import { lang } from './i18n.ts';
@@ -62,24 +62,37 @@ async function subscribe(): Promise<PushSubscription> {
   return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(publicKey) });
 }
 
-/** Asks for permission, subscribes, stores the subscription and turns the preference on. */
-export async function enablePush(): Promise<'on' | 'denied'> {
+/** Asks for permission, subscribes this device and tells the server. */
+export async function subscribeDevice(): Promise<'on' | 'denied'> {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') return 'denied';
   const subscription = await subscribe();
   await tellServer(subscription);
-  await api.setPrefs(true);
   return 'on';
 }
 
-/** Unsubscribes this device and turns the preference off. */
-export async function disablePush(): Promise<void> {
+/** Unsubscribes this device only: the account's other devices keep receiving. */
+export async function unsubscribeDevice(): Promise<void> {
   const subscription = await deviceSubscription();
   if (subscription) {
     await api.deleteSubscription(subscription.endpoint);
     await subscription.unsubscribe();
   }
-  await api.setPrefs(false);
+}
+
+/**
+ * At every app start: a subscription made with a VAPID key the server no longer has
+ * (after `vapid generate --force`) would never receive anything. Replace it now, without
+ * waiting for a sign-in. Returns whether it did.
+ */
+export async function renewIfKeyChanged(): Promise<boolean> {
+  if (pushSupport() !== 'granted') return false;
+  const existing = await (await registration()).pushManager.getSubscription();
+  if (!existing) return false;
+  const { publicKey } = await api.vapidKey();
+  if (madeWithKey(existing, publicKey)) return false;
+  await tellServer(await subscribe());
+  return true;
 }
 
 /** After sign-in: renew this device's subscription if it is missing or made with an old key. */

@@ -7,6 +7,8 @@ import { navigate } from '../router.ts';
 import { adoptLogbookKey, useSession, type LogbookView } from '../session.ts';
 import { deleteEntry, listEntries, readEntry, saveEntry, watchLogbook, type CachedEntry, type EntryData } from '../sync.ts';
 import { ActionButton, errorText, Icon, Notice, Page, useSyncState } from '../ui.tsx';
+import { LogbookMute } from './logbook-mute.tsx';
+import { newSince, NewSinceBanner, useLastVisit } from './new-since.tsx';
 
 /**
  * A logbook key handed over in the address's fragment (`#k=…`), taken out of the address at
@@ -58,6 +60,8 @@ export function LogbookPage({ id }: { id: string }) {
   useEffect(() => {
     if (key) void listEntries(id, key).then(setRows);
   }, [id, key, sync.revision, sync.status]);
+  const lastVisit = useLastVisit(id);
+  const fresh = newSince(rows, lastVisit, useSession().user?.id);
 
   const title = logbook?.title ?? (logbook ? t('locked') : '…');
   return (
@@ -80,10 +84,11 @@ export function LogbookPage({ id }: { id: string }) {
       ) : null}
       {sync.conflict ? <Notice kind="warn">{t('syncConflict')}</Notice> : null}
       {logbook && !canWrite(logbook) ? <Notice>{t('readOnly')}</Notice> : null}
+      <NewSinceBanner count={fresh.size} since={lastVisit} />
       {rows.length === 0 && key ? <p class="empty">{t('noEntries')}</p> : null}
       <ol class="timeline">
         {rows.map(({ entry, data, pending }) => (
-          <li key={entry.entityId} class="entry" data-entry={entry.entityId}>
+          <li key={entry.entityId} class="entry" data-entry={entry.entityId} data-new={fresh.has(entry.entityId) ? '' : undefined}>
             <a class="entry-link" href={canWrite(logbook) ? `/logbook/${id}/entry/${entry.entityId}` : undefined}>
               <div class="entry-head">
                 <time>{data?.time ? formatTime(data.time) : '—'}</time>
@@ -110,6 +115,7 @@ export function LogbookPage({ id }: { id: string }) {
           </li>
         ))}
       </ol>
+      {logbook?.role === 'OWNER' ? <LogbookMute id={id} /> : null}
       {canWrite(logbook) && key ? (
         <a id="add-entry" class="fab" href={`/logbook/${id}/entry/new`}>
           <Icon name="plus" /> {t('addEntry')}

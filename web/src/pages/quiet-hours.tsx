@@ -1,0 +1,87 @@
+// The quiet-hours editor: from, to and the time zone they are meant in (the device's zone
+// unless the skipper picks another, e.g. home port time while abroad).
+import { useState } from 'preact/hooks';
+import { api, type PushPrefs } from '../api.ts';
+import { tn } from '../notify-texts.ts';
+import { ActionButton, errorText, Notice } from '../ui.tsx';
+
+function deviceZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function zones(): string[] {
+  try {
+    return (Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
+  } catch {
+    return [];
+  }
+}
+
+export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: PushPrefs) => void }) {
+  const saved = props.prefs.quietHours;
+  const [on, setOn] = useState(!!saved);
+  const [from, setFrom] = useState(saved?.from ?? '22:00');
+  const [to, setTo] = useState(saved?.to ?? '07:00');
+  const [zone, setZone] = useState(saved?.timeZone ?? deviceZone());
+  const [note, setNote] = useState('');
+  const [error, setError] = useState('');
+
+  const store = async (quietHours: PushPrefs['quietHours']) => {
+    setError('');
+    const next = await api.setPrefs({ quietHours });
+    props.onSaved(next);
+    setNote(next.quietHours ? tn('quietSaved', { from: next.quietHours.from, to: next.quietHours.to, zone: next.quietHours.timeZone }) : tn('quietOff'));
+  };
+  return (
+    <div class="stack" id="quiet-hours" data-quiet={saved ? `${saved.from}-${saved.to} ${saved.timeZone}` : 'off'}>
+      <label class="toggle">
+        <span>
+          {tn('quietTitle')}
+          <small class="muted block">{tn('quietHint')}</small>
+        </span>
+        <input
+          id="quiet-on"
+          type="checkbox"
+          role="switch"
+          checked={on}
+          onChange={(e) => {
+            const next = (e.currentTarget as HTMLInputElement).checked;
+            setOn(next);
+            setNote('');
+            // Turning them off needs no more input: it is saved at once.
+            if (!next && saved) store(null).catch((err) => setError(errorText(err)));
+          }}
+        />
+        <span class="switch" aria-hidden="true" />
+      </label>
+      {on ? (
+        <>
+          <div class="grid3">
+            <label class="field">
+              <span>{tn('quietFrom')}</span>
+              <input id="quiet-from" type="time" required value={from} onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)} />
+            </label>
+            <label class="field">
+              <span>{tn('quietTo')}</span>
+              <input id="quiet-to" type="time" required value={to} onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)} />
+            </label>
+            <label class="field">
+              <span>{tn('quietZone')}</span>
+              <input id="quiet-zone" list="time-zones" maxLength={64} value={zone} onInput={(e) => setZone((e.currentTarget as HTMLInputElement).value.trim())} />
+            </label>
+          </div>
+          <datalist id="time-zones">
+            {zones().map((z) => (
+              <option value={z} />
+            ))}
+          </datalist>
+          <ActionButton id="quiet-save" class="ghost" onClick={() => store({ from, to, timeZone: zone })} onError={(e) => setError(errorText(e))}>
+            {tn('quietSave')}
+          </ActionButton>
+        </>
+      ) : null}
+      {note ? <Notice kind="ok">{note}</Notice> : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+    </div>
+  );
+}
