@@ -170,9 +170,11 @@ test('crew sign up through the invite link and write; the owner gets one real pu
   await waitSynced(crew);
 
   const [message] = await pushService.waitForDelivered(1, device, 15_000);
-  const { changeCount, ...data } = message!.payload.data;
+  const { changeCount, counts, by, ...data } = message!.payload.data;
   // Each entry synced on its own, so the first push counts one or both (the throttle holds the rest).
   assert.ok(changeCount === 1 || changeCount === 2, `changeCount ${changeCount}`);
+  assert.deepEqual(counts, { create: changeCount, update: 0, delete: 0 });
+  assert.deepEqual(by, ['deckhand']);
   assert.deepEqual({ ...message!.payload, data }, {
     title: 'crewbell',
     body: 'New changes in one of your logbooks.',
@@ -258,7 +260,9 @@ test('the push is shown by the owner service worker and its click opens the logb
   assert.equal(notifications.length, 1);
   const [shownNotification] = notifications;
   assert.equal(shownNotification!.title, 'crewbell');
-  assert.equal(shownNotification!.body, 'New changes in one of your logbooks.');
+  // The owner's phone holds the logbook's key: its service worker words the notification.
+  const { changeCount } = (pushMessage as { data: { changeCount: number } }).data;
+  assert.equal(shownNotification!.body, changeCount === 1 ? 'Mira: 1 new entry by deckhand' : 'Mira: 2 new entries by deckhand');
   assert.equal(shownNotification!.tag, `logbook-${logbookId}`);
   assert.equal(shownNotification!.data.url, `/logbook/${logbookId}`);
   assert.match(shownNotification!.icon, /\/icons\/icon-192\.png$/);
