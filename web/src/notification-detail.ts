@@ -27,7 +27,8 @@ async function sealedTitle(logbookId: string): Promise<string | undefined> {
     const row = Array.isArray(rows) ? rows.find((r) => r.id === logbookId) : undefined;
     if (row) return row.meta;
   }
-  const res = await fetch('/api/logbooks', { credentials: 'same-origin' });
+  // Bounded: a notification must still be shown promptly on a slow marina connection.
+  const res = await fetch('/api/logbooks', { credentials: 'same-origin', signal: AbortSignal.timeout(3000) });
   if (!res.ok) return undefined;
   const { logbooks } = (await res.json()) as { logbooks: LogbookRow[] };
   return logbooks.find((l) => l.id === logbookId)?.meta;
