@@ -176,6 +176,10 @@ test('the device holding the key shows "Baltic summer: 3 new entries by Anna"; o
   assert.deepEqual(onPhone.map((n) => [n.title, n.body]), [['crewbell', `Baltic summer: 3 new entries by ${b.crew.username}`]]);
   const onLaptop = await showOnDevice(laptop, toLaptop!);
   assert.deepEqual(onLaptop.map((n) => [n.title, n.body]), [['crewbell', 'New changes in one of your logbooks.']]);
+  // A key that does not open this logbook's title (a wrong key link kept by hand): still generic.
+  await keepKey(laptop, b.logbookId, await newLogbookKey());
+  const withWrongKey = await showOnDevice(laptop, toLaptop!);
+  assert.deepEqual(withWrongKey.map((n) => n.body), ['New changes in one of your logbooks.']);
   await showNotificationList(phone, 'Shown on this phone (registration.getNotifications())');
   await screenshot(phone, 'notify-01-enriched-notification');
 
