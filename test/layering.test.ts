@@ -1,14 +1,16 @@
-// The import graph of src/ as a rule: no cycles between folders or files, and imports
-// point only down the layers. Reads the source files; starts nothing. Type-only imports are left out.
+// The import graph of src/ as a rule: no cycles between folders or files, imports point only
+// down the layers, and the PWA reaches into src/ only for the wire. Reads files; starts nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const SRC = resolve(import.meta.dirname, '../src');
+const WEB = resolve(import.meta.dirname, '../web/src');
 
 /** Bottom first: a module may import from its own layer (without cycles) or any layer below. */
 const LAYERS: string[][] = [
+  ['wire'],
   ['assets.ts', 'clock.ts', 'config.ts', 'db.ts', 'log.ts', 'metrics.ts', 'tokens.ts', 'version.ts'],
   ['kit'],
   ['auth', 'logbooks', 'push', 'notify', 'sync'],
@@ -122,7 +124,7 @@ test('no folder imports another in a cycle', () => {
   assert.equal(cycle, undefined, `folder import cycle: ${cycle?.join(' → ')}`);
 });
 
-test('imports point down the layers: base → kit → domains → app and cli', () => {
+test('imports point down the layers: wire → base → kit → domains → app and cli', () => {
   const upward: string[] = [];
   for (const [file, targets] of importGraph()) {
     for (const target of targets) {
@@ -130,4 +132,42 @@ test('imports point down the layers: base → kit → domains → app and cli', 
     }
   }
   assert.deepEqual(upward, [], `imports up the layers:\n${upward.join('\n')}`);
+});
+
+
+/** Every import specifier, type-only ones included. */
+function allImports(source: string): string[] {
+  const statements = /^\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  return [...source.matchAll(statements)].map((m) => (m[1] ?? m[2] ?? m[3])!);
+}
+
+test('the wire sits at the bottom: it imports only valibot and itself, nothing of the server or of Node', () => {
+  const outside: string[] = [];
+  for (const file of sourceFiles(join(SRC, 'wire'))) {
+    for (const spec of allImports(readFileSync(file, 'utf8'))) {
+      const inWire = spec.startsWith('.') && relative(join(SRC, 'wire'), resolve(dirname(file), spec)).split('/')[0] !== '..';
+      if (!inWire && spec !== 'valibot') outside.push(`src/${relative(SRC, file)} → ${spec}`);
+    }
+  }
+  assert.deepEqual(outside, [], `the PWA bundles src/wire: it must stay free of server code`);
+});
+
+test('the PWA reaches into src/ only for the wire, and takes values only from wire files free of valibot', () => {
+  const wrong: string[] = [];
+  let wireImports = 0;
+  for (const file of sourceFiles(WEB)) {
+    const source = readFileSync(file, 'utf8');
+    const runtime = new Set(runtimeImports(source));
+    for (const spec of allImports(source)) {
+      if (!spec.startsWith('.')) continue;
+      const target = relative(SRC, resolve(dirname(file), spec));
+      if (target.startsWith('..')) continue;
+      wireImports++;
+      const from = `web/src/${relative(WEB, file)} → src/${target}`;
+      if (unit(target) !== 'wire') wrong.push(`${from} (not the wire)`);
+      else if (runtime.has(spec) && runtimeImports(readFileSync(join(SRC, target), 'utf8')).length > 0) wrong.push(`${from} (a value from a file with imports: import type, or move it to a plain file)`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(wireImports > 0, 'the PWA takes its API types from src/wire');
 });

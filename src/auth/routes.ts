@@ -16,6 +16,7 @@ import { finishReauth, finishSignin, startReauth, startSignin } from './signin.t
 import { finishAddPasskey, finishSignup, startAddPasskey, startSignup, type Ceremony, type SignedIn } from './signup.ts';
 import { deleteUser, Username } from './users.ts';
 import { transaction } from '../db.ts';
+import type { PasskeyInfo, User as WireUser } from '../wire/account.ts';
 
 // The shapes of the browser's credential JSON; @simplewebauthn/server checks the contents.
 const Id = v.pipe(Base64Url(1400), v.minLength(1, 'must not be empty'));
@@ -83,7 +84,7 @@ function startSession(c: Context<AppEnv>, deps: AppDeps, signedIn: SignedIn): vo
   setSessionCookie(c, deps, signedIn.sessionToken, signedIn.session.expiresAt);
 }
 
-const publicUser = (user: User) => ({ id: user.id, username: user.username, isAdmin: user.isAdmin });
+const publicUser = (user: User): WireUser => ({ id: user.id, username: user.username, isAdmin: user.isAdmin });
 
 export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -142,7 +143,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get('/passkeys', (c) => {
-    const passkeys = passkeySummaries(db, requireUser(c).user.id).map((p) => ({ ...p, createdAt: isoTime(p.createdAt), lastUsedAt: isoTime(p.lastUsedAt) }));
+    const passkeys = passkeySummaries(db, requireUser(c).user.id).map((p): PasskeyInfo => ({ ...p, createdAt: isoTime(p.createdAt), lastUsedAt: isoTime(p.lastUsedAt) }));
     return c.json({ passkeys });
   });
 

@@ -41,15 +41,8 @@ export async function jsonBody<S extends v.GenericSchema>(c: Context, schema: S)
   return parseWith(schema, input);
 }
 
-/** Common pieces of request schemas. */
-export const Uuid = v.pipe(v.string('must be a string'), v.uuid('must be a uuid'));
-export const Base64Url = (max: number) =>
-  v.pipe(
-    v.string('must be a string'),
-    v.maxLength(max, `at most ${max} characters`),
-    v.regex(/^[A-Za-z0-9_-]*$/, 'must be base64url'),
-  );
-export const Token = v.pipe(v.string('must be a string'), v.minLength(16, 'is too short'), v.maxLength(128, 'is too long'), v.regex(/^[A-Za-z0-9_-]+$/, 'is not a token'));
+/** Common pieces of request schemas: they are part of the wire the PWA shares. */
+export { Base64Url, Token, Uuid } from '../wire/fields.ts';
 
 /** Times are milliseconds inside crewbell and ISO 8601 in every answer. */
 export function isoTime(ms: number): string;

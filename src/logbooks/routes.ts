@@ -1,34 +1,22 @@
 // HTTP routes for logbooks, crew and crew invites (API.md "Logbooks and crew"), mounted at
 // /api. Each route: parse → check the caller's role → call the store → answer.
 import { Hono } from 'hono';
-import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { AppError, forbidden, notFound } from '../kit/errors.ts';
-import { Base64Url, isoTime, jsonBody, parseWith, Uuid } from '../kit/validate.ts';
+import { isoTime, jsonBody, parseWith, Uuid } from '../kit/validate.ts';
+import { NewInvite, NewLogbook, type InviteAccepted, type InviteInfo, type InviteMade, type LogbookRow, type Member } from '../wire/logbooks.ts';
 import { requireReverified, requireUser } from '../kit/middleware.ts';
 import { transaction } from '../db.ts';
 import { ANY_ROLE, requireRole } from './access.ts';
 import { createLogbook, deleteLogbook, findLogbook, listCrew, listLogbooksFor, removeCrewMember, usernameOf, type LogbookForUser } from './store.ts';
 import { acceptInvite, createInvite, findInvite } from './invites.ts';
 
-/** Largest logbook meta (encrypted title and settings), in base64url characters. */
-const META_MAX_CHARS = 8192;
-
-const NewLogbook = v.object({
-  id: Uuid,
-  meta: v.pipe(Base64Url(META_MAX_CHARS), v.minLength(1, 'must not be empty')),
-});
-
-const NewInvite = v.object({
-  role: v.picklist(['WRITE', 'READ'], 'must be "WRITE" or "READ"'),
-});
-
 /** Invite tokens are 43 base64url characters; anything that cannot be one is simply not found. */
 const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 const inviteNotFound = () => new AppError(404, 'invite_not_found', 'this invite does not exist, was already used or has expired');
 
-function logbookJson(logbook: LogbookForUser) {
+function logbookJson(logbook: LogbookForUser): LogbookRow {
   return { id: logbook.id, ownerId: logbook.ownerId, role: logbook.role, meta: logbook.meta, createdAt: isoTime(logbook.createdAt) };
 }
 
@@ -63,7 +51,7 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     const { user } = requireUser(c);
     const id = logbookId(c.req.param('id'));
     requireRole(db, id, user.id, ANY_ROLE);
-    return c.json({ members: listCrew(db, id) });
+    return c.json({ members: listCrew(db, id) satisfies Member[] });
   });
 
   app.delete('/logbooks/:id/members/:userId', (c) => {
@@ -87,7 +75,7 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     requireRole(db, id, user.id, ['OWNER']);
     const body = await jsonBody(c, NewInvite);
     const invite = createInvite(db, { logbookId: id, role: body.role, createdBy: user.id }, clock.now());
-    return c.json({ token: invite.token, expiresAt: isoTime(invite.expiresAt) }, 201);
+    return c.json({ token: invite.token, expiresAt: isoTime(invite.expiresAt) } satisfies InviteMade, 201);
   });
 
   // No session needed: the join screen shows this before someone has an account.
@@ -98,7 +86,7 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     const logbook = findLogbook(db, invite.logbookId);
     const ownerName = logbook && usernameOf(db, logbook.ownerId);
     if (!ownerName) throw inviteNotFound();
-    return c.json({ logbookId: invite.logbookId, role: invite.role, ownerName, expiresAt: isoTime(invite.expiresAt) });
+    return c.json({ logbookId: invite.logbookId, role: invite.role, ownerName, expiresAt: isoTime(invite.expiresAt) } satisfies InviteInfo);
   });
 
   app.post('/invites/:token/accept', (c) => {
@@ -110,7 +98,7 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
       if (result.reason === 'owner') throw new AppError(409, 'already_owner', 'you own this logbook; invites are for crew');
       throw inviteNotFound();
     }
-    return c.json({ logbookId: result.logbookId, role: result.role });
+    return c.json({ logbookId: result.logbookId, role: result.role } satisfies InviteAccepted);
   });
 
   return app;

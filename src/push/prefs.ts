@@ -1,29 +1,9 @@
 // Notification preferences per user. Off until the user turns them on: a push is only
 // sent to someone who asked for it. Quiet hours are wall-clock times in the user's zone.
 import { prepared, type Db } from '../db.ts';
+import type { PushPrefs, QuietHours } from '../wire/push.ts';
 
-export interface QuietHours {
-  /** "HH:MM", 24-hour clock. */
-  from: string;
-  to: string;
-  /** IANA name, e.g. "Europe/Berlin". */
-  timeZone: string;
-}
-
-export interface PushPrefs {
-  collaboratorChangesEnabled: boolean;
-  quietHours: QuietHours | null;
-}
-
-/** Whether Intl knows the zone (the same Intl the scheduler computes with). */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export type { PushPrefs, QuietHours } from '../wire/push.ts';
 
 interface PrefsRow {
   on_: number;

@@ -10,8 +10,9 @@ import { localeFromAcceptLanguage, testMessage } from './messages.ts';
 import { endpointProblem, MAX_ENDPOINT_LENGTH } from './endpoint-guard.ts';
 import { isP256Point } from './vapid.ts';
 import { queueForUser } from './outbox.ts';
-import { isTimeZone, pushPrefs, updatePushPrefs } from './prefs.ts';
+import { pushPrefs, updatePushPrefs } from './prefs.ts';
 import { deleteSubscription, listSubscriptions, saveSubscription, devicesOfUser } from './subscriptions.ts';
+import { PrefsBody, type MyDevice, type PushPrefs, type TestQueued } from '../wire/push.ts';
 
 const b64 = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `at most ${max} characters`), v.regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url'));
 const bytesOf = (s: string) => Buffer.from(s.replace(/=+$/, ''), 'base64url');
@@ -33,20 +34,6 @@ const SubscriptionBody = v.object({
 });
 
 const UnsubscribeBody = v.object({ endpoint: Endpoint });
-const ClockTime = v.pipe(v.string('must be a string'), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" (00:00 to 23:59)'));
-const QuietHoursBody = v.pipe(
-  v.object({
-    from: ClockTime,
-    to: ClockTime,
-    timeZone: v.pipe(v.string('must be a string'), v.maxLength(64, 'at most 64 characters'), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')),
-  }),
-  v.check((q) => q.from !== q.to, 'from and to must differ'),
-);
-/** Every field optional: the ones left out stay as they were. */
-const PrefsBody = v.object({
-  collaboratorChangesEnabled: v.optional(v.boolean('must be true or false')),
-  quietHours: v.optional(v.nullable(QuietHoursBody)),
-});
 
 export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -87,7 +74,7 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
   /** The caller's own devices (full endpoints: they are the caller's), so the PWA can tell this device from the others. */
   app.get('/push/subscriptions', (c) => {
     const { user } = requireUser(c);
-    const subscriptions = devicesOfUser(db, user.id).map((s) => ({
+    const subscriptions = devicesOfUser(db, user.id).map((s): MyDevice => ({
       id: s.id,
       endpoint: s.endpoint,
       locale: s.locale,
@@ -99,20 +86,20 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/push/prefs', (c) => {
     const { user } = requireUser(c);
-    return c.json(pushPrefs(db, user.id));
+    return c.json(pushPrefs(db, user.id) satisfies PushPrefs);
   });
 
   app.put('/push/prefs', async (c) => {
     const { user } = requireUser(c);
     const body = await jsonBody(c, PrefsBody);
-    return c.json(updatePushPrefs(db, user.id, body, clock.now()));
+    return c.json(updatePushPrefs(db, user.id, body, clock.now()) satisfies PushPrefs);
   });
 
   app.post('/push/test', (c) => {
     const { user } = requireUser(c);
     const queued = transaction(db, () => queueForUser(db, user.id, (locale) => testMessage(locale), null, clock.now()));
     if (queued > 0) push.kick();
-    return c.json({ queued }, 202);
+    return c.json({ queued } satisfies TestQueued, 202);
   });
 
   app.get('/admin/subscriptions', (c) => {

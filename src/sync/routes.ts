@@ -1,49 +1,16 @@
 // HTTP routes for syncing encrypted entries (API.md "Sync"), mounted at /api/sync.
 // An upload (POST /api/sync/push) answers per item; a pull pages through a logbook's changes after a cursor.
 import { Hono } from 'hono';
-import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { invalidRequest } from '../kit/errors.ts';
-import { Base64Url, isoTime, jsonBody, parseWith, Uuid } from '../kit/validate.ts';
+import { isoTime, jsonBody, parseWith } from '../kit/validate.ts';
 import { requireUser } from '../kit/middleware.ts';
 import { ANY_ROLE, requireRole } from '../logbooks/access.ts';
+import { PullQuery, UploadBody, type PullAnswer, type UploadAnswer } from '../wire/sync.ts';
 import { decodeCursor, encodeCursor, pullEntries, uploadEntries } from './store.ts';
 
-export const UPLOAD_MAX_ITEMS = 500;
-/** Largest entry ciphertext, in base64url characters. */
-export const PAYLOAD_MAX_CHARS = 65536;
-
-/** Entity ids are made by the browser: uuids or short base64url-ish names. */
-const EntityId = v.pipe(
-  v.string('must be a string'),
-  v.minLength(1, 'must not be empty'),
-  v.maxLength(64, 'at most 64 characters'),
-  v.regex(/^[A-Za-z0-9_-]+$/, 'may contain only A-Z, a-z, 0-9, _ and -'),
-);
-
-const UploadBody = v.object({
-  items: v.pipe(
-    v.array(
-      v.object({
-        logbookId: Uuid,
-        entityId: EntityId,
-        action: v.picklist(['create', 'update', 'delete'], 'must be "create", "update" or "delete"'),
-        payload: v.nullish(Base64Url(PAYLOAD_MAX_CHARS)),
-        baseVersion: v.nullish(
-          v.pipe(v.number('must be a number'), v.safeInteger('must be a whole number'), v.minValue(0, 'must be 0 or more')),
-        ),
-      }),
-      'must be an array',
-    ),
-    v.minLength(1, 'must hold at least 1 item'),
-    v.maxLength(UPLOAD_MAX_ITEMS, `at most ${UPLOAD_MAX_ITEMS} items`),
-  ),
-});
-
-const PullQuery = v.object({
-  logbookId: Uuid,
-  since: v.optional(v.string('must be a string')),
-});
+/** The limits a sync body is held to, for the body size limit in front of these routes. */
+export { PAYLOAD_MAX_CHARS, UPLOAD_MAX_ITEMS } from '../wire/limits.ts';
 
 export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
   const { db, clock, notify } = deps;
@@ -52,7 +19,7 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post('/push', async (c) => {
     const { user } = requireUser(c);
     const body = await jsonBody(c, UploadBody);
-    return c.json({ results: uploadEntries(db, user.id, body.items, clock.now(), notify) });
+    return c.json({ results: uploadEntries(db, user.id, body.items, clock.now(), notify) } satisfies UploadAnswer);
   });
 
   app.get('/pull', (c) => {
@@ -73,7 +40,7 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
       })),
       cursor: encodeCursor(logbook.createdAt, page.lastSeq),
       hasMore: page.hasMore,
-    });
+    } satisfies PullAnswer);
   });
 
   return app;

@@ -5,24 +5,7 @@ import { Buffer } from 'node:buffer';
 import { transaction, type Db } from '../db.ts';
 import type { CrewChangeSink } from '../notify/port.ts';
 import { roleIn, type Role } from '../logbooks/store.ts';
-
-export type UploadAction = 'create' | 'update' | 'delete';
-export type UploadStatus = 'success' | 'conflict' | 'forbidden' | 'invalid';
-
-export interface UploadItem {
-  logbookId: string;
-  entityId: string;
-  action: UploadAction;
-  payload?: string | null | undefined;
-  baseVersion?: number | null | undefined;
-}
-
-export interface UploadResult {
-  entityId: string;
-  status: UploadStatus;
-  /** The entity's new version, on success only. */
-  version?: number;
-}
+import type { UploadItem, UploadResult } from '../wire/sync.ts';
 
 interface LogbookAboard {
   ownerId: string;

@@ -1,53 +1,17 @@
 // The HTTP API exactly as /work/shared/API.md names it. Errors come back as ApiError with
 // the contract's code; a request that never reached the server is code "offline".
 
-export interface PasskeyInfo {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+import type { PasskeyInfo, User } from '../../src/wire/account.ts';
+import type { InviteAccepted, InviteInfo, InviteMade, LogbookRow, Member, CrewRole } from '../../src/wire/logbooks.ts';
+import type { LogbookNotifications, MyDevice, NewSubscription, PushPrefs, TestQueued } from '../../src/wire/push.ts';
+import type { PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
 
-export interface User {
-  id: string;
-  username: string;
-  isAdmin: boolean;
-}
-export type Role = 'OWNER' | 'WRITE' | 'READ';
-export interface LogbookRow {
-  id: string;
-  ownerId: string;
-  role: Role;
-  meta: string;
-  createdAt: string | number;
-}
-export interface Member {
-  userId: string;
-  username: string;
-  role: Role;
-}
-export interface InviteInfo {
-  logbookId: string;
-  role: 'WRITE' | 'READ';
-  ownerName: string;
-  expiresAt: string | number;
-}
-export interface PullItem {
-  entityId: string;
-  version: number;
-  payload: string | null;
-  deleted: boolean;
-  updatedAt: string | number;
-  updatedBy: string | null;
-}
-export interface QuietHours {
-  from: string;
-  to: string;
-  timeZone: string;
-}
-export interface PushPrefs {
-  collaboratorChangesEnabled: boolean;
-  quietHours: QuietHours | null;
-}
+// The answers' types are the server's own (src/wire), imported as types only: nothing of
+// the server, nor valibot, reaches the bundle.
+export type { PasskeyInfo, User } from '../../src/wire/account.ts';
+export type { InviteInfo, LogbookRow, Member, Role } from '../../src/wire/logbooks.ts';
+export type { PushPrefs, QuietHours } from '../../src/wire/push.ts';
+export type { PullItem } from '../../src/wire/sync.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -109,35 +73,26 @@ export const api = {
   deleteLogbook: (id: string) => request<void>('DELETE', `/api/logbooks/${enc(id)}`),
   members: (id: string) => request<{ members: Member[] }>('GET', `/api/logbooks/${enc(id)}/members`),
   removeMember: (id: string, userId: string) => request<void>('DELETE', `/api/logbooks/${enc(id)}/members/${enc(userId)}`),
-  createInvite: (id: string, role: 'WRITE' | 'READ') =>
-    request<{ token: string; expiresAt: string | number }>('POST', `/api/logbooks/${enc(id)}/invites`, { role }),
+  createInvite: (id: string, role: CrewRole) => request<InviteMade>('POST', `/api/logbooks/${enc(id)}/invites`, { role }),
   invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`),
-  acceptInvite: (token: string) => request<{ logbookId: string; role: 'WRITE' | 'READ' }>('POST', `/api/invites/${enc(token)}/accept`),
+  acceptInvite: (token: string) => request<InviteAccepted>('POST', `/api/invites/${enc(token)}/accept`),
 
-  syncUpload: (items: unknown[]) => request<{ results: any[] }>('POST', '/api/sync/push', { items }),
+  syncUpload: (items: UploadItem[]) => request<UploadAnswer>('POST', '/api/sync/push', { items }),
   syncPull: (logbookId: string, since?: string) =>
-    request<{ items: PullItem[]; cursor: string; hasMore?: boolean }>(
+    request<PullAnswer>(
       'GET',
       `/api/sync/pull?logbookId=${enc(logbookId)}${since !== undefined ? `&since=${enc(since)}` : ''}`,
     ),
 
   vapidKey: () => request<{ publicKey: string }>('GET', '/api/push/vapid-public-key'),
-  putSubscription: (body: {
-    endpoint: string;
-    keys: { p256dh: string; auth: string };
-    expirationTime?: number | null;
-    locale: 'de' | 'en';
-    /** The key the browser subscribed with (the server may keep it to spot a rotated key). */
-    vapidPublicKey?: string;
-  }) =>
-    request<{ id: string }>('PUT', '/api/push/subscription', body),
+  putSubscription: (body: NewSubscription) => request<{ id: string }>('PUT', '/api/push/subscription', body),
   deleteSubscription: (endpoint: string) => request<void>('DELETE', '/api/push/subscription', { endpoint }),
   prefs: () => request<PushPrefs>('GET', '/api/push/prefs'),
   /** Only the fields given change. */
   setPrefs: (change: Partial<PushPrefs>) => request<PushPrefs>('PUT', '/api/push/prefs', change),
-  logbookNotifications: (id: string) => request<{ enabled: boolean }>('GET', `/api/logbooks/${enc(id)}/notifications`),
-  setLogbookNotifications: (id: string, enabled: boolean) => request<{ enabled: boolean }>('PUT', `/api/logbooks/${enc(id)}/notifications`, { enabled }),
+  logbookNotifications: (id: string) => request<LogbookNotifications>('GET', `/api/logbooks/${enc(id)}/notifications`),
+  setLogbookNotifications: (id: string, enabled: boolean) => request<LogbookNotifications>('PUT', `/api/logbooks/${enc(id)}/notifications`, { enabled }),
   /** The signed-in user's own subscribed devices (added to the contract for the settings screen). */
-  mySubscriptions: () => request<{ subscriptions: Array<{ id: string; endpoint: string; locale: 'de' | 'en' }> }>('GET', '/api/push/subscriptions'),
-  testPush: () => request<{ queued: number }>('POST', '/api/push/test'),
+  mySubscriptions: () => request<{ subscriptions: MyDevice[] }>('GET', '/api/push/subscriptions'),
+  testPush: () => request<TestQueued>('POST', '/api/push/test'),
 };

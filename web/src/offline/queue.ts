@@ -3,9 +3,11 @@
 // second edit before a flush replaces the first, and a create then delete never leaves
 // the phone.
 import type { KeyValueStore } from './storage.ts';
+import type { UploadAction, UploadItem, UploadResult, UploadStatus } from '../../../src/wire/sync.ts';
+import { UPLOAD_MAX_ITEMS } from '../../../src/wire/limits.ts';
 
-export type SyncAction = 'create' | 'update' | 'delete';
-export type UploadStatus = 'success' | 'conflict' | 'forbidden' | 'invalid';
+export type { UploadItem, UploadResult } from '../../../src/wire/sync.ts';
+export { UPLOAD_MAX_ITEMS };
 
 export interface QueuedChange {
   logbookId: string;
@@ -20,38 +22,20 @@ export interface QueuedChange {
   seq: number;
 }
 
-/** The body items of POST /api/sync/push, as API.md names them. */
-export interface UploadItem {
-  logbookId: string;
-  entityId: string;
-  action: SyncAction;
-  payload?: string;
-  baseVersion?: number;
-}
-
-export interface UploadResult {
-  entityId: string;
-  status: UploadStatus;
-  version?: number;
-}
-
 export interface FlushOutcome {
   logbookId: string;
   entityId: string;
-  action: SyncAction;
+  action: UploadAction;
   status: UploadStatus;
   version?: number;
   /** The refused ciphertext of a create or update answered `conflict`, so it can be kept as a copy. */
   refusedPayload?: string;
 }
 
-/** API.md: at most 500 items per upload. */
-export const UPLOAD_MAX_ITEMS = 500;
-
 export type Send = (items: UploadItem[]) => Promise<UploadResult[]>;
 
 export interface Queue {
-  enqueue(change: { logbookId: string; entityId: string; action: SyncAction; payload?: string; baseVersion?: number }): Promise<void>;
+  enqueue(change: { logbookId: string; entityId: string; action: UploadAction; payload?: string; baseVersion?: number }): Promise<void>;
   pending(logbookId?: string): Promise<QueuedChange[]>;
   get(logbookId: string, entityId: string): Promise<QueuedChange | undefined>;
   /** Sends everything queued, in edit order. A failing send (offline) throws and keeps the queue. */
@@ -84,7 +68,7 @@ export function createQueue(store: KeyValueStore<QueuedChange>): Queue {
     for (let start = 0; start < toSend.length; start += UPLOAD_MAX_ITEMS) {
       const batch = toSend.slice(start, start + UPLOAD_MAX_ITEMS);
       const items: UploadItem[] = batch.map((c) => {
-        const action: SyncAction = c.isNew ? 'create' : c.action === 'delete' ? 'delete' : 'update';
+        const action: UploadAction = c.isNew ? 'create' : c.action === 'delete' ? 'delete' : 'update';
         const item: UploadItem = { logbookId: c.logbookId, entityId: c.entityId, action };
         if (action !== 'delete') item.payload = c.payload;
         if (!c.isNew && c.baseVersion !== undefined) item.baseVersion = c.baseVersion;
@@ -105,7 +89,8 @@ export function createQueue(store: KeyValueStore<QueuedChange>): Queue {
           await store.delete(key);
         }
         const outcome: FlushOutcome = { logbookId: sent.logbookId, entityId: sent.entityId, action: items[i]!.action, status: result.status, version: result.version };
-        if (result.status === 'conflict' && items[i]!.payload !== undefined) outcome.refusedPayload = items[i]!.payload;
+        const refused = items[i]!.payload;
+        if (result.status === 'conflict' && refused != null) outcome.refusedPayload = refused;
         outcomes.push(outcome);
       }
     }
