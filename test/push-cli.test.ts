@@ -148,6 +148,41 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
   }
 });
 
+test('push test goes through the outbox: a temporary failure is reported and not tried again, while a notification already waiting keeps its retries', async () => {
+  const server = await startServer({ flags: ['--push-allow-insecure'] });
+  try {
+    const skipper = createUserWithSession(server, `skipper${randomUUID().slice(0, 6)}`);
+    const mate = createUserWithSession(server, `mate${randomUUID().slice(0, 6)}`);
+    const busy = ps.createDevice();
+    const matesPhone = ps.createDevice();
+    assert.equal((await skipper.client.put('/api/push/subscription', busy.subscription)).status, 200);
+    assert.equal((await mate.client.put('/api/push/subscription', matesPhone.subscription)).status, 200);
+    assert.equal(await server.stop(), 0);
+    // A crew-change notification the stopped server left waiting for the mate's phone.
+    const db = new DatabaseSync(path.join(server.dataDir, 'crewbell.db'));
+    const mateSub = db.prepare('SELECT id FROM push_subscriptions WHERE endpoint = ?').get(matesPhone.endpoint)!['id'];
+    db.prepare(`INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, '{"title":"crewbell"}', 'lb1', 'normal', 0, 0, 0)`).run(mateSub);
+    db.close();
+    ps.plan(busy, 503);
+    ps.plan(matesPhone, 503);
+
+    const sent = await runCli(['push', 'test', '--user', skipper.username, '--push-allow-insecure', '--data-dir', server.dataDir]);
+    assert.equal(sent.code, 1, sent.stderr);
+    assert.match(sent.stdout.trim(), / failed: HTTP 503 \(temporary; try again later\)$/);
+    assert.equal(sent.stdout.trim().split('\n').length, 1, 'a line for the chosen devices only');
+    assert.equal(ps.messages.filter((m) => m.deviceId === matesPhone.id).length, 1, 'the same worker delivers what was waiting');
+
+    const after = new DatabaseSync(path.join(server.dataDir, 'crewbell.db'));
+    const jobs = after.prepare('SELECT subscription_id AS sub, attempts, next_attempt_at AS at FROM push_outbox').all();
+    after.close();
+    // The test is now or never; the waiting notification is postponed for its next try, as the server would.
+    assert.deepEqual(jobs.map((j) => [j['sub'], j['attempts']]), [[mateSub, 1]]);
+    assert.ok((jobs[0]!['at'] as number) > Date.now() - 60_000);
+  } finally {
+    server.cleanup();
+  }
+});
+
 test('serve prunes subscriptions unused for --subscription-max-age (on start, then daily)', async () => {
   const first = await startServer({ flags: ['--push-allow-insecure'] });
   let second: Awaited<ReturnType<typeof startServer>> | undefined;

@@ -1,26 +1,37 @@
-// `crewbell push test`: sends a test notification now, straight from this process (not via
-// the server's outbox), and prints one line per device: ok, gone (removed) or failed: reason.
+// `crewbell push test`: queues a test notification for each chosen device in the outbox and
+// runs the outbox worker in this process until they are answered (the one delivery path the
+// server uses too), printing one line per device: ok, gone (removed) or failed: reason.
 import type { Command, Io } from './command.ts';
 import { CommandFailed } from './command.ts';
-import { dataDirFlag, UsageError } from '../config.ts';
-import { databasePath, openDatabase } from '../db.ts';
+import { parseArgs } from './args.ts';
+import { dataDirFlag, serveConfig, serveFlags, UsageError } from '../config.ts';
+import { databasePath, openDatabase, transaction } from '../db.ts';
 import { findUserByName } from '../auth/users.ts';
 import { systemClock } from '../clock.ts';
-import { truncateEndpoint } from '../log.ts';
+import { createLogger, silentLogger, truncateEndpoint } from '../log.ts';
 import { testMessage } from '../push/messages.ts';
 import { createVapidSigner } from '../push/authorization.ts';
-import { sendToDevice } from '../push/deliver.ts';
-import { allSubscriptions, removeGoneSubscription, markDelivered, countFailure, type Subscription } from '../push/subscriptions.ts';
-import { createTransport } from '../push/transport.ts';
+import { deleteJob, queueForDevice } from '../push/outbox.ts';
+import { allSubscriptions, type Subscription } from '../push/subscriptions.ts';
+import { createTransport, type SendOutcome } from '../push/transport.ts';
 import { loadSecretKey, loadVapidKeys, PLACEHOLDER_VAPID_SUBJECT, readVapidSubject } from '../push/vapid.ts';
+import { createOutboxWorker } from '../push/worker.ts';
 
 const CONCURRENCY = 8;
+
+type Device = Subscription & { username: string };
 
 function progress(io: Io, done: number, total: number): void {
   if (!io.isTTY) return;
   const width = 24;
   const filled = Math.round((done / total) * width);
   io.write(`\r\x1b[K[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
+}
+
+function resultText(outcome: SendOutcome): string {
+  if (outcome.kind === 'success') return 'ok';
+  if (outcome.kind === 'gone') return 'gone (removed)';
+  return `failed: ${outcome.reason}${outcome.kind === 'retry' ? ' (temporary; try again later)' : ''}`;
 }
 
 export const pushCommands: Command[] = [
@@ -43,6 +54,8 @@ export const pushCommands: Command[] = [
       const title = args.values['title'] as string | undefined;
       const body = args.values['body'] as string | undefined;
       if ((title?.length ?? 0) > 200 || (body?.length ?? 0) > 1000) throw new UsageError('--title at most 200 and --body at most 1000 characters');
+      // Other notifications the worker finds waiting get the server's own retry policy and TTL.
+      const policy = serveConfig(parseArgs([], serveFlags, io.env).values);
       const dataDir = args.values['data-dir'] as string;
       const db = openDatabase(databasePath(dataDir));
       const transport = createTransport({ timeoutMs: args.values['push-timeout'] as number, allowInsecure: args.values['push-allow-insecure'] as boolean });
@@ -50,7 +63,7 @@ export const pushCommands: Command[] = [
         const keys = loadVapidKeys(db, loadSecretKey(dataDir, io.env, false));
         if (!keys) throw new CommandFailed('no VAPID keys yet: run "crewbell vapid generate" or start serve once');
         const signer = createVapidSigner(keys, readVapidSubject(db) ?? PLACEHOLDER_VAPID_SUBJECT, systemClock);
-        let devices: (Subscription & { username: string })[] = allSubscriptions(db);
+        let devices: Device[] = allSubscriptions(db);
         if (username !== undefined) {
           const userId = findUserByName(db, username)?.id;
           if (!userId) throw new CommandFailed(`no user named "${username}"`);
@@ -58,34 +71,45 @@ export const pushCommands: Command[] = [
         }
         if (devices.length === 0) throw new CommandFailed(username !== undefined ? `${username} has no subscribed devices` : 'no subscribed devices');
 
+        const now = systemClock.now();
+        const waiting = transaction(db, () => new Map(devices.map((d) => [queueForDevice(db, d.id, JSON.stringify(testMessage(d.locale, title, body)), now), d])));
         let failed = 0;
         let done = 0;
-        let next = 0;
-        progress(io, 0, devices.length);
-        const worker = async () => {
-          while (next < devices.length) {
-            const device = devices[next++]!;
-            const payload = JSON.stringify(testMessage(device.locale, title, body));
-            const outcome = await sendToDevice(transport, signer, device, payload, { ttlSeconds: 3600, urgency: 'normal', now: Date.now() });
-            let result: string;
-            if (outcome.kind === 'success') {
-              markDelivered(db, device.id, Date.now());
-              result = 'ok';
-            } else if (outcome.kind === 'gone') {
-              removeGoneSubscription(db, device.id);
-              result = 'gone (removed)';
-            } else {
-              countFailure(db, device.id);
-              failed++;
-              result = `failed: ${outcome.reason}${outcome.kind === 'retry' ? ' (temporary; try again later)' : ''}`;
-            }
-            done++;
-            if (io.isTTY) io.write('\r\x1b[K');
-            io.out(`${device.username} ${truncateEndpoint(device.endpoint)} ${result}`);
-            progress(io, done, devices.length);
-          }
+        const report = (device: Device, result: string, ok: boolean) => {
+          if (!ok) failed++;
+          done++;
+          if (io.isTTY) io.write('\r\x1b[K');
+          io.out(`${device.username} ${truncateEndpoint(device.endpoint)} ${result}`);
+          progress(io, done, devices.length);
         };
-        await Promise.all(Array.from({ length: Math.min(CONCURRENCY, devices.length) }, worker));
+        progress(io, 0, devices.length);
+        const worker = createOutboxWorker(
+          {
+            db,
+            clock: systemClock,
+            // The result lines say what happened to each device; only trouble with the database goes to stderr.
+            log: { ...silentLogger, error: createLogger((line) => io.err(line)).error },
+            transport,
+            signer: () => signer,
+            onRecorded(job, outcome) {
+              const device = waiting.get(job.id);
+              if (!device) return;
+              waiting.delete(job.id);
+              // A test is now or never: the worker would try a temporary failure again later.
+              if (outcome.kind === 'retry') deleteJob(db, job.id);
+              report(device, resultText(outcome), outcome.kind === 'success' || outcome.kind === 'gone');
+            },
+          },
+          { concurrency: CONCURRENCY, retries: policy.pushRetries, retryBaseMs: policy.pushRetryBaseMs, ttlSeconds: Math.round(policy.pushTtlMs / 1000) },
+        );
+        worker.kick();
+        await worker.idle();
+        await worker.stop();
+        // Only a running server's worker, which shares the outbox, can have taken a job from under this one.
+        for (const [id, device] of waiting) {
+          deleteJob(db, id);
+          report(device, 'failed: taken by the running server (its log has the answer)', false);
+        }
         if (io.isTTY) io.write('\r\x1b[K');
         return failed > 0 ? 1 : 0;
       } finally {

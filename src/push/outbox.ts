@@ -36,6 +36,12 @@ export function queueForUser(db: Db, userId: string, message: (locale: Locale) =
   return devices.length;
 }
 
+/** Queues one message for one device and returns the job's id (`crewbell push test` waits for its answer). */
+export function queueForDevice(db: Db, subscriptionId: string, payload: string, now: number): number {
+  const insert = prepared(db, 'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, NULL, ?, 0, ?, ?)');
+  return Number(insert.run(subscriptionId, payload, 'normal', now, now).lastInsertRowid);
+}
+
 /** Jobs due now, oldest first, leaving out the ones already being worked on. */
 export function dueJobs(db: Db, now: number, limit: number, claimed: ReadonlySet<number>): OutboxJob[] {
   const rows = prepared(db, 

@@ -103,10 +103,6 @@ export function pruneSubscriptions(db: Db, now: number, maxAgeMs: number): numbe
   );
 }
 
-export function markDelivered(db: Db, id: string, now: number): void {
-  prepared(db, 'UPDATE push_subscriptions SET last_used_at = ?, failures = 0 WHERE id = ?').run(now, id);
-}
-
 export function countFailure(db: Db, id: string): void {
   prepared(db, 'UPDATE push_subscriptions SET failures = failures + 1 WHERE id = ?').run(id);
 }

@@ -34,6 +34,8 @@ export interface WorkerDeps {
   transport: Transport;
   /** The current VAPID signer (keys may be replaced by `vapid generate --force`). */
   signer: () => VapidSigner;
+  /** Told each answer once it is recorded (retries included), so `crewbell push test` can report per device. */
+  onRecorded?: ((job: OutboxJob, outcome: SendOutcome) => void) | undefined;
 }
 
 export interface OutboxWorker {
@@ -187,7 +189,10 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       retryLater();
       return;
     }
-    for (const item of batch) claimed.delete(item.job.id);
+    for (const item of batch) {
+      claimed.delete(item.job.id);
+      deps.onRecorded?.(item.job, item.outcome);
+    }
     try {
       // Jobs due by now are found by the next fill; this is for the ones after.
       armTimer(now);
