@@ -189,9 +189,9 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       retryLater();
       return;
     }
-    for (const item of batch) {
-      claimed.delete(item.job.id);
-      deps.onRecorded?.(item.job, item.outcome);
+    for (const { job, outcome } of batch) {
+      claimed.delete(job.id);
+      deps.onRecorded?.(job, outcome);
     }
     try {
       // Jobs due by now are found by the next fill; this is for the ones after.
