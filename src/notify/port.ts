@@ -1,5 +1,7 @@
 // The notify port: what sync reports after each upload, inside its transaction. notify owns it
 // and implements it (scheduler.ts); sync only holds the type and gets the sink injected.
+import type { ChangeCounts } from '../wire/notification.ts';
+
 export interface CrewChange {
   ownerId: string;
   logbookId: string;
@@ -11,11 +13,7 @@ export interface CrewChange {
   crewId?: string;
 }
 
-export interface ChangeCounts {
-  create: number;
-  update: number;
-  delete: number;
-}
+export type { ChangeCounts } from '../wire/notification.ts';
 
 export interface CrewChangeSink {
   record(change: CrewChange): void;

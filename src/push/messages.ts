@@ -2,6 +2,7 @@
 // Locale; notify builds from here). Visible texts stay generic: the server cannot read
 // logbooks. Counts and crew names ride only in `data`, encrypted for the device.
 import { createHash } from 'node:crypto';
+import type { ChangeCounts, CrewChangeData, PushMessage } from '../wire/notification.ts';
 
 /** The languages a notification can be written in (a subscription's locale). */
 export type Locale = 'de' | 'en';
@@ -19,17 +20,11 @@ const TEXTS: Record<Locale, { title: string; crewChanges: string; test: string }
   },
 };
 
-export interface PushMessage {
-  title: string;
-  body: string;
-  tag: string;
-  renotify: boolean;
-  data: Record<string, unknown>;
-}
+export type { PushMessage } from '../wire/notification.ts';
 
 /** What the owner's device may use to word the notification itself (it holds the logbook's key). */
 export interface CrewChangeDetails {
-  counts?: { create: number; update: number; delete: number };
+  counts?: ChangeCounts;
   /** Usernames of the crew who made the changes. */
   by?: string[];
 }
@@ -39,7 +34,7 @@ export interface CrewChangeDetails {
  * for the device like the rest) for a service worker that can say more.
  */
 export function crewChangesMessage(locale: Locale, logbookId: string, changeCount: number, details: CrewChangeDetails = {}): PushMessage {
-  const data: Record<string, unknown> = { url: `/logbook/${logbookId}`, logbookId, changeCount };
+  const data: CrewChangeData = { url: `/logbook/${logbookId}`, logbookId, changeCount };
   if (details.counts) data.counts = details.counts;
   if (details.by?.length) data.by = details.by;
   return { title: TEXTS[locale].title, body: TEXTS[locale].crewChanges, tag: `logbook-${logbookId}`, renotify: false, data };

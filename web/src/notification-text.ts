@@ -1,19 +1,10 @@
 // How the owner's device words a crew-change notification once it has opened the logbook's
 // title with the key it holds: "Baltic summer: 3 new entries by Anna". Pure, so the service
 // worker and the tests share it; German and English live here, apart from the app's texts.
-
-export interface ChangeCounts {
-  create: number;
-  update: number;
-  delete: number;
-}
+import type { CrewChangeData as Sent } from '../../src/wire/notification.ts';
 
 /** What the server put in the push message's data (all optional: older servers send less). */
-export interface CrewChangeData {
-  changeCount?: number;
-  counts?: ChangeCounts;
-  by?: string[];
-}
+export type CrewChangeData = Partial<Pick<Sent, 'changeCount' | 'counts' | 'by'>>;
 
 const WORDS = {
   en: {
