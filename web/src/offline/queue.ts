@@ -4,7 +4,7 @@
 // the phone.
 import type { KeyValueStore } from './storage.ts';
 import type { UploadAction, UploadItem, UploadResult, UploadStatus } from '../../../src/wire/sync.ts';
-import { UPLOAD_MAX_ITEMS } from '../../../src/wire/limits.ts';
+import { UPLOAD_BODY_MAX_BYTES, UPLOAD_MAX_ITEMS } from '../../../src/wire/limits.ts';
 
 export type { UploadItem, UploadResult } from '../../../src/wire/sync.ts';
 export { UPLOAD_MAX_ITEMS };
@@ -30,6 +30,35 @@ export interface FlushOutcome {
   version?: number;
   /** The refused ciphertext of a create or update answered `conflict`, so it can be kept as a copy. */
   refusedPayload?: string;
+}
+
+/** Batches stay under 3.5 MiB of JSON, well inside API.md's 4 MiB upload body. */
+export const UPLOAD_MAX_BYTES = UPLOAD_BODY_MAX_BYTES - 512 * 1024;
+
+const utf8 = new TextEncoder();
+
+/**
+ * Splits items, in order, into batches of at most maxItems items and maxBytes of JSON body
+ * (`{"items":[…]}` of what body() gives for each), so no request crosses the server's limit.
+ * An item larger than maxBytes on its own still goes alone (the server then answers for it).
+ */
+export function batchesOf<T>(items: T[], body: (item: T) => unknown, maxItems = UPLOAD_MAX_ITEMS, maxBytes = UPLOAD_MAX_BYTES): T[][] {
+  const envelope = utf8.encode('{"items":[]}').length;
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let bytes = envelope;
+  for (const item of items) {
+    const size = utf8.encode(JSON.stringify(body(item))).length;
+    if (batch.length && (batch.length >= maxItems || bytes + 1 + size > maxBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = envelope;
+    }
+    bytes += (batch.length ? 1 : 0) + size; // the comma between items
+    batch.push(item);
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
 }
 
 export type Send = (items: UploadItem[]) => Promise<UploadResult[]>;
@@ -65,15 +94,16 @@ export function createQueue(store: KeyValueStore<QueuedChange>): Queue {
       if (change.isNew && change.action === 'delete') await store.delete(keyOf(change.logbookId, change.entityId));
       else toSend.push(change);
     }
-    for (let start = 0; start < toSend.length; start += UPLOAD_MAX_ITEMS) {
-      const batch = toSend.slice(start, start + UPLOAD_MAX_ITEMS);
-      const items: UploadItem[] = batch.map((c) => {
-        const action: UploadAction = c.isNew ? 'create' : c.action === 'delete' ? 'delete' : 'update';
-        const item: UploadItem = { logbookId: c.logbookId, entityId: c.entityId, action };
-        if (action !== 'delete') item.payload = c.payload;
-        if (!c.isNew && c.baseVersion !== undefined) item.baseVersion = c.baseVersion;
-        return item;
-      });
+    const all = toSend.map((change) => {
+      const action: UploadAction = change.isNew ? 'create' : change.action === 'delete' ? 'delete' : 'update';
+      const item: UploadItem = { logbookId: change.logbookId, entityId: change.entityId, action };
+      if (action !== 'delete') item.payload = change.payload;
+      if (!change.isNew && change.baseVersion !== undefined) item.baseVersion = change.baseVersion;
+      return { change, item };
+    });
+    for (const pairs of batchesOf(all, (p) => p.item)) {
+      const batch = pairs.map((p) => p.change);
+      const items = pairs.map((p) => p.item);
       const results = await send(items);
       for (let i = 0; i < batch.length; i++) {
         const sent = batch[i]!;
