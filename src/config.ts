@@ -1,6 +1,7 @@
 // Settings: the serve flags and what they become (ServeConfig), checked with valibot; a bad
 // value is a UsageError (exit 2) naming the flag. Reading argv and --help is cli/args.ts.
 import * as v from 'valibot';
+import { parseCidr, type Cidr } from './cidr.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -40,7 +41,8 @@ export const serveFlags: FlagSpec[] = [
   { name: 'push-allow-insecure', kind: 'boolean', help: 'allow http: and private or loopback push endpoints (tests, LANs)' },
   { name: 'open-registration', kind: 'boolean', help: 'anyone may sign up; otherwise an invite token is needed' },
   { name: 'metrics-token', kind: 'string', help: '/metrics needs "Authorization: Bearer <token>"; without one only loopback clients get it' },
-  { name: 'trust-proxy', kind: 'boolean', help: 'take the client address from X-Forwarded-For (behind a reverse proxy such as Caddy)' },
+  { name: 'trust-proxy', kind: 'boolean', help: 'take the client address from X-Forwarded-For hops appended by trusted proxies (loopback and --trusted-proxies); /metrics then needs --metrics-token' },
+  { name: 'trusted-proxies', kind: 'string', help: 'comma-separated proxy addresses or CIDR ranges besides loopback whose X-Forwarded-For hop is believed, e.g. 100.64.0.0/10,fd7a:115c:a1e0::/48' },
   { name: 'subscription-max-age', kind: 'duration', default: '60d', help: 'subscriptions unused this long are removed (daily)' },
 ];
 
@@ -62,6 +64,8 @@ export interface ServeConfig {
   metricsToken: string | undefined;
   subscriptionMaxAgeMs: number;
   trustProxy: boolean;
+  /** Proxies besides loopback whose X-Forwarded-For hop is believed (with trustProxy). */
+  trustedProxies: Cidr[];
 }
 
 export const OriginSchema = v.pipe(
@@ -79,6 +83,15 @@ export const VapidSubjectSchema = v.pipe(
   v.string(),
   v.check((s) => /^mailto:[^@\s]+@[^@\s]+$/.test(s) || /^https:\/\/[^\s]+$/.test(s), 'must be a mailto: address or an https: URL'),
   v.check((s) => !/@localhost\b/i.test(s) && !/^https:\/\/localhost\b/i.test(s), 'must not be @localhost (Apple\'s push service rejects it)'),
+);
+
+/** `10.0.0.0/8, fd00::/8, 192.168.1.2`: addresses or CIDR ranges, IPv4 or IPv6. */
+export const TrustedProxiesSchema = v.pipe(
+  v.string(),
+  v.transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean)),
+  v.check((parts) => parts.every((p) => parseCidr(p)), 'must be IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.0/8,fd00::/8'),
+  v.maxLength(100, 'at most 100 ranges'),
+  v.transform((parts) => parts.map((p) => parseCidr(p)!)),
 );
 
 function check<T>(schema: v.GenericSchema<string, T>, value: string, flag: string): T {
@@ -119,6 +132,7 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
     metricsToken: values['metrics-token'] as string | undefined,
     subscriptionMaxAgeMs: positive('subscription-max-age'),
     trustProxy: values['trust-proxy'] as boolean,
+    trustedProxies: values['trusted-proxies'] === undefined ? [] : check(TrustedProxiesSchema, values['trusted-proxies'] as string, 'trusted-proxies'),
   };
 }
 

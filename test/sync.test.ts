@@ -179,7 +179,10 @@ describe('push and pull', () => {
   test('a page also stops at about 4 MiB of ciphertext, so big entries come in several pages', async () => {
     const { skipper, mate, logbook } = await crewAboard(crewbell.server);
     const big = 'A'.repeat(65536);
-    await push(skipper, Array.from({ length: 80 }, (_, i) => ({ logbookId: logbook.id, entityId: `chart${i}`, action: 'create', payload: big })));
+    // Two pushes: one body is at most 4 MiB (API.md), as the PWA splits its queue.
+    for (const half of [0, 40]) {
+      await push(skipper, Array.from({ length: 40 }, (_, i) => ({ logbookId: logbook.id, entityId: `chart${half + i}`, action: 'create', payload: big })));
+    }
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
@@ -344,17 +347,18 @@ describe('bad input to sync', () => {
     assert.ok(full.every((r, i) => r.status === 'success' && r.entityId === `e${i}`));
   });
 
-  test('the largest push the contract allows (500 items of 64 KiB) is accepted', async () => {
+  test('the largest push the contract allows (500 items, a body just under 4 MiB) is accepted', async () => {
     const { skipper, logbook } = await crewAboard(crewbell.server);
-    const items = Array.from({ length: 500 }, (_, i) => ({ logbookId: logbook.id, entityId: `full${i}`, action: 'create', payload: 'A'.repeat(65536) }));
+    const items = Array.from({ length: 500 }, (_, i) => ({ logbookId: logbook.id, entityId: `full${i}`, action: 'create', payload: 'A'.repeat(8192) }));
+    assert.ok(JSON.stringify({ items }).length > 4_100_000 && JSON.stringify({ items }).length < 4 * 1024 * 1024);
     const results = await push(skipper, items);
     assert.equal(results.filter((r) => r.status === 'success').length, 500);
   });
 
   test('a push body above the sync body limit is 413 payload_too_large and writes nothing', async () => {
     const { skipper, logbook } = await crewAboard(crewbell.server);
-    // Every item is valid, but there are more bytes than 500 full items could ever need.
-    const items = Array.from({ length: 520 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
+    // Every item is valid, but the body is over API.md's 4 MiB (clients split larger queues).
+    const items = Array.from({ length: 70 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
     const res = await skipper.client.post('/api/sync/push', { items });
     assertError(res, 413, 'payload_too_large');
     assert.deepEqual(query('SELECT * FROM entries WHERE logbook_id = ?', logbook.id), []);

@@ -1,6 +1,7 @@
 // Listening and draining. @hono/node-server serves the app on Node and on Deno (node:http).
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
+import { readableEarlyAnswers } from '../kit/early-answers.ts';
 
 export interface RunningServer {
   port: number;
@@ -20,6 +21,7 @@ export function listen(fetch: FetchHandler, host: string, port: number): Promise
       http.headersTimeout = 15_000;
       http.requestTimeout = 60_000;
       http.keepAliveTimeout = 5_000;
+      readableEarlyAnswers(http);
       resolve({
         port: info.port,
         close: (graceMs = 10_000) =>

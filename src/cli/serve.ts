@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import type { Command } from './command.ts';
 import { effectiveOrigin, serveConfig, serveFlags } from '../config.ts';
 import { databasePath, openDatabase } from '../db.ts';
-import { createApp } from '../app/app.ts';
+import { createApp, createRateLimiters, stopRateLimiters } from '../app/app.ts';
 import { listen } from '../app/server.ts';
 import { systemClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
@@ -81,7 +81,9 @@ export const serveCommands: Command[] = [
         push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
         metrics,
       };
-      app = createApp(deps);
+      const limiters = createRateLimiters(clock);
+      tasks.push({ name: 'rate limits', stop: () => stopRateLimiters(limiters) });
+      app = createApp(deps, limiters);
       tasks.push(every(3_600_000, () => deleteExpiredSessions(db, clock.now())));
       // Delivery: the worker resumes jobs left in the outbox, the scheduler fires overdue rows.
       tasks.push({ name: 'push transport', stop: () => transport.close() });

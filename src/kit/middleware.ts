@@ -1,11 +1,11 @@
 // Request guards shared by every route: CSRF origin check, signed-in and re-verified checks,
 // rate limits. Part of kit/, the bottom of the HTTP side: it imports nothing from the domains.
 import type { Context, MiddlewareHandler } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { AppError, rateLimited, unauthenticated } from './errors.ts';
-import type { AppEnv } from './deps.ts';
+import type { AppConfig, AppEnv } from './deps.ts';
+import { clientAddress, clientKey } from './client-address.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { Session, User } from '../auth/sessions.ts';
-import type { Clock } from '../clock.ts';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -38,43 +38,12 @@ export function requireReverified(session: Session, now: number, what: string): 
   if (!isReverified(session, now)) throw new AppError(403, 'reauth_required', `confirm with your passkey first, then ${what} (re-verification lasts 5 minutes)`);
 }
 
-/** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
-export function clientAddress(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-export interface RateLimit {
-  /** Requests allowed in a burst. */
-  burst: number;
-  /** Tokens refilled per minute. */
-  perMinute: number;
-}
-
-/** In-memory token buckets per client address (and per user once signed in). */
-export function rateLimit(limit: RateLimit, clock: Clock, trustProxy: boolean): MiddlewareHandler<AppEnv> {
-  const buckets = new Map<string, { tokens: number; at: number }>();
+/** One token per request from the limiter: keyed by the user once signed in, else by client (IPv6 by /64). */
+export function rateLimit(limiter: RateLimiter, config: Pick<AppConfig, 'trustProxy' | 'trustedProxies'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const now = clock.now();
-    const key = c.get('user')?.id ?? clientAddress(c, trustProxy);
-    const b = buckets.get(key) ?? { tokens: limit.burst, at: now };
-    b.tokens = Math.min(limit.burst, b.tokens + ((now - b.at) / 60_000) * limit.perMinute);
-    b.at = now;
-    if (b.tokens < 1) {
-      throw rateLimited(Math.max(1, Math.ceil(((1 - b.tokens) * 60) / limit.perMinute)));
-    }
-    b.tokens -= 1;
-    buckets.set(key, b);
-    if (buckets.size > 10_000) {
-      for (const [k, v] of buckets) if (now - v.at > 10 * 60_000) buckets.delete(k);
-    }
+    const userId = c.get('user')?.id;
+    const retryAfter = limiter.take(userId ? `user:${userId}` : clientKey(clientAddress(c, config)));
+    if (retryAfter > 0) throw rateLimited(retryAfter);
     await next();
   };
 }

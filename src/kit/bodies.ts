@@ -1,0 +1,125 @@
+// Request bodies are read only after the session and rate limits are known, never beyond
+// their limit, and only a few large ones at once, so a flood of uploads cannot fill memory.
+import type { Context, MiddlewareHandler } from 'hono';
+import { AppError, invalidRequest, tooLarge } from './errors.ts';
+import type { AppEnv } from './deps.ts';
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+
+/** API.md: a sync upload is at most 4 MiB; everything else, and anything without a session, 64 KiB. */
+export const BODY_LIMITS = { small: 64 * KiB, sync: 4 * MiB };
+
+/** Large bodies read at once, and how long and how many more may wait for a slot. */
+export const LARGE_BODIES = { slots: 4, waitMs: 5_000, maxWaiting: 32 };
+
+/** Set on a request by the Node server when it holds back `100 Continue` (server.ts). */
+export const AWAITING_CONTINUE = Symbol.for('crewbell.awaitingContinue');
+
+/** A counting semaphore whose waiters give up after a while. */
+export class Slots {
+  #free: number;
+  readonly #waiting: Array<(got: boolean) => void> = [];
+  readonly #maxWaiting: number;
+
+  constructor(size: number, maxWaiting: number) {
+    this.#free = size;
+    this.#maxWaiting = maxWaiting;
+  }
+
+  acquire(waitMs: number): Promise<boolean> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve(true);
+    }
+    if (this.#waiting.length >= this.#maxWaiting) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const i = this.#waiting.indexOf(wake);
+        if (i >= 0) this.#waiting.splice(i, 1);
+        resolve(false);
+      }, waitMs);
+      const wake = (got: boolean) => {
+        clearTimeout(timer);
+        resolve(got);
+      };
+      this.#waiting.push(wake);
+    });
+  }
+
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next(true);
+    else this.#free++;
+  }
+}
+
+/** The body, passed through until it exceeds limit (then a 413 to whoever reads it). */
+function limitedBody(source: ReadableStream<Uint8Array>, limit: number, beforeFirstRead: () => void): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let size = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!reader) {
+          beforeFirstRead();
+          reader = source.getReader();
+        }
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        size += value.byteLength;
+        // Stop reading without cancelling: cancelling would reset the socket before the 413
+        // is read; the server drains the rest after answering (lingering close, server.ts).
+        if (size > limit) {
+          reader.releaseLock();
+          return controller.error(tooLarge(limit));
+        }
+        controller.enqueue(value);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Asks a client that sent `Expect: 100-continue` for its body, now that it will be read. */
+function sendContinue(c: Context): void {
+  const env = c.env as { incoming?: Record<symbol, unknown>; outgoing?: { writeContinue?(): void } } | undefined;
+  if (env?.incoming?.[AWAITING_CONTINUE]) {
+    env.incoming[AWAITING_CONTINUE] = false;
+    env.outgoing?.writeContinue?.();
+  }
+}
+
+/**
+ * Guards every body: refuses one declared too large before reading it, cuts one streamed too
+ * large at the limit, and holds a slot while a large one (above 64 KiB or of unknown length)
+ * is read. Mounted after the session and the rate limits, so none of that is spent on a
+ * refused request.
+ */
+export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const source = c.req.raw.body;
+    if (!source) return next();
+    const limit = limitFor(c);
+    const header = c.req.header('content-length');
+    if (header !== undefined && !/^\d{1,15}$/.test(header.trim())) throw invalidRequest('Content-Length: not a number');
+    const declared = header === undefined ? undefined : Number(header);
+    if (declared !== undefined && declared > limit) throw tooLarge(limit);
+    if (declared === 0) return next();
+    const large = limit > BODY_LIMITS.small && (declared === undefined || declared > BODY_LIMITS.small);
+    if (large && !(await slots.acquire(LARGE_BODIES.waitMs))) {
+      throw new AppError(503, 'server_busy', 'too many uploads at once; try again in a few seconds', { 'Retry-After': '5' });
+    }
+    try {
+      c.req.raw = new Request(c.req.raw, { body: limitedBody(source, limit, () => sendContinue(c)), duplex: 'half' } as RequestInit);
+      await next();
+    } finally {
+      if (large) slots.release();
+    }
+  };
+}
+
+/** The limit of this request: 4 MiB for a signed-in sync upload, else 64 KiB. */
+export function bodyLimitFor(c: Context<AppEnv>): number {
+  return c.get('user') && c.req.method === 'POST' && c.req.path === '/api/sync/push' ? BODY_LIMITS.sync : BODY_LIMITS.small;
+}
