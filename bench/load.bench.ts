@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseDuration } from '../src/config.ts';
+import { parseDuration } from '../src/cli/args.ts';
 import { repoRoot, startServer, waitFor } from '../test/helpers/server.ts';
 import { createUserWithSession, type TestUser } from '../test/helpers/accounts.ts';
 import { addCrew, createLogbook } from '../test/helpers/crew.ts';

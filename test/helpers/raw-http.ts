@@ -77,3 +77,36 @@ export function rssOf(pid: number): number {
   if (!kb) throw new Error(`no VmRSS for ${pid}`);
   return Number(kb) * 1024;
 }
+
+/**
+ * A client that sends its whole body before it reads anything (as many simple HTTP clients
+ * do), at a phone's pace: steps of `step` bytes every `paceMs`. If the server resets the
+ * connection meanwhile, the kernel drops the answer that was waiting unread: status 0.
+ */
+export function sendThenRead(port: number, head: string, total: number, options: { step?: number; paceMs?: number } = {}): Promise<RawAnswer> {
+  const step = options.step ?? 64 * 1024;
+  const paceMs = options.paceMs ?? 60;
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.pause();
+    let text = '';
+    let sent = 0;
+    let error: string | undefined;
+    socket.on('error', (err) => (error = (err as NodeJS.ErrnoException).code ?? err.message));
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, text, sentWhenAnswered: -1, sent, error });
+    });
+    socket.once('connect', async () => {
+      socket.write(head);
+      while (sent < total && !socket.destroyed) {
+        socket.write(Buffer.alloc(Math.min(step, total - sent), 0x61));
+        sent += Math.min(step, total - sent);
+        await sleep(paceMs);
+      }
+      if (socket.destroyed) return;
+      socket.on('data', (d) => (text += d.toString('latin1')));
+      socket.resume();
+    });
+  });
+}
