@@ -5,6 +5,7 @@
 //
 //   BENCH_DURATION=60s   how long the crew write (e.g. 20s on a busy machine)
 //   BENCH_CREW=200       crew members writing at once (10 per logbook, each skipper with 3 phones)
+//   BENCH_SOURCE=1       run `node src/main.ts` instead of the binary (to compare trees)
 // Not part of the tests.
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -28,17 +29,19 @@ const binary = path.join(repoRoot, 'dist/crewbell');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+/** A memory line of /proc/<pid>/status in MB: VmRSS (all), RssAnon (the server's own, not the mapped binary). */
+function memMb(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+  const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb ?? 0) / 1024;
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(binary)) throw new Error(`${binary} is missing: run make binary first`);
+  const fromSource = process.env['BENCH_SOURCE'] === '1';
+  if (!fromSource && !existsSync(binary)) throw new Error(`${binary} is missing: run make binary first`);
   const loadAtStart = loadavg()[0]!;
   const ps = await startPushService();
   const server = await startServer({
-    command: [binary],
+    command: fromSource ? undefined : [binary],
     flags: ['--push-allow-insecure', '--notify-debounce', '1s', '--notify-throttle', '10s', '--push-timeout', '2s', '--push-retries', '2', '--push-retry-base', '1s'],
   });
   const pid = server.process.pid!;
@@ -65,8 +68,13 @@ async function main(): Promise<void> {
       }
     }
 
-    let peakRss = rssMb(pid);
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid))), 250);
+    let peakRss = memMb(pid);
+    let peakAnon = memMb(pid, 'RssAnon');
+    const sample = () => {
+      peakRss = Math.max(peakRss, memMb(pid));
+      peakAnon = Math.max(peakAnon, memMb(pid, 'RssAnon'));
+    };
+    const sampler = setInterval(sample, 250);
     const latencies: number[] = [];
     const errors: string[] = [];
     let entries = 0;
@@ -92,6 +100,12 @@ async function main(): Promise<void> {
       }),
     );
     const loadEnd = performance.now();
+    const heap = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const mb = (name: string) => (Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024).toFixed(0);
+      return `V8 heap ${mb('nodejs_heap_size_used_bytes')} MB used of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`;
+    };
+    const heapAtEnd = await heap();
     // Drain: every notification due (debounce, throttle) and every delivery settled.
     const outstanding = () => server.query<{ n: number }>("SELECT (SELECT COUNT(*) FROM push_outbox) + (SELECT COUNT(*) FROM notify_state WHERE due_at IS NOT NULL) AS n")[0]!.n;
     let drained = true;
@@ -102,17 +116,18 @@ async function main(): Promise<void> {
     }
     const drainMs = performance.now() - loadEnd;
     clearInterval(sampler);
-    peakRss = Math.max(peakRss, rssMb(pid));
+    sample();
 
     const sorted = latencies.sort((a, b) => a - b);
     const seconds = DURATION_MS / 1000;
-    console.log(`load with push faults: ${crew.length} crew in ${logbooks} logbooks, ${seconds} s, ${logbooks * 3} skipper phones answering 500 / 429 / never`);
+    console.log(`load with push faults (${fromSource ? 'node src/main.ts' : 'dist/crewbell'}): ${crew.length} crew in ${logbooks} logbooks, ${seconds} s, ${logbooks * 3} skipper phones answering 500 / 429 / never`);
     console.log(`  machine: ${availableParallelism()} cores, load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end`);
     console.log(`  sync: ${latencies.length} pushes (${(latencies.length / seconds).toFixed(0)}/s), ${entries} entries; latency p50 ${percentile(sorted, 50).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`);
     console.log(`  sync errors: ${errors.length}${errors.length ? ` (first: ${errors[0]})` : ''}`);
     console.log(`  push: ${ps.messages.length} requests to the push service, ${ps.hanging()} hanging at the end`);
     console.log(`  outbox drain after the load: ${drained ? `${(drainMs / 1000).toFixed(1)} s` : `not drained in ${DRAIN_LIMIT_MS / 1000} s (${outstanding()} left)`}`);
-    console.log(`  server RSS max: ${peakRss.toFixed(0)} MB (target ≤ 200 MB)`);
+    console.log(`  server memory when the load ended: ${heapAtEnd}; after the drain: ${await heap()}`);
+    console.log(`  server RSS max: ${peakRss.toFixed(0)} MB (target ≤ 200 MB), of it anonymous memory max ${peakAnon.toFixed(0)} MB; after the drain ${memMb(pid).toFixed(0)} MB`);
     if (errors.length || peakRss > 200) process.exitCode = 1;
   } finally {
     await server.stop();
