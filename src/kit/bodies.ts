@@ -3,12 +3,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { AppError, invalidRequest, tooLarge } from './errors.ts';
 import type { AppEnv } from './deps.ts';
+import { UPLOAD_BODY_MAX_BYTES } from '../wire/limits.ts';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
 
 /** API.md: a sync upload is at most 4 MiB; everything else, and anything without a session, 64 KiB. */
-export const BODY_LIMITS = { small: 64 * KiB, sync: 4 * MiB };
+export const BODY_LIMITS = { small: 64 * KiB, sync: UPLOAD_BODY_MAX_BYTES };
 
 /** Large bodies read at once, and how long and how many more may wait for a slot. */
 export const LARGE_BODIES = { slots: 4, waitMs: 5_000, maxWaiting: 32 };
