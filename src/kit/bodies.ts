@@ -5,8 +5,7 @@ import { AppError, invalidRequest, tooLarge } from './errors.ts';
 import type { AppEnv } from './deps.ts';
 import { UPLOAD_BODY_MAX_BYTES } from '../wire/limits.ts';
 
-export const KiB = 1024;
-export const MiB = 1024 * KiB;
+const KiB = 1024;
 
 /** API.md: a sync upload is at most 4 MiB; everything else, and anything without a session, 64 KiB. */
 export const BODY_LIMITS = { small: 64 * KiB, sync: UPLOAD_BODY_MAX_BYTES };
