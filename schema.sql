@@ -173,3 +173,29 @@ CREATE TABLE notify_muted_logbooks (
   muted_at    INTEGER NOT NULL,
   PRIMARY KEY (user_id, logbook_id)
 );
+
+-- step 5: who wrote an entry first, every version of every entry (the history a restore
+-- comes from), and an id for each invite so the owner can list and revoke it without its token
+ALTER TABLE entries ADD COLUMN created_by TEXT REFERENCES users(id) ON DELETE SET NULL;
+UPDATE entries SET created_by = updated_by WHERE version = 1;
+
+-- One row per version, written in the same transaction as the entry itself. replaced_at is
+-- set when a newer version arrives; a replaced version is kept at least 90 days after that.
+CREATE TABLE entry_versions (
+  logbook_id   TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  entity_id    TEXT NOT NULL,
+  version      INTEGER NOT NULL,
+  payload      TEXT,                           -- base64url ciphertext; NULL for a delete
+  deleted      INTEGER NOT NULL DEFAULT 0,
+  updated_at   INTEGER NOT NULL,
+  updated_by   TEXT REFERENCES users(id) ON DELETE SET NULL,
+  replaced_at  INTEGER,
+  PRIMARY KEY (logbook_id, entity_id, version)
+);
+CREATE INDEX entry_versions_replaced ON entry_versions(logbook_id, replaced_at) WHERE replaced_at IS NOT NULL;
+INSERT INTO entry_versions (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by)
+  SELECT logbook_id, entity_id, version, payload, deleted, updated_at, updated_by FROM entries;
+
+ALTER TABLE invites ADD COLUMN id TEXT;
+UPDATE invites SET id = lower(hex(randomblob(16)));
+CREATE UNIQUE INDEX invites_id ON invites(id);

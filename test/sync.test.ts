@@ -47,7 +47,7 @@ describe('push and pull', () => {
     assert.equal(page.items.length, 1);
     assert.deepEqual(
       { ...page.items[0], updatedAt: undefined },
-      { entityId: 'leg-1', version: 1, payload: first, deleted: false, updatedAt: undefined, updatedBy: skipper.id },
+      { entityId: 'leg-1', version: 1, payload: first, deleted: false, createdBy: skipper.id, updatedAt: undefined, updatedBy: skipper.id },
     );
     assert.equal(new Date(page.items[0].updatedAt).toISOString(), page.items[0].updatedAt);
     assert.equal(page.hasMore, false);
@@ -57,8 +57,8 @@ describe('push and pull', () => {
     ]);
     page = await pull(skipper, logbook.id, page.cursor);
     assert.deepEqual(
-      page.items.map((i) => [i.entityId, i.version, i.payload, i.deleted, i.updatedBy]),
-      [['leg-1', 2, second, false, mate.id]],
+      page.items.map((i) => [i.entityId, i.version, i.payload, i.deleted, i.createdBy, i.updatedBy]),
+      [['leg-1', 2, second, false, skipper.id, mate.id]],
     );
 
     assert.deepEqual(await push(skipper, [{ logbookId: logbook.id, entityId: 'leg-1', action: 'delete', baseVersion: 2 }]), [

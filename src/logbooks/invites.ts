@@ -1,6 +1,7 @@
 // Crew invites: single-use, 7-day tokens that add a member to a logbook. Only the token's
 // SHA-256 is stored. Auth uses findInvite/acceptInvite when a new person signs up through
 // an invite link; the logbook routes use them for signed-in people.
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db.ts';
 import { newToken, tokenHash } from '../tokens.ts';
 
@@ -27,8 +28,9 @@ export interface NewInvite {
 export function createInvite(db: Db, input: { logbookId: string; role: CrewRole; createdBy: string }, now: number): NewInvite {
   const token = newToken();
   const expiresAt = now + INVITE_LIFETIME_MS;
-  db.prepare('INSERT INTO invites (token_hash, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+  db.prepare('INSERT INTO invites (token_hash, id, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     tokenHash(token),
+    randomUUID(),
     input.logbookId,
     input.role,
     input.createdBy,
@@ -90,4 +92,29 @@ export function acceptInviteByHash(db: Db, tokenHash: string, userId: string, no
   ).run(invite.logbookId, userId, invite.role, now);
   const member = db.prepare('SELECT role FROM logbook_members WHERE logbook_id = ? AND user_id = ?').get(invite.logbookId, userId) as { role: CrewRole };
   return { ok: true, logbookId: invite.logbookId, role: member.role };
+}
+
+/** An open invite as the owner sees it: never its token (only its hash is kept anyway). */
+export interface OpenInvite {
+  id: string;
+  role: CrewRole;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** The logbook's invites not yet used and not expired, newest first. */
+export function listOpenInvites(db: Db, logbookId: string, now: number): OpenInvite[] {
+  const rows = db
+    .prepare(
+      `SELECT id, role, created_at, expires_at FROM invites
+        WHERE logbook_id = ? AND used_at IS NULL AND expires_at > ? ORDER BY created_at DESC, id`,
+    )
+    .all(logbookId, now) as { id: string; role: CrewRole; created_at: number; expires_at: number }[];
+  return rows.map((r) => ({ id: r.id, role: r.role, createdAt: r.created_at, expiresAt: r.expires_at }));
+}
+
+/** Deletes an open invite, so its token is dead at once; false when there is no such open invite. */
+export function revokeInvite(db: Db, logbookId: string, inviteId: string): boolean {
+  const gone = db.prepare('DELETE FROM invites WHERE logbook_id = ? AND id = ? AND used_at IS NULL').run(logbookId, inviteId);
+  return Number(gone.changes) === 1;
 }

@@ -4,12 +4,12 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { AppError, forbidden, notFound } from '../kit/errors.ts';
 import { isoTime, jsonBody, parseWith, Uuid } from '../kit/validate.ts';
-import { NewInvite, NewLogbook, type InviteAccepted, type InviteInfo, type InviteMade, type LogbookRow, type Member } from '../wire/logbooks.ts';
+import { InviteId, NewInvite, NewLogbook, NewRole, type InviteAccepted, type InviteInfo, type InviteMade, type LogbookRow, type Member, type OpenInviteRow } from '../wire/logbooks.ts';
 import { requireReverified, requireUser } from '../kit/middleware.ts';
 import { transaction } from '../db.ts';
 import { ANY_ROLE, requireRole } from './access.ts';
-import { createLogbook, deleteLogbook, findLogbook, listCrew, listLogbooksFor, removeCrewMember, usernameOf, type LogbookForUser } from './store.ts';
-import { acceptInvite, createInvite, findInvite } from './invites.ts';
+import { createLogbook, deleteLogbook, findLogbook, listCrew, listLogbooksFor, removeCrewMember, setCrewRole, usernameOf, type LogbookForUser } from './store.ts';
+import { acceptInvite, createInvite, findInvite, listOpenInvites, revokeInvite } from './invites.ts';
 
 /** Invite tokens are 43 base64url characters; anything that cannot be one is simply not found. */
 const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -66,6 +66,36 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     // Crew may take only themselves off; the owner may take off anyone in the crew.
     if (role !== 'OWNER' && memberId !== user.id) throw forbidden('only the owner can remove other crew');
     if (!removeCrewMember(db, id, memberId)) throw notFound('crew member');
+    return c.body(null, 204);
+  });
+
+  app.patch('/logbooks/:id/members/:userId', async (c) => {
+    const { user } = requireUser(c);
+    const id = logbookId(c.req.param('id'));
+    const memberId = parseWith(Uuid, c.req.param('userId'), 'userId');
+    const { logbook } = requireRole(db, id, user.id, ['OWNER']);
+    const body = await jsonBody(c, NewRole);
+    if (memberId === logbook.ownerId) throw new AppError(409, 'owner_role', 'the owner is always OWNER; their role cannot change');
+    const member = setCrewRole(db, id, memberId, body.role);
+    if (!member) throw notFound('crew member');
+    return c.json(member satisfies Member);
+  });
+
+  app.get('/logbooks/:id/invites', (c) => {
+    const { user } = requireUser(c);
+    const id = logbookId(c.req.param('id'));
+    requireRole(db, id, user.id, ['OWNER']);
+    const invites = listOpenInvites(db, id, clock.now());
+    const rows = invites.map((i): OpenInviteRow => ({ id: i.id, role: i.role, createdAt: isoTime(i.createdAt), expiresAt: isoTime(i.expiresAt) }));
+    return c.json({ invites: rows });
+  });
+
+  app.delete('/logbooks/:id/invites/:inviteId', (c) => {
+    const { user } = requireUser(c);
+    const id = logbookId(c.req.param('id'));
+    const inviteId = parseWith(InviteId, c.req.param('inviteId'), 'inviteId');
+    requireRole(db, id, user.id, ['OWNER']);
+    if (!revokeInvite(db, id, inviteId)) throw notFound('open invite');
     return c.body(null, 204);
   });
 

@@ -111,6 +111,14 @@ export function removeCrewMember(db: Db, logbookId: string, userId: string): boo
   return Number(db.prepare('DELETE FROM logbook_members WHERE logbook_id = ? AND user_id = ?').run(logbookId, userId).changes) === 1;
 }
 
+/** Gives a crew member another role; undefined when they are not crew. */
+export function setCrewRole(db: Db, logbookId: string, userId: string, role: CrewRole): CrewMember | undefined {
+  const changed = db.prepare('UPDATE logbook_members SET role = ? WHERE logbook_id = ? AND user_id = ?').run(role, logbookId, userId);
+  if (Number(changed.changes) !== 1) return undefined;
+  const username = usernameOf(db, userId);
+  return username === undefined ? undefined : { userId, username, role };
+}
+
 export function usernameOf(db: Db, userId: string): string | undefined {
   const row = db.prepare('SELECT username FROM users WHERE id = ?').get(userId) as { username: string } | undefined;
   return row?.username;

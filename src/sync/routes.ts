@@ -6,7 +6,8 @@ import { invalidRequest } from '../kit/errors.ts';
 import { isoTime, jsonBody, parseWith } from '../kit/validate.ts';
 import { requireUser } from '../kit/middleware.ts';
 import { ANY_ROLE, requireRole } from '../logbooks/access.ts';
-import { PullQuery, UploadBody, type PullAnswer, type UploadAnswer } from '../wire/sync.ts';
+import { HistoryQuery, PullQuery, UploadBody, type HistoryAnswer, type PullAnswer, type UploadAnswer } from '../wire/sync.ts';
+import { listVersions } from './history.ts';
 import { decodeCursor, encodeCursor, pullEntries, uploadEntries } from './store.ts';
 
 /** The limits a sync body is held to, for the body size limit in front of these routes. */
@@ -35,12 +36,22 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
         version: e.version,
         payload: e.payload,
         deleted: e.deleted,
+        createdBy: e.createdBy,
         updatedAt: isoTime(e.updatedAt),
         updatedBy: e.updatedBy,
       })),
       cursor: encodeCursor(logbook.createdAt, page.lastSeq),
       hasMore: page.hasMore,
     } satisfies PullAnswer);
+  });
+
+  // Every kept version of one entry, newest first, for the history screen: any member may read it.
+  app.get('/history', (c) => {
+    const { user } = requireUser(c);
+    const query = parseWith(HistoryQuery, { logbookId: c.req.query('logbookId'), entityId: c.req.query('entityId') }, 'query');
+    const { logbook } = requireRole(db, query.logbookId, user.id, ANY_ROLE);
+    const versions = listVersions(db, logbook.id, query.entityId);
+    return c.json({ versions: versions.map((ver) => ({ ...ver, updatedAt: isoTime(ver.updatedAt) })) } satisfies HistoryAnswer);
   });
 
   return app;

@@ -6,6 +6,7 @@ import { transaction, type Db } from '../db.ts';
 import type { CrewChangeSink } from '../notify/port.ts';
 import { roleIn, type Role } from '../logbooks/store.ts';
 import type { UploadItem, UploadResult } from '../wire/sync.ts';
+import { pruneVersions, recordVersion } from './history.ts';
 
 interface LogbookAboard {
   ownerId: string;
@@ -28,8 +29,8 @@ export function uploadEntries(db: Db, userId: string, items: readonly UploadItem
     const currentOf = db.prepare('SELECT version FROM entries WHERE logbook_id = ? AND entity_id = ?');
     const lastSeqOf = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM entries WHERE logbook_id = ?');
     const write = db.prepare(
-      `INSERT INTO entries (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by, seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO entries (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by, seq, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (logbook_id, entity_id) DO UPDATE SET
          version = excluded.version, payload = excluded.payload, deleted = excluded.deleted,
          updated_at = excluded.updated_at, updated_by = excluded.updated_by, seq = excluded.seq`,
@@ -64,13 +65,15 @@ export function uploadEntries(db: Db, userId: string, items: readonly UploadItem
       if (item.baseVersion != null && item.baseVersion !== storedVersion) return { entityId, status: 'conflict' };
       const version = storedVersion + 1;
       const deleted = item.action === 'delete';
-      write.run(item.logbookId, entityId, version, deleted ? null : payload!, deleted ? 1 : 0, now, userId, logbook.nextSeq++);
+      write.run(item.logbookId, entityId, version, deleted ? null : payload!, deleted ? 1 : 0, now, userId, logbook.nextSeq++, userId);
+      recordVersion(db, { logbookId: item.logbookId, entityId, version, payload: deleted ? null : payload!, deleted, updatedAt: now, updatedBy: userId });
       logbook.successes++;
       logbook.counts[item.action]++;
       return { entityId, status: 'success', version };
     });
 
     for (const [logbookId, logbook] of logbooks) {
+      if (logbook && logbook.successes > 0) pruneVersions(db, logbookId, now);
       if (logbook?.role === 'WRITE' && logbook.successes > 0) {
         notify.record({ ownerId: logbook.ownerId, logbookId, count: logbook.successes, counts: logbook.counts, crewId: userId });
       }
@@ -86,6 +89,8 @@ export interface Entry {
   deleted: boolean;
   updatedAt: number;
   updatedBy: string | null;
+  /** Who wrote the entry's first version (null for entries from before this was kept). */
+  createdBy: string | null;
   seq: number;
 }
 
@@ -117,7 +122,7 @@ export function pullEntries(db: Db, logbookId: string, since: number, limits = {
   const lastSeq = sizes[count - 1]!.seq;
   const rows = db
     .prepare(
-      `SELECT entity_id, version, payload, deleted, updated_at, updated_by, seq FROM entries
+      `SELECT entity_id, version, payload, deleted, updated_at, updated_by, created_by, seq FROM entries
         WHERE logbook_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
     )
     .all(logbookId, since, lastSeq) as {
@@ -127,6 +132,7 @@ export function pullEntries(db: Db, logbookId: string, since: number, limits = {
     deleted: number;
     updated_at: number;
     updated_by: string | null;
+    created_by: string | null;
     seq: number;
   }[];
   return {
@@ -137,6 +143,7 @@ export function pullEntries(db: Db, logbookId: string, since: number, limits = {
       deleted: r.deleted === 1,
       updatedAt: r.updated_at,
       updatedBy: r.updated_by,
+      createdBy: r.created_by,
       seq: r.seq,
     })),
     lastSeq,

@@ -18,6 +18,20 @@ export const NewInvite = v.object({
   role: v.picklist(['WRITE', 'READ'], 'must be "WRITE" or "READ"'),
 });
 
+/** PATCH /api/logbooks/:id/members/:userId */
+export const NewRole = NewInvite;
+
+/** Invite ids: uuids, or 32 hex digits for invites made before ids existed. */
+export const InviteId = v.pipe(v.string('must be a string'), v.regex(/^[0-9a-f-]{32,36}$/, 'is not an invite id'));
+
+/** GET /api/logbooks/:id/invites: an open invite, never its token. */
+export interface OpenInviteRow {
+  id: string;
+  role: CrewRole;
+  createdAt: IsoTime;
+  expiresAt: IsoTime;
+}
+
 export interface LogbookRow {
   id: string;
   ownerId: string;

@@ -35,6 +35,9 @@ export const PullQuery = v.object({
   since: v.optional(v.string('must be a string')),
 });
 
+/** GET /api/sync/history?logbookId&entityId */
+export const HistoryQuery = v.object({ logbookId: Uuid, entityId: EntityId });
+
 /** One upload item, as the PWA sends it and the server reads it. */
 export type UploadItem = v.InferOutput<typeof UploadItemSchema>;
 export type UploadAction = UploadItem['action'];
@@ -56,8 +59,24 @@ export interface PullItem {
   version: number;
   payload: string | null;
   deleted: boolean;
+  /** Who wrote the first version; null for entries from before this was kept. */
+  createdBy: string | null;
   updatedAt: IsoTime;
   updatedBy: string | null;
+}
+
+/** One version of an entry in its history; a delete has no payload. */
+export interface EntryVersionRow {
+  version: number;
+  payload: string | null;
+  deleted: boolean;
+  updatedAt: IsoTime;
+  updatedBy: string | null;
+}
+
+/** GET /api/sync/history: newest first. */
+export interface HistoryAnswer {
+  versions: EntryVersionRow[];
 }
 
 export interface PullAnswer {

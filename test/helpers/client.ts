@@ -65,6 +65,9 @@ export class Client {
   put<T = any>(path: string, body?: unknown, options?: Parameters<Client['request']>[3]) {
     return this.request<T>('PUT', path, body, options);
   }
+  patch<T = any>(path: string, body?: unknown, options?: Parameters<Client['request']>[3]) {
+    return this.request<T>('PATCH', path, body, options);
+  }
   delete<T = any>(path: string, body?: unknown, options?: Parameters<Client['request']>[3]) {
     return this.request<T>('DELETE', path, body, options);
   }
