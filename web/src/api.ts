@@ -2,16 +2,17 @@
 // the contract's code; a request that never reached the server is code "offline".
 
 import type { PasskeyInfo, User } from '../../src/wire/account.ts';
-import type { InviteAccepted, InviteInfo, InviteMade, LogbookRow, Member, CrewRole } from '../../src/wire/logbooks.ts';
+import type { InviteAccepted, InviteInfo, InviteMade, LogbookRow, Member, CrewRole, OpenInviteRow } from '../../src/wire/logbooks.ts';
 import type { LogbookNotifications, MyDevice, NewSubscription, PushPrefs, TestQueued } from '../../src/wire/push.ts';
-import type { PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
+import type { HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
 
 // The answers' types are the server's own (src/wire), imported as types only: nothing of
 // the server, nor valibot, reaches the bundle.
 export type { PasskeyInfo, User } from '../../src/wire/account.ts';
 export type { InviteInfo, LogbookRow, Member, Role } from '../../src/wire/logbooks.ts';
 export type { PushPrefs, QuietHours } from '../../src/wire/push.ts';
-export type { PullItem } from '../../src/wire/sync.ts';
+export type { EntryVersionRow, PullItem } from '../../src/wire/sync.ts';
+export type { OpenInviteRow } from '../../src/wire/logbooks.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -74,6 +75,11 @@ export const api = {
   members: (id: string) => request<{ members: Member[] }>('GET', `/api/logbooks/${enc(id)}/members`),
   removeMember: (id: string, userId: string) => request<void>('DELETE', `/api/logbooks/${enc(id)}/members/${enc(userId)}`),
   createInvite: (id: string, role: CrewRole) => request<InviteMade>('POST', `/api/logbooks/${enc(id)}/invites`, { role }),
+  setRole: (id: string, userId: string, role: CrewRole) => request<Member>('PATCH', `/api/logbooks/${enc(id)}/members/${enc(userId)}`, { role }),
+  openInvites: (id: string) => request<{ invites: OpenInviteRow[] }>('GET', `/api/logbooks/${enc(id)}/invites`),
+  revokeInvite: (id: string, inviteId: string) => request<void>('DELETE', `/api/logbooks/${enc(id)}/invites/${enc(inviteId)}`),
+  history: (logbookId: string, entityId: string) =>
+    request<HistoryAnswer>('GET', `/api/sync/history?logbookId=${enc(logbookId)}&entityId=${enc(entityId)}`),
   invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`),
   acceptInvite: (token: string) => request<InviteAccepted>('POST', `/api/invites/${enc(token)}/accept`),
 

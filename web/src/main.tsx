@@ -3,6 +3,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './app.css';
+import './logbook/logbook.css';
 import { lang, onLangChange, t } from './i18n.ts';
 import { match, navigate, onLinkClick, useLocation } from './router.ts';
 import { loadSession, session, useSession } from './session.ts';
@@ -11,7 +12,10 @@ import { refreshPendingCount, scheduleSync } from './sync.ts';
 import { idbStore } from './offline/idb.ts';
 import { Join, SignUp, Welcome } from './pages/auth.tsx';
 import { Logbooks } from './pages/logbooks.tsx';
-import { EntryForm, LogbookPage } from './pages/logbook.tsx';
+import { LogbookPage } from './pages/logbook.tsx';
+import { EntryForm } from './pages/entry-form.tsx';
+import { EntryHistoryPage, RecentlyDeletedPage } from './pages/entry-history.tsx';
+import { ExportPage, PrintPage } from './pages/export.tsx';
 import { CrewPage } from './pages/crew.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { Page } from './ui.tsx';
@@ -33,6 +37,10 @@ function Screen() {
   if ((params = match('/logbook/:id/crew', path))) return <CrewPage id={params.id!} />;
   if ((params = match('/logbook/:id/entry/new', path))) return <EntryForm id={params.id!} />;
   if ((params = match('/logbook/:id/entry/:entryId', path))) return <EntryForm id={params.id!} entryId={params.entryId!} />;
+  if ((params = match('/logbook/:id/entry/:entryId/history', path))) return <EntryHistoryPage id={params.id!} entryId={params.entryId!} />;
+  if ((params = match('/logbook/:id/deleted', path))) return <RecentlyDeletedPage id={params.id!} />;
+  if ((params = match('/logbook/:id/export', path))) return <ExportPage id={params.id!} />;
+  if ((params = match('/logbook/:id/print', path))) return <PrintPage id={params.id!} />;
   return (
     <Page title="crewbell" back="/">
       <p class="empty">{t('notFound')}</p>

@@ -5,17 +5,12 @@ import { api, ApiError, type PullItem } from './api.ts';
 import { openJson, sealJson } from './crypto.ts';
 import { t } from './i18n.ts';
 import { logbookKey } from './keys.ts';
+import { loadLogbooks } from './session.ts';
 import { idbStore } from './offline/idb.ts';
 import { createQueue, type FlushOutcome, type UploadItem, type UploadResult } from './offline/queue.ts';
+import { normalizeEntry, type EntryData } from './logbook/fields.ts';
 
-export interface EntryData {
-  time: string;
-  position: string;
-  course: string;
-  speed: string;
-  wind: string;
-  text: string;
-}
+export type { EntryData };
 
 export interface CachedEntry {
   logbookId: string;
@@ -25,6 +20,8 @@ export interface CachedEntry {
   deleted: boolean;
   updatedAt: number;
   updatedBy: string | null;
+  /** Who wrote the first version; missing in caches from before authorship was kept. */
+  createdBy?: string | null;
 }
 
 export interface SyncState {
@@ -68,7 +65,7 @@ export async function listEntries(logbookId: string, key: CryptoKey): Promise<Ar
     rows.map(async (entry) => {
       let data: EntryData | null = null;
       try {
-        data = await openJson<EntryData>(key, entry.payload!, context(logbookId, entry.entityId));
+        data = normalizeEntry(await openJson(key, entry.payload!, context(logbookId, entry.entityId)));
       } catch {
         data = null;
       }
@@ -81,7 +78,16 @@ export async function listEntries(logbookId: string, key: CryptoKey): Promise<Ar
 export async function readEntry(logbookId: string, entityId: string, key: CryptoKey): Promise<EntryData | undefined> {
   const entry = await entries.get(entryKey(logbookId, entityId));
   if (!entry?.payload || entry.deleted) return undefined;
-  return openJson<EntryData>(key, entry.payload, context(logbookId, entityId));
+  return normalizeEntry(await openJson(key, entry.payload, context(logbookId, entityId)));
+}
+
+/** Every entry of a logbook cached here, deleted ones (tombstones) included, still sealed. */
+export async function cachedEntries(logbookId: string): Promise<CachedEntry[]> {
+  return (await entries.list(`${logbookId}/`)).map(([, e]) => e);
+}
+
+export async function cachedEntry(logbookId: string, entityId: string): Promise<CachedEntry | undefined> {
+  return entries.get(entryKey(logbookId, entityId));
 }
 
 export async function saveEntry(logbookId: string, key: CryptoKey, entityId: string | undefined, data: EntryData, userId: string): Promise<string> {
@@ -96,7 +102,9 @@ export async function saveEntry(logbookId: string, key: CryptoKey, entityId: str
     deleted: false,
     updatedAt: Date.now(),
     updatedBy: userId,
+    createdBy: before?.createdBy ?? (before ? null : userId),
   });
+  // A restore of a deleted entry is an update on top of its tombstone, like any other edit.
   const known = before !== undefined && before.version > 0;
   await queue.enqueue({ logbookId, entityId: id, action: known ? 'update' : 'create', payload, baseVersion: known ? before.version : undefined });
   await changed();
@@ -183,13 +191,15 @@ async function applyOutcomes(outcomes: FlushOutcome[]): Promise<{ dirty: boolean
     const key = entryKey(outcome.logbookId, outcome.entityId);
     const local = await entries.get(key);
     if (outcome.status === 'success') {
-      if (outcome.action === 'delete') await entries.delete(key);
-      else if (local) await entries.put(key, { ...local, version: outcome.version ?? local.version });
+      // A delete stays as a tombstone, so "Recently deleted" can list it.
+      if (local) await entries.put(key, { ...local, version: outcome.version ?? local.version });
     } else {
       // The server keeps its version (a newer crew edit, or we may not write here):
       // pull this logbook again from the start to show what it has. An edit that lost
       // to a newer one is not thrown away: it comes back as a copy beside it.
       conflict ||= outcome.status === 'conflict';
+      // Refused outright: our role here changed (made READ, or put ashore); show it.
+      if (outcome.status === 'forbidden') void loadLogbooks().catch(() => undefined);
       if (outcome.refusedPayload !== undefined && (await keepAsCopy(outcome.logbookId, outcome.entityId, outcome.refusedPayload, local?.updatedBy ?? null))) copies++;
       await cursors.delete(outcome.logbookId);
       watched.add(outcome.logbookId);
@@ -207,7 +217,7 @@ async function keepAsCopy(logbookId: string, entityId: string, payload: string, 
   if (!key) return false;
   let data: EntryData;
   try {
-    data = await openJson<EntryData>(key, payload, context(logbookId, entityId));
+    data = normalizeEntry(await openJson(key, payload, context(logbookId, entityId)));
   } catch {
     return false;
   }
@@ -257,17 +267,16 @@ async function apply(logbookId: string, item: PullItem): Promise<boolean> {
   const key = entryKey(logbookId, item.entityId);
   const local = await entries.get(key);
   if (local && local.version >= item.version && !local.deleted === !item.deleted) return false;
-  if (item.deleted) await entries.delete(key);
-  else
-    await entries.put(key, {
-      logbookId,
-      entityId: item.entityId,
-      payload: item.payload,
-      version: item.version,
-      deleted: false,
-      updatedAt: typeof item.updatedAt === 'string' ? Date.parse(item.updatedAt) : item.updatedAt,
-      updatedBy: item.updatedBy,
-    });
+  await entries.put(key, {
+    logbookId,
+    entityId: item.entityId,
+    payload: item.deleted ? null : item.payload,
+    version: item.version,
+    deleted: item.deleted,
+    updatedAt: typeof item.updatedAt === 'string' ? Date.parse(item.updatedAt) : item.updatedAt,
+    updatedBy: item.updatedBy,
+    createdBy: item.createdBy ?? null,
+  });
   return true;
 }
 

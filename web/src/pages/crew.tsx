@@ -11,6 +11,7 @@ import { navigate } from '../router.ts';
 import { loadLogbooks, useSession } from '../session.ts';
 import { forgetLogbook } from '../sync.ts';
 import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
+import { OpenInvites, RoleSelect } from '../logbook/crew-admin.tsx';
 
 interface Invite {
   link: string;
@@ -151,6 +152,7 @@ export function CrewPage({ id }: { id: string }) {
           ) : null}
         </section>
       ) : null}
+      {isOwner ? <OpenInvites logbookId={id} refresh={invite} onError={onError} /> : null}
       {error ? <Notice kind="error">{error}</Notice> : null}
       <section class="card">
         <h2>{t('members')}</h2>
@@ -162,7 +164,11 @@ export function CrewPage({ id }: { id: string }) {
                 {m.username}
                 {m.userId === user?.id ? <span class="muted"> ({t('you')})</span> : null}
               </span>
-              <span class={`role role-${m.role}`}>{t(`role${m.role}`)}</span>
+              {isOwner && m.role !== 'OWNER' ? (
+                <RoleSelect logbookId={id} member={m} onChanged={() => void reload()} onError={onError} />
+              ) : (
+                <span class={`role role-${m.role}`}>{t(`role${m.role}`)}</span>
+              )}
               {isOwner && m.role !== 'OWNER' ? (
                 <ActionButton
                   class="ghost small danger"

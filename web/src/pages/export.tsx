@@ -1,0 +1,178 @@
+// Export on the device, the only place that holds the key: a CSV for spreadsheets, a GPX
+// track, and a printable A4 logbook (boat, crew, distance run per day) to print or save as PDF.
+import { useEffect, useState } from 'preact/hooks';
+import type { Member } from '../api.ts';
+import { formatTime, lang, t, type TextKey } from '../i18n.ts';
+import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
+import { loadCrew, nameOf, useCrew } from '../logbook/crew-names.ts';
+import { buildCsv } from '../export/csv.ts';
+import { download, openForExport, type ExportRow } from '../export/entries.ts';
+import { buildGpx } from '../export/gpx.ts';
+import { distancePerDay } from '../export/print.ts';
+import { useLogbook } from './logbook.tsx';
+
+const fileStem = (title: string | null | undefined) =>
+  `${(title ?? 'logbook').normalize('NFKD').replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '') || 'logbook'}-${new Date().toISOString().slice(0, 10)}`;
+
+export function ExportPage({ id }: { id: string }) {
+  const { logbook, key } = useLogbook(id);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState('');
+  const progress = (done: number, total: number) => setStatus(t('exportProgress', { done, total }));
+
+  const exportCsv = async () => {
+    if (!key) return;
+    setError('');
+    const [rows, crew] = await Promise.all([openForExport(id, key, progress), loadCrew(id)]);
+    const parts = await buildCsv(
+      rows,
+      {
+        field: (f) => t(`f_${f}` as TextKey),
+        entryId: t('csvEntryId'),
+        version: t('csvVersion'),
+        baroTrend: t('csvBaroTrend'),
+        distanceRun: t('csvDistanceRun'),
+        author: t('csvAuthor'),
+        editor: t('csvEditor'),
+        updatedAt: t('csvUpdatedAt'),
+      },
+      // A file leaves the device: names, never "you".
+      (userId) => nameOf(userId, crew, undefined),
+      lang() === 'de' ? ';' : ',',
+    );
+    download(`${fileStem(logbook?.title)}.csv`, parts, 'text/csv;charset=utf-8');
+    setStatus(t('exportDone', { n: rows.length }));
+  };
+
+  const exportGpx = async () => {
+    if (!key) return;
+    setError('');
+    const rows = await openForExport(id, key, progress);
+    download(`${fileStem(logbook?.title)}.gpx`, await buildGpx(rows, logbook?.title ?? 'crewbell'), 'application/gpx+xml');
+    setStatus(t('exportDone', { n: rows.length }));
+  };
+
+  return (
+    <Page title={`${t('exportTitle')} · ${logbook?.title ?? t('locked')}`} back={`/logbook/${id}`}>
+      <p class="muted small">{t('exportLead')}</p>
+      {key === null ? <Notice kind="error">{t('errLocked')}</Notice> : null}
+      <div class="stack">
+        <ActionButton id="export-csv" class="primary" disabled={!key} onClick={exportCsv} onError={(e) => setError(errorText(e))}>
+          {t('exportCsv')}
+        </ActionButton>
+        <ActionButton id="export-gpx" class="ghost" disabled={!key} onClick={exportGpx} onError={(e) => setError(errorText(e))}>
+          {t('exportGpx')}
+        </ActionButton>
+        <a id="export-print" class="btn ghost" href={`/logbook/${id}/print`}>
+          {t('exportPrint')}
+        </a>
+      </div>
+      {status ? (
+        <p class="muted small" id="export-status" role="status">
+          {status}
+        </p>
+      ) : null}
+      {error ? <Notice kind="error">{error}</Notice> : null}
+    </Page>
+  );
+}
+
+export function PrintPage({ id }: { id: string }) {
+  const { logbook, key } = useLogbook(id);
+  const crew = useCrew(id);
+  const [rows, setRows] = useState<ExportRow[] | undefined>(undefined);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    if (key) void openForExport(id, key).then(setRows, (e) => setError(errorText(e)));
+  }, [id, key]);
+  const perDay = rows ? distancePerDay(rows) : undefined;
+  const who = (userId: string | null | undefined) => nameOf(userId, crew, undefined);
+
+  return (
+    <div class="print-page" data-ready={rows ? 'yes' : 'no'}>
+      <div class="print-bar no-print">
+        <a class="btn ghost small" href={`/logbook/${id}/export`}>
+          ‹ {t('back')}
+        </a>
+        <button id="print-now" class="btn primary small" type="button" onClick={() => print()}>
+          {t('printNow')}
+        </button>
+      </div>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      <header class="print-head">
+        <h1 id="print-boat">{logbook?.title ?? t('locked')}</h1>
+        <p class="print-crew">
+          <strong>{t('printCrew')}:</strong> <CrewLine crew={crew} />
+        </p>
+        {rows && rows.length ? (
+          <p class="muted">
+            {formatTime(rows[0]!.data.time)} – {formatTime(rows[rows.length - 1]!.data.time)}
+          </p>
+        ) : null}
+      </header>
+      {perDay ? (
+        <section class="print-days">
+          <h2>{t('printPerDay')}</h2>
+          <table id="print-per-day">
+            <thead>
+              <tr>
+                <th>{t('printDay')}</th>
+                <th class="num">nm</th>
+              </tr>
+            </thead>
+            <tbody>
+              {perDay.days.map((d) => (
+                <tr key={d.day}>
+                  <td>{new Date(`${d.day}T12:00`).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })}</td>
+                  <td class="num">{d.nm.toFixed(1)}</td>
+                </tr>
+              ))}
+              <tr class="total">
+                <td>{t('printTotal')}</td>
+                <td class="num">{perDay.total.toFixed(1)}</td>
+              </tr>
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+      <table class="print-log" id="print-log">
+        <thead>
+          <tr>
+            {(['time', 'position', 'course', 'speed', 'wind', 'baro', 'log', 'sea', 'sails', 'events', 'text'] as const).map((f) => (
+              <th key={f}>{t(`f_${f}`)}</th>
+            ))}
+            <th>{t('csvAuthor')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(rows ?? []).map(({ entry, data, derived }) => (
+            <tr key={entry.entityId}>
+              <td>{formatTime(data.time)}</td>
+              <td>{data.position}</td>
+              <td>{data.course}</td>
+              <td>{data.speed}</td>
+              <td>{data.wind}</td>
+              <td>
+                {data.baro}
+                {derived.baroTrend !== null ? ` (${derived.baroTrend > 0 ? '+' : ''}${derived.baroTrend})` : ''}
+              </td>
+              <td>
+                {data.log}
+                {derived.distanceRun !== null ? ` (+${derived.distanceRun})` : ''}
+              </td>
+              <td>{data.sea}</td>
+              <td>{[...data.sails.map((s) => t(`sail_${s}` as TextKey)), data.sailsNote].filter(Boolean).join(', ')}</td>
+              <td>{[...data.events.map((e) => t(`event_${e}` as TextKey)), data.eventNote].filter(Boolean).join(', ')}</td>
+              <td class="notes">{data.text}</td>
+              <td>{who(entry.createdBy ?? entry.updatedBy)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function CrewLine({ crew }: { crew: readonly Member[] }) {
+  return <>{crew.map((m) => `${m.username} (${t(`role${m.role}`)})`).join(', ')}</>;
+}
