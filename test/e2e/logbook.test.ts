@@ -148,7 +148,7 @@ test('crew write an entry and the owner sees it after a sync', { skip }, async (
 });
 
 test('crew edit and delete entries', { skip }, async () => {
-  await crewPage.locator('.entry', { hasText: 'Passed Kiel lighthouse' }).locator('a').click();
+  await crewPage.locator('.entry', { hasText: 'Passed Kiel lighthouse' }).locator('a.entry-link').click();
   await crewPage.waitForURL(/\/entry\//);
   // The form waits (fields disabled) until the entry is decrypted.
   await crewPage.locator('form.entry-form[data-ready="yes"]').waitFor();
@@ -160,7 +160,7 @@ test('crew edit and delete entries', { skip }, async () => {
   await waitSynced(crewPage);
 
   await addEntry(crewPage, { time: '2026-07-14T12:30', position: '', course: '', speed: '', wind: '', text: 'Typo entry' });
-  await crewPage.locator('.entry', { hasText: 'Typo entry' }).locator('a').click();
+  await crewPage.locator('.entry', { hasText: 'Typo entry' }).locator('a.entry-link').click();
   await crewPage.click('#delete-entry');
   await crewPage.waitForURL(`${server.origin}/logbook/${logbookId}`);
   await waitSynced(crewPage);
@@ -206,7 +206,7 @@ test('writing offline is kept on the phone, survives a reload and syncs when bac
 });
 
 async function editNotes(page: Page, from: string, to: string) {
-  await page.locator('.entry', { hasText: from }).locator('a').click();
+  await page.locator('.entry', { hasText: from }).locator('a.entry-link').click();
   await page.locator('form.entry-form[data-ready="yes"]').waitFor();
   await page.fill('textarea[name="text"]', to);
   await page.click('#save-entry');
@@ -292,7 +292,7 @@ test('a reader sees the entries but cannot change them, then leaves', { skip }, 
   // The role arrives with the logbook list; once the reader's notice shows, the page knows it.
   await page.locator('.notice', { hasText: /can read this logbook/ }).waitFor();
   assert.equal(await page.locator('#add-entry').count(), 0);
-  assert.equal(await page.locator('.entry a[href]').count(), 0, 'entries do not open the editor');
+  assert.equal(await page.locator('.entry a.entry-link[href]').count(), 0, 'entries do not open the editor');
   await page.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await page.locator('[data-member="reader"]').waitFor();
   await page.click('#leave');
