@@ -1,7 +1,8 @@
 // One entry in the logbook's timeline: its time, the facts a watch notes down, the notes,
 // and who wrote it (and who last changed it, when that was someone else).
 import type { Member } from '../api.ts';
-import { formatTime, t, type TextKey } from '../i18n.ts';
+import { formatTime, t } from '../i18n.ts';
+import { displayValue } from './display.ts';
 import type { CachedEntry } from '../sync.ts';
 import { Icon } from '../ui.tsx';
 import { nameOf } from './crew-names.ts';
@@ -53,11 +54,13 @@ export function EntryCard(props: {
           <>
             {data.events.length ? (
               <p class="chips">
-                {data.events.map((e) => (
-                  <span key={e} class="chip-event">
-                    {t(`event_${e}` as TextKey)}
-                  </span>
-                ))}
+                {displayValue(data, 'events')
+                  .split(', ')
+                  .map((e) => (
+                    <span key={e} class="chip-event">
+                      {e}
+                    </span>
+                  ))}
               </p>
             ) : null}
             <dl class="facts">
@@ -72,7 +75,7 @@ export function EntryCard(props: {
               {data.sea ? <Fact label={t('f_sea')} value={data.sea} /> : null}
             </dl>
             {data.sails.length || data.sailsNote ? (
-              <p class="muted small sails">{[...data.sails.map((s) => t(`sail_${s}` as TextKey)), data.sailsNote].filter(Boolean).join(', ')}</p>
+              <p class="muted small sails">{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</p>
             ) : null}
             {data.text ? <p class="entry-text">{data.text}</p> : null}
           </>

@@ -8,20 +8,21 @@ import { useSession } from '../session.ts';
 import { cachedEntries, saveEntry, type CachedEntry, type EntryData } from '../sync.ts';
 import { ActionButton, errorText, Notice, Page, useSyncState } from '../ui.tsx';
 import { nameOf, useCrew } from '../logbook/crew-names.ts';
-import { fieldText, FIELD_ORDER } from '../logbook/fields.ts';
+import { fieldText, FIELD_ORDER, type FieldName } from '../logbook/fields.ts';
+import { displayValue } from '../logbook/display.ts';
 import { KEEP_DAYS, lastContent, loadHistory, openVersions, type HistorySource, type VersionView } from '../logbook/history.ts';
 import { canWrite, useLogbook } from './logbook.tsx';
 
 const fieldLabel = (name: string) => t(`f_${name}` as TextKey);
 
 /** The filled fields of a version, as label: value lines. */
-function VersionContent({ data }: { data: EntryData }) {
+function VersionContent({ data, changed }: { data: EntryData; changed?: readonly FieldName[] | null }) {
   return (
     <dl class="version-fields">
-      {FIELD_ORDER.filter((f) => fieldText(data, f)).map((f) => (
-        <div key={f} class="fact" data-field={f}>
+      {FIELD_ORDER.filter((f) => fieldText(data, f) || changed?.includes(f)).map((f) => (
+        <div key={f} class={`fact${changed?.includes(f) ? ' is-changed' : ''}`} data-field={f}>
           <dt>{fieldLabel(f)}</dt>
-          <dd>{f === 'time' ? formatTime(data.time) : fieldText(data, f)}</dd>
+          <dd>{displayValue(data, f) || '—'}</dd>
         </div>
       ))}
     </dl>
@@ -85,7 +86,7 @@ export function EntryHistoryPage({ id, entryId }: { id: string; entryId: string 
                       ? t('changedFields', { fields: view.changed.map(fieldLabel).join(', ') })
                       : t('nothingChanged')}
                 </p>
-                <VersionContent data={view.data} />
+                <VersionContent data={view.data} changed={view.changed} />
                 {i > 0 && canWrite(logbook) ? (
                   <ActionButton class="ghost small restore-version" disabled={!key} onClick={() => restore(view)} onError={(e) => setError(errorText(e))}>
                     {t('restoreVersion')}

@@ -10,6 +10,7 @@ import { download, openForExport, type ExportRow } from '../export/entries.ts';
 import { buildGpx } from '../export/gpx.ts';
 import { distancePerDay } from '../export/print.ts';
 import { useLogbook } from './logbook.tsx';
+import { displayValue } from '../logbook/display.ts';
 
 const fileStem = (title: string | null | undefined) =>
   `${(title ?? 'logbook').normalize('NFKD').replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '') || 'logbook'}-${new Date().toISOString().slice(0, 10)}`;
@@ -161,8 +162,8 @@ export function PrintPage({ id }: { id: string }) {
                 {derived.distanceRun !== null ? ` (+${derived.distanceRun})` : ''}
               </td>
               <td>{data.sea}</td>
-              <td>{[...data.sails.map((s) => t(`sail_${s}` as TextKey)), data.sailsNote].filter(Boolean).join(', ')}</td>
-              <td>{[...data.events.map((e) => t(`event_${e}` as TextKey)), data.eventNote].filter(Boolean).join(', ')}</td>
+              <td>{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</td>
+              <td>{[displayValue(data, 'events'), data.eventNote].filter(Boolean).join(', ')}</td>
               <td class="notes">{data.text}</td>
               <td>{who(entry.createdBy ?? entry.updatedBy)}</td>
             </tr>
