@@ -334,7 +334,7 @@ test('the GPX download is a GPX 1.1 track of the positions with time, speed and 
       version: root.getAttribute('version'),
       ns: root.namespaceURI,
       track: doc.getElementsByTagNameNS(GPX, 'trk')[0]?.getElementsByTagNameNS(GPX, 'name')[0]?.textContent,
-      points: [...doc.getElementsByTagNameNS(GPX, 'trkpt')].map((p) => ({
+      points: Array.from(doc.getElementsByTagNameNS(GPX, 'trkpt')).map((p) => ({
         lat: Number(p.getAttribute('lat')),
         lon: Number(p.getAttribute('lon')),
         time: p.getElementsByTagNameNS(GPX, 'time')[0]?.textContent,
@@ -363,7 +363,7 @@ test('the printable logbook: boat, crew, distance run per day, A4 print styleshe
   await skipperPage.locator('.print-crew', { hasText: 'asa (Reader)' }).waitFor();
   assert.match((await skipperPage.locator('.print-crew').textContent()) ?? '', /jorg \(Skipper\), asa \(Reader\)/);
   assert.deepEqual(
-    await skipperPage.locator('#print-per-day tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))),
+    await skipperPage.locator('#print-per-day tbody tr').evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => td.textContent))),
     [
       ['Tue, 14 Jul 2026', '20.6'],
       ['Total', '20.6'],

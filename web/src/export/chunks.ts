@@ -2,7 +2,7 @@
 // back, so taps and scrolling stay smooth while 10,000 entries are opened and written out.
 
 /** Entries per piece: small enough that one piece stays well under 100 ms on a phone. */
-export const CHUNK = 250;
+export const CHUNK = 200;
 
 /** Lets the browser run input and rendering; a MessageChannel hop has no 4 ms timer clamp. */
 export function yieldToUi(): Promise<void> {

@@ -1,10 +1,11 @@
-// The entries an export is made from: every entry cached on this device, decrypted in
-// batches (the crypto runs off the main thread; the page pauses between batches), oldest
-// first, with each one's barometer trend and distance run.
+// The entries an export is made from: every entry cached on this device, read and decrypted
+// a page at a time (the crypto runs off the main thread; the page pauses between pages),
+// oldest first, with each one's barometer trend and distance run.
 import { openJson } from '../crypto.ts';
-import { cachedEntries, type CachedEntry } from '../sync.ts';
+import type { CachedEntry } from '../sync.ts';
 import { deriveAll, normalizeEntry, type Derived, type EntryData } from '../logbook/fields.ts';
 import { CHUNK, yieldToUi } from './chunks.ts';
+import { countEntries, readEntryPage, type EntryPage } from './read.ts';
 
 export interface ExportRow {
   entry: CachedEntry;
@@ -17,10 +18,15 @@ export async function openForExport(
   key: CryptoKey,
   onProgress: (done: number, total: number) => void = () => undefined,
 ): Promise<ExportRow[]> {
-  const sealed = (await cachedEntries(logbookId)).filter((e) => !e.deleted && e.payload);
   const opened: Array<{ entry: CachedEntry; data: EntryData }> = [];
-  for (let start = 0; start < sealed.length; start += CHUNK) {
-    const batch = sealed.slice(start, start + CHUNK);
+  const total = await countEntries(logbookId);
+  let seen = 0;
+  // Reading the next page overlaps with opening this one.
+  let reading: Promise<EntryPage> | undefined = readEntryPage(logbookId, undefined, CHUNK);
+  while (reading) {
+    const page: EntryPage = await reading;
+    reading = page.next === undefined ? undefined : readEntryPage(logbookId, page.next, CHUNK);
+    const batch = page.entries.filter((e) => !e.deleted && e.payload);
     const datas = await Promise.all(
       batch.map((e) => openJson(key, e.payload!, `${logbookId}/${e.entityId}`).then(normalizeEntry, () => null)),
     );
@@ -28,7 +34,8 @@ export async function openForExport(
       const data = datas[i];
       if (data) opened.push({ entry, data });
     });
-    onProgress(Math.min(sealed.length, start + CHUNK), sealed.length);
+    seen += page.entries.length;
+    onProgress(Math.min(seen, total), total);
     await yieldToUi();
   }
   opened.sort((a, b) => a.data.time.localeCompare(b.data.time) || a.entry.updatedAt - b.entry.updatedAt);
