@@ -114,7 +114,7 @@ test('a full log entry, the last values offered for the next, and the author sho
   await skipperPage.click('#save-entry');
   await card(skipperPage, 'Passed Kiel lighthouse').waitFor();
   // Barometer trend and distance run, worked out on the device.
-  assert.match((await card(skipperPage, 'Passed Kiel lighthouse').textContent()) ?? '', /1009 \(-3\).*121 \(\+20\.6\)/s);
+  assert.match((await card(skipperPage, 'Passed Kiel lighthouse').textContent()) ?? '', /1009 hPa \(-3\).*121 nm \(\+20\.6\).*3 slight/s);
   await waitSynced(skipperPage);
 
   await skipperPage.goto(`${server.origin}/logbook/${logbookId}/crew`);

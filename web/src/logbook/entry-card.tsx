@@ -9,6 +9,8 @@ import { nameOf } from './crew-names.ts';
 import type { Derived, EntryData } from './fields.ts';
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+/** A field's label without its unit in brackets: the unit goes with the value on a card. */
+const short = (key: 'f_baro' | 'f_log' | 'f_sea') => t(key).replace(/\s*\(.*\)$/, '');
 
 export function Byline({ entry, crew, me }: { entry: CachedEntry; crew: readonly Member[]; me: string | undefined }) {
   const author = entry.createdBy ?? null;
@@ -69,10 +71,10 @@ export function EntryCard(props: {
               {data.speed ? <Fact label={t('factSpeed')} value={`${data.speed} kn`} /> : null}
               {data.wind ? <Fact label={t('wind')} value={data.wind} /> : null}
               {data.baro ? (
-                <Fact label="hPa" value={derived?.baroTrend != null ? `${data.baro} (${signed(derived.baroTrend)})` : data.baro} />
+                <Fact label={short('f_baro')} value={`${data.baro} hPa${derived?.baroTrend != null ? ` (${signed(derived.baroTrend)})` : ''}`} />
               ) : null}
-              {data.log ? <Fact label={t('f_log')} value={derived?.distanceRun != null ? `${data.log} (+${derived.distanceRun})` : data.log} /> : null}
-              {data.sea ? <Fact label={t('f_sea')} value={data.sea} /> : null}
+              {data.log ? <Fact label={short('f_log')} value={`${data.log} nm${derived?.distanceRun != null ? ` (+${derived.distanceRun})` : ''}`} /> : null}
+              {data.sea ? <Fact label={short('f_sea')} value={displayValue(data, 'sea')} /> : null}
             </dl>
             {data.sails.length || data.sailsNote ? (
               <p class="muted small sails">{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</p>
