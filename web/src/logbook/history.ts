@@ -20,16 +20,22 @@ export async function loadHistory(logbookId: string, entityId: string): Promise<
   try {
     const { versions } = await api.history(logbookId, entityId);
     await saved.put(savedKey(logbookId, entityId), versions).catch(() => undefined);
-    return { rows: versions, source: 'server' };
+    // Nothing on the server yet: an entry written here and still waiting to go out.
+    if (versions.length > 0) return { rows: versions, source: 'server' };
+    return { rows: await deviceVersion(logbookId, entityId), source: 'server' };
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'offline')) throw error;
   }
   const copy = await saved.get(savedKey(logbookId, entityId));
-  if (copy) return { rows: copy, source: 'saved' };
+  if (copy?.length) return { rows: copy, source: 'saved' };
+  return { rows: await deviceVersion(logbookId, entityId), source: 'device' };
+}
+
+/** The one version this device holds of an entry, as a history row. */
+async function deviceVersion(logbookId: string, entityId: string): Promise<EntryVersionRow[]> {
   const entry = await cachedEntry(logbookId, entityId);
-  if (!entry) return { rows: [], source: 'device' };
-  const row = { version: entry.version, payload: entry.payload, deleted: entry.deleted, updatedAt: new Date(entry.updatedAt).toISOString(), updatedBy: entry.updatedBy };
-  return { rows: [row], source: 'device' };
+  if (!entry) return [];
+  return [{ version: entry.version, payload: entry.payload, deleted: entry.deleted, updatedAt: new Date(entry.updatedAt).toISOString(), updatedBy: entry.updatedBy }];
 }
 
 export interface VersionView {

@@ -118,7 +118,7 @@ export function RecentlyDeletedPage({ id }: { id: string }) {
     let live = true;
     const since = Date.now() - KEEP_DAYS * 86_400_000;
     void (async () => {
-      const deleted = (await cachedEntries(id)).filter((e) => e.deleted && e.updatedAt >= since).sort((a, b) => b.updatedAt - a.updatedAt);
+      const deleted = (await cachedEntries(id)).filter((e) => e.deleted && e.version > 0 && e.updatedAt >= since).sort((a, b) => b.updatedAt - a.updatedAt);
       const out: DeletedView[] = [];
       for (const entry of deleted) {
         const { rows: versions } = await loadHistory(id, entry.entityId).catch(() => ({ rows: [] }));
