@@ -89,7 +89,7 @@ install: $(if $(filter dist/crewbell,$(BINARY)),binary)
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 ## bench: benchmarks print their figures (not part of the tests)
-bench: deps binary
+bench: deps browser binary
 	@for b in bench/*.bench.ts; do echo "== $$b"; $(NODE) $$b || exit 1; done
 
 clean:
