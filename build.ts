@@ -23,7 +23,8 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
   rmSync(WEB_OUT, { recursive: true, force: true });
   mkdirSync(`${WEB_OUT}/icons`, { recursive: true });
   const app = await esbuild.build({
-    entryPoints: { app: 'web/src/main.tsx' },
+    // The export worker is a second entry: it shares chunks with the app and runs as a module worker.
+    entryPoints: { app: 'web/src/main.tsx', 'export-worker': 'web/src/export/worker.ts' },
     bundle: true,
     minify: true,
     format: 'esm',
@@ -45,7 +46,13 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
   const url = (file: string) => '/' + path.relative(WEB_OUT, file).split(path.sep).join('/');
   const js = url(entry[0]);
   const css = url(entry[1].cssBundle ?? '');
-  writeFileSync(`${WEB_OUT}/index.html`, readFileSync('web/index.html', 'utf8').replace('{{js}}', js).replace('{{css}}', css));
+  const worker = outputs.find(([, o]) => o.entryPoint === 'web/src/export/worker.ts');
+  if (!worker) throw new Error('build.ts: the export worker produced no output');
+  const workerMeta = `<meta name="crewbell-export-worker" content="${url(worker[0])}">\n</head>`;
+  writeFileSync(
+    `${WEB_OUT}/index.html`,
+    readFileSync('web/index.html', 'utf8').replace('{{js}}', js).replace('{{css}}', css).replace('</head>', workerMeta),
+  );
   cpSync('web/manifest.webmanifest', `${WEB_OUT}/manifest.webmanifest`);
   for (const file of readdirSync('web/icons')) {
     if (file.endsWith('.png') || file === 'icon.svg') cpSync(`web/icons/${file}`, `${WEB_OUT}/icons/${file}`);

@@ -207,8 +207,23 @@ try {
   await page.click('#create-logbook');
   await page.waitForURL(/\/logbook\/[0-9a-f-]{36}$/);
   const logbookId = new URL(page.url()).pathname.split('/')[2]!;
-  // The first visit synced the (empty) logbook and keeps its cursor: later pulls are incremental.
-  await page.locator('[data-sync="synced"]').waitFor();
+  // The first visit pulls the (empty) logbook from the start, which drops cached entries the
+  // server lacks: wait for its cursor (later pulls only add), then leave the syncing page.
+  await page.waitForFunction(
+    (id) =>
+      new Promise((resolve) => {
+        const r = indexedDB.open('crewbell');
+        r.onsuccess = () => {
+          const get = r.result.transaction('cursors').objectStore('cursors').get(id);
+          get.onsuccess = () => resolve(get.result !== undefined);
+          get.onerror = () => resolve(false);
+        };
+        r.onerror = () => resolve(false);
+      }),
+    logbookId,
+    { polling: 200, timeout: 60_000 },
+  );
+  await page.goto(`${server.origin}/logbook/${logbookId}/export`);
   const seeded = Date.now();
   await seed(page, logbookId);
   console.log(`machine: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (wall times stretch with it; CPU time does not)`);
@@ -231,6 +246,8 @@ try {
         `${Math.max(...runs.map((r) => r.longestTaskMs)).toFixed(0)} ms (target ≤ 100 ms); ` +
         `file ${(runs[0]!.bytes / 1024 / 1024).toFixed(1)} MiB, ${runs[0]!.lines} lines`,
     );
+    if (format === 'CSV' && runs.some((r) => r.lines !== ENTRIES + 1)) throw new Error(`a CSV lacks entries: ${runs.map((r) => r.lines).join(', ')} lines`);
+    if (format === 'GPX' && runs.some((r) => r.lines !== ENTRIES + 6)) throw new Error(`a GPX lacks points: ${runs.map((r) => r.lines).join(', ')} lines`);
   }
 } finally {
   await browser.close();

@@ -273,7 +273,10 @@ async function downloadFrom(page: Page, button: string): Promise<{ name: string;
 
 test('the CSV download holds every field of every entry, read back field by field', { skip }, async () => {
   await skipperPage.goto(`${server.origin}/logbook/${logbookId}/export`);
+  // The file is made in the export worker, off the page's main thread.
+  const worker = new Promise<string>((resolve) => skipperPage.once('worker', (w) => resolve(w.url())));
   const { name, text } = await downloadFrom(skipperPage, '#export-csv');
+  assert.match(await worker, /\/assets\/export-worker\.[A-Z0-9]+\.js$/);
   assert.match(name, /^Mira-\d{4}-\d{2}-\d{2}\.csv$/);
   assert.equal(text.charCodeAt(0), 0xfeff, 'UTF-8 BOM');
   const [header, ...rows] = parseCsv(text.slice(1));

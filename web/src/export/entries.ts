@@ -44,8 +44,8 @@ export async function openForExport(
 }
 
 /** Hands a finished file to the browser as a download. */
-export function download(filename: string, parts: BlobPart[], type: string): void {
-  const url = URL.createObjectURL(new Blob(parts, { type }));
+export function download(filename: string, file: Blob): void {
+  const url = URL.createObjectURL(file);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

@@ -2,12 +2,12 @@
 // track, and a printable A4 logbook (boat, crew, distance run per day) to print or save as PDF.
 import { useEffect, useState } from 'preact/hooks';
 import type { Member } from '../api.ts';
-import { formatTime, lang, t, type TextKey } from '../i18n.ts';
+import { formatTime, lang, t } from '../i18n.ts';
 import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
 import { loadCrew, nameOf, useCrew } from '../logbook/crew-names.ts';
-import { buildCsv } from '../export/csv.ts';
 import { download, openForExport, type ExportRow } from '../export/entries.ts';
-import { buildGpx } from '../export/gpx.ts';
+import { runExport } from '../export/run.ts';
+import { FIELD_ORDER, type FieldName } from '../logbook/fields.ts';
 import { distancePerDay } from '../export/print.ts';
 import { useLogbook } from './logbook.tsx';
 import { displayValue } from '../logbook/display.ts';
@@ -21,37 +21,39 @@ export function ExportPage({ id }: { id: string }) {
   const [error, setError] = useState('');
   const progress = (done: number, total: number) => setStatus(t('exportProgress', { done, total }));
 
-  const exportCsv = async () => {
+  // Both files are made the same way: in the export worker, the page only hands it the texts.
+  const run = async (kind: 'csv' | 'gpx') => {
     if (!key) return;
     setError('');
-    const [rows, crew] = await Promise.all([openForExport(id, key, progress), loadCrew(id)]);
-    const parts = await buildCsv(
-      rows,
+    const crew = await loadCrew(id);
+    const { file, count } = await runExport(
       {
-        field: (f) => t(`f_${f}` as TextKey),
-        entryId: t('csvEntryId'),
-        version: t('csvVersion'),
-        baroTrend: t('csvBaroTrend'),
-        distanceRun: t('csvDistanceRun'),
-        author: t('csvAuthor'),
-        editor: t('csvEditor'),
-        updatedAt: t('csvUpdatedAt'),
+        kind,
+        logbookId: id,
+        key,
+        labels: {
+          entryId: t('csvEntryId'),
+          version: t('csvVersion'),
+          baroTrend: t('csvBaroTrend'),
+          distanceRun: t('csvDistanceRun'),
+          author: t('csvAuthor'),
+          editor: t('csvEditor'),
+          updatedAt: t('csvUpdatedAt'),
+        },
+        fieldLabels: Object.fromEntries(FIELD_ORDER.map((f) => [f, t(`f_${f}`)])) as Record<FieldName, string>,
+        names: Object.fromEntries(crew.map((m) => [m.userId, m.username])),
+        someone: t('someone'),
+        formerCrew: t('formerCrew'),
+        delimiter: lang() === 'de' ? ';' : ',',
+        trackName: logbook?.title ?? 'crewbell',
       },
-      // A file leaves the device: names, never "you".
-      (userId) => nameOf(userId, crew, undefined),
-      lang() === 'de' ? ';' : ',',
+      progress,
     );
-    download(`${fileStem(logbook?.title)}.csv`, parts, 'text/csv;charset=utf-8');
-    setStatus(t('exportDone', { n: rows.length }));
+    download(`${fileStem(logbook?.title)}.${kind}`, file);
+    setStatus(t('exportDone', { n: count }));
   };
-
-  const exportGpx = async () => {
-    if (!key) return;
-    setError('');
-    const rows = await openForExport(id, key, progress);
-    download(`${fileStem(logbook?.title)}.gpx`, await buildGpx(rows, logbook?.title ?? 'crewbell'), 'application/gpx+xml');
-    setStatus(t('exportDone', { n: rows.length }));
-  };
+  const exportCsv = () => run('csv');
+  const exportGpx = () => run('gpx');
 
   return (
     <Page title={`${t('exportTitle')} · ${logbook?.title ?? t('locked')}`} back={`/logbook/${id}`}>
