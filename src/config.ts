@@ -43,6 +43,8 @@ export const serveFlags: FlagSpec[] = [
   { name: 'metrics-token', kind: 'string', help: '/metrics needs "Authorization: Bearer <token>"; without one only loopback clients get it' },
   { name: 'trust-proxy', kind: 'boolean', help: 'take the client address from X-Forwarded-For hops appended by trusted proxies (loopback and --trusted-proxies); /metrics then needs --metrics-token' },
   { name: 'trusted-proxies', kind: 'string', help: 'comma-separated proxy addresses or CIDR ranges besides loopback whose X-Forwarded-For hop is believed, e.g. 100.64.0.0/10,fd7a:115c:a1e0::/48' },
+  { name: 'upload-stall-timeout', kind: 'duration', default: '30s', help: 'a request body that moves less than 1 KiB in this long is dropped; headers must arrive within it (at most 15s)' },
+  { name: 'upload-timeout', kind: 'duration', default: '15m', help: 'longest time a request body may take in all (a 4 MiB sync upload at 5 KB/s fits)' },
   { name: 'subscription-max-age', kind: 'duration', default: '60d', help: 'subscriptions unused this long are removed (daily)' },
 ];
 
@@ -64,6 +66,10 @@ export interface ServeConfig {
   metricsToken: string | undefined;
   subscriptionMaxAgeMs: number;
   trustProxy: boolean;
+  /** A body moving less than 1 KiB in this long is dropped (a stalled upload or a Slowloris). */
+  uploadStallMs: number;
+  /** Ceiling on receiving one whole request, however steadily its body moves. */
+  uploadTimeoutMs: number;
   /** Proxies besides loopback whose X-Forwarded-For hop is believed (with trustProxy). */
   trustedProxies: Cidr[];
 }
@@ -132,6 +138,8 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
     metricsToken: values['metrics-token'] as string | undefined,
     subscriptionMaxAgeMs: positive('subscription-max-age'),
     trustProxy: values['trust-proxy'] as boolean,
+    uploadStallMs: positive('upload-stall-timeout'),
+    uploadTimeoutMs: positive('upload-timeout'),
     trustedProxies: values['trusted-proxies'] === undefined ? [] : check(TrustedProxiesSchema, values['trusted-proxies'] as string, 'trusted-proxies'),
   };
 }

@@ -2,6 +2,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { readableEarlyAnswers } from '../kit/early-answers.ts';
+import { dropStalledBodies, paceServerOptions, type UploadPace } from '../kit/upload-pace.ts';
 
 export interface RunningServer {
   port: number;
@@ -11,17 +12,16 @@ export interface RunningServer {
 
 export type FetchHandler = (request: Request, env: unknown) => Response | Promise<Response>;
 
-export function listen(fetch: FetchHandler, host: string, port: number): Promise<RunningServer> {
+export function listen(fetch: FetchHandler, host: string, port: number, pace: UploadPace): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType;
     const onError = (err: Error) => reject(err);
-    server = serve({ fetch, hostname: host, port }, (info) => {
+    // Slow but moving uploads may take minutes; stalled ones and slow headers are cut (upload-pace.ts).
+    server = serve({ fetch, hostname: host, port, serverOptions: paceServerOptions(pace) }, (info) => {
       server.off('error', onError);
       const http = server as Server;
-      http.headersTimeout = 15_000;
-      http.requestTimeout = 60_000;
-      http.keepAliveTimeout = 5_000;
       readableEarlyAnswers(http);
+      dropStalledBodies(http, pace);
       resolve({
         port: info.port,
         close: (graceMs = 10_000) =>

@@ -71,7 +71,7 @@ export const serveCommands: Command[] = [
 
       let app: Hono<any> | undefined;
       // The app needs the origin, which defaults to the real port: it is made right after listening.
-      const server = await listen((req, env) => app!.fetch(req, env), config.host, config.port);
+      const server = await listen((req, env) => app!.fetch(req, env), config.host, config.port, { stallMs: config.uploadStallMs, totalMs: config.uploadTimeoutMs });
       const deps: AppDeps = {
         db,
         config: { ...config, origin: effectiveOrigin(config, server.port) },

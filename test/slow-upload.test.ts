@@ -1,0 +1,115 @@
+// A slow upload that keeps moving finishes; a stalled body or dripping headers are cut off
+// (issue 9). The stall window is set small (CREWBELL_UPLOAD_STALL_TIMEOUT=1s, the env twin of --upload-stall-timeout; default 30s) so the
+// story plays in seconds; the pace rule is the same at any window.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { crewAboard } from './helpers/crew.ts';
+import { requestHead } from './helpers/raw-http.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Paced {
+  status: number;
+  text: string;
+  sent: number;
+  ms: number;
+}
+
+/** Sends head, then the body `step` bytes every `paceMs` (stopping after `stopAfter` bytes), then reads. */
+function pacedUpload(port: number, head: string, body: Buffer, options: { step: number; paceMs: number; stopAfter?: number; headPaceMs?: number }): Promise<Paced> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    let sent = 0;
+    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.on('error', () => {});
+    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text, sent, ms: Date.now() - started }));
+    socket.once('connect', async () => {
+      if (options.headPaceMs) {
+        // A Slowloris: the head one byte at a time.
+        for (const byte of Buffer.from(head)) {
+          if (socket.destroyed) return;
+          socket.write(Buffer.of(byte));
+          await sleep(options.headPaceMs);
+        }
+      } else socket.write(head);
+      const end = Math.min(body.length, options.stopAfter ?? body.length);
+      while (sent < end && !socket.destroyed) {
+        const piece = body.subarray(sent, Math.min(end, sent + options.step));
+        socket.write(piece);
+        sent += piece.length;
+        await sleep(options.paceMs);
+      }
+      // A stalled client keeps the socket open and says nothing more; bounded for the test.
+      if (sent < body.length) await sleep(30_000);
+      if (!socket.destroyed) socket.end();
+    });
+  });
+}
+
+async function withServer(fn: (server: TestServer) => Promise<void>): Promise<void> {
+  const server = await startServer({ env: { CREWBELL_UPLOAD_STALL_TIMEOUT: '1s' } });
+  try {
+    await fn(server);
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+}
+
+test('a slow sync upload that keeps moving finishes, long after several stall windows', async () => {
+  await withServer(async (server) => {
+    const { skipper, logbook } = await crewAboard(server);
+    const items = Array.from({ length: 3 }, (_, i) => ({ logbookId: logbook.id, entityId: `slow${i}`, action: 'create', payload: 'A'.repeat(20_000) }));
+    const body = Buffer.from(JSON.stringify({ items }));
+    const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': body.length });
+    // ≈ 60 KB at 2 KiB every 200 ms: about 6 s, six stall windows, every window well above 1 KiB.
+    const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200 });
+    assert.equal(answer.status, 200, answer.text.slice(0, 300));
+    assert.ok(answer.ms > 3_000, `the upload took ${answer.ms} ms`);
+    assert.match(answer.text, /"status":"success"/);
+    assert.equal(server.query('SELECT entity_id FROM entries WHERE logbook_id = ? ORDER BY entity_id', logbook.id).length, 3);
+  });
+});
+
+test('a body that stalls is dropped after the stall window, and nothing of it is stored', async () => {
+  await withServer(async (server) => {
+    const { skipper, logbook } = await crewAboard(server);
+    const items = [{ logbookId: logbook.id, entityId: 'stalled', action: 'create', payload: 'A'.repeat(40_000) }];
+    const body = Buffer.from(JSON.stringify({ items }));
+    const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': body.length });
+    // Moves for a while, then says nothing more: dropped within a few windows, not after a minute.
+    const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200, stopAfter: 8_192 });
+    assert.equal(answer.sent, 8_192);
+    assert.ok(answer.ms < 15_000, `dropped after ${answer.ms} ms`);
+    assert.deepEqual(server.query('SELECT entity_id FROM entries WHERE logbook_id = ?', logbook.id), []);
+    // The server still serves.
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  });
+});
+
+test('a body dripped at less than 1 KiB per window (Slowloris) is dropped too', async () => {
+  await withServer(async (server) => {
+    const { skipper, logbook } = await crewAboard(server);
+    const body = Buffer.from(JSON.stringify({ items: [{ logbookId: logbook.id, entityId: 'drip', action: 'create', payload: 'A'.repeat(10_000) }] }));
+    const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': body.length });
+    // 100 bytes every 200 ms: always moving, but ≈ 500 B a second, under the 1 KiB a window.
+    const answer = await pacedUpload(server.port, head, body, { step: 100, paceMs: 200 });
+    assert.equal(answer.status, 0, answer.text.slice(0, 300));
+    assert.ok(answer.sent < body.length, `sent all ${answer.sent} bytes`);
+    assert.ok(answer.ms < 15_000, `dropped after ${answer.ms} ms`);
+  });
+});
+
+test('headers dripped one byte at a time are cut off within the header time', async () => {
+  await withServer(async (server) => {
+    const head = requestHead('GET', '/healthz', { 'User-Agent': 'x'.repeat(200) });
+    // 250 bytes at one every 100 ms would take 25 s; the header time here is 1 s.
+    const answer = await pacedUpload(server.port, head, Buffer.alloc(0), { step: 1, paceMs: 0, headPaceMs: 100 });
+    assert.ok(answer.ms < 15_000, `cut after ${answer.ms} ms`);
+    assert.notEqual(answer.status, 200, answer.text.slice(0, 300));
+  });
+});
