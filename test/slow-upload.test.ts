@@ -1,12 +1,14 @@
 // A slow upload that keeps moving finishes; a stalled body or dripping headers are cut off
-// (issue 9). The stall window is set small (CREWBELL_UPLOAD_STALL_TIMEOUT=1s, the env twin of --upload-stall-timeout; default 30s) so the
-// story plays in seconds; the pace rule is the same at any window.
+// (issue 9). The stall window is set small (CREWBELL_UPLOAD_STALL_TIMEOUT=1s, the env twin
+// of --upload-stall-timeout; default 30s) so the story plays in seconds; the rule is the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { crewAboard } from './helpers/crew.ts';
 import { requestHead } from './helpers/raw-http.ts';
+import { serveConfig, serveFlags, UsageError } from '../src/config.ts';
+import { helpText, parseArgs } from '../src/cli/args.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -102,6 +104,18 @@ test('a body dripped at less than 1 KiB per window (Slowloris) is dropped too', 
     assert.ok(answer.sent < body.length, `sent all ${answer.sent} bytes`);
     assert.ok(answer.ms < 15_000, `dropped after ${answer.ms} ms`);
   });
+});
+
+test('--upload-stall-timeout and --upload-timeout (and their CREWBELL_ twins) are in --help and reach the config', () => {
+  const help = helpText('serve', 'run the server', serveFlags);
+  assert.match(help, /--upload-stall-timeout.*30s/);
+  assert.match(help, /--upload-timeout.*15m/);
+  assert.match(help, /CREWBELL_UPLOAD_STALL_TIMEOUT/);
+  const parsed = parseArgs(['--upload-timeout', '20m'], serveFlags, { CREWBELL_UPLOAD_STALL_TIMEOUT: '10s' });
+  const config = serveConfig(parsed.values);
+  assert.equal(config.uploadStallMs, 10_000);
+  assert.equal(config.uploadTimeoutMs, 20 * 60_000);
+  assert.throws(() => serveConfig(parseArgs(['--upload-stall-timeout', '0s'], serveFlags, {}).values), UsageError);
 });
 
 test('headers dripped one byte at a time are cut off within the header time', async () => {
