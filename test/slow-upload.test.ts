@@ -52,8 +52,8 @@ function pacedUpload(port: number, head: string, body: Buffer, options: { step: 
   });
 }
 
-async function withServer(fn: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await startServer({ env: { CREWBELL_UPLOAD_STALL_TIMEOUT: '1s' } });
+async function withServer(fn: (server: TestServer) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
+  const server = await startServer({ env: { CREWBELL_UPLOAD_STALL_TIMEOUT: '1s', ...env } });
   try {
     await fn(server);
   } finally {
@@ -72,6 +72,7 @@ test('a slow sync upload that keeps moving finishes, long after several stall wi
     const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200 });
     assert.equal(answer.status, 200, answer.text.slice(0, 300));
     assert.ok(answer.ms > 3_000, `the upload took ${answer.ms} ms`);
+    console.log(`# ${body.length} B at 2 KiB / 200 ms: answered ${answer.status} after ${answer.ms} ms`);
     assert.match(answer.text, /"status":"success"/);
     assert.equal(server.query('SELECT entity_id FROM entries WHERE logbook_id = ? ORDER BY entity_id', logbook.id).length, 3);
   });
@@ -86,6 +87,7 @@ test('a body that stalls is dropped after the stall window, and nothing of it is
     // Moves for a while, then says nothing more: dropped within a few windows, not after a minute.
     const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200, stopAfter: 8_192 });
     assert.equal(answer.sent, 8_192);
+    console.log(`# stalled after 8 KiB: dropped ${answer.ms} ms after connecting (window 1 s)`);
     assert.ok(answer.ms < 15_000, `dropped after ${answer.ms} ms`);
     assert.deepEqual(server.query('SELECT entity_id FROM entries WHERE logbook_id = ?', logbook.id), []);
     // The server still serves.
@@ -106,6 +108,22 @@ test('a body dripped at less than 1 KiB per window (Slowloris) is dropped too', 
   });
 });
 
+test('an upload that keeps moving but outlasts --upload-timeout gets 408, and nothing of it is stored', async () => {
+  await withServer(
+    async (server) => {
+      const { skipper, logbook } = await crewAboard(server);
+      const body = Buffer.from(JSON.stringify({ items: [{ logbookId: logbook.id, entityId: 'endless', action: 'create', payload: 'A'.repeat(60_000) }] }));
+      const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': body.length });
+      // 2 KiB every 200 ms passes every stall window, but 60 KB takes ≈ 6 s: over the 3 s ceiling.
+      const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200 });
+      assert.equal(answer.status, 408, answer.text.slice(0, 300));
+      assert.ok(answer.sent < body.length, `sent all ${answer.sent} bytes`);
+      assert.deepEqual(server.query('SELECT entity_id FROM entries WHERE logbook_id = ?', logbook.id), []);
+    },
+    { CREWBELL_UPLOAD_TIMEOUT: '3s' },
+  );
+});
+
 test('--upload-stall-timeout and --upload-timeout (and their CREWBELL_ twins) are in --help and reach the config', () => {
   const help = helpText('serve', 'run the server', serveFlags);
   assert.match(help, /--upload-stall-timeout.*30s/);
@@ -124,6 +142,7 @@ test('headers dripped one byte at a time are cut off within the header time', as
     // 250 bytes at one every 100 ms would take 25 s; the header time here is 1 s.
     const answer = await pacedUpload(server.port, head, Buffer.alloc(0), { step: 1, paceMs: 0, headPaceMs: 100 });
     assert.ok(answer.ms < 15_000, `cut after ${answer.ms} ms`);
+    console.log(`# headers at one byte / 100 ms: cut after ${answer.ms} ms (header time 1 s)`);
     assert.notEqual(answer.status, 200, answer.text.slice(0, 300));
   });
 });

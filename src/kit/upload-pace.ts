@@ -38,7 +38,10 @@ export function dropStalledBodies(server: Server, pace: UploadPace): void {
   // Deno's node:http serves without these hooks (its sockets are not Node's): skipped there.
   if (process.versions.deno) return;
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.complete) return;
+    // Bodiless requests (most of them) cost nothing here: `complete` is still false for them
+    // when 'request' fires, so the framing headers decide.
+    const length = req.headers['content-length'];
+    if (req.complete || (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0'))) return;
     const socket = req.socket;
     let last = socket.bytesRead;
     const watch = setInterval(() => {
