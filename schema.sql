@@ -199,3 +199,64 @@ INSERT INTO entry_versions (logbook_id, entity_id, version, payload, deleted, up
 ALTER TABLE invites ADD COLUMN id TEXT;
 UPDATE invites SET id = lower(hex(randomblob(16)));
 CREATE UNIQUE INDEX invites_id ON invites(id);
+
+-- step 6: durability and abuse bounds. Sequence numbers for the sync cursor come from one
+-- persisted counter (never MAX(seq)+1) and cursors name the server start (epoch) they came
+-- from, so a roll-back cannot make a cursor skip; a recovery link names its account by id;
+-- failing devices are counted apart from passing trouble; usage per logbook for quotas;
+-- expired challenges are found by an index.
+CREATE TABLE sync_counter (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  last_seq  INTEGER NOT NULL
+);
+INSERT INTO sync_counter (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM entries;
+-- One row per server start: numbers above first_seq were handed out in this epoch, and the
+-- next row's first_seq is where it durably ended (src/sync/sequence.ts). Cursors from before
+-- this step name no epoch: they belong to 'legacy'.
+CREATE TABLE sync_epochs (
+  id          TEXT PRIMARY KEY,
+  first_seq   INTEGER NOT NULL,
+  started_at  INTEGER NOT NULL
+);
+INSERT INTO sync_epochs (id, first_seq, started_at) VALUES ('legacy', 0, 0);
+-- The account a recovery link was made for (an account of the same name made later is another one).
+ALTER TABLE signup_tokens ADD COLUMN user_id TEXT REFERENCES users(id) ON DELETE CASCADE;
+UPDATE signup_tokens SET user_id = (
+  SELECT u.id FROM users u WHERE u.username = signup_tokens.username AND u.created_at <= signup_tokens.created_at
+) WHERE purpose = 'recover';
+ALTER TABLE push_subscriptions ADD COLUMN permanent_failures INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX push_subscriptions_user_used ON push_subscriptions(user_id, last_used_at);
+CREATE INDEX auth_challenges_expiry ON auth_challenges(expires_at);
+-- The newest time a running server has seen, so that a clock that starts behind it (a Pi has
+-- no real-time clock; a boat has no network time) is noticed even when nothing else was written.
+CREATE TABLE clock_mark (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  seen_at  INTEGER NOT NULL
+);
+-- What each logbook holds, for the per-account quotas (an account's usage is the sum over the
+-- logbooks it owns): its entries (deleted ones included), and the bytes of ciphertext of
+-- every version kept (the current ones and the history). Kept by triggers, so every writer
+-- keeps it true and a quota check reads a few rows instead of every entry.
+CREATE TABLE logbook_usage (
+  logbook_id  TEXT PRIMARY KEY REFERENCES logbooks(id) ON DELETE CASCADE,
+  entries     INTEGER NOT NULL DEFAULT 0,
+  bytes       INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO logbook_usage (logbook_id, entries, bytes)
+  SELECT l.id, (SELECT COUNT(*) FROM entries e WHERE e.logbook_id = l.id),
+         (SELECT COALESCE(SUM(length(v.payload)), 0) FROM entry_versions v WHERE v.logbook_id = l.id)
+    FROM logbooks l;
+CREATE TRIGGER entries_usage_insert AFTER INSERT ON entries BEGIN
+  INSERT INTO logbook_usage (logbook_id, entries) VALUES (NEW.logbook_id, 1)
+    ON CONFLICT (logbook_id) DO UPDATE SET entries = entries + 1;
+END;
+CREATE TRIGGER entries_usage_delete AFTER DELETE ON entries BEGIN
+  UPDATE logbook_usage SET entries = entries - 1 WHERE logbook_id = OLD.logbook_id;
+END;
+CREATE TRIGGER entry_versions_usage_insert AFTER INSERT ON entry_versions BEGIN
+  INSERT INTO logbook_usage (logbook_id, bytes) VALUES (NEW.logbook_id, COALESCE(length(NEW.payload), 0))
+    ON CONFLICT (logbook_id) DO UPDATE SET bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER entry_versions_usage_delete AFTER DELETE ON entry_versions BEGIN
+  UPDATE logbook_usage SET bytes = bytes - COALESCE(length(OLD.payload), 0) WHERE logbook_id = OLD.logbook_id;
+END;

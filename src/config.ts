@@ -46,6 +46,10 @@ export const serveFlags: FlagSpec[] = [
   { name: 'upload-stall-timeout', kind: 'duration', default: '30s', help: 'a request body that moves less than 1 KiB in this long is dropped; headers must arrive within it (at most 15s)' },
   { name: 'upload-timeout', kind: 'duration', default: '15m', help: 'longest time a request body may take in all (a 4 MiB sync upload at 5 KB/s fits)' },
   { name: 'subscription-max-age', kind: 'duration', default: '60d', help: 'subscriptions unused this long are removed (daily)' },
+  { name: 'quota-logbooks', kind: 'integer', default: '100', help: 'logbooks one account may own' },
+  { name: 'quota-entries', kind: 'integer', default: '100000', help: 'entries (deleted ones included) in the logbooks one account owns' },
+  { name: 'quota-mib', kind: 'integer', default: '256', help: 'MiB of entry ciphertext, earlier versions kept as history included, in the logbooks one account owns' },
+  { name: 'db-synchronous', kind: 'string', default: 'full', help: 'full: an answered change survives a power cut; normal: faster, a power cut may take back the last seconds' },
 ];
 
 export interface ServeConfig {
@@ -72,6 +76,15 @@ export interface ServeConfig {
   uploadTimeoutMs: number;
   /** Proxies besides loopback whose X-Forwarded-For hop is believed (with trustProxy). */
   trustedProxies: Cidr[];
+  quotas: Quotas;
+  dbSynchronous: 'FULL' | 'NORMAL';
+}
+
+/** Per-account bounds on what the logbooks an account owns may hold (crew writes count for the owner). */
+export interface Quotas {
+  logbooks: number;
+  entries: number;
+  bytes: number;
 }
 
 export const OriginSchema = v.pipe(
@@ -121,6 +134,11 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
     if (ms <= 0) throw new UsageError(`--${name}: must be more than 0`);
     return ms;
   };
+  const atLeastOne = (name: string) => {
+    const n = values[name] as number;
+    if (n < 1) throw new UsageError(`--${name}: must be 1 or more`);
+    return n;
+  };
   return {
     host: values['host'] as string,
     port,
@@ -141,7 +159,19 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
     uploadStallMs: positive('upload-stall-timeout'),
     uploadTimeoutMs: positive('upload-timeout'),
     trustedProxies: values['trusted-proxies'] === undefined ? [] : check(TrustedProxiesSchema, values['trusted-proxies'] as string, 'trusted-proxies'),
+    quotas: {
+      logbooks: atLeastOne('quota-logbooks'),
+      entries: atLeastOne('quota-entries'),
+      bytes: atLeastOne('quota-mib') * 2 ** 20,
+    },
+    dbSynchronous: synchronous(values['db-synchronous'] as string),
   };
+}
+
+function synchronous(text: string): 'FULL' | 'NORMAL' {
+  const upper = text.toUpperCase();
+  if (upper !== 'FULL' && upper !== 'NORMAL') throw new UsageError('--db-synchronous: must be full or normal');
+  return upper;
 }
 
 /** The default origin once the real port is known. */

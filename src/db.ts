@@ -1,7 +1,7 @@
 // The SQLite database: open with the pragmas crewbell relies on and bring the schema up to
 // date. schema.sql holds numbered steps; PRAGMA user_version records the last one applied.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { readTextAsset } from './assets.ts';
 
@@ -63,16 +63,23 @@ export interface OpenOptions {
   /** Stop at this schema step (tests that build an older database). */
   schemaVersion?: number;
   readOnly?: boolean;
+  /**
+   * FULL (the default): a commit is on the disk before it is answered, so a power cut
+   * cannot take back an acknowledged change. NORMAL only for benchmarks that compare.
+   */
+  synchronous?: Synchronous;
 }
 
+export type Synchronous = 'FULL' | 'NORMAL';
+
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(file, { readOnly: options.readOnly ?? false });
   db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA foreign_keys = ON');
   if (!options.readOnly) {
     db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec(`PRAGMA synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     migrate(db, options.schemaVersion);
   }
   return db;
@@ -121,4 +128,29 @@ export function prepared(db: Db, sql: string): StatementSync {
   let statement = cache.get(sql);
   if (!statement) cache.set(sql, (statement = db.prepare(sql)));
   return statement;
+}
+
+/** Makes a folder's entries (a new or renamed file) reach the disk, not only the file's bytes. */
+export function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Creates a small file (failing if it exists) so that it survives a power cut once this
+ * returns: its bytes fsynced, then its folder's entry.
+ */
+export function createFileDurably(file: string, text: string): void {
+  const fd = openSync(file, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  fsyncDirectory(path.dirname(path.resolve(file)));
 }

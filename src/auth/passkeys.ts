@@ -144,8 +144,14 @@ export function deleteUserPasskeys(db: Db, userId: string): number {
   return Number(db.prepare('DELETE FROM passkeys WHERE user_id = ?').run(userId).changes);
 }
 
-export function recordPasskeyUse(db: Db, id: string, counter: number, now: number): void {
-  db.prepare('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ?').run(counter, now, id);
+/**
+ * Records a sign-in with the counter the authenticator reported, as one compare-and-set:
+ * the stored counter must still be below it (or both be 0, an authenticator without one).
+ * False when a parallel sign-in got there first with the same counter: a cloned passkey.
+ */
+export function recordPasskeyUse(db: Db, id: string, counter: number, now: number): boolean {
+  const r = db.prepare('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))').run(counter, now, id, counter, counter);
+  return Number(r.changes) === 1;
 }
 
 // ---- the WebAuthn ceremonies (@simplewebauthn/server) ----

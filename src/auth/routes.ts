@@ -128,14 +128,18 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/me', (c) => c.json({ user: publicUser(requireUser(c).user) }));
 
+  // A signed-in session alone (a borrowed tablet) must not plant a passkey for good: adding one
+  // needs the session re-verified (a sign-in within the window counts).
   app.post('/passkeys/options', async (c) => {
-    const { user } = requireUser(c);
+    const { user, session } = requireUser(c);
+    requireReverified(session, now(), 'add a passkey');
     await jsonBody(c, EmptyBody);
     return sendCeremony(c, deps, await startAddPasskey(db, rp, user, now()));
   });
 
   app.post('/passkeys/verify', async (c) => {
-    const { user } = requireUser(c);
+    const { user, session } = requireUser(c);
+    requireReverified(session, now(), 'add a passkey');
     const pending = takeCeremony(c, deps, 'passkey');
     const { response } = await jsonBody(c, RegistrationBody);
     const passkey = await finishAddPasskey(db, rp, user, pending, response as RegistrationResponseJSON, now);

@@ -20,12 +20,14 @@ export interface Session {
   reverifiedAt: number | null;
 }
 
+/** A session made by a passkey ceremony just now: that ceremony counts as its re-verification. */
 export function createSession(db: Db, token: string, userId: string, now: number): Session {
-  const session: Session = { id: tokenHash(token), userId, expiresAt: now + SESSION_LIFETIME_MS, reverifiedAt: null };
-  db.prepare('INSERT INTO sessions (id, user_id, expires_at, reverified_at) VALUES (?, ?, ?, NULL)').run(
+  const session: Session = { id: tokenHash(token), userId, expiresAt: now + SESSION_LIFETIME_MS, reverifiedAt: now };
+  db.prepare('INSERT INTO sessions (id, user_id, expires_at, reverified_at) VALUES (?, ?, ?, ?)').run(
     session.id,
     userId,
     session.expiresAt,
+    now,
   );
   return session;
 }

@@ -62,7 +62,7 @@ export async function finishSignin(
     const at = now();
     const user = findUserById(db, passkey.userId);
     if (!user) throw loginFailed();
-    recordPasskeyUse(db, passkey.id, newCounter, at);
+    if (!recordPasskeyUse(db, passkey.id, newCounter, at)) throw loginFailed();
     const sessionToken = newToken();
     const session = createSession(db, sessionToken, user.id, at);
     return { user, session, sessionToken };
@@ -88,7 +88,7 @@ export async function finishReauth(
   const { passkey, newCounter } = await verifyAssertion(db, rp, 'reauth', pending, response, user.id);
   return transaction(db, () => {
     const at = now();
-    recordPasskeyUse(db, passkey.id, newCounter, at);
+    if (!recordPasskeyUse(db, passkey.id, newCounter, at)) throw loginFailed();
     markReverified(db, session.id, at);
     return at;
   });

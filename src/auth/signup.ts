@@ -19,7 +19,7 @@ import {
 } from './passkeys.ts';
 import { createSession, invalidateUserSessions, type Session, type User } from './sessions.ts';
 import { newToken, tokenHash } from '../tokens.ts';
-import { createUser, findSignupTokenByHash, findUserByName, newUserId, usernameTaken, useSignupToken } from './users.ts';
+import { createUser, findSignupTokenByHash, findUserById, newUserId, usernameTaken, useSignupToken } from './users.ts';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 
 export interface Ceremony<O> {
@@ -45,7 +45,8 @@ function admit(db: Db, policy: SignupPolicy, username: string, tokenHash: string
     const signup = findSignupTokenByHash(db, tokenHash, now);
     if (signup && signup.username.toLowerCase() === username.toLowerCase()) {
       if (signup.purpose === 'signup') return { kind: 'signup', isAdmin: signup.isAdmin };
-      const user = findUserByName(db, signup.username);
+      // By id, never by name: an account deleted and made again under the name is not this one.
+      const user = signup.userId === null ? undefined : findUserById(db, signup.userId);
       if (!user) throw registrationClosed(`the account "${signup.username}" no longer exists`);
       return { kind: 'recover', user };
     }
@@ -114,7 +115,7 @@ export async function finishSignup(
       if (user.id !== userId) throw registrationFailed('the account changed meanwhile; ask for a new recovery link');
       passkeysBelowLimit(db, user.id);
       addPasskey(db, user.id, checked.value, at);
-      if (!useSignupToken(db, inviteTokenHash!, at)) throw registrationClosed('this recovery link was used meanwhile');
+      if (!useSignupToken(db, inviteTokenHash!, user.id, at)) throw registrationClosed('this recovery link was used meanwhile');
       // A lost or stolen phone's session ends here; its passkey still needs that phone unlocked.
       invalidateUserSessions(db, user.id);
       const sessionToken = newToken();
@@ -125,7 +126,7 @@ export async function finishSignup(
     addPasskey(db, user.id, checked.value, at);
     let joined: SignupResult['joined'];
     if (admission.kind === 'signup') {
-      if (!useSignupToken(db, inviteTokenHash!, at)) throw registrationClosed('this sign-up link was used meanwhile');
+      if (!useSignupToken(db, inviteTokenHash!, user.id, at)) throw registrationClosed('this sign-up link was used meanwhile');
     } else if (admission.kind === 'crew') {
       const accepted = acceptInviteByHash(db, inviteTokenHash!, user.id, at);
       if (!accepted.ok) throw registrationClosed('this invite link was used meanwhile');
@@ -167,6 +168,8 @@ export async function finishAddPasskey(
   return transaction(db, () => {
     const at = now();
     if (findPasskey(db, checked.value.id)) throw new AppError(409, 'passkey_exists', 'this passkey is already registered');
+    // Counted again here, in the transaction: parallel additions each saw room at the start.
+    passkeysBelowLimit(db, user.id);
     addPasskey(db, user.id, checked.value, at);
     return { id: checked.value.id, createdAt: at };
   });

@@ -88,6 +88,12 @@ export interface SignupToken {
   isAdmin: boolean;
   /** 'recover' adds a passkey to the existing account of that name. */
   purpose: SignupPurpose;
+  /**
+   * The account: for recovery, the one that had the name when the link was made (a link dies
+   * with it, and never opens a later account of the same name); for sign-up, once used, the
+   * account it made.
+   */
+  userId: string | null;
   expiresAt: number;
 }
 
@@ -95,29 +101,35 @@ export interface SignupToken {
 export function createSignupToken(db: Db, username: string, isAdmin: boolean, now: number, purpose: SignupPurpose = 'signup'): { token: string; expiresAt: number } {
   const token = newToken();
   const expiresAt = now + (purpose === 'recover' ? RECOVERY_TOKEN_LIFETIME_MS : SIGNUP_TOKEN_LIFETIME_MS);
-  db.prepare('INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose) VALUES (?, ?, ?, ?, ?, NULL, ?)').run(
-    tokenHash(token),
-    username,
-    isAdmin ? 1 : 0,
-    now,
-    expiresAt,
-    purpose,
-  );
+  db.prepare(
+    `INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, user_id)
+     VALUES (?, ?, ?, ?, ?, NULL, ?, CASE WHEN ? = 'recover' THEN (SELECT id FROM users WHERE username = ?) END)`,
+  ).run(tokenHash(token), username, isAdmin ? 1 : 0, now, expiresAt, purpose, purpose, username);
   return { token, expiresAt };
 }
 
 /** The unused, unexpired sign-up token with this hash. */
 export function findSignupTokenByHash(db: Db, tokenHash: string, now: number): SignupToken | undefined {
   const row = db
-    .prepare('SELECT token_hash, username, is_admin, expires_at, used_at, purpose FROM signup_tokens WHERE token_hash = ?')
-    .get(tokenHash) as { token_hash: string; username: string; is_admin: number; expires_at: number; used_at: number | null; purpose: SignupPurpose } | undefined;
+    .prepare('SELECT token_hash, username, is_admin, expires_at, used_at, purpose, user_id FROM signup_tokens WHERE token_hash = ?')
+    .get(tokenHash) as
+    | { token_hash: string; username: string; is_admin: number; expires_at: number; used_at: number | null; purpose: SignupPurpose; user_id: string | null }
+    | undefined;
   if (!row || row.used_at !== null || row.expires_at <= now) return undefined;
-  return { tokenHash: row.token_hash, username: row.username, isAdmin: row.is_admin === 1, purpose: row.purpose, expiresAt: row.expires_at };
+  return { tokenHash: row.token_hash, username: row.username, isAdmin: row.is_admin === 1, purpose: row.purpose, expiresAt: row.expires_at, userId: row.user_id };
 }
 
-/** Uses the token once; false when someone else used it first. Call inside the sign-up transaction. */
-export function useSignupToken(db: Db, tokenHash: string, now: number): boolean {
-  const r = db.prepare('UPDATE signup_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?').run(now, tokenHash, now);
+/**
+ * Uses the token once for `userId` (the account recovered or made); false when someone used
+ * it first or it is bound to another account. Call inside the sign-up transaction.
+ */
+export function useSignupToken(db: Db, tokenHash: string, userId: string, now: number): boolean {
+  const r = db
+    .prepare(
+      `UPDATE signup_tokens SET used_at = ?, user_id = ?
+        WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND (user_id = ? OR (user_id IS NULL AND purpose = 'signup'))`,
+    )
+    .run(now, userId, tokenHash, now, userId);
   return Number(r.changes) === 1;
 }
 

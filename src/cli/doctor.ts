@@ -7,18 +7,8 @@ import * as v from 'valibot';
 import type { Command, Io } from './command.ts';
 import { serveConfig, serveFlags, UsageError, VapidSubjectSchema, type FlagValue } from '../config.ts';
 import { databasePath, latestSchemaVersion, openDatabase, probeWrite, quickCheck, userVersion, type Db } from '../db.ts';
-import { newestUserTime } from '../auth/users.ts';
-import { newestLogbookTime } from '../logbooks/store.ts';
-import { newestEntryTime } from '../sync/store.ts';
-import { newestSubscriptionTime } from '../push/subscriptions.ts';
-import { checkVapid, readVapidPublicKey, vapidKeysTime } from '../push/vapid.ts';
-
-/** Set by build.ts in the binary: when its source was committed. */
-declare const CREWBELL_BUILD_TIME: number | undefined;
-/** From source there is no build time; no correct clock is earlier than this release line. */
-const EARLIEST_SANE_TIME = Date.UTC(2026, 0, 1);
-/** How far the clock may lag the newest time the database recorded before it counts. */
-const CLOCK_SLACK_MS = 5 * 60_000;
+import { checkVapid, readVapidPublicKey } from '../push/vapid.ts';
+import { clockSkew } from './clock-check.ts';
 
 export interface Check {
   name: string;
@@ -30,10 +20,6 @@ export interface Check {
 
 const ok = (name: string, detail: string): Check => ({ name, ok: true, detail });
 const problem = (name: string, detail: string, fix: string): Check => ({ name, ok: false, detail, fix });
-
-export function buildTime(): number {
-  return typeof CREWBELL_BUILD_TIME === 'number' ? CREWBELL_BUILD_TIME : EARLIEST_SANE_TIME;
-}
 
 function isLocalHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '127.0.0.1' || hostname === '[::1]';
@@ -173,23 +159,9 @@ function checkSecretKey(dataDir: string, env: Io['env'], keysStored: boolean): C
   return ok('secret-key', `${file} (mode 0600)`);
 }
 
-/** Newest time the database has seen: a clock behind it has jumped back. */
-function newestRecordedTime(db: Db): number | undefined {
-  const times = [newestUserTime(db), newestLogbookTime(db), newestEntryTime(db), newestSubscriptionTime(db), vapidKeysTime(db)];
-  const known = times.filter((t): t is number => t !== null);
-  return known.length ? Math.max(...known) : undefined;
-}
-
 function checkClock(now: number, db: Db | undefined): Check {
-  const fix = 'let the system set the time over the network (timedatectl set-ntp true), then check with timedatectl';
-  const floor = buildTime();
-  if (now < floor) {
-    return problem('clock', `${new Date(now).toISOString()} is before this build (${new Date(floor).toISOString()})`, fix);
-  }
-  const newest = db ? newestRecordedTime(db) : undefined;
-  if (newest !== undefined && now + CLOCK_SLACK_MS < newest) {
-    return problem('clock', `${new Date(now).toISOString()} is behind the newest database record (${new Date(newest).toISOString()})`, fix);
-  }
+  const skew = clockSkew(now, db);
+  if (skew) return problem('clock', skew, 'let the system set the time over the network (timedatectl set-ntp true), then check with timedatectl');
   return ok('clock', new Date(now).toISOString());
 }
 

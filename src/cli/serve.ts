@@ -19,6 +19,8 @@ import { defaultVapidSubject, ensureVapidKeys, loadSecretKey, loadVapidKeys, PLA
 import { deleteExpiredSessions } from '../auth/sessions.ts';
 import type { AppDeps } from '../kit/deps.ts';
 import { VERSION } from '../version.ts';
+import { startEpoch } from '../sync/sequence.ts';
+import { CLOCK_MARK_EVERY_MS, clockSkew, markClock } from './clock-check.ts';
 
 /** Push deliveries in flight at once. */
 const PUSH_CONCURRENCY = 32;
@@ -44,8 +46,13 @@ export const serveCommands: Command[] = [
       const config = serveConfig(args.values);
       const log = createLogger();
       const clock = systemClock;
-      const db = openDatabase(databasePath(config.dataDir));
+      const db = openDatabase(databasePath(config.dataDir), { synchronous: config.dbSynchronous });
       const tasks: BackgroundTask[] = [];
+      // Before any write: cursors handed out from now on name this start (see sync/sequence.ts).
+      startEpoch(db, clock.now());
+      const clockProblem = clockSkew(clock.now(), db);
+      if (clockProblem) log.warn('the clock looks wrong: push services refuse a VAPID token a day off; set the time (timedatectl)', { problem: clockProblem });
+      else markClock(db, clock.now());
 
       // Push identity first: a secret key that does not open the stored VAPID key is a
       // start-up failure, not a surprise at the first notification.
@@ -85,6 +92,7 @@ export const serveCommands: Command[] = [
       tasks.push({ name: 'rate limits', stop: () => stopRateLimiters(limiters) });
       app = createApp(deps, limiters);
       tasks.push(every(3_600_000, () => deleteExpiredSessions(db, clock.now())));
+      tasks.push(every(CLOCK_MARK_EVERY_MS, () => markClock(db, clock.now())));
       // Delivery: the worker resumes jobs left in the outbox, the scheduler fires overdue rows.
       tasks.push({ name: 'push transport', stop: () => transport.close() });
       tasks.push({ name: 'outbox worker', stop: () => worker.stop() });

@@ -10,6 +10,7 @@ import { transaction } from '../db.ts';
 import { ANY_ROLE, requireRole } from './access.ts';
 import { createLogbook, deleteLogbook, findLogbook, listCrew, listLogbooksFor, removeCrewMember, setCrewRole, usernameOf, type LogbookForUser } from './store.ts';
 import { acceptInvite, createInvite, findInvite, listOpenInvites, revokeInvite } from './invites.ts';
+import { checkLogbookQuota } from './quota.ts';
 
 /** Invite tokens are 43 base64url characters; anything that cannot be one is simply not found. */
 const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -21,7 +22,7 @@ function logbookJson(logbook: LogbookForUser): LogbookRow {
 }
 
 export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
-  const { db, clock } = deps;
+  const { db, clock, config } = deps;
   const app = new Hono<AppEnv>();
   const logbookId = (raw: string | undefined) => parseWith(Uuid, raw, 'id');
 
@@ -33,7 +34,10 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post('/logbooks', async (c) => {
     const { user } = requireUser(c);
     const body = await jsonBody(c, NewLogbook);
-    const logbook = createLogbook(db, { id: body.id, ownerId: user.id, meta: body.meta }, clock.now());
+    const logbook = transaction(db, () => {
+      checkLogbookQuota(db, user.id, config.quotas);
+      return createLogbook(db, { id: body.id, ownerId: user.id, meta: body.meta }, clock.now());
+    });
     if (!logbook) throw new AppError(409, 'logbook_exists', `a logbook with id ${body.id} already exists`);
     return c.json({ logbook: logbookJson({ ...logbook, role: 'OWNER' }) }, 201);
   });

@@ -4,10 +4,14 @@ import { sign } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { VapidKeys } from './vapid.ts';
 
-/** How long a token is valid (push services refuse more than 24 h). */
+/**
+ * How long a token is valid. Push services refuse an `exp` in the past or more than 24 h
+ * ahead by their clock, so 12 h sits in the middle: a clock up to about 10 h off either way
+ * still gets through (a day off cannot; doctor and the log warn about that).
+ */
 export const JWT_LIFETIME_MS = 12 * 3_600_000;
-/** A cached token is replaced when less than this is left. */
-const RENEW_BEFORE_MS = 3_600_000;
+/** A cached token is used for its first 2 hours only, so it always has 10 h or more left. */
+export const JWT_REUSE_MS = 2 * 3_600_000;
 
 function b64(text: string): string {
   return Buffer.from(text).toString('base64url');
@@ -40,7 +44,7 @@ export function createVapidSigner(keys: VapidKeys, subject: string, clock: Clock
       const exp = Math.floor((now + JWT_LIFETIME_MS) / 1000);
       const header = `vapid t=${signVapidJwt(keys, audience, subject, exp)}, k=${keys.publicKey}`;
       if (cache.size > 1000) cache.clear();
-      cache.set(key, { header, renewAt: exp * 1000 - RENEW_BEFORE_MS });
+      cache.set(key, { header, renewAt: now + JWT_REUSE_MS });
       return header;
     },
   };

@@ -16,6 +16,9 @@ export interface OutboxJob {
   topic: string | null;
   urgency: Urgency;
   attempts: number;
+  /** The device's account and push-service host, for fairness. */
+  userId: string;
+  host: string;
 }
 
 /**
@@ -42,15 +45,32 @@ export function queueForDevice(db: Db, subscriptionId: string, payload: string, 
   return Number(insert.run(subscriptionId, payload, 'normal', now, now).lastInsertRowid);
 }
 
-/** Jobs due now, oldest first, leaving out the ones already being worked on. */
-export function dueJobs(db: Db, now: number, limit: number, claimed: ReadonlySet<number>): OutboxJob[] {
-  const rows = prepared(db, 
-      `SELECT o.id, o.subscription_id AS subscriptionId, s.endpoint, s.p256dh, s.auth, o.payload, o.topic, o.urgency, o.attempts
-         FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
-        WHERE o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?`,
+/** The push service's host of an endpoint, in SQL (https://HOST[:PORT]/…): what fairness counts by. */
+const HOST_OF_ENDPOINT = `substr(substr(s.endpoint, instr(s.endpoint, '//') + 2), 1,
+  CASE WHEN instr(substr(s.endpoint, instr(s.endpoint, '//') + 2), '/') > 0
+       THEN instr(substr(s.endpoint, instr(s.endpoint, '//') + 2), '/') - 1 ELSE 2048 END)`;
+
+/**
+ * Jobs due now, oldest first, leaving out the ones already being worked on, and at most
+ * `perHost` per push-service host and `perUser` per account: a flood of one account's jobs,
+ * or a backlog at one slow host, does not hide the jobs behind it from the worker.
+ */
+export function dueJobs(db: Db, now: number, limit: number, claimed: ReadonlySet<number>, fair = { perHost: limit, perUser: limit }): OutboxJob[] {
+  return prepared(db, 
+      `WITH due AS (
+         SELECT o.id, o.subscription_id AS subscriptionId, s.endpoint, s.p256dh, s.auth, o.payload, o.topic, o.urgency, o.attempts,
+                s.user_id AS userId, ${HOST_OF_ENDPOINT} AS host, o.next_attempt_at
+           FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
+          WHERE o.next_attempt_at <= ? AND o.id NOT IN (SELECT value FROM json_each(?))
+       ), per_user AS (
+         SELECT *, row_number() OVER (PARTITION BY userId ORDER BY next_attempt_at, id) AS user_rank FROM due
+       ), per_host AS (
+         SELECT *, row_number() OVER (PARTITION BY host ORDER BY next_attempt_at, id) AS host_rank FROM per_user WHERE user_rank <= ?
+       )
+       SELECT id, subscriptionId, endpoint, p256dh, auth, payload, topic, urgency, attempts, userId, host
+         FROM per_host WHERE host_rank <= ? ORDER BY next_attempt_at, id LIMIT ?`,
     )
-    .all(now, limit + claimed.size) as unknown as OutboxJob[];
-  return rows.filter((r) => !claimed.has(r.id)).slice(0, limit);
+    .all(now, JSON.stringify([...claimed]), fair.perUser, fair.perHost, limit) as unknown as OutboxJob[];
 }
 
 /** When the next job that is not due yet becomes due. */
@@ -65,7 +85,7 @@ export function nextAttemptAfter(db: Db, now: number): number | undefined {
  */
 export function recordDelivered(db: Db, jobs: readonly Pick<OutboxJob, 'id' | 'subscriptionId'>[], now: number): void {
   prepared(db, 'DELETE FROM push_outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(jobs.map((j) => j.id)));
-  prepared(db, 'UPDATE push_subscriptions SET last_used_at = ?, failures = 0 WHERE id IN (SELECT value FROM json_each(?))').run(
+  prepared(db, 'UPDATE push_subscriptions SET last_used_at = ?, failures = 0, permanent_failures = 0 WHERE id IN (SELECT value FROM json_each(?))').run(
     now,
     JSON.stringify([...new Set(jobs.map((j) => j.subscriptionId))]),
   );

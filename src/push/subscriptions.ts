@@ -1,7 +1,7 @@
 // The store of push subscriptions: one row per browser endpoint, bound to the user signed
 // in when the browser subscribed. Only push/ writes push_subscriptions.
 import { randomUUID } from 'node:crypto';
-import { prepared, type Db } from '../db.ts';
+import { prepared, transaction, type Db } from '../db.ts';
 import { truncateEndpoint } from '../log.ts';
 import type { Locale } from './messages.ts';
 
@@ -24,17 +24,35 @@ export interface NewSubscription {
   vapidPublicKey: string | null;
 }
 
+/** Devices one account may have; bounds what one account can make the server send. */
+export const MAX_DEVICES_PER_USER = 20;
+/** Permanent refusals in a row (4xx other than 404/410/429) after which a device is dropped. */
+export const MAX_PERMANENT_FAILURES = 5;
+
 /**
  * Upsert on the endpoint: a browser has one subscription, and it belongs to whoever is
- * signed in on it now (keys and locale are replaced, the id is kept).
+ * signed in on it now (keys and locale are replaced, the id is kept). Beyond
+ * MAX_DEVICES_PER_USER, the account's longest unused devices make room.
  */
 export function saveSubscription(db: Db, userId: string, sub: NewSubscription, now: number): string {
+  return transaction(db, () => {
+    const id = upsertSubscription(db, userId, sub, now);
+    prepared(db, 
+      `DELETE FROM push_subscriptions WHERE id IN (
+         SELECT id FROM push_subscriptions WHERE user_id = ? AND id != ?
+          ORDER BY COALESCE(last_used_at, created_at) DESC, created_at DESC, id LIMIT -1 OFFSET ?)`,
+    ).run(userId, id, MAX_DEVICES_PER_USER - 1);
+    return id;
+  });
+}
+
+function upsertSubscription(db: Db, userId: string, sub: NewSubscription, now: number): string {
   const row = prepared(db, 
       `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, expiration_time, locale, vapid_public_key, created_at, failures)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
        ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
          expiration_time = excluded.expiration_time, locale = excluded.locale,
-         vapid_public_key = COALESCE(excluded.vapid_public_key, push_subscriptions.vapid_public_key), failures = 0
+         vapid_public_key = COALESCE(excluded.vapid_public_key, push_subscriptions.vapid_public_key), failures = 0, permanent_failures = 0
        RETURNING id`,
     )
     .get(randomUUID(), userId, sub.endpoint, sub.p256dh, sub.auth, sub.expirationTime, sub.locale, sub.vapidPublicKey, now) as { id: string };
@@ -101,6 +119,18 @@ export function pruneSubscriptions(db: Db, now: number, maxAgeMs: number): numbe
   return Number(
     prepared(db, 'DELETE FROM push_subscriptions WHERE COALESCE(last_used_at, created_at) < ? OR expiration_time <= ?').run(now - maxAgeMs, now).changes,
   );
+}
+
+/**
+ * The push service refused for good (a 4xx that is not gone or rate limited). A device
+ * refused MAX_PERMANENT_FAILURES times in a row, with no delivery between, is dropped; true then.
+ */
+export function countPermanentFailure(db: Db, id: string): boolean {
+  const row = prepared(db, 'UPDATE push_subscriptions SET failures = failures + 1, permanent_failures = permanent_failures + 1 WHERE id = ? RETURNING permanent_failures')
+    .get(id) as { permanent_failures: number } | undefined;
+  if (!row || row.permanent_failures < MAX_PERMANENT_FAILURES) return false;
+  prepared(db, 'DELETE FROM push_subscriptions WHERE id = ?').run(id);
+  return true;
 }
 
 export function countFailure(db: Db, id: string): void {

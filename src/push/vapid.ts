@@ -2,11 +2,11 @@
 // key is stored sealed with AES-256-GCM under the data dir's secret key and is only ever
 // opened in memory; no response, log line or error carries it.
 import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
 import webpush from 'web-push';
-import type { Db } from '../db.ts';
+import { createFileDurably, type Db } from '../db.ts';
 import { VapidSubjectSchema } from '../config.ts';
 
 const SECRET_KEY_FILE = 'secret.key';
@@ -34,7 +34,7 @@ function decodeSecret(text: string, where: string): Buffer {
 
 /**
  * The key that seals the VAPID private key: CREWBELL_SECRET_KEY, else data-dir/secret.key,
- * which is created (mode 0600) when `create` is set and it does not exist yet.
+ * which is created (mode 0600, fsynced with its folder) when `create` is set and it does not exist yet.
  */
 export function loadSecretKey(dataDir: string, env: Record<string, string | undefined>, create: boolean): Buffer {
   const fromEnv = env[SECRET_KEY_ENV];
@@ -42,7 +42,9 @@ export function loadSecretKey(dataDir: string, env: Record<string, string | unde
   const file = path.join(dataDir, SECRET_KEY_FILE);
   if (!existsSync(file)) {
     if (!create) throw new SecretKeyError(`no secret key: ${file} is missing and ${SECRET_KEY_ENV} is not set`);
-    writeFileSync(file, randomBytes(32).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+    // On the disk before the VAPID key sealed with it is committed: a power cut must not
+    // leave a database whose key can no longer be opened.
+    createFileDurably(file, randomBytes(32).toString('base64url') + '\n');
     chmodSync(file, 0o600);
   }
   return decodeSecret(readFileSync(file, 'utf8'), file);

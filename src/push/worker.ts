@@ -9,7 +9,7 @@ import type { Metrics } from '../metrics.ts';
 import type { VapidSigner } from './authorization.ts';
 import { sendToDevice } from './deliver.ts';
 import { backoffDelay, deleteJob, dueJobs, nextAttemptAfter, postponeJob, recordDelivered, type OutboxJob } from './outbox.ts';
-import { countFailure, removeGoneSubscription } from './subscriptions.ts';
+import { countFailure, countPermanentFailure, removeGoneSubscription } from './subscriptions.ts';
 import type { SendOutcome, Transport } from './transport.ts';
 
 /** How long answers wait to be recorded together. */
@@ -19,6 +19,10 @@ const RETRY_AFTER_FAILURE_MS = 5_000;
 
 export interface WorkerOptions {
   concurrency: number;
+  /** Deliveries in flight to one push-service host (default half the concurrency): a slow host cannot hold every slot. */
+  perHost?: number;
+  /** Deliveries in flight for one account's devices (default an eighth of the concurrency, at least 1). */
+  perUser?: number;
   /** Retries after the first attempt. */
   retries: number;
   retryBaseMs: number;
@@ -56,6 +60,16 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
   const { db, clock, log, metrics } = deps;
   const claimed = new Set<number>();
   const inFlight = new Set<Promise<void>>();
+  const perHost = options.perHost ?? Math.max(1, Math.ceil(options.concurrency / 2));
+  const perUser = options.perUser ?? Math.max(1, Math.floor(options.concurrency / 8));
+  const busyHosts = new Map<string, number>();
+  const busyUsers = new Map<string, number>();
+  const bump = (map: Map<string, number>, key: string, by: number) => {
+    const n = (map.get(key) ?? 0) + by;
+    if (n > 0) map.set(key, n);
+    else map.delete(key);
+  };
+  const hasRoom = (job: OutboxJob) => (busyHosts.get(job.host) ?? 0) < perHost && (busyUsers.get(job.userId) ?? 0) < perUser;
   let queue: OutboxJob[] = [];
   let done: Done[] = [];
   let flushQueued = false;
@@ -114,11 +128,14 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
         if (refilled) break;
         refilled = true;
         lookedAt = clock.now();
-        queue = dueJobs(db, lookedAt, options.concurrency * 2, claimed);
+        queue = dueJobs(db, lookedAt, options.concurrency * 2, claimed, { perHost, perUser });
         for (const job of queue) claimed.add(job.id);
         if (queue.length === 0) break;
       }
-      start(queue.shift()!);
+      const job = queue.shift()!;
+      // Its host or account has its share in flight: the job waits for the next look.
+      if (hasRoom(job)) start(job);
+      else claimed.delete(job.id);
     }
     if (inFlight.size === 0 && queue.length === 0) {
       armTimer(lookedAt);
@@ -127,6 +144,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
   }
 
   function start(job: OutboxJob): void {
+    bump(busyHosts, job.host, 1);
+    bump(busyUsers, job.userId, 1);
     const p = deliver(job).then(
       (outcome) => finish({ job, outcome }),
       (err: Error) => finish({ job, outcome: { kind: 'failed', reason: err.message } }),
@@ -134,6 +153,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
     inFlight.add(p);
     p.finally(() => {
       inFlight.delete(p);
+      bump(busyHosts, job.host, -1);
+      bump(busyUsers, job.userId, -1);
       pump();
     });
   }
@@ -232,9 +253,10 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       }
       case 'failed':
         deleteJob(db, job.id);
-        countFailure(db, job.subscriptionId);
         metrics?.pushSent.inc({ result: 'failed' });
         log.warn('push failed', { endpoint, status: outcome.status, reason: outcome.reason });
+        // A device the push service keeps refusing only costs work: after a few in a row it goes.
+        if (countPermanentFailure(db, job.subscriptionId)) log.info('push subscription refused too often, removed', { endpoint });
         return;
     }
   }

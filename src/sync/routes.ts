@@ -9,27 +9,31 @@ import { ANY_ROLE, requireRole } from '../logbooks/access.ts';
 import { HistoryQuery, PullQuery, UploadBody, type HistoryAnswer, type PullAnswer, type UploadAnswer } from '../wire/sync.ts';
 import { listVersions } from './history.ts';
 import { decodeCursor, encodeCursor, pullEntries, uploadEntries } from './store.ts';
+import { currentEpoch, cursorHolds } from './sequence.ts';
 
 /** The limits a sync body is held to, for the body size limit in front of these routes. */
 export { PAYLOAD_MAX_CHARS, UPLOAD_MAX_ITEMS } from '../wire/limits.ts';
 
 export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
-  const { db, clock, notify } = deps;
+  const { db, clock, notify, config } = deps;
   const app = new Hono<AppEnv>();
 
   app.post('/push', async (c) => {
     const { user } = requireUser(c);
     const body = await jsonBody(c, UploadBody);
-    return c.json({ results: uploadEntries(db, user.id, body.items, clock.now(), notify) } satisfies UploadAnswer);
+    return c.json({ results: uploadEntries(db, user.id, body.items, clock.now(), notify, config.quotas) } satisfies UploadAnswer);
   });
 
   app.get('/pull', (c) => {
     const { user } = requireUser(c);
     const query = parseWith(PullQuery, { logbookId: c.req.query('logbookId'), since: c.req.query('since') }, 'query');
     const { logbook } = requireRole(db, query.logbookId, user.id, ANY_ROLE);
-    const since = decodeCursor(query.since ?? '', logbook.createdAt);
-    if (since === undefined) throw invalidRequest('since: not a cursor from this server');
-    const page = pullEntries(db, logbook.id, since);
+    const cursor = decodeCursor(query.since ?? '');
+    if (cursor === undefined) throw invalidRequest('since: not a cursor from this server');
+    // From the start: a cursor of an earlier logbook with this id, or one that saw numbers a
+    // power cut or a restore took back (sequence.ts).
+    const fresh = cursor.seq === 0 || cursor.logbookCreatedAt !== logbook.createdAt || !cursorHolds(db, cursor.epoch, cursor.seq);
+    const page = pullEntries(db, logbook.id, fresh ? 0 : cursor.seq);
     return c.json({
       items: page.entries.map((e) => ({
         entityId: e.entityId,
@@ -40,7 +44,7 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
         updatedAt: isoTime(e.updatedAt),
         updatedBy: e.updatedBy,
       })),
-      cursor: encodeCursor(logbook.createdAt, page.lastSeq),
+      cursor: encodeCursor(logbook.createdAt, page.lastSeq, currentEpoch(db)),
       hasMore: page.hasMore,
     } satisfies PullAnswer);
   });

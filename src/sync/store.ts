@@ -1,22 +1,28 @@
 // Opaque synced entries: the server stores the browser's ciphertext as it came, versions each
 // entity for conflict checks and numbers every write per logbook (seq) so that a pull can
-// resume after a cursor. An upload also reports crew changes to the notification scheduler.
+// resume after a cursor (numbers from the persisted counter in sequence.ts). An upload also
+// reports crew changes to the notification scheduler.
 import { Buffer } from 'node:buffer';
 import { transaction, type Db } from '../db.ts';
 import type { CrewChangeSink } from '../notify/port.ts';
 import { roleIn, type Role } from '../logbooks/store.ts';
 import type { UploadItem, UploadResult } from '../wire/sync.ts';
 import { pruneVersions, recordVersion } from './history.ts';
+import { takeSequence } from './sequence.ts';
+import { checkEntryQuota, usageOfOwner, type Usage } from '../logbooks/quota.ts';
+import type { Quotas } from '../config.ts';
 
 interface LogbookAboard {
   ownerId: string;
   role: Role | undefined;
-  nextSeq: number;
   /** Successful items in this request, for the owner's notification. */
   successes: number;
   /** The same, by action. */
   counts: { create: number; update: number; delete: number };
 }
+
+/** Unlimited: for callers that check no quota (tools, benchmarks of the store alone). */
+const NO_QUOTAS: Quotas = { logbooks: Infinity, entries: Infinity, bytes: Infinity };
 
 /**
  * Applies the items in order, in one transaction: each is refused (forbidden/invalid),
@@ -24,10 +30,11 @@ interface LogbookAboard {
  * are handed to `notify` per logbook in the same transaction, so a committed change can
  * never miss its notification.
  */
-export function uploadEntries(db: Db, userId: string, items: readonly UploadItem[], now: number, notify: CrewChangeSink): UploadResult[] {
+export function uploadEntries(db: Db, userId: string, items: readonly UploadItem[], now: number, notify: CrewChangeSink, quotas = NO_QUOTAS): UploadResult[] {
   return transaction(db, () => {
+    // Each owner's usage before: the request is refused whole (rolled back) if it grows past a quota.
+    const usageBefore = new Map<string, Usage>();
     const currentOf = db.prepare('SELECT version FROM entries WHERE logbook_id = ? AND entity_id = ?');
-    const lastSeqOf = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM entries WHERE logbook_id = ?');
     const write = db.prepare(
       `INSERT INTO entries (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by, seq, created_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -39,12 +46,12 @@ export function uploadEntries(db: Db, userId: string, items: readonly UploadItem
     const aboard = (logbookId: string): LogbookAboard | undefined => {
       if (!logbooks.has(logbookId)) {
         const access = roleIn(db, logbookId, userId);
+        if (access && !usageBefore.has(access.logbook.ownerId)) usageBefore.set(access.logbook.ownerId, usageOfOwner(db, access.logbook.ownerId));
         logbooks.set(
           logbookId,
           access && {
             ownerId: access.logbook.ownerId,
             role: access.role,
-            nextSeq: (lastSeqOf.get(logbookId) as { seq: number }).seq + 1,
             successes: 0,
             counts: { create: 0, update: 0, delete: 0 },
           },
@@ -65,13 +72,16 @@ export function uploadEntries(db: Db, userId: string, items: readonly UploadItem
       if (item.baseVersion != null && item.baseVersion !== storedVersion) return { entityId, status: 'conflict' };
       const version = storedVersion + 1;
       const deleted = item.action === 'delete';
-      write.run(item.logbookId, entityId, version, deleted ? null : payload!, deleted ? 1 : 0, now, userId, logbook.nextSeq++, userId);
+      write.run(item.logbookId, entityId, version, deleted ? null : payload!, deleted ? 1 : 0, now, userId, takeSequence(db, 1), userId);
       recordVersion(db, { logbookId: item.logbookId, entityId, version, payload: deleted ? null : payload!, deleted, updatedAt: now, updatedBy: userId });
       logbook.successes++;
       logbook.counts[item.action]++;
       return { entityId, status: 'success', version };
     });
 
+    for (const [ownerId, before] of usageBefore) {
+      checkEntryQuota(before, usageOfOwner(db, ownerId), quotas, ownerId === userId ? 'your account' : "this logbook's owner");
+    }
     for (const [logbookId, logbook] of logbooks) {
       if (logbook && logbook.successes > 0) pruneVersions(db, logbookId, now);
       if (logbook?.role === 'WRITE' && logbook.successes > 0) {
@@ -153,19 +163,28 @@ export function pullEntries(db: Db, logbookId: string, since: number, limits = {
 
 // A cursor names the logbook's creation time with the seq: seq restarts when a logbook is
 // deleted and made again under the same id, and a cursor from before then must start over.
-export function encodeCursor(logbookCreatedAt: number, seq: number): string {
-  return Buffer.from(`${logbookCreatedAt}.${seq}`).toString('base64url');
+// It also names the server's epoch (sequence.ts), so a cursor that saw numbers a roll-back
+// took back is known and starts over too.
+export function encodeCursor(logbookCreatedAt: number, seq: number, epoch: string): string {
+  return Buffer.from(`${logbookCreatedAt}.${seq}.${epoch}`).toString('base64url');
 }
 
-/** The seq to continue after; 0 (from the start) for a cursor of an earlier logbook with this id; undefined when it is no cursor. */
-export function decodeCursor(cursor: string, logbookCreatedAt: number): number | undefined {
-  if (cursor === '') return 0;
-  if (cursor.length > 64 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  const m = /^(\d{1,16})\.(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
+export interface Cursor {
+  logbookCreatedAt: number;
+  seq: number;
+  /** Undefined for a cursor made before epochs. */
+  epoch: string | undefined;
+}
+
+/** The cursor's parts, or undefined when it is no cursor; '' is the start. */
+export function decodeCursor(cursor: string): Cursor | undefined {
+  if (cursor === '') return { logbookCreatedAt: 0, seq: 0, epoch: undefined };
+  if (cursor.length > 96 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  const m = /^(\d{1,16})\.(\d{1,16})(?:\.([A-Za-z0-9_-]{12}))?$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
   if (!m) return undefined;
   const seq = Number(m[2]);
   if (!Number.isSafeInteger(seq)) return undefined;
-  return Number(m[1]) === logbookCreatedAt ? seq : 0;
+  return { logbookCreatedAt: Number(m[1]), seq, epoch: m[3] };
 }
 
 /** When an entry last changed (doctor compares the clock with it). */
