@@ -476,6 +476,8 @@ test('delete account: 403 reauth_required until re-verified, then 204 and everyt
     const crew = createUserWithSession(server, 'crewmember');
     server.query("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', ?)", logbookId, crew.id, Date.now());
     server.query('INSERT INTO entries (logbook_id, entity_id, version, payload, updated_at, updated_by, seq) VALUES (?, ?, 1, ?, ?, ?, 1)', logbookId, 'e1', 'eA', Date.now(), user.id);
+    // A sign-in counts as re-verified for 5 minutes; these sign-ins are past that.
+    server.query('UPDATE sessions SET reverified_at = ? WHERE user_id = ?', Date.now() - 5 * 60_000 - 5000, user.id);
 
     assertError(await client.delete('/api/auth/account'), 403, 'reauth_required');
     const reauthStart = await client.post('/api/auth/reauth/options', {});
@@ -541,7 +543,8 @@ test('passkeys are listed without key material; removing one needs re-verificati
     assert.equal(list.body.passkeys[1].lastUsedAt !== null, true, 'the laptop signed in with it');
     assertError(await new Client(server.url, server.origin).get('/api/auth/passkeys'), 401, 'unauthenticated');
 
-    // Removing the phone's passkey (it went overboard), from the laptop.
+    // Removing the phone's passkey (it went overboard), from the laptop, whose sign-in is past its 5 minutes.
+    server.query('UPDATE sessions SET reverified_at = ? WHERE user_id = ?', Date.now() - 5 * 60_000 - 5000, phone.user.id);
     const phoneId = phone.authenticator.credentials[0]!.id;
     assertError(await laptop.client.delete(`/api/auth/passkeys/${phoneId}`), 403, 'reauth_required', /remove the passkey/);
     await reauth(laptop.client, laptopKey);
