@@ -10,6 +10,8 @@
 //   edits        each updates 1,000 of its entries in 10 requests of 100 (with baseVersion)
 //   pull         the owner reads everything from cursor 0, page by page  (a new device)
 // Crew changes also run the notification scheduler in the same transaction, as in serve.
+// Then what durability costs: synchronous=NORMAL against FULL (the default), on fresh servers
+// in interleaved rounds (N F F N N F), each crew member sending 1-entry and 100-entry requests.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
@@ -170,4 +172,47 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** One round of the durability comparison: latencies of 1-entry and of 100-entry requests. */
+async function durabilityRound(synchronous: 'normal' | 'full', useBinary: boolean): Promise<{ single: number[]; batch: number[]; ms: number; entries: number }> {
+  const binary = path.join(repoRoot, 'dist/crewbell');
+  const server = await startServer({ flags: ['--notify-debounce', '10m', '--db-synchronous', synchronous], ...(useBinary ? { command: [binary] } : {}) });
+  try {
+    const skipper = createUserWithSession(server, 'skipper');
+    const logbook = await createLogbook(skipper);
+    const crew = Array.from({ length: 4 }, (_, i) => createUserWithSession(server, `crew${i + 1}`));
+    for (const member of crew) await addCrew(skipper, logbook.id, member, 'WRITE');
+    const single: number[] = [];
+    const batch: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(
+      crew.map(async (member) => {
+        for (let r = 0; r < 50; r++) single.push(await push(member, logbook.id, [{ entityId: randomUUID(), action: 'create' }]));
+        for (let r = 0; r < 5; r++) batch.push(await push(member, logbook.id, Array.from({ length: 100 }, () => ({ entityId: randomUUID(), action: 'create' as const }))));
+      }),
+    );
+    return { single, batch, ms: performance.now() - t0, entries: crew.length * (50 + 500) };
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+}
+
+async function durabilityCost(): Promise<void> {
+  const useBinary = existsSync(path.join(repoRoot, 'dist/crewbell')) && process.env['BENCH_SERVER'] !== 'src';
+  const results = { normal: [] as Awaited<ReturnType<typeof durabilityRound>>[], full: [] as Awaited<ReturnType<typeof durabilityRound>>[] };
+  for (const mode of ['normal', 'full', 'full', 'normal', 'normal', 'full'] as const) results[mode].push(await durabilityRound(mode, useBinary));
+  console.log('');
+  console.log('what durability costs: 4 crew members, each 50 requests of 1 entry then 5 of 100; 3 rounds per setting, interleaved');
+  console.log('synchronous   1-entry p50 ms   p95 ms   100-entry p50 ms   p95 ms   entries/s');
+  for (const mode of ['normal', 'full'] as const) {
+    const single = results[mode].flatMap((r) => r.single).sort((a, b) => a - b);
+    const batch = results[mode].flatMap((r) => r.batch).sort((a, b) => a - b);
+    const rate = results[mode].reduce((sum, r) => sum + r.entries, 0) / (results[mode].reduce((sum, r) => sum + r.ms, 0) / 1000);
+    console.log(
+      `${mode.toUpperCase().padEnd(13)} ${percentile(single, 50).toFixed(1).padStart(14)} ${percentile(single, 95).toFixed(1).padStart(8)} ${percentile(batch, 50).toFixed(1).padStart(18)} ${percentile(batch, 95).toFixed(1).padStart(8)} ${rate.toFixed(0).padStart(11)}`,
+    );
+  }
+}
+
+if (process.env['BENCH_PART'] !== 'durability') await main();
+await durabilityCost();
