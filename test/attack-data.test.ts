@@ -17,7 +17,7 @@ import { endpointProblem, isPublicAddress } from '../src/push/endpoint-guard.ts'
 import { createTransport } from '../src/push/transport.ts';
 import { createOutboxWorker } from '../src/push/worker.ts';
 import { queueForUser } from '../src/push/outbox.ts';
-import { testMessage } from '../src/notify/messages.ts';
+import { testMessage } from '../src/push/messages.ts';
 import { recordPasskeyUse } from '../src/auth/passkeys.ts';
 import { runCli, startServer, tempDir, waitFor, type TestServer } from './helpers/server.ts';
 import { createUserWithSession } from './helpers/accounts.ts';
