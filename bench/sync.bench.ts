@@ -12,11 +12,12 @@
 // Crew changes also run the notification scheduler in the same transaction, as in serve.
 // Then what durability costs: synchronous=NORMAL against FULL (the default), on fresh servers
 // in interleaved rounds (N F F N N F), each crew member sending 1-entry and 100-entry requests.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { repoRoot, startServer, type TestServer } from '../test/helpers/server.ts';
+import { openDatabase, transaction } from '../src/db.ts';
 import { createUserWithSession, type TestUser } from '../test/helpers/accounts.ts';
 import { addCrew, createLogbook } from '../test/helpers/crew.ts';
 
@@ -202,7 +203,7 @@ async function durabilityCost(): Promise<void> {
   const results = { normal: [] as Awaited<ReturnType<typeof durabilityRound>>[], full: [] as Awaited<ReturnType<typeof durabilityRound>>[] };
   for (const mode of ['normal', 'full', 'full', 'normal', 'normal', 'full'] as const) results[mode].push(await durabilityRound(mode, useBinary));
   console.log('');
-  console.log('what durability costs: 4 crew members, each 50 requests of 1 entry then 5 of 100; 3 rounds per setting, interleaved');
+  console.log(`what durability costs (load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores): 4 crew members, each 50 requests of 1 entry then 5 of 100; 3 rounds per setting, interleaved`);
   console.log('synchronous   1-entry p50 ms   p95 ms   100-entry p50 ms   p95 ms   entries/s');
   for (const mode of ['normal', 'full'] as const) {
     const single = results[mode].flatMap((r) => r.single).sort((a, b) => a - b);
@@ -214,5 +215,32 @@ async function durabilityCost(): Promise<void> {
   }
 }
 
+/** The commit alone, in-process on a real file: one 1 KiB row per transaction, the settings interleaved. */
+function commitCost(): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'crewbell-commit-'));
+  try {
+    const times: Record<'NORMAL' | 'FULL', number[]> = { NORMAL: [], FULL: [] };
+    for (const mode of ['NORMAL', 'FULL', 'FULL', 'NORMAL', 'NORMAL', 'FULL'] as const) {
+      const db = openDatabase(path.join(dir, `${mode}-${times[mode].length}.db`), { synchronous: mode });
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)');
+      const insert = db.prepare('INSERT INTO t (payload) VALUES (?)');
+      for (let i = 0; i < 200; i++) {
+        const t0 = performance.now();
+        transaction(db, () => insert.run(payload()));
+        times[mode].push(performance.now() - t0);
+      }
+      db.close();
+    }
+    console.log('one commit of a 1 KiB row, in-process (600 per setting, interleaved):');
+    for (const mode of ['NORMAL', 'FULL'] as const) {
+      const sorted = times[mode].sort((a, b) => a - b);
+      console.log(`${mode.padEnd(13)} p50 ${percentile(sorted, 50).toFixed(2)} ms   p95 ${percentile(sorted, 95).toFixed(2)} ms`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (process.env['BENCH_PART'] !== 'durability') await main();
 await durabilityCost();
+commitCost();
