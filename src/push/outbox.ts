@@ -50,6 +50,9 @@ const HOST_OF_ENDPOINT = `substr(substr(s.endpoint, instr(s.endpoint, '//') + 2)
   CASE WHEN instr(substr(s.endpoint, instr(s.endpoint, '//') + 2), '/') > 0
        THEN instr(substr(s.endpoint, instr(s.endpoint, '//') + 2), '/') - 1 ELSE 2048 END)`;
 
+/** How many of the oldest due jobs the fair pick looks at: the index bounds the work of one look. */
+const FAIRNESS_WINDOW = 4096;
+
 /**
  * Jobs due now, oldest first, leaving out the ones already being worked on, and at most
  * `perHost` per push-service host and `perUser` per account: a flood of one account's jobs,
@@ -62,6 +65,7 @@ export function dueJobs(db: Db, now: number, limit: number, claimed: ReadonlySet
                 s.user_id AS userId, ${HOST_OF_ENDPOINT} AS host, o.next_attempt_at
            FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
           WHERE o.next_attempt_at <= ? AND o.id NOT IN (SELECT value FROM json_each(?))
+          ORDER BY o.next_attempt_at, o.id LIMIT ${FAIRNESS_WINDOW}
        ), per_user AS (
          SELECT *, row_number() OVER (PARTITION BY userId ORDER BY next_attempt_at, id) AS user_rank FROM due
        ), per_host AS (
