@@ -9,6 +9,9 @@ import { serveConfig, serveFlags, UsageError, VapidSubjectSchema, type FlagValue
 import { databasePath, latestSchemaVersion, openDatabase, probeWrite, quickCheck, userVersion, type Db } from '../db.ts';
 import { checkVapid, readVapidPublicKey } from '../push/vapid.ts';
 import { clockSkew } from './clock-check.ts';
+import { checkReplication } from '../replication/status.ts';
+import { lastCommitTime } from '../replication/litestream.ts';
+import { litestreamConfigFlag, litestreamFlag } from './restore.ts';
 
 export interface Check {
   name: string;
@@ -170,6 +173,7 @@ function runChecks(values: Record<string, FlagValue>, env: Io['env'], now = Date
   const checks = checkSettings(values);
   const dir = checkDataDir(dataDir);
   checks.push(dir);
+  const lastCommit = lastCommitTime(databasePath(dataDir));
   // Not as a foreign user: SQLite would leave -wal/-shm files the service cannot write.
   const { check, db } = dir.ok
     ? checkDatabase(databasePath(dataDir))
@@ -180,6 +184,10 @@ function runChecks(values: Record<string, FlagValue>, env: Io['env'], now = Date
     checks.push(keys);
     checks.push(checkSecretKey(dataDir, env, keys.ok));
     checks.push(checkClock(now, db));
+    if (dir.ok) {
+      const given = { config: values['litestream-config'] as string | undefined, litestream: values['litestream'] as string | undefined };
+      checks.push({ name: 'replication', ...checkReplication(dataDir, databasePath(dataDir), given, env, lastCommit) });
+    }
   } finally {
     db?.close();
   }
@@ -194,8 +202,8 @@ function formatCheck(check: Check): string {
 export const doctorCommands: Command[] = [
   {
     name: 'doctor',
-    summary: 'check settings, https origin, keys, database and clock; exit 1 on a problem',
-    flags: serveFlags,
+    summary: 'check settings, https origin, keys, database, clock and replication; exit 1 on a problem',
+    flags: [...serveFlags, litestreamConfigFlag, litestreamFlag],
     async run(args, io) {
       const checks = runChecks(args.values, io.env);
       for (const check of checks) io.out(formatCheck(check));

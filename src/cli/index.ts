@@ -8,6 +8,8 @@ import { versionCommands } from './version.ts';
 import { userCommands } from './user.ts';
 import { doctorCommands } from './doctor.ts';
 import { backupCommands } from './backup.ts';
+import { restoreCommands } from './restore.ts';
+import { secretCommands } from './secret.ts';
 import { vapidCommands } from './vapid.ts';
 import { pushCommands } from './push.ts';
 import { subscriptionCommands } from './subscriptions.ts';
@@ -20,6 +22,8 @@ export const commands: Command[] = [
   ...userCommands,
   ...subscriptionCommands,
   ...backupCommands,
+  ...restoreCommands,
+  ...secretCommands,
   ...doctorCommands,
   ...versionCommands,
 ];

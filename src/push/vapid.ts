@@ -9,8 +9,8 @@ import webpush from 'web-push';
 import { createFileDurably, type Db } from '../db.ts';
 import { VapidSubjectSchema } from '../config.ts';
 
-const SECRET_KEY_FILE = 'secret.key';
-const SECRET_KEY_ENV = 'CREWBELL_SECRET_KEY';
+export const SECRET_KEY_FILE = 'secret.key';
+export const SECRET_KEY_ENV = 'CREWBELL_SECRET_KEY';
 /** Used when no --vapid-subject is given and the origin gives nothing better (http/localhost dev). */
 export const PLACEHOLDER_VAPID_SUBJECT = 'mailto:crewbell@example.org';
 const SEAL_AAD = Buffer.from('crewbell vapid private key v1');
@@ -25,7 +25,7 @@ class SecretKeyError extends Error {
   override name = 'SecretKeyError';
 }
 
-function decodeSecret(text: string, where: string): Buffer {
+export function decodeSecret(text: string, where: string): Buffer {
   const t = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64url');
   if (key.length !== 32) throw new SecretKeyError(`${where} must hold 32 bytes (base64url or 64 hex digits)`);

@@ -1,0 +1,125 @@
+// Putting a replica back onto a fresh SD card: Litestream restores the database into a
+// temporary file, which must pass SQLite's integrity check, take the schema steps, and open
+// its sealed VAPID key with the secret key (kept apart from the replica) before it replaces
+// anything. New keys only when asked: every phone then has to subscribe again.
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { databasePath, migrate, userVersion } from '../db.ts';
+import { decodeSecret, generateVapidKeys, loadVapidKeys, readVapidPublicKey, SECRET_KEY_ENV, SECRET_KEY_FILE } from '../push/vapid.ts';
+import { runLitestream } from './litestream.ts';
+
+export class RestoreRefused extends Error {
+  override name = 'RestoreRefused';
+}
+
+export interface RestoreOptions {
+  dataDir: string;
+  litestream: string;
+  /** A Litestream config naming this database, or a replica URL (file://, sftp://, s3://). */
+  source: { config: string } | { url: string };
+  /** The secret key given back (base64url or hex), written to data-dir/secret.key. */
+  secretKey?: string | undefined;
+  newKeys: boolean;
+  force: boolean;
+  env: Record<string, string | undefined>;
+  now: number;
+}
+
+export interface RestoreResult {
+  file: string;
+  schema: { from: number; to: number };
+  /** Where the key came from, or 'new' with --new-keys. */
+  key: 'given' | 'file' | 'env' | 'new';
+  vapidPublicKey: string | undefined;
+  elapsedMs: number;
+}
+
+type KeySource = { kind: 'given' | 'file' | 'env'; secret: Buffer } | { kind: 'new' };
+
+/** Decides on the key before anything is fetched, so a missing key costs no download. */
+function chooseKey(options: RestoreOptions): KeySource {
+  const file = path.join(options.dataDir, SECRET_KEY_FILE);
+  if (options.secretKey !== undefined) {
+    const secret = decodeSecret(options.secretKey, '--secret-key');
+    if (existsSync(file) && !decodeSecret(readFileSync(file, 'utf8'), file).equals(secret) && !options.force) {
+      throw new RestoreRefused(`${file} holds a different key; pass --force to replace it with --secret-key`);
+    }
+    return { kind: 'given', secret };
+  }
+  if (options.env[SECRET_KEY_ENV]) return { kind: 'env', secret: decodeSecret(options.env[SECRET_KEY_ENV]!, SECRET_KEY_ENV) };
+  if (existsSync(file)) return { kind: 'file', secret: decodeSecret(readFileSync(file, 'utf8'), file) };
+  if (options.newKeys) return { kind: 'new' };
+  throw new RestoreRefused(
+    `no secret key: ${file} is missing (it is never replicated). Give it back with --secret-key KEY (or crewbell secret import), ` +
+      'or pass --new-keys to make new push keys (every phone must then subscribe again)',
+  );
+}
+
+/** Removes a database with its -wal and -shm. */
+function removeDatabase(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+}
+
+export function restoreFromReplica(options: RestoreOptions): RestoreResult {
+  const started = performance.now();
+  const target = databasePath(options.dataDir);
+  if (existsSync(target) && !options.force) {
+    throw new RestoreRefused(`${target} exists; pass --force to replace it with the replica (stop crewbell first)`);
+  }
+  const key = chooseKey(options);
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const partial = path.join(options.dataDir, `.crewbell.db.restoring-${process.pid}`);
+  removeDatabase(partial);
+  // Litestream matches a config's database by its absolute path; -o writes elsewhere.
+  const from = 'config' in options.source ? ['-config', options.source.config, path.resolve(target)] : [options.source.url];
+  try {
+    runLitestream(options.litestream, ['restore', '-o', partial, ...from], 30 * 60_000);
+    if (!existsSync(partial)) throw new RestoreRefused('litestream restored nothing (is the replica empty?)');
+    const db = new DatabaseSync(partial);
+    let result: Omit<RestoreResult, 'elapsedMs' | 'file'>;
+    try {
+      const check = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
+      if (check.length !== 1 || check[0]!.integrity_check !== 'ok') {
+        throw new RestoreRefused(`the restored database failed its integrity check: ${check.map((r) => r.integrity_check).join('; ')}`);
+      }
+      db.exec('PRAGMA journal_mode = WAL');
+      const schema = migrate(db);
+      let vapidPublicKey = readVapidPublicKey(db);
+      if (key.kind === 'new') {
+        const secret = randomBytes(32);
+        vapidPublicKey = generateVapidKeys(db, secret, options.now, true).publicKey;
+        writeKey(options.dataDir, secret, true);
+      } else {
+        // Throws when the key is not the one this database's VAPID key was sealed with.
+        if (vapidPublicKey) loadVapidKeys(db, key.secret);
+        if (key.kind === 'given') writeKey(options.dataDir, key.secret, options.force);
+      }
+      result = { schema: { from: schema.from, to: userVersion(db) }, key: key.kind, vapidPublicKey };
+    } finally {
+      db.close();
+    }
+    removeDatabase(target);
+    renameSync(partial, target);
+    chmodSync(target, 0o600);
+    ownLikeDataDir(options.dataDir, [target, path.join(options.dataDir, SECRET_KEY_FILE)]);
+    return { file: target, ...result, elapsedMs: Math.round(performance.now() - started) };
+  } finally {
+    removeDatabase(partial);
+  }
+}
+
+function writeKey(dataDir: string, secret: Buffer, replace: boolean): void {
+  const file = path.join(dataDir, SECRET_KEY_FILE);
+  if (existsSync(file) && !replace) return;
+  writeFileSync(file, secret.toString('base64url') + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** Run as root (sudo) onto the service's data dir: the files belong to the dir's owner, as serve needs. */
+function ownLikeDataDir(dataDir: string, files: string[]): void {
+  if (process.getuid?.() !== 0) return;
+  const { uid, gid } = statSync(dataDir);
+  for (const f of files) if (existsSync(f)) chownSync(f, uid, gid);
+}
