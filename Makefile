@@ -6,14 +6,14 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 DATA_DIR ?= ./data
 
-.PHONY: run test typecheck deps web browser cross deno binary bench install clean
+.PHONY: run test typecheck deps web browser sshd cross deno binary litestream-arm64 bench install clean
 
 ## run: install what is missing, then serve on ./data (http://localhost:8080)
 run: deps web
 	$(NODE) src/main.ts serve --data-dir $(DATA_DIR)
 
 ## test: install what is missing, type-check, run every test
-test: deps web browser deno binary
+test: deps web browser sshd deno binary
 	$(BIN)/tsc -p tsconfig.json
 	@if [ -f web/tsconfig.json ]; then $(BIN)/tsc -p web/tsconfig.json; fi
 	@if [ -f web/tsconfig.sw.json ]; then $(BIN)/tsc -p web/tsconfig.sw.json; fi
@@ -50,6 +50,13 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  $(call apt_install,chromium); }
 
+## sshd: Debian's openssh-server for the SFTP replica test (the test starts its own sshd on
+## 127.0.0.1 with a temporary host key), when missing
+sshd:
+	@[ -x /usr/sbin/sshd ] && [ -x /usr/lib/openssh/sftp-server ] || { \
+	  echo "installing Debian's openssh-server for the SFTP replica test"; \
+	  $(call apt_install,openssh-server); }
+
 ## cross: the arm64 strip (a smaller Pi binary), qemu and the arm64 C libraries (the arm64
 ## smoke test), when missing. Optional: without them the arm64 binary stays unstripped and its
 ## run under qemu is skipped.
@@ -64,7 +71,20 @@ cross:
 ## binary: dist/crewbell-linux-x64, dist/crewbell-linux-arm64 (for the Pi), dist/crewbell (this
 ## machine), each with a .sha256; rebuilt only when a source changed. arm64 Node comes from npm.
 BINARY_INPUTS := $(shell find src web -type f -not -path 'web/dist/*' 2>/dev/null) schema.sql build.ts package.json package-lock.json
-binary: deps cross dist/crewbell
+binary: deps cross dist/crewbell litestream-arm64
+
+## litestream-arm64: dist/litestream-linux-arm64 (+ .sha256), Litestream for the Pi: the same
+## v0.3.13 as the tests run, from npm (npm refuses to install it on x64, so: pack and unpack).
+## Best effort: without it (offline, or a registry without the package) the Pi installs
+## Litestream's own .deb (README "When the SD card dies").
+LITESTREAM_ARM64 := @flydotio/litestream-linux-arm64@1.0.1
+litestream-arm64:
+	@[ -x dist/litestream-linux-arm64 ] || { mkdir -p dist .tools/litestream-arm64 && cd .tools/litestream-arm64 && \
+	  { [ -f package/litestream ] || { npm pack --silent $(LITESTREAM_ARM64) >/dev/null 2>&1 && tar xzf flydotio-litestream-linux-arm64-*.tgz; }; } && \
+	  install -m 0755 package/litestream ../../dist/litestream-linux-arm64 && \
+	  cd ../../dist && sha256sum litestream-linux-arm64 > litestream-linux-arm64.sha256 && \
+	  echo "dist/litestream-linux-arm64: Litestream for the Pi ($$(cut -c1-16 litestream-linux-arm64.sha256)…)"; } || \
+	  echo "no dist/litestream-linux-arm64: npm could not fetch $(LITESTREAM_ARM64) (offline?); on the Pi install Litestream's .deb instead (README \"When the SD card dies\")"
 
 dist/crewbell: $(BINARY_INPUTS) node_modules/.installed
 	$(NODE) build.ts binary

@@ -260,3 +260,8 @@ END;
 CREATE TRIGGER entry_versions_usage_delete AFTER DELETE ON entry_versions BEGIN
   UPDATE logbook_usage SET bytes = bytes - COALESCE(length(OLD.payload), 0) WHERE logbook_id = OLD.logbook_id;
 END;
+
+-- step 7: the first-start link: while there is no account, `serve` prints a one-time admin
+-- sign-up link for whatever username its opener picks; each start replaces it, and it dies
+-- once any account exists
+ALTER TABLE signup_tokens ADD COLUMN first_start INTEGER NOT NULL DEFAULT 0;

@@ -33,7 +33,7 @@ function lines(stdout: string): Map<string, string> {
   return byCheck;
 }
 
-const CHECKS = ['config', 'origin', 'subject', 'data-dir', 'database', 'vapid-keys', 'secret-key', 'clock'];
+const CHECKS = ['config', 'origin', 'subject', 'data-dir', 'database', 'vapid-keys', 'secret-key', 'clock', 'replication'];
 
 test('doctor on a ready https setup: every check ok, exit 0', async () => {
   const dir = await readyDataDir();
@@ -44,7 +44,7 @@ test('doctor on a ready https setup: every check ok, exit 0', async () => {
     assert.deepEqual([...checks.keys()], CHECKS);
     for (const [name, line] of checks) assert.match(line, /^ok\s/, name);
     assert.match(checks.get('database')!, new RegExp(`schema step ${latestSchemaVersion()} of ${latestSchemaVersion()}, writable`));
-    assert.match(result.stdout.trim().split('\n').at(-1)!, /all 8 checks ok/);
+    assert.match(result.stdout.trim().split('\n').at(-1)!, /all 9 checks ok/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -40,7 +40,7 @@ test('user invite prints the sign-up link last; its token signs up once, as an a
   const server = await startServer({ dataDir });
   try {
     const db = server.db();
-    const rows = db.prepare('SELECT token_hash, username, is_admin, expires_at - created_at AS life FROM signup_tokens').all() as any[];
+    const rows = db.prepare('SELECT token_hash, username, is_admin, expires_at - created_at AS life FROM signup_tokens WHERE first_start = 0').all() as any[];
     db.close();
     assert.equal(rows.length, 1);
     assert.equal(rows[0].token_hash, sha256(token), 'only the SHA-256 is stored');
@@ -109,7 +109,7 @@ test('user invite refuses: a taken username → exit 1; no NAME, a bad NAME or a
       assert.match(r.stderr, pattern);
       assert.equal(r.stdout, '', `${args.join(' ')} prints no link`);
     }
-    assert.equal(count(server, 'SELECT COUNT(*) AS n FROM signup_tokens'), 0);
+    assert.equal(count(server, 'SELECT COUNT(*) AS n FROM signup_tokens WHERE first_start = 0'), 0);
   } finally {
     await server.stop();
     server.cleanup();

@@ -43,7 +43,7 @@ type Admission = { kind: 'signup'; isAdmin: boolean } | { kind: 'recover'; user:
 function admit(db: Db, policy: SignupPolicy, username: string, tokenHash: string | null, now: number): Admission {
   if (tokenHash !== null) {
     const signup = findSignupTokenByHash(db, tokenHash, now);
-    if (signup && signup.username.toLowerCase() === username.toLowerCase()) {
+    if (signup && (signup.firstStart || signup.username.toLowerCase() === username.toLowerCase())) {
       if (signup.purpose === 'signup') return { kind: 'signup', isAdmin: signup.isAdmin };
       // By id, never by name: an account deleted and made again under the name is not this one.
       const user = signup.userId === null ? undefined : findUserById(db, signup.userId);

@@ -4,7 +4,7 @@
 // SHA-256 is stored, so a copy of the database cannot be used to sign up.
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
-import type { Db } from '../db.ts';
+import { transaction, type Db } from '../db.ts';
 import type { User } from './sessions.ts';
 import { newToken, tokenHash } from '../tokens.ts';
 
@@ -94,6 +94,8 @@ export interface SignupToken {
    * account it made.
    */
   userId: string | null;
+  /** serve's first-start link: an admin account with any username, while there is no account. */
+  firstStart: boolean;
   expiresAt: number;
 }
 
@@ -111,12 +113,37 @@ export function createSignupToken(db: Db, username: string, isAdmin: boolean, no
 /** The unused, unexpired sign-up token with this hash. */
 export function findSignupTokenByHash(db: Db, tokenHash: string, now: number): SignupToken | undefined {
   const row = db
-    .prepare('SELECT token_hash, username, is_admin, expires_at, used_at, purpose, user_id FROM signup_tokens WHERE token_hash = ?')
+    .prepare(
+      `SELECT token_hash, username, is_admin, expires_at, used_at, purpose, user_id, first_start,
+              EXISTS (SELECT 1 FROM users) AS any_user
+         FROM signup_tokens WHERE token_hash = ?`,
+    )
     .get(tokenHash) as
-    | { token_hash: string; username: string; is_admin: number; expires_at: number; used_at: number | null; purpose: SignupPurpose; user_id: string | null }
+    | { token_hash: string; username: string; is_admin: number; expires_at: number; used_at: number | null; purpose: SignupPurpose; user_id: string | null; first_start: number; any_user: number }
     | undefined;
   if (!row || row.used_at !== null || row.expires_at <= now) return undefined;
-  return { tokenHash: row.token_hash, username: row.username, isAdmin: row.is_admin === 1, purpose: row.purpose, expiresAt: row.expires_at, userId: row.user_id };
+  if (row.first_start === 1 && row.any_user === 1) return undefined;
+  return { tokenHash: row.token_hash, username: row.username, isAdmin: row.is_admin === 1, purpose: row.purpose, firstStart: row.first_start === 1, expiresAt: row.expires_at, userId: row.user_id };
+}
+
+/**
+ * serve's first-start link while the database has no account: an admin sign-up token for
+ * the username its opener picks. The one made by an earlier start dies here; undefined
+ * once any account exists.
+ */
+export function createFirstStartToken(db: Db, now: number): { token: string; expiresAt: number } | undefined {
+  return transaction(db, () => {
+    db.prepare('DELETE FROM signup_tokens WHERE first_start = 1').run();
+    if (db.prepare('SELECT 1 FROM users LIMIT 1').get()) return undefined;
+    const token = newToken();
+    const expiresAt = now + SIGNUP_TOKEN_LIFETIME_MS;
+    db.prepare("INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, first_start) VALUES (?, '', 1, ?, ?, NULL, 'signup', 1)").run(
+      tokenHash(token),
+      now,
+      expiresAt,
+    );
+    return { token, expiresAt };
+  });
 }
 
 /**

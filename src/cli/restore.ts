@@ -1,6 +1,7 @@
 // `crewbell restore`: one command that puts a Litestream replica onto a fresh SD card, with
 // the secret key given back from its paper or password-manager copy (README "When the SD
 // card dies").
+import { readFileSync } from 'node:fs';
 import type { Command } from './command.ts';
 import { CommandFailed } from './command.ts';
 import { dataDirFlag, UsageError, type FlagSpec } from '../config.ts';
@@ -29,7 +30,7 @@ export const restoreCommands: Command[] = [
       litestreamConfigFlag,
       { name: 'replica-url', kind: 'string', help: 'restore from this replica URL instead of a config (file:///media/usb/crewbell, sftp://user@host/path, s3://bucket/path)' },
       litestreamFlag,
-      { name: 'secret-key', kind: 'string', help: `the secret key from your paper or password-manager copy; saved as data-dir/secret.key (its env twin is ${SECRET_KEY_ENV}, which is used as it is)` },
+      { name: 'secret-key', kind: 'string', help: `the secret key from your paper or password-manager copy (- reads it from stdin); saved as data-dir/secret.key (its env twin is ${SECRET_KEY_ENV}, used as it is)` },
       { name: 'new-keys', kind: 'boolean', help: 'no secret key left: make a new one and new push keys (every phone must subscribe again)' },
       { name: 'force', kind: 'boolean', help: 'replace an existing database (stop crewbell first) or a different secret.key' },
     ],
@@ -47,7 +48,7 @@ export const restoreCommands: Command[] = [
       }
       // The env twin is the server's own key setting: use it, do not copy it into a file.
       const given = args.values['secret-key'] as string | undefined;
-      const secretKey = given !== undefined && given === io.env[SECRET_KEY_ENV] ? undefined : given;
+      const secretKey = given === '-' ? readFileSync(0, 'utf8') : given !== undefined && given === io.env[SECRET_KEY_ENV] ? undefined : given;
       try {
         const result = restoreFromReplica({
           dataDir,

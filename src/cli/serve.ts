@@ -17,6 +17,8 @@ import { pruneSubscriptions } from '../push/subscriptions.ts';
 import { pushMetricSources } from '../push/stats.ts';
 import { defaultVapidSubject, ensureVapidKeys, loadSecretKey, loadVapidKeys, PLACEHOLDER_VAPID_SUBJECT, readVapidPublicKey, recordVapidSubject } from '../push/vapid.ts';
 import { deleteExpiredSessions } from '../auth/sessions.ts';
+import { createFirstStartToken } from '../auth/users.ts';
+import { printQr } from './user.ts';
 import type { AppDeps } from '../kit/deps.ts';
 import { VERSION } from '../version.ts';
 import { startEpoch } from '../sync/sequence.ts';
@@ -108,6 +110,14 @@ export const serveCommands: Command[] = [
 
       const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
       io.out(`crewbell ${VERSION} listening on http://${shownHost}:${server.port} (origin ${deps.config.origin}, data ${config.dataDir})`);
+      // A fresh install needs no second command: the first account comes from this link.
+      const firstStart = createFirstStartToken(db, clock.now());
+      if (firstStart) {
+        const link = `${deps.config.origin}/signup?token=${firstStart.token}`;
+        io.out('No account yet. Open this one-time link to make the admin account (it is replaced at the next start and dies once an account exists):');
+        if (io.isTTY) await printQr(io, link);
+        io.out(link);
+      }
 
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {

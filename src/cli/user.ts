@@ -29,7 +29,7 @@ function noArgs(args: ParsedArgs): void {
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
 }
 
-async function printQr(io: Io, link: string): Promise<void> {
+export async function printQr(io: Io, link: string): Promise<void> {
   const qr = await QRCode.toString(link, { type: 'terminal', small: true });
   // The renderer ends with a dangling colour sequence and no newline: keep the link line clean.
   io.write(qr.replace(/\n(\x1b\[[0-9;]*m)*$/, '') + '\x1b[0m\n');
