@@ -108,10 +108,11 @@ export const serveCommands: Command[] = [
       prune();
       tasks.push(every(86_400_000, prune));
 
+      // A fresh install needs no second command: the first account comes from this link. Made
+      // before the listening line, so whoever waits for that line finds the old link dead.
+      const firstStart = createFirstStartToken(db, clock.now());
       const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
       io.out(`crewbell ${VERSION} listening on http://${shownHost}:${server.port} (origin ${deps.config.origin}, data ${config.dataDir})`);
-      // A fresh install needs no second command: the first account comes from this link.
-      const firstStart = createFirstStartToken(db, clock.now());
       if (firstStart) {
         const link = `${deps.config.origin}/signup?token=${firstStart.token}`;
         io.out('No account yet. Open this one-time link to make the admin account (it is replaced at the next start and dies once an account exists):');
