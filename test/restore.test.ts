@@ -4,7 +4,7 @@
 // back through a file, a flag, stdin or a replica URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { runCli, startServer, tempDir, waitFor } from './helpers/server.ts';
@@ -33,11 +33,15 @@ before(async () => {
     const { mate, logbook } = await crewAboard(server);
     await replicator.ready();
     entryIds = ['first', 'second', 'third'];
-    const res = await mate.client.post('/api/sync/push', { items: entryIds.map((entityId) => ({ logbookId: logbook.id, entityId, action: 'create', payload: 'AAAA' })) });
-    assert.equal(res.status, 200, res.text);
+    // One entry at a time, over a few seconds: WAL segments dated to different seconds.
     const segments = () => replicator.output().match(/wal segment written/g)?.length ?? 0;
-    const now = segments();
-    await waitFor(() => segments() > now, 'the entries to reach the replica', 30_000);
+    for (const entityId of entryIds) {
+      await new Promise((r) => setTimeout(r, 1100));
+      const res = await mate.client.post('/api/sync/push', { items: [{ logbookId: logbook.id, entityId, action: 'create', payload: 'AAAA' }] });
+      assert.equal(res.status, 200, res.text);
+      const now = segments();
+      await waitFor(() => segments() > now, `${entityId} to reach the replica`, 30_000);
+    }
     vapidKey = server.query<{ public_key: string }>('SELECT public_key FROM vapid_keys')[0]!.public_key;
   } finally {
     await server.stop();
@@ -192,4 +196,22 @@ test('doctor: how far behind the replica is, a replica left behind, the key besi
 
   const noBinary = await doctor('--litestream', path.join(work, 'no-litestream-here'));
   assert.match(replicationLine(noBinary.stdout), /^problem\s+replication\s+.*litestream is not on PATH/);
+});
+
+test('a WAL segment cut short by a crash (Litestream 0.3.13 writes SFTP segments in place): restore goes back to the second before it, and says so', async () => {
+  fresh();
+  const copy = path.join(work, 'cut-short');
+  cpSync(replicaDir, copy, { recursive: true, preserveTimestamps: true });
+  const generation = readdirSync(path.join(copy, 'generations'))[0]!;
+  const walDir = path.join(copy, 'generations', generation, 'wal');
+  const newest = readdirSync(walDir).sort().at(-1)!;
+  // Cut short, keeping the time it was written (Litestream dates segments by it).
+  const { atime, mtime } = statSync(path.join(walDir, newest));
+  truncateSync(path.join(walDir, newest), 10);
+  utimesSync(path.join(walDir, newest), atime, mtime);
+  const r = await runCli(['restore', '--data-dir', dataDir, '--replica-url', `file://${copy}`, ...L, '--secret-key', secretKey]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /newest WAL segment was cut short .*restored up to \d{4}-\d\d-\d\dT[\d:]+Z, the second before it/);
+  assert.match(r.stdout, /integrity ok/);
+  assert.equal((await runCli(['vapid', 'show', '--data-dir', dataDir])).stdout.trim(), vapidKey);
 });

@@ -61,6 +61,9 @@ export const restoreCommands: Command[] = [
           now: Date.now(),
         });
         io.out(`restored ${result.file} in ${(result.elapsedMs / 1000).toFixed(1)} s: integrity ok, schema step ${result.schema.to}${result.schema.from !== result.schema.to ? ` (from ${result.schema.from})` : ''}`);
+        if (result.cutShortAt) {
+          io.err(`warning: the replica's newest WAL segment was cut short (a crash during its upload): restored up to ${result.cutShortAt}, the second before it`);
+        }
         if (result.key === 'new') {
           io.err('warning: made a new secret key and new push keys; every phone must subscribe again (the app does when it next opens)');
           io.out(`new secret key saved in the data dir: copy it now with crewbell secret show --qr`);

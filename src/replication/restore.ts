@@ -33,6 +33,8 @@ export interface RestoreResult {
   /** Where the key came from, or 'new' with --new-keys. */
   key: 'given' | 'file' | 'env' | 'new';
   vapidPublicKey: string | undefined;
+  /** Set when the replica's newest WAL segment was cut short: restored up to this time instead. */
+  cutShortAt?: string;
   elapsedMs: number;
 }
 
@@ -57,9 +59,39 @@ function chooseKey(options: RestoreOptions): KeySource {
   );
 }
 
-/** Removes a database with its -wal and -shm. */
+/** Removes a database with its -wal and -shm (and what Litestream leaves of its .tmp copy). */
 function removeDatabase(file: string): void {
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.tmp`, `${file}.tmp-wal`, `${file}.tmp-shm`]) rmSync(f, { force: true });
+}
+
+/**
+ * `litestream restore` into `partial`. Litestream 0.3.13 writes an SFTP replica's WAL
+ * segments in place, so a crash during an upload leaves the newest one cut short and the
+ * restore fails on it ("cannot download wal …: EOF"). Then it restores again up to just
+ * before that segment (-timestamp), a second of commits at most, and says when that was.
+ */
+function fetchReplica(litestream: string, partial: string, from: string[]): string | undefined {
+  try {
+    runLitestream(litestream, ['restore', '-o', partial, ...from], 30 * 60_000);
+    return undefined;
+  } catch (err) {
+    if (!/cannot download wal .*EOF/.test((err as Error).message)) throw err;
+    const created = [...new Set(runLitestream(litestream, ['wal', ...from]).trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/)[5] ?? ''))]
+      .filter((t) => Number.isFinite(Date.parse(t)))
+      .sort()
+      .reverse();
+    // Segments are dated to the second: up to each second, newest first, until one restores.
+    for (const at of created.slice(0, 5)) {
+      removeDatabase(partial);
+      try {
+        runLitestream(litestream, ['restore', '-timestamp', at, '-o', partial, ...from], 30 * 60_000);
+        return at;
+      } catch (again) {
+        if (!/cannot download wal .*EOF/.test((again as Error).message)) throw again;
+      }
+    }
+    throw err;
+  }
 }
 
 export function restoreFromReplica(options: RestoreOptions): RestoreResult {
@@ -75,7 +107,7 @@ export function restoreFromReplica(options: RestoreOptions): RestoreResult {
   // Litestream matches a config's database by its absolute path; -o writes elsewhere.
   const from = 'config' in options.source ? ['-config', options.source.config, path.resolve(target)] : [options.source.url];
   try {
-    runLitestream(options.litestream, ['restore', '-o', partial, ...from], 30 * 60_000);
+    const cutShortAt = fetchReplica(options.litestream, partial, from);
     if (!existsSync(partial)) throw new RestoreRefused('litestream restored nothing (is the replica empty?)');
     const db = new DatabaseSync(partial);
     let result: Omit<RestoreResult, 'elapsedMs' | 'file'>;
@@ -96,7 +128,7 @@ export function restoreFromReplica(options: RestoreOptions): RestoreResult {
         if (vapidPublicKey) loadVapidKeys(db, key.secret);
         if (key.kind === 'given') writeKey(options.dataDir, key.secret, options.force);
       }
-      result = { schema: { from: schema.from, to: userVersion(db) }, key: key.kind, vapidPublicKey };
+      result = { schema: { from: schema.from, to: userVersion(db) }, key: key.kind, vapidPublicKey, ...(cutShortAt ? { cutShortAt } : {}) };
     } finally {
       db.close();
     }
