@@ -49,6 +49,8 @@ before(async () => {
   }
   secretKey = readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim();
   rmSync(dataDir, { recursive: true });
+  // As it stands now, for the test that damages a copy (doctor's test replicates on into replicaDir).
+  cpSync(replicaDir, path.join(work, 'pristine'), { recursive: true, preserveTimestamps: true });
 });
 
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -201,14 +203,16 @@ test('doctor: how far behind the replica is, a replica left behind, the key besi
 test('a WAL segment cut short by a crash (Litestream 0.3.13 writes SFTP segments in place): restore goes back to the second before it, and says so', async () => {
   fresh();
   const copy = path.join(work, 'cut-short');
-  cpSync(replicaDir, copy, { recursive: true, preserveTimestamps: true });
-  const generation = readdirSync(path.join(copy, 'generations'))[0]!;
-  const walDir = path.join(copy, 'generations', generation, 'wal');
-  const newest = readdirSync(walDir).sort().at(-1)!;
+  cpSync(path.join(work, 'pristine'), copy, { recursive: true, preserveTimestamps: true });
+  const segments = readdirSync(path.join(copy, 'generations')).flatMap((generation) => {
+    const walDir = path.join(copy, 'generations', generation, 'wal');
+    return existsSync(walDir) ? readdirSync(walDir).map((name) => path.join(walDir, name)) : [];
+  });
+  const newest = segments.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs).at(-1)!;
   // Cut short, keeping the time it was written (Litestream dates segments by it).
-  const { atime, mtime } = statSync(path.join(walDir, newest));
-  truncateSync(path.join(walDir, newest), 10);
-  utimesSync(path.join(walDir, newest), atime, mtime);
+  const { atime, mtime } = statSync(newest);
+  truncateSync(newest, 10);
+  utimesSync(newest, atime, mtime);
   const r = await runCli(['restore', '--data-dir', dataDir, '--replica-url', `file://${copy}`, ...L, '--secret-key', secretKey]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /newest WAL segment was cut short .*restored up to \d{4}-\d\d-\d\dT[\d:]+Z, the second before it/);
