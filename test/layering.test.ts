@@ -13,7 +13,7 @@ const LAYERS: string[][] = [
   ['wire'],
   ['assets.ts', 'cidr.ts', 'clock.ts', 'config.ts', 'db.ts', 'log.ts', 'metrics.ts', 'tokens.ts', 'version.ts'],
   ['kit'],
-  ['auth', 'logbooks', 'push', 'notify', 'sync'],
+  ['auth', 'logbooks', 'push', 'notify', 'sync', 'replication'],
   ['app', 'cli', 'main.ts'],
 ];
 
