@@ -4,7 +4,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 // ---- the PWA -------------------------------------------------------------------------
 // web/src/main.tsx → web/dist/assets/*.[hash].js|css (ES modules, the QR encoder as a lazy
@@ -54,6 +54,7 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
     readFileSync('web/index.html', 'utf8').replace('{{js}}', js).replace('{{css}}', css).replace('</head>', workerMeta),
   );
   cpSync('web/manifest.webmanifest', `${WEB_OUT}/manifest.webmanifest`);
+  cpSync('web/robots.txt', `${WEB_OUT}/robots.txt`);
   for (const file of readdirSync('web/icons')) {
     if (file.endsWith('.png') || file === 'icon.svg') cpSync(`web/icons/${file}`, `${WEB_OUT}/icons/${file}`);
   }
@@ -77,6 +78,8 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
     logLevel: 'warning',
   });
 
+  precompress();
+
   const jsFiles = walk(`${WEB_OUT}/assets`).filter((f) => f.endsWith('.js'));
   const gz = (f: string) => gzipSync(readFileSync(f), { level: 9 }).length;
   const jsGzipBytes = jsFiles.reduce((sum, f) => sum + gz(f), 0);
@@ -87,6 +90,27 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
     console.log(`PWA JavaScript (app + lazy chunks), gzip: ${(jsGzipBytes / 1024).toFixed(1)} KiB; first load: ${(gz(entry[0]) / 1024).toFixed(1)} KiB`);
   }
   return { jsGzipBytes };
+}
+
+/** Text files worth compressing; images (PNG) are compressed already. */
+export const COMPRESSIBLE = /\.(js|css|html|webmanifest|svg|json|txt)$/;
+
+/**
+ * Brotli and gzip copies beside each text file (`app.[hash].js.br`, `.gz`), made once here
+ * at the highest levels so the server only picks one by Accept-Encoding. A copy that would
+ * not be smaller is not written. Made after the service worker, so its precache list holds
+ * only the originals (the browser's cache stores them decoded).
+ */
+function precompress(): void {
+  for (const file of walk(WEB_OUT).filter((f) => COMPRESSIBLE.test(f))) {
+    const raw = readFileSync(file);
+    const br = brotliCompressSync(raw, {
+      params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length },
+    });
+    const gz = gzipSync(raw, { level: 9 });
+    if (br.length < raw.length) writeFileSync(`${file}.br`, br);
+    if (gz.length < raw.length) writeFileSync(`${file}.gz`, gz);
+  }
 }
 
 // ---- the single binary ---------------------------------------------------------------

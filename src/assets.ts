@@ -1,11 +1,11 @@
 // Files shipped with crewbell (schema.sql, the built PWA): SEA assets inside the single
 // binary, plain files next to the source under Node and Deno. `node:sea` does not exist
 // in Deno, so it is looked up at run time, never imported.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-type Sea = { isSea(): boolean; getRawAsset(key: string): ArrayBuffer };
+type Sea = { isSea(): boolean; getRawAsset(key: string): ArrayBuffer; getAssetKeys(): string[] };
 
 function seaModule(): Sea | undefined {
   try {
@@ -49,6 +49,21 @@ export function readAsset(name: string): Uint8Array | undefined {
     return readFileSync(path.join(sourceRoot!, name));
   } catch {
     return undefined;
+  }
+}
+
+/** The assets under a folder (`web/dist`), as paths from the repository root; [] when it is not there. */
+export function listAssets(folder: string): string[] {
+  const prefix = `${folder.replace(/\/+$/, '')}/`;
+  if (sea) return sea.getAssetKeys().filter((key) => key.startsWith(prefix)).sort();
+  const walk = (rel: string): string[] =>
+    readdirSync(path.join(sourceRoot!, rel), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(`${rel}/${e.name}`) : e.isFile() ? [`${rel}/${e.name}`] : [],
+    );
+  try {
+    return walk(prefix.slice(0, -1)).sort();
+  } catch {
+    return [];
   }
 }
 

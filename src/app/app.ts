@@ -44,6 +44,8 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   const limit = (name: keyof typeof RATE_LIMITS) => rateLimit(limiters[name], config);
 
   app.onError(errorHandler(deps.log));
+  // Cheapest first: the health check answers before any guard runs.
+  app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
 
   app.use(
@@ -77,7 +79,6 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   // Bodies last: a refused or rate-limited request never has its body read.
   app.use('*', bodyGuard(bodyLimitFor, new Slots(LARGE_BODIES.slots, LARGE_BODIES.maxWaiting)));
 
-  app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
   app.route('/', metricsRoutes(deps));
   app.route('/api/auth', authRoutes(deps));
   app.route('/api', logbookRoutes(deps));

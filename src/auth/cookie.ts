@@ -20,8 +20,12 @@ export function clearSessionCookie(c: Context, deps: AppDeps): void {
   deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(deps.config.origin.startsWith('https:')));
 }
 
-/** Loads the session from its cookie into c.var; renews the cookie when the expiry moved. */
+/**
+ * Loads the session from its cookie into c.var; renews the cookie when the expiry moved.
+ * A renewal the database refused is logged once per process, not once per request.
+ */
 export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  let renewalFailureLogged = false;
   return async (c, next) => {
     const token = getCookie(c, SESSION_COOKIE);
     c.set('user', undefined);
@@ -32,6 +36,12 @@ export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
         c.set('user', found.user);
         c.set('session', found.session);
         if (found.renewed) setSessionCookie(c, deps, token, found.session.expiresAt);
+        if (found.renewalError && !renewalFailureLogged) {
+          renewalFailureLogged = true;
+          deps.log.error('session renewal not written; sessions keep working and renew once the database takes writes again', {
+            error: found.renewalError instanceof Error ? found.renewalError.message : String(found.renewalError),
+          });
+        }
       } else {
         clearSessionCookie(c, deps);
       }

@@ -13,7 +13,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import type { Db } from '../db.ts';
+import { prepared, type Db } from '../db.ts';
 import { newToken, tokenHash } from '../tokens.ts';
 
 export const CHALLENGE_COOKIE = 'crewbell_challenge';
@@ -35,11 +35,10 @@ export interface PendingChallenge {
 
 /** Stores a challenge; returns the cookie value that takes it back. Expired rows go first. */
 export function saveChallenge(db: Db, pending: PendingChallenge, now: number): { cookieToken: string; expiresAt: number } {
-  db.prepare('DELETE FROM auth_challenges WHERE expires_at <= ?').run(now);
+  prepared(db, 'DELETE FROM auth_challenges WHERE expires_at <= ?').run(now);
   const cookieToken = newToken();
   const expiresAt = now + CHALLENGE_LIFETIME_MS;
-  db.prepare(
-    'INSERT INTO auth_challenges (id, purpose, challenge, user_id, username, invite_token, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  prepared(db, 'INSERT INTO auth_challenges (id, purpose, challenge, user_id, username, invite_token, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   ).run(tokenHash(cookieToken), pending.purpose, pending.challenge, pending.userId, pending.username, pending.inviteTokenHash, expiresAt);
   return { cookieToken, expiresAt };
 }
@@ -48,8 +47,7 @@ export function saveChallenge(db: Db, pending: PendingChallenge, now: number): {
 export function takeChallenge(db: Db, cookieToken: string | undefined, purpose: ChallengePurpose, now: number): PendingChallenge | undefined {
   if (!cookieToken || cookieToken.length > 128) return undefined;
   const id = tokenHash(cookieToken);
-  const row = db
-    .prepare('DELETE FROM auth_challenges WHERE id = ? RETURNING purpose, challenge, user_id, username, invite_token, expires_at')
+  const row = prepared(db, 'DELETE FROM auth_challenges WHERE id = ? RETURNING purpose, challenge, user_id, username, invite_token, expires_at')
     .get(id) as
     | { purpose: ChallengePurpose; challenge: string; user_id: string | null; username: string | null; invite_token: string | null; expires_at: number }
     | undefined;
@@ -93,19 +91,18 @@ function toPasskey(row: PasskeyRow): StoredPasskey {
 }
 
 export function findPasskey(db: Db, id: string): StoredPasskey | undefined {
-  const row = db.prepare('SELECT id, user_id, public_key, counter, transports FROM passkeys WHERE id = ?').get(id) as PasskeyRow | undefined;
+  const row = prepared(db, 'SELECT id, user_id, public_key, counter, transports FROM passkeys WHERE id = ?').get(id) as PasskeyRow | undefined;
   return row && toPasskey(row);
 }
 
 export function listPasskeys(db: Db, userId: string): StoredPasskey[] {
-  const rows = db
-    .prepare('SELECT id, user_id, public_key, counter, transports FROM passkeys WHERE user_id = ? ORDER BY created_at')
+  const rows = prepared(db, 'SELECT id, user_id, public_key, counter, transports FROM passkeys WHERE user_id = ? ORDER BY created_at')
     .all(userId) as unknown as PasskeyRow[];
   return rows.map(toPasskey);
 }
 
 export function addPasskey(db: Db, userId: string, passkey: NewPasskey, now: number): void {
-  db.prepare('INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, NULL)').run(
+  prepared(db, 'INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, NULL)').run(
     passkey.id,
     userId,
     passkey.publicKey,
@@ -124,24 +121,23 @@ export interface PasskeySummary {
 }
 
 export function passkeySummaries(db: Db, userId: string): PasskeySummary[] {
-  const rows = db
-    .prepare('SELECT id, created_at, last_used_at, transports FROM passkeys WHERE user_id = ? ORDER BY created_at, id')
+  const rows = prepared(db, 'SELECT id, created_at, last_used_at, transports FROM passkeys WHERE user_id = ? ORDER BY created_at, id')
     .all(userId) as Array<{ id: string; created_at: number; last_used_at: number | null; transports: string }>;
   return rows.map((r) => ({ id: r.id, createdAt: r.created_at, lastUsedAt: r.last_used_at, transports: JSON.parse(r.transports) }));
 }
 
 /** Deletes one of the user's passkeys; never the last one, which would lock the account. */
 export function deletePasskey(db: Db, userId: string, id: string): 'deleted' | 'not_found' | 'last' {
-  const mine = db.prepare('SELECT id FROM passkeys WHERE user_id = ?').all(userId) as Array<{ id: string }>;
+  const mine = prepared(db, 'SELECT id FROM passkeys WHERE user_id = ?').all(userId) as Array<{ id: string }>;
   if (!mine.some((p) => p.id === id)) return 'not_found';
   if (mine.length === 1) return 'last';
-  db.prepare('DELETE FROM passkeys WHERE id = ? AND user_id = ?').run(id, userId);
+  prepared(db, 'DELETE FROM passkeys WHERE id = ? AND user_id = ?').run(id, userId);
   return 'deleted';
 }
 
 /** Removes every passkey of the user (an admin's recovery after a stolen phone); how many went. */
 export function deleteUserPasskeys(db: Db, userId: string): number {
-  return Number(db.prepare('DELETE FROM passkeys WHERE user_id = ?').run(userId).changes);
+  return Number(prepared(db, 'DELETE FROM passkeys WHERE user_id = ?').run(userId).changes);
 }
 
 /**
@@ -150,7 +146,7 @@ export function deleteUserPasskeys(db: Db, userId: string): number {
  * False when a parallel sign-in got there first with the same counter: a cloned passkey.
  */
 export function recordPasskeyUse(db: Db, id: string, counter: number, now: number): boolean {
-  const r = db.prepare('UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))').run(counter, now, id, counter, counter);
+  const r = prepared(db, 'UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))').run(counter, now, id, counter, counter);
   return Number(r.changes) === 1;
 }
 

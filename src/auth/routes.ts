@@ -128,6 +128,13 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/me', (c) => c.json({ user: publicUser(requireUser(c).user) }));
 
+  // The PWA's question at start: 200 either way, so a signed-out visit logs no failed request
+  // in the browser console (/me keeps the contract's 401).
+  app.get('/session', (c) => {
+    const user = c.get('user');
+    return c.json({ user: user ? publicUser(user) : null });
+  });
+
   // A signed-in session alone (a borrowed tablet) must not plant a passkey for good: adding one
   // needs the session re-verified (a sign-in within the window counts).
   app.post('/passkeys/options', async (c) => {

@@ -1,6 +1,6 @@
 // Sessions as the Lucia guide teaches: a random token lives only in the cookie, the database
 // keeps its SHA-256; 30 days, extended when used in the second half of its life.
-import type { Db } from '../db.ts';
+import { prepared, type Db } from '../db.ts';
 import { tokenHash } from '../tokens.ts';
 
 export const SESSION_COOKIE = 'crewbell_session';
@@ -23,7 +23,7 @@ export interface Session {
 /** A session made by a passkey ceremony just now: that ceremony counts as its re-verification. */
 export function createSession(db: Db, token: string, userId: string, now: number): Session {
   const session: Session = { id: tokenHash(token), userId, expiresAt: now + SESSION_LIFETIME_MS, reverifiedAt: now };
-  db.prepare('INSERT INTO sessions (id, user_id, expires_at, reverified_at) VALUES (?, ?, ?, ?)').run(
+  prepared(db, 'INSERT INTO sessions (id, user_id, expires_at, reverified_at) VALUES (?, ?, ?, ?)').run(
     session.id,
     userId,
     session.expiresAt,
@@ -46,47 +46,55 @@ export interface ValidatedSession {
   user: User;
   /** True when the expiry moved: the cookie must be sent again. */
   renewed: boolean;
+  /** The renewal could not be written (a full disk, say); the session is valid all the same. */
+  renewalError?: unknown;
 }
 
+/**
+ * Reads are the rule: the row is written only when the session enters the second half of
+ * its life (then it gets a whole new lifetime, so at most once per 15 days). That write is
+ * best effort: a database that refuses writes still serves signed-in reads.
+ */
 export function validateSessionToken(db: Db, token: string, now: number): ValidatedSession | null {
-  const row = db
-    .prepare(
-      `SELECT s.id, s.user_id, s.expires_at, s.reverified_at, u.username, u.is_admin
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
-    )
-    .get(tokenHash(token)) as SessionRow | undefined;
+  const row = prepared(
+    db,
+    `SELECT s.id, s.user_id, s.expires_at, s.reverified_at, u.username, u.is_admin
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+  ).get(tokenHash(token)) as SessionRow | undefined;
   if (!row) return null;
   if (now >= row.expires_at) {
-    db.prepare('DELETE FROM sessions WHERE id = ?').run(row.id);
+    try {
+      prepared(db, 'DELETE FROM sessions WHERE id = ?').run(row.id);
+    } catch {
+      // Refused all the same; the hourly clean-up removes the row later.
+    }
     return null;
   }
-  let renewed = false;
-  let expiresAt = row.expires_at;
-  if (now >= row.expires_at - SESSION_RENEW_BEFORE_MS) {
-    expiresAt = now + SESSION_LIFETIME_MS;
-    db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(expiresAt, row.id);
-    renewed = true;
+  const user: User = { id: row.user_id, username: row.username, isAdmin: row.is_admin === 1 };
+  const session: Session = { id: row.id, userId: row.user_id, expiresAt: row.expires_at, reverifiedAt: row.reverified_at };
+  if (now < row.expires_at - SESSION_RENEW_BEFORE_MS) return { session, user, renewed: false };
+  const expiresAt = now + SESSION_LIFETIME_MS;
+  try {
+    prepared(db, 'UPDATE sessions SET expires_at = ? WHERE id = ?').run(expiresAt, row.id);
+  } catch (renewalError) {
+    return { session, user, renewed: false, renewalError };
   }
-  return {
-    session: { id: row.id, userId: row.user_id, expiresAt, reverifiedAt: row.reverified_at },
-    user: { id: row.user_id, username: row.username, isAdmin: row.is_admin === 1 },
-    renewed,
-  };
+  return { session: { ...session, expiresAt }, user, renewed: true };
 }
 
 export function invalidateSession(db: Db, sessionId: string): void {
-  db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
+  prepared(db, 'DELETE FROM sessions WHERE id = ?').run(sessionId);
 }
 
 /** Signs a user out everywhere (but on `keepSessionId`, when given): their session rows go. */
 export function invalidateUserSessions(db: Db, userId: string, keepSessionId = ''): number {
-  return Number(db.prepare('DELETE FROM sessions WHERE user_id = ? AND id != ?').run(userId, keepSessionId).changes);
+  return Number(prepared(db, 'DELETE FROM sessions WHERE user_id = ? AND id != ?').run(userId, keepSessionId).changes);
 }
 
 export function markReverified(db: Db, sessionId: string, now: number): void {
-  db.prepare('UPDATE sessions SET reverified_at = ? WHERE id = ?').run(now, sessionId);
+  prepared(db, 'UPDATE sessions SET reverified_at = ? WHERE id = ?').run(now, sessionId);
 }
 
 export function deleteExpiredSessions(db: Db, now: number): number {
-  return Number(db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes);
+  return Number(prepared(db, 'DELETE FROM sessions WHERE expires_at <= ?').run(now).changes);
 }

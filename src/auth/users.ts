@@ -4,7 +4,7 @@
 // SHA-256 is stored, so a copy of the database cannot be used to sign up.
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
-import { transaction, type Db } from '../db.ts';
+import { prepared, transaction, type Db } from '../db.ts';
 import type { User } from './sessions.ts';
 import { newToken, tokenHash } from '../tokens.ts';
 
@@ -30,21 +30,21 @@ function toUser(row: UserRow): User {
 }
 
 export function findUserByName(db: Db, username: string): User | undefined {
-  const row = db.prepare('SELECT id, username, is_admin, created_at FROM users WHERE username = ?').get(username) as UserRow | undefined;
+  const row = prepared(db, 'SELECT id, username, is_admin, created_at FROM users WHERE username = ?').get(username) as UserRow | undefined;
   return row && toUser(row);
 }
 
 export function findUserById(db: Db, id: string): User | undefined {
-  const row = db.prepare('SELECT id, username, is_admin, created_at FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  const row = prepared(db, 'SELECT id, username, is_admin, created_at FROM users WHERE id = ?').get(id) as UserRow | undefined;
   return row && toUser(row);
 }
 
 export function usernameTaken(db: Db, username: string): boolean {
-  return db.prepare('SELECT 1 FROM users WHERE username = ?').get(username) !== undefined;
+  return prepared(db, 'SELECT 1 FROM users WHERE username = ?').get(username) !== undefined;
 }
 
 export function createUser(db: Db, user: User, now: number): User {
-  db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, ?, ?)').run(
+  prepared(db, 'INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, ?, ?)').run(
     user.id,
     user.username,
     user.isAdmin ? 1 : 0,
@@ -55,7 +55,7 @@ export function createUser(db: Db, user: User, now: number): User {
 
 /** Deletes the account; the schema's foreign keys take its passkeys, sessions, logbooks, crew places and devices. */
 export function deleteUser(db: Db, id: string): boolean {
-  return Number(db.prepare('DELETE FROM users WHERE id = ?').run(id).changes) === 1;
+  return Number(prepared(db, 'DELETE FROM users WHERE id = ?').run(id).changes) === 1;
 }
 
 export interface UserSummary extends User {
@@ -64,9 +64,7 @@ export interface UserSummary extends User {
 }
 
 export function listUsers(db: Db): UserSummary[] {
-  const rows = db
-    .prepare(
-      `SELECT u.id, u.username, u.is_admin, u.created_at,
+  const rows = prepared(db, `SELECT u.id, u.username, u.is_admin, u.created_at,
               (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys
          FROM users u ORDER BY u.created_at, u.username`,
     )
@@ -103,8 +101,7 @@ export interface SignupToken {
 export function createSignupToken(db: Db, username: string, isAdmin: boolean, now: number, purpose: SignupPurpose = 'signup'): { token: string; expiresAt: number } {
   const token = newToken();
   const expiresAt = now + (purpose === 'recover' ? RECOVERY_TOKEN_LIFETIME_MS : SIGNUP_TOKEN_LIFETIME_MS);
-  db.prepare(
-    `INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, user_id)
+  prepared(db, `INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, user_id)
      VALUES (?, ?, ?, ?, ?, NULL, ?, CASE WHEN ? = 'recover' THEN (SELECT id FROM users WHERE username = ?) END)`,
   ).run(tokenHash(token), username, isAdmin ? 1 : 0, now, expiresAt, purpose, purpose, username);
   return { token, expiresAt };
@@ -112,9 +109,7 @@ export function createSignupToken(db: Db, username: string, isAdmin: boolean, no
 
 /** The unused, unexpired sign-up token with this hash. */
 export function findSignupTokenByHash(db: Db, tokenHash: string, now: number): SignupToken | undefined {
-  const row = db
-    .prepare(
-      `SELECT token_hash, username, is_admin, expires_at, used_at, purpose, user_id, first_start,
+  const row = prepared(db, `SELECT token_hash, username, is_admin, expires_at, used_at, purpose, user_id, first_start,
               EXISTS (SELECT 1 FROM users) AS any_user
          FROM signup_tokens WHERE token_hash = ?`,
     )
@@ -133,11 +128,11 @@ export function findSignupTokenByHash(db: Db, tokenHash: string, now: number): S
  */
 export function createFirstStartToken(db: Db, now: number): { token: string; expiresAt: number } | undefined {
   return transaction(db, () => {
-    db.prepare('DELETE FROM signup_tokens WHERE first_start = 1').run();
-    if (db.prepare('SELECT 1 FROM users LIMIT 1').get()) return undefined;
+    prepared(db, 'DELETE FROM signup_tokens WHERE first_start = 1').run();
+    if (prepared(db, 'SELECT 1 FROM users LIMIT 1').get()) return undefined;
     const token = newToken();
     const expiresAt = now + SIGNUP_TOKEN_LIFETIME_MS;
-    db.prepare("INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, first_start) VALUES (?, '', 1, ?, ?, NULL, 'signup', 1)").run(
+    prepared(db, "INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, first_start) VALUES (?, '', 1, ?, ?, NULL, 'signup', 1)").run(
       tokenHash(token),
       now,
       expiresAt,
@@ -151,9 +146,7 @@ export function createFirstStartToken(db: Db, now: number): { token: string; exp
  * it first or it is bound to another account. Call inside the sign-up transaction.
  */
 export function useSignupToken(db: Db, tokenHash: string, userId: string, now: number): boolean {
-  const r = db
-    .prepare(
-      `UPDATE signup_tokens SET used_at = ?, user_id = ?
+  const r = prepared(db, `UPDATE signup_tokens SET used_at = ?, user_id = ?
         WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND (user_id = ? OR (user_id IS NULL AND purpose = 'signup'))`,
     )
     .run(now, userId, tokenHash, now, userId);
@@ -162,5 +155,5 @@ export function useSignupToken(db: Db, tokenHash: string, userId: string, now: n
 
 /** When the newest account was made (doctor compares the clock with it). */
 export function newestUserTime(db: Db): number | null {
-  return (db.prepare('SELECT max(created_at) AS t FROM users').get() as { t: number | null }).t;
+  return (prepared(db, 'SELECT max(created_at) AS t FROM users').get() as { t: number | null }).t;
 }

@@ -2,7 +2,7 @@
 // SHA-256 is stored. Auth uses findInvite/acceptInvite when a new person signs up through
 // an invite link; the logbook routes use them for signed-in people.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db.ts';
+import { prepared, type Db } from '../db.ts';
 import { newToken, tokenHash } from '../tokens.ts';
 
 const INVITE_LIFETIME_MS = 7 * 86_400_000;
@@ -28,7 +28,7 @@ export interface NewInvite {
 export function createInvite(db: Db, input: { logbookId: string; role: CrewRole; createdBy: string }, now: number): NewInvite {
   const token = newToken();
   const expiresAt = now + INVITE_LIFETIME_MS;
-  db.prepare('INSERT INTO invites (token_hash, id, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  prepared(db, 'INSERT INTO invites (token_hash, id, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     tokenHash(token),
     randomUUID(),
     input.logbookId,
@@ -47,8 +47,7 @@ export function findInvite(db: Db, token: string, now: number): Invite | undefin
 
 /** As findInvite, by the token's SHA-256 (sign-up keeps only the hash between its two steps). */
 export function findInviteByHash(db: Db, tokenHash: string, now: number): Invite | undefined {
-  const row = db
-    .prepare('SELECT token_hash, logbook_id, role, created_by, expires_at, used_at FROM invites WHERE token_hash = ?')
+  const row = prepared(db, 'SELECT token_hash, logbook_id, role, created_by, expires_at, used_at FROM invites WHERE token_hash = ?')
     .get(tokenHash) as
     | { token_hash: string; logbook_id: string; role: CrewRole; created_by: string; expires_at: number; used_at: number | null }
     | undefined;
@@ -79,18 +78,16 @@ export function acceptInvite(db: Db, token: string, userId: string, now: number)
 export function acceptInviteByHash(db: Db, tokenHash: string, userId: string, now: number): AcceptResult {
   const invite = findInviteByHash(db, tokenHash, now);
   if (!invite) return { ok: false, reason: 'invalid' };
-  const owner = db.prepare('SELECT owner_id FROM logbooks WHERE id = ?').get(invite.logbookId) as { owner_id: string } | undefined;
+  const owner = prepared(db, 'SELECT owner_id FROM logbooks WHERE id = ?').get(invite.logbookId) as { owner_id: string } | undefined;
   if (!owner) return { ok: false, reason: 'invalid' };
   if (owner.owner_id === userId) return { ok: false, reason: 'owner' };
-  const used = db
-    .prepare('UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL')
+  const used = prepared(db, 'UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL')
     .run(now, userId, invite.tokenHash);
   if (Number(used.changes) !== 1) return { ok: false, reason: 'invalid' };
-  db.prepare(
-    `INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)
+  prepared(db, `INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (logbook_id, user_id) DO UPDATE SET role = CASE WHEN logbook_members.role = 'WRITE' THEN 'WRITE' ELSE excluded.role END`,
   ).run(invite.logbookId, userId, invite.role, now);
-  const member = db.prepare('SELECT role FROM logbook_members WHERE logbook_id = ? AND user_id = ?').get(invite.logbookId, userId) as { role: CrewRole };
+  const member = prepared(db, 'SELECT role FROM logbook_members WHERE logbook_id = ? AND user_id = ?').get(invite.logbookId, userId) as { role: CrewRole };
   return { ok: true, logbookId: invite.logbookId, role: member.role };
 }
 
@@ -104,9 +101,7 @@ export interface OpenInvite {
 
 /** The logbook's invites not yet used and not expired, newest first. */
 export function listOpenInvites(db: Db, logbookId: string, now: number): OpenInvite[] {
-  const rows = db
-    .prepare(
-      `SELECT id, role, created_at, expires_at FROM invites
+  const rows = prepared(db, `SELECT id, role, created_at, expires_at FROM invites
         WHERE logbook_id = ? AND used_at IS NULL AND expires_at > ? ORDER BY created_at DESC, id`,
     )
     .all(logbookId, now) as { id: string; role: CrewRole; created_at: number; expires_at: number }[];
@@ -115,6 +110,6 @@ export function listOpenInvites(db: Db, logbookId: string, now: number): OpenInv
 
 /** Deletes an open invite, so its token is dead at once; false when there is no such open invite. */
 export function revokeInvite(db: Db, logbookId: string, inviteId: string): boolean {
-  const gone = db.prepare('DELETE FROM invites WHERE logbook_id = ? AND id = ? AND used_at IS NULL').run(logbookId, inviteId);
+  const gone = prepared(db, 'DELETE FROM invites WHERE logbook_id = ? AND id = ? AND used_at IS NULL').run(logbookId, inviteId);
   return Number(gone.changes) === 1;
 }

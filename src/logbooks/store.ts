@@ -1,7 +1,7 @@
 // Logbooks and their crew. The owner lives in logbooks.owner_id and is never a crew row;
 // crew are logbook_members rows with WRITE or READ. Everyone's access to a logbook is
 // decided by roleIn(), which both the logbook and the sync routes use.
-import type { Db } from '../db.ts';
+import { prepared, type Db } from '../db.ts';
 import type { CrewRole } from './invites.ts';
 
 export type Role = 'OWNER' | CrewRole;
@@ -36,14 +36,13 @@ function toLogbook(row: LogbookRow): Logbook {
 }
 
 export function findLogbook(db: Db, logbookId: string): Logbook | undefined {
-  const row = db.prepare('SELECT id, owner_id, meta, created_at FROM logbooks WHERE id = ?').get(logbookId) as LogbookRow | undefined;
+  const row = prepared(db, 'SELECT id, owner_id, meta, created_at FROM logbooks WHERE id = ?').get(logbookId) as LogbookRow | undefined;
   return row && toLogbook(row);
 }
 
 /** Creates a logbook owned by ownerId; undefined when the id is taken (by anyone). */
 export function createLogbook(db: Db, input: { id: string; ownerId: string; meta: string }, now: number): Logbook | undefined {
-  const inserted = db
-    .prepare('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING')
+  const inserted = prepared(db, 'INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING')
     .run(input.id, input.ownerId, input.meta, now);
   if (Number(inserted.changes) !== 1) return undefined;
   return { id: input.id, ownerId: input.ownerId, meta: input.meta, createdAt: now };
@@ -51,8 +50,7 @@ export function createLogbook(db: Db, input: { id: string; ownerId: string; meta
 
 /** Every logbook the user owns or is crew of, oldest first. */
 export function listLogbooksFor(db: Db, userId: string): LogbookForUser[] {
-  const rows = db
-    .prepare(
+  const rows = prepared(db, 
       `SELECT id, owner_id, meta, created_at, 'OWNER' AS role FROM logbooks WHERE owner_id = ?
        UNION ALL
        SELECT l.id, l.owner_id, l.meta, l.created_at, m.role FROM logbook_members m
@@ -72,8 +70,7 @@ export interface Access {
 
 /** The logbook and the user's role in it; undefined when there is no such logbook. */
 export function roleIn(db: Db, logbookId: string, userId: string): Access | undefined {
-  const row = db
-    .prepare(
+  const row = prepared(db, 
       `SELECT l.id, l.owner_id, l.meta, l.created_at, m.role AS member_role
          FROM logbooks l LEFT JOIN logbook_members m ON m.logbook_id = l.id AND m.user_id = ?
         WHERE l.id = ?`,
@@ -86,13 +83,12 @@ export function roleIn(db: Db, logbookId: string, userId: string): Access | unde
 
 /** Deletes the logbook; its crew, invites, entries and pending notifications go with it (FK cascade). */
 export function deleteLogbook(db: Db, logbookId: string): boolean {
-  return Number(db.prepare('DELETE FROM logbooks WHERE id = ?').run(logbookId).changes) === 1;
+  return Number(prepared(db, 'DELETE FROM logbooks WHERE id = ?').run(logbookId).changes) === 1;
 }
 
 /** The owner first, then the crew in the order they joined. */
 export function listCrew(db: Db, logbookId: string): CrewMember[] {
-  const rows = db
-    .prepare(
+  const rows = prepared(db, 
       `SELECT u.id AS user_id, u.username, 'OWNER' AS role, 0 AS o, 0 AS joined_at
          FROM logbooks l JOIN users u ON u.id = l.owner_id WHERE l.id = ?
        UNION ALL
@@ -108,7 +104,7 @@ export function listCrew(db: Db, logbookId: string): CrewMember[] {
 
 /** Takes a crew member off the logbook; false when they were not crew. */
 export function removeCrewMember(db: Db, logbookId: string, userId: string): boolean {
-  return Number(db.prepare('DELETE FROM logbook_members WHERE logbook_id = ? AND user_id = ?').run(logbookId, userId).changes) === 1;
+  return Number(prepared(db, 'DELETE FROM logbook_members WHERE logbook_id = ? AND user_id = ?').run(logbookId, userId).changes) === 1;
 }
 
 /** Gives a crew member another role; undefined when they are not crew. */
@@ -120,7 +116,7 @@ export function setCrewRole(db: Db, logbookId: string, userId: string, role: Cre
 }
 
 export function usernameOf(db: Db, userId: string): string | undefined {
-  const row = db.prepare('SELECT username FROM users WHERE id = ?').get(userId) as { username: string } | undefined;
+  const row = prepared(db, 'SELECT username FROM users WHERE id = ?').get(userId) as { username: string } | undefined;
   return row?.username;
 }
 

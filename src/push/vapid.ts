@@ -6,7 +6,7 @@ import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
 import webpush from 'web-push';
-import { createFileDurably, type Db } from '../db.ts';
+import { prepared, createFileDurably, type Db } from '../db.ts';
 import { VapidSubjectSchema } from '../config.ts';
 
 export const SECRET_KEY_FILE = 'secret.key';
@@ -109,7 +109,7 @@ interface KeyRow {
 }
 
 function readRow(db: Db): KeyRow | undefined {
-  return db.prepare('SELECT public_key, private_key_sealed, subject, created_at FROM vapid_keys WHERE id = 1').get() as KeyRow | undefined;
+  return prepared(db, 'SELECT public_key, private_key_sealed, subject, created_at FROM vapid_keys WHERE id = 1').get() as KeyRow | undefined;
 }
 
 export function readVapidPublicKey(db: Db): string | undefined {
@@ -127,7 +127,7 @@ export function readVapidSubject(db: Db): string | undefined {
 }
 
 export function recordVapidSubject(db: Db, subject: string): void {
-  db.prepare('UPDATE vapid_keys SET subject = ? WHERE id = 1').run(subject);
+  prepared(db, 'UPDATE vapid_keys SET subject = ? WHERE id = 1').run(subject);
 }
 
 export type GenerateResult = { created: true; publicKey: string } | { created: false; publicKey: string };
@@ -138,8 +138,7 @@ export function generateVapidKeys(db: Db, secret: Buffer, now: number, force = f
   if (existing && !force) return { created: false, publicKey: existing.public_key };
   const keys = webpush.generateVAPIDKeys();
   const sealed = sealPrivateKey(secret, Buffer.from(keys.privateKey, 'base64url'));
-  db.prepare(
-    `INSERT INTO vapid_keys (id, public_key, private_key_sealed, subject, created_at) VALUES (1, ?, ?, ?, ?)
+  prepared(db, `INSERT INTO vapid_keys (id, public_key, private_key_sealed, subject, created_at) VALUES (1, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET public_key = excluded.public_key, private_key_sealed = excluded.private_key_sealed, created_at = excluded.created_at`,
   ).run(keys.publicKey, sealed, existing?.subject ?? null, now);
   return { created: true, publicKey: keys.publicKey };

@@ -3,7 +3,7 @@
 // resume after a cursor (numbers from the persisted counter in sequence.ts). An upload also
 // reports crew changes to the notification scheduler.
 import { Buffer } from 'node:buffer';
-import { transaction, type Db } from '../db.ts';
+import { prepared, transaction, type Db } from '../db.ts';
 import type { CrewChangeSink } from '../notify/port.ts';
 import { roleIn, type Role } from '../logbooks/store.ts';
 import type { UploadItem, UploadResult } from '../wire/sync.ts';
@@ -34,9 +34,8 @@ export function uploadEntries(db: Db, userId: string, items: readonly UploadItem
   return transaction(db, () => {
     // Each owner's usage before: the request is refused whole (rolled back) if it grows past a quota.
     const usageBefore = new Map<string, Usage>();
-    const currentOf = db.prepare('SELECT version FROM entries WHERE logbook_id = ? AND entity_id = ?');
-    const write = db.prepare(
-      `INSERT INTO entries (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by, seq, created_by)
+    const currentOf = prepared(db, 'SELECT version FROM entries WHERE logbook_id = ? AND entity_id = ?');
+    const write = prepared(db, `INSERT INTO entries (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by, seq, created_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (logbook_id, entity_id) DO UPDATE SET
          version = excluded.version, payload = excluded.payload, deleted = excluded.deleted,
@@ -118,8 +117,7 @@ const PULL_PAGE_CHARS = 4 * 1024 * 1024;
 /** Entries of a logbook written after seq `since`, oldest first, one bounded page. */
 export function pullEntries(db: Db, logbookId: string, since: number, limits = { entries: PULL_PAGE_ENTRIES, chars: PULL_PAGE_CHARS }): PullPage {
   // Sizes first, so that a page is cut before its ciphertext is read.
-  const sizes = db
-    .prepare('SELECT seq, COALESCE(length(payload), 0) AS size FROM entries WHERE logbook_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+  const sizes = prepared(db, 'SELECT seq, COALESCE(length(payload), 0) AS size FROM entries WHERE logbook_id = ? AND seq > ? ORDER BY seq LIMIT ?')
     .all(logbookId, since, limits.entries + 1) as { seq: number; size: number }[];
   let count = 0;
   let chars = 0;
@@ -130,9 +128,7 @@ export function pullEntries(db: Db, logbookId: string, since: number, limits = {
   }
   if (count === 0) return { entries: [], lastSeq: since, hasMore: false };
   const lastSeq = sizes[count - 1]!.seq;
-  const rows = db
-    .prepare(
-      `SELECT entity_id, version, payload, deleted, updated_at, updated_by, created_by, seq FROM entries
+  const rows = prepared(db, `SELECT entity_id, version, payload, deleted, updated_at, updated_by, created_by, seq FROM entries
         WHERE logbook_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
     )
     .all(logbookId, since, lastSeq) as {
@@ -189,5 +185,5 @@ export function decodeCursor(cursor: string): Cursor | undefined {
 
 /** When an entry last changed (doctor compares the clock with it). */
 export function newestEntryTime(db: Db): number | null {
-  return (db.prepare('SELECT max(updated_at) AS t FROM entries').get() as { t: number | null }).t;
+  return (prepared(db, 'SELECT max(updated_at) AS t FROM entries').get() as { t: number | null }).t;
 }

@@ -3,8 +3,17 @@
 // server validates it exactly as one made by a passkey login.
 import { randomUUID } from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
-import type { TestServer } from './server.ts';
-import { Client } from './client.ts';
+import { Client, type Fetch } from './client.ts';
+import type { DatabaseSync } from 'node:sqlite';
+
+/** A server process (helpers/server.ts) or the app in this process (helpers/app.ts). */
+export interface Target {
+  url: string;
+  origin: string;
+  db(): DatabaseSync;
+  /** How requests reach it; real HTTP when absent. */
+  fetch?: Fetch;
+}
 
 export interface TestUser {
   id: string;
@@ -13,7 +22,7 @@ export interface TestUser {
   sessionId: string;
 }
 
-export function createUserWithSession(server: TestServer, username: string, options: { isAdmin?: boolean } = {}): TestUser {
+export function createUserWithSession(server: Target, username: string, options: { isAdmin?: boolean } = {}): TestUser {
   const db = server.db();
   try {
     const id = randomUUID();
@@ -22,7 +31,7 @@ export function createUserWithSession(server: TestServer, username: string, opti
     const token = randomBytes(20).toString('hex');
     const sessionId = createHash('sha256').update(token).digest('hex');
     db.prepare('INSERT INTO sessions (id, user_id, expires_at, reverified_at) VALUES (?, ?, ?, NULL)').run(sessionId, id, now + 30 * 86_400_000);
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     client.cookies.set('crewbell_session', token);
     return { id, username, client, sessionId };
   } finally {
@@ -31,7 +40,7 @@ export function createUserWithSession(server: TestServer, username: string, opti
 }
 
 /** Marks the user's session as re-verified now (what a passkey re-auth does). */
-export function markReverified(server: TestServer, user: TestUser): void {
+export function markReverified(server: Target, user: TestUser): void {
   const db = server.db();
   try {
     db.prepare('UPDATE sessions SET reverified_at = ? WHERE id = ?').run(Date.now(), user.sessionId);

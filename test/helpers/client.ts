@@ -1,5 +1,6 @@
 // An HTTP client that behaves like the PWA in a browser: keeps cookies, sends the Origin
-// header on state-changing requests, speaks JSON.
+// header on state-changing requests, speaks JSON. Over real HTTP (a server process) or
+// straight into the app in this process (test/helpers/app.ts passes app.request).
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
@@ -7,14 +8,18 @@ export interface ApiResponse<T = any> {
   text: string;
 }
 
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
 export class Client {
   readonly base: string;
   readonly origin: string;
+  readonly fetch: Fetch;
   cookies = new Map<string, string>();
 
-  constructor(base: string, origin: string) {
+  constructor(base: string, origin: string, fetchImpl: Fetch = fetch) {
     this.base = base;
     this.origin = origin;
+    this.fetch = fetchImpl;
   }
 
   cookieHeader(): string {
@@ -36,7 +41,7 @@ export class Client {
       payload = JSON.stringify(body);
       headers['content-type'] = 'application/json';
     }
-    const res = await fetch(this.base + path, { method, headers, body: payload as string | undefined });
+    const res = await this.fetch(this.base + path, { method, headers, body: payload as string | undefined });
     for (const line of res.headers.getSetCookie()) {
       const [pair, ...attrs] = line.split(';');
       const eq = pair!.indexOf('=');

@@ -2,8 +2,7 @@
 // the crew member accepts, exactly as the PWA does.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createUserWithSession, type TestUser } from './accounts.ts';
-import type { TestServer } from './server.ts';
+import { createUserWithSession, type Target, type TestUser } from './accounts.ts';
 
 /** Stand-in ciphertext: random bytes as base64url, as the browser's AES-GCM output looks. */
 export function ciphertext(bytes = 48): string {
@@ -50,7 +49,7 @@ export interface Crew {
 let sailors = 0;
 
 /** A fresh logbook with an owner, a WRITE and a READ crew member, and a stranger. */
-export async function crewAboard(server: TestServer): Promise<Crew> {
+export async function crewAboard(server: Target): Promise<Crew> {
   const tag = `${process.pid}x${++sailors}`;
   const skipper = createUserWithSession(server, `skipper${tag}`);
   const mate = createUserWithSession(server, `mate${tag}`);

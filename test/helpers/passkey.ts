@@ -17,7 +17,7 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { Client } from './client.ts';
-import type { TestServer } from './server.ts';
+import type { Target } from './accounts.ts';
 
 // ---- a tiny CBOR encoder: just what attestation objects and COSE keys need ----
 
@@ -198,11 +198,11 @@ function expectOk(step: string, res: { status: number; text: string }): void {
  * allow it: start it with --open-registration, or pass an admin sign-up or crew invite token.
  */
 export async function signUp(
-  server: TestServer,
+  server: Pick<Target, 'url' | 'origin' | 'fetch'>,
   username: string,
   options: { inviteToken?: string; authenticator?: SoftAuthenticator; client?: Client } = {},
 ): Promise<SignedUp> {
-  const client = options.client ?? new Client(server.url, server.origin);
+  const client = options.client ?? new Client(server.url, server.origin, server.fetch);
   const authenticator = options.authenticator ?? new SoftAuthenticator(server.origin);
   const start = await client.post('/api/auth/register/options', { username, ...(options.inviteToken ? { inviteToken: options.inviteToken } : {}) });
   expectOk('register/options', start);
@@ -213,11 +213,11 @@ export async function signUp(
 
 /** Signs in with one of the authenticator's passkeys (discoverable: no username asked). */
 export async function signIn(
-  server: TestServer,
+  server: Pick<Target, 'url' | 'origin' | 'fetch'>,
   authenticator: SoftAuthenticator,
   options: { client?: Client; credentialId?: string } = {},
 ): Promise<{ client: Client; user: SignedUp['user'] }> {
-  const client = options.client ?? new Client(server.url, server.origin);
+  const client = options.client ?? new Client(server.url, server.origin, server.fetch);
   const start = await client.post('/api/auth/login/options', {});
   expectOk('login/options', start);
   const verify = await client.post('/api/auth/login/verify', {

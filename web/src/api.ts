@@ -55,7 +55,8 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 const enc = encodeURIComponent;
 
 export const api = {
-  me: () => request<{ user: User }>('GET', '/api/auth/me'),
+  /** Who is signed in, null when nobody: 200 either way (no console error when signed out). */
+  session: () => request<{ user: User | null }>('GET', '/api/auth/session'),
   logout: () => request<void>('POST', '/api/auth/logout'),
   registerOptions: (username: string, inviteToken?: string) =>
     request<{ options: any }>('POST', '/api/auth/register/options', inviteToken ? { username, inviteToken } : { username }),

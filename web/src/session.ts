@@ -58,7 +58,7 @@ function remember(user: User | null) {
 
 export async function loadSession(): Promise<void> {
   try {
-    const { user } = await api.me();
+    const { user } = await api.session();
     remember(user);
     set({ user, offline: false });
   } catch (error) {

@@ -1,0 +1,121 @@
+// The hot path: server CPU per request at saturation (8 connections, autocannon) for
+// /healthz, GET /api/logbooks signed in, and a one-entry sync upload, each against a real
+// `crewbell serve`. Prints µs of server CPU per request and the ratios to /healthz.
+//
+// CPU is utime + stime of the server process from /proc/<pid>/stat (10 ms ticks), read
+// around REQUESTS requests after a warm-up, so the figure is the server's own work, not the
+// client's. The routes take turns for ROUNDS rounds and each figure is the median, so a
+// neighbour's burst on a shared machine moves one sample, not the result. The binary when built (what a Pi runs), else the source; BENCH_SERVER=src forces
+// the source. Targets (issue 12): sync ≤ 3×, logbooks ≤ 1.5× /healthz. Not part of the tests.
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import { repoRoot, startServer, type TestServer } from '../test/helpers/server.ts';
+import { createUserWithSession, type TestUser } from '../test/helpers/accounts.ts';
+import { addCrew, createLogbook, type TestLogbook } from '../test/helpers/crew.ts';
+
+const CONNECTIONS = 8;
+const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 1_000);
+const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 6_000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/** Sync is rate limited per user (300 at once, 300 a minute): enough crew to stay under it. */
+const CREW = Math.ceil((ROUNDS * (WARMUP + REQUESTS)) / 250) + 1;
+
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+type Request = { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string };
+
+/** Runs `amount` requests through 8 connections; each request is made fresh by `next`. */
+async function cannon(server: TestServer, amount: number, next: () => Request): Promise<void> {
+  const result = await autocannon({
+    url: server.url,
+    connections: CONNECTIONS,
+    amount,
+    requests: [{ setupRequest: (req: object) => ({ ...req, ...next() }) }],
+  });
+  const failed = result.non2xx + result.errors + result.timeouts;
+  if (failed > 0 || result.requests.sent < amount) {
+    throw new Error(`${failed} of ${result.requests.sent} requests failed (non2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+  }
+}
+
+async function measure(server: TestServer, next: () => Request): Promise<number> {
+  const pid = server.process.pid!;
+  await cannon(server, WARMUP, next);
+  const cpu0 = cpuMs(pid);
+  await cannon(server, REQUESTS, next);
+  return ((cpuMs(pid) - cpu0) * 1000) / REQUESTS;
+}
+
+const cookie = (user: TestUser) => `crewbell_session=${user.client.cookies.get('crewbell_session')}`;
+
+async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
+  const binary = path.join(repoRoot, 'dist/crewbell');
+  const useBinary = existsSync(binary) && process.env['BENCH_SERVER'] !== 'src';
+  // A long debounce: crew changes are counted, no push goes out during the run.
+  const server = await startServer({ flags: ['--notify-debounce', '10m'], ...(useBinary ? { command: [binary] } : {}) });
+  try {
+    const skipper = createUserWithSession(server, 'skipper');
+    const logbooks: TestLogbook[] = [];
+    for (let i = 0; i < 4; i++) logbooks.push(await createLogbook(skipper));
+    const crew: TestUser[] = [];
+    // The first joins through an invite as the PWA does; the others are written in (the
+    // invite route's rate limit would take longer than the bench).
+    for (let i = 0; i < CREW; i++) {
+      const member = createUserWithSession(server, `crew${i + 1}`);
+      if (i === 0) await addCrew(skipper, logbooks[0]!.id, member, 'WRITE');
+      else server.query('INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)', logbooks[0]!.id, member.id, 'WRITE', Date.now());
+      crew.push(member);
+    }
+    let turn = 0;
+    const payload = randomBytes(256).toString('base64url');
+
+    const routes: Array<[string, () => Request]> = [
+      ['healthz', () => ({ method: 'GET', path: '/healthz' })],
+      ['logbooks', () => ({ method: 'GET', path: '/api/logbooks', headers: { cookie: cookie(skipper) } })],
+      [
+        'sync',
+        () => ({
+          method: 'POST',
+          path: '/api/sync/push',
+          headers: { cookie: cookie(crew[turn++ % crew.length]!), origin: server.origin, 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [{ logbookId: logbooks[0]!.id, entityId: randomUUID(), action: 'create', payload }] }),
+        }),
+      ],
+    ];
+    const samples = new Map<string, number[]>(routes.map(([name]) => [name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, next] of routes) samples.get(name)!.push(await measure(server, next));
+    }
+    const median = (name: string) => {
+      const sorted = [...samples.get(name)!].sort((a, b) => a - b);
+      return sorted[Math.floor(sorted.length / 2)]!;
+    };
+    const [healthz, list, sync] = [median('healthz'), median('logbooks'), median('sync')];
+
+    const written = server.query<{ n: number }>('SELECT count(*) AS n FROM entries')[0]!.n;
+    if (written !== ROUNDS * (WARMUP + REQUESTS)) throw new Error(`expected ${ROUNDS * (WARMUP + REQUESTS)} entries written, found ${written}`);
+
+    console.log(`hot path: server CPU per request at saturation (${CONNECTIONS} connections, ${REQUESTS} requests after ${WARMUP} warm-up, median of ${ROUNDS} rounds)`);
+    console.log(`server: ${useBinary ? 'dist/crewbell' : `node ${process.versions.node} src/main.ts`}; load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores`);
+    console.log('route                                  µs/request   × /healthz   target   rounds (µs)');
+    const row = (key: string, name: string, us: number, target: string) =>
+      console.log(
+        `${name.padEnd(38)} ${us.toFixed(0).padStart(10)} ${(us / healthz).toFixed(2).padStart(12)}   ${target.padEnd(6)}   ${samples.get(key)!.map((x) => x.toFixed(0)).join(' ')}`,
+      );
+    row('healthz', 'GET /healthz', healthz, '');
+    row('logbooks', 'GET /api/logbooks (4 logbooks)', list, '≤ 1.5');
+    row('sync', 'POST /api/sync/push (1 new entry)', sync, '≤ 3');
+  } finally {
+    await server.stop();
+    server.cleanup();
+  }
+}
+
+await main();

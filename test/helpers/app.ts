@@ -1,0 +1,176 @@
+// The real app in this process, for the API tier: the parts `crewbell serve` wires (the
+// database on a temp file, sessions, the notify scheduler, the push outbox and its worker),
+// reached through app.request() with no port and no process. Same shape as a TestServer
+// for the account and crew helpers, so a test file moves here by swapping its start call.
+import { after, before } from 'node:test';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { Hono } from 'hono';
+import { serveConfig, serveFlags } from '../../src/config.ts';
+import { parseArgs } from '../../src/cli/args.ts';
+import { databasePath, openDatabase, type Db } from '../../src/db.ts';
+import { createApp } from '../../src/app/app.ts';
+import type { AppDeps, AppEnv } from '../../src/kit/deps.ts';
+import { systemClock, type Clock } from '../../src/clock.ts';
+import { createLogger } from '../../src/log.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { createNotifyScheduler } from '../../src/notify/scheduler.ts';
+import { createSignerSource } from '../../src/push/authorization.ts';
+import { createTransport } from '../../src/push/transport.ts';
+import { pushMetricSources } from '../../src/push/stats.ts';
+import { createOutboxWorker } from '../../src/push/worker.ts';
+import { defaultVapidSubject, ensureVapidKeys, loadSecretKey, loadVapidKeys, readVapidPublicKey, recordVapidSubject } from '../../src/push/vapid.ts';
+import { Client, type Fetch } from './client.ts';
+import { createUserWithSession, type Target, type TestUser } from './accounts.ts';
+import { tempDir } from './server.ts';
+
+export interface AppOptions {
+  /** `serve` flags, e.g. ['--open-registration'] (--port and --data-dir are the helper's). */
+  flags?: string[];
+  /** Defaults to the system clock; a ManualClock moves sessions, challenges and the scheduler by hand. */
+  clock?: Clock;
+  /** Reuse a data dir (restart tests). */
+  dataDir?: string;
+  /** Environment for flags' CREWBELL_* twins and the secret key. */
+  env?: Record<string, string>;
+}
+
+export interface TestApp extends Target {
+  app: Hono<AppEnv>;
+  deps: AppDeps;
+  dataDir: string;
+  clock: Clock;
+  /** Every line the app logged. */
+  logs: string[];
+  fetch: Fetch;
+  /** Runs one statement on a fresh connection to the database file; rows as plain objects. */
+  query<T = any>(sql: string, ...params: Array<string | number | null>): T[];
+  /** A client without a session. */
+  anonymous(): Client;
+  /** A new account with a session; the name gets a number so that it is unique. */
+  user(name?: string): TestUser;
+  /** Stops the worker and the scheduler and closes the database (a drained serve). */
+  stop(): Promise<void>;
+  /** Removes the data dir (after stop). */
+  cleanup(): void;
+}
+
+/** What a request through app.request() would get from a socket: a loopback client. */
+const LOOPBACK = { incoming: { socket: { remoteAddress: '127.0.0.1', remotePort: 50000, remoteFamily: 'IPv4' } } };
+
+/** Where the in-process app pretends to live (nothing listens there). */
+const BASE = 'http://localhost:8080';
+
+export function startApp(options: AppOptions = {}): TestApp {
+  const dataDir = options.dataDir ?? tempDir('crewbell-app-');
+  const env = { ...process.env, ...options.env };
+  const args = parseArgs(['--port', '8080', '--data-dir', dataDir, ...(options.flags ?? [])], serveFlags, env);
+  const config = serveConfig(args.values);
+  const clock = options.clock ?? systemClock;
+  const logs: string[] = [];
+  const log = createLogger((line) => logs.push(line));
+  const db: Db = openDatabase(databasePath(dataDir));
+
+  // As serve does it: the push identity, the worker behind the outbox, the scheduler in front.
+  const secret = loadSecretKey(dataDir, env, true);
+  ensureVapidKeys(db, secret, clock.now());
+  const origin = config.origin ?? BASE;
+  const subject = config.vapidSubject ?? defaultVapidSubject(origin);
+  recordVapidSubject(db, subject);
+  const signer = createSignerSource(() => loadVapidKeys(db, secret)!, () => readVapidPublicKey(db), subject, clock);
+  const metrics = createMetrics(pushMetricSources(db), { defaults: false });
+  const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
+  const worker = createOutboxWorker(
+    { db, clock, log, metrics, transport, signer },
+    { concurrency: 4, retries: config.pushRetries, retryBaseMs: config.pushRetryBaseMs, ttlSeconds: Math.round(config.pushTtlMs / 1000) },
+  );
+  const scheduler = createNotifyScheduler({
+    db,
+    clock,
+    log,
+    metrics,
+    rule: { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs },
+    onQueued: () => worker.kick(),
+  });
+  scheduler.start();
+  const deps: AppDeps = {
+    db,
+    config: { ...config, origin },
+    clock,
+    log,
+    notify: scheduler,
+    push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
+    metrics,
+  };
+  const app = createApp(deps);
+  const fetch: Fetch = async (url, init) => app.request(url, init, LOOPBACK);
+  const file = path.join(dataDir, 'crewbell.db');
+  const connect = () => {
+    const connection = new DatabaseSync(file);
+    connection.exec('PRAGMA busy_timeout = 5000');
+    return connection;
+  };
+  let n = 0;
+  const target: TestApp = {
+    app,
+    deps,
+    url: BASE,
+    origin,
+    dataDir,
+    clock,
+    logs,
+    fetch,
+    db: connect,
+    query(sql, ...params) {
+      const connection = connect();
+      try {
+        return connection.prepare(sql).all(...params).map((row) => ({ ...row })) as never[];
+      } finally {
+        connection.close();
+      }
+    },
+    anonymous: () => new Client(BASE, origin, fetch),
+    user: (name = 'sailor') => createUserWithSession(target, `${name}${++n}`),
+    async stop() {
+      scheduler.stop();
+      await worker.stop();
+      await transport.close();
+      if (db.isOpen) db.close();
+    },
+    cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return target;
+}
+
+/** One app shared by the tests of a file: made before the first test, stopped after the last. */
+export function appForFile(options: AppOptions = {}): TestApp {
+  let current: TestApp | undefined;
+  const running = (): TestApp => {
+    if (!current) throw new Error('the shared app starts in before(): use it inside a test');
+    return current;
+  };
+  before(() => {
+    current = startApp(options);
+  });
+  after(async () => {
+    if (!current) return;
+    await current.stop();
+    current.cleanup();
+  });
+  // Every property reads through to the app made in before().
+  return new Proxy({} as TestApp, { get: (_, key) => Reflect.get(running(), key) });
+}
+
+/** Runs fn against a fresh app, then stops it and removes its data. */
+export async function withApp<T>(options: AppOptions, fn: (app: TestApp) => Promise<T>): Promise<T> {
+  const app = startApp(options);
+  try {
+    return await fn(app);
+  } finally {
+    await app.stop();
+    app.cleanup();
+  }
+}
