@@ -6,18 +6,48 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 DATA_DIR ?= ./data
 
-.PHONY: run test typecheck deps web browser sshd cross deno binary litestream-arm64 bench install clean
+.PHONY: run test test-unit test-api test-e2e test-binary typecheck deps web browser sshd cross deno binary litestream-arm64 bench install clean
 
 ## run: install what is missing, then serve on ./data (http://localhost:8080)
 run: deps web
 	$(NODE) src/main.ts serve --data-dir $(DATA_DIR)
 
-## test: install what is missing, type-check, run every test
+## Tests in four tiers; a test file belongs to exactly one.
+##   unit    starts no processes: pure functions, a temp SQLite file, the manual clock
+##   api     the real app in-process through app.request() (test/helpers/app.ts): no port
+##   binary  the built binaries and the same source under Deno
+##   e2e     everything else: real server processes, the CLI, the local push service, Chromium
+UNIT_TESTS := test/clock.test.ts test/config.test.ts test/db.test.ts test/notify-scheduler.test.ts \
+  test/push-crypto.test.ts test/push-expiry.test.ts test/push-worker.test.ts test/web/crypto.test.ts \
+  test/web/queue.test.ts
+API_TESTS := test/auth.test.ts test/logbooks.test.ts test/sync.test.ts test/push-api.test.ts test/sessions.test.ts \
+  test/static.test.ts
+BINARY_TESTS := test/binary.test.ts test/deno.test.ts test/push-deno.test.ts
+E2E_TESTS = $(filter-out $(UNIT_TESTS) $(API_TESTS) $(BINARY_TESTS),$(sort $(shell find test -name '*.test.ts')))
+NODE_TEST := $(NODE) --test --test-concurrency=2 --test-timeout=120000
+
+## test: install what is missing, type-check, then every tier in one run (as fast as one list)
 test: deps web browser sshd deno binary
 	$(BIN)/tsc -p tsconfig.json
 	@if [ -f web/tsconfig.json ]; then $(BIN)/tsc -p web/tsconfig.json; fi
 	@if [ -f web/tsconfig.sw.json ]; then $(BIN)/tsc -p web/tsconfig.sw.json; fi
-	$(NODE) --test --test-concurrency=2 --test-timeout=120000 'test/**/*.test.ts'
+	$(NODE_TEST) $(UNIT_TESTS) $(API_TESTS) $(E2E_TESTS) $(BINARY_TESTS)
+
+## test-unit: no processes, no build
+test-unit: deps
+	$(NODE_TEST) $(UNIT_TESTS)
+
+## test-api: the app in-process on temp SQLite files
+test-api: deps web
+	$(NODE_TEST) $(API_TESTS)
+
+## test-e2e: real server processes, the CLI, the local push service, the PWA in Chromium
+test-e2e: deps web browser sshd
+	$(NODE_TEST) $(E2E_TESTS)
+
+## test-binary: the binaries `make binary` built, and Deno
+test-binary: deps web deno binary
+	$(NODE_TEST) $(BINARY_TESTS)
 
 typecheck: deps
 	$(BIN)/tsc -p tsconfig.json

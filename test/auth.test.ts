@@ -1,10 +1,10 @@
-// Accounts and passkeys through the real server: sign-up (open, admin token, crew invite,
+// Accounts and passkeys through the real app in-process (app.request, a temp SQLite file): sign-up (open, admin token, crew invite,
 // closed), discoverable sign-in, challenges, sessions and their cookies, more passkeys,
 // re-verification, deleting the account, rate limits and bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { withApp, type TestApp } from './helpers/app.ts';
 import { Client, type ApiResponse, assertError } from './helpers/client.ts';
 import { addPasskey, reauth, signIn, signUp, SoftAuthenticator } from './helpers/passkey.ts';
 import { createUserWithSession } from './helpers/accounts.ts';
@@ -12,14 +12,9 @@ import { createLogbook, invite } from './helpers/crew.ts';
 
 const DAY = 86_400_000;
 
-async function withServer(flags: string[], fn: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await startServer({ flags });
-  try {
-    await fn(server);
-  } finally {
-    await server.stop();
-    server.cleanup();
-  }
+/** A fresh app per test: rate limits and registration settings start clean. */
+function withServer(flags: string[], fn: (server: TestApp) => Promise<void>): Promise<void> {
+  return withApp({ flags }, fn);
 }
 
 
@@ -47,7 +42,7 @@ function setCookie(res: ApiResponse, name: string): SetCookie | undefined {
 
 
 /** A logbook owned by a fresh user, with a crew invite whose token the test knows. */
-function logbookWithInvite(server: TestServer, role: 'WRITE' | 'READ' = 'WRITE', expiresAt = Date.now() + 7 * DAY) {
+function logbookWithInvite(server: TestApp, role: 'WRITE' | 'READ' = 'WRITE', expiresAt = Date.now() + 7 * DAY) {
   const owner = createUserWithSession(server, `owner-${randomBytes(3).toString('hex')}`);
   const logbookId = randomUUID();
   const token = randomBytes(24).toString('base64url');
@@ -65,7 +60,7 @@ function logbookWithInvite(server: TestServer, role: 'WRITE' | 'READ' = 'WRITE',
 }
 
 /** An admin sign-up token as `crewbell user invite` stores it: only the hash. */
-function signupToken(server: TestServer, username: string, options: { admin?: boolean; expiresAt?: number } = {}): string {
+function signupToken(server: TestApp, username: string, options: { admin?: boolean; expiresAt?: number } = {}): string {
   const token = randomBytes(24).toString('base64url');
   server.query(
     'INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
@@ -80,7 +75,7 @@ function signupToken(server: TestServer, username: string, options: { admin?: bo
 
 test('open registration: sign up with a passkey, get a session cookie (HttpOnly; SameSite=Lax; Path=/), /me names the user', async () => {
   await withServer(['--open-registration'], async (server) => {
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     const authenticator = new SoftAuthenticator(server.origin);
     const start = await client.post('/api/auth/register/options', { username: 'Skipper' });
     assert.equal(start.status, 200);
@@ -125,7 +120,7 @@ test('open registration: sign up with a passkey, get a session cookie (HttpOnly;
 test('discoverable sign-in on a new browser: empty allowCredentials, user verification required, counter and last_used_at recorded', async () => {
   await withServer(['--open-registration'], async (server) => {
     const { authenticator, user } = await signUp(server, 'mate');
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     const start = await client.post('/api/auth/login/options', {});
     assert.equal(start.status, 200);
     assert.deepEqual(start.body.options.allowCredentials, []);
@@ -146,7 +141,7 @@ test('discoverable sign-in on a new browser: empty allowCredentials, user verifi
 test('usernames: taken (any case) → 409 username_taken; too short, too long or odd characters → 400 naming username', async () => {
   await withServer(['--open-registration'], async (server) => {
     await signUp(server, 'Anna.B_1-x');
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     assertError(await client.post('/api/auth/register/options', { username: 'anna.b_1-X' }), 409, 'username_taken');
     for (const username of ['ab', 'a'.repeat(33), 'anna b', 'anna@boat', 'ännä', '']) {
       assertError(await client.post('/api/auth/register/options', { username }), 400, 'invalid_request', /^username: /);
@@ -158,8 +153,8 @@ test('usernames: taken (any case) → 409 username_taken; too short, too long or
 
 test('two sign-ups racing for one username: the second verify is refused with 409 and leaves nothing behind', async () => {
   await withServer(['--open-registration'], async (server) => {
-    const first = new Client(server.url, server.origin);
-    const second = new Client(server.url, server.origin);
+    const first = new Client(server.url, server.origin, server.fetch);
+    const second = new Client(server.url, server.origin, server.fetch);
     const a = await first.post('/api/auth/register/options', { username: 'bosun' });
     const b = await second.post('/api/auth/register/options', { username: 'BOSUN' });
     const auth = new SoftAuthenticator(server.origin);
@@ -172,23 +167,23 @@ test('two sign-ups racing for one username: the second verify is refused with 40
 
 test('a challenge is used once: replaying register/verify or login/verify with the same cookie is refused', async () => {
   await withServer(['--open-registration'], async (server) => {
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     const authenticator = new SoftAuthenticator(server.origin);
     const start = await client.post('/api/auth/register/options', { username: 'navigator' });
     const cookie = client.cookies.get('crewbell_challenge')!;
     const response = authenticator.register(start.body.options);
     assert.equal((await client.post('/api/auth/register/verify', { response })).status, 200);
     // The client dropped the cleared cookie; a replay puts it back by hand.
-    const replay = new Client(server.url, server.origin);
+    const replay = new Client(server.url, server.origin, server.fetch);
     replay.cookies.set('crewbell_challenge', cookie);
     assertError(await replay.post('/api/auth/register/verify', { response }), 400, 'registration_failed', /expired or was already used/);
 
-    const login = new Client(server.url, server.origin);
+    const login = new Client(server.url, server.origin, server.fetch);
     const options = (await login.post('/api/auth/login/options', {})).body.options;
     const loginCookie = login.cookies.get('crewbell_challenge')!;
     const assertion = authenticator.signIn(options);
     assert.equal((await login.post('/api/auth/login/verify', { response: assertion })).status, 200);
-    const again = new Client(server.url, server.origin);
+    const again = new Client(server.url, server.origin, server.fetch);
     again.cookies.set('crewbell_challenge', loginCookie);
     assertError(await again.post('/api/auth/login/verify', { response: assertion }), 401, 'login_failed');
     assert.equal(again.cookies.has('crewbell_session'), false);
@@ -198,7 +193,7 @@ test('a challenge is used once: replaying register/verify or login/verify with t
 test('a failed verify uses the challenge up too: a good answer after a bad one needs new options', async () => {
   await withServer(['--open-registration'], async (server) => {
     const { authenticator } = await signUp(server, 'helmsman');
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     const options = (await client.post('/api/auth/login/options', {})).body.options;
     const cookie = client.cookies.get('crewbell_challenge')!;
     const failed = await client.post('/api/auth/login/verify', { response: authenticator.signIn(options, { tamperSignature: true }) });
@@ -212,7 +207,7 @@ test('a failed verify uses the challenge up too: a good answer after a bad one n
 
 test('an expired challenge (back-dated in SQL) is refused for sign-up and sign-in', async () => {
   await withServer(['--open-registration'], async (server) => {
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     const authenticator = new SoftAuthenticator(server.origin);
     const start = await client.post('/api/auth/register/options', { username: 'lookout' });
     server.query('UPDATE auth_challenges SET expires_at = ?', Date.now() - 1000);
@@ -220,7 +215,7 @@ test('an expired challenge (back-dated in SQL) is refused for sign-up and sign-i
     assert.equal(server.query('SELECT COUNT(*) AS n FROM users')[0].n, 0);
 
     const { authenticator: auth2 } = await signUp(server, 'lookout');
-    const login = new Client(server.url, server.origin);
+    const login = new Client(server.url, server.origin, server.fetch);
     const options = (await login.post('/api/auth/login/options', {})).body.options;
     server.query('UPDATE auth_challenges SET expires_at = ?', Date.now() - 1000);
     assertError(await login.post('/api/auth/login/verify', { response: auth2.signIn(options) }), 401, 'login_failed');
@@ -231,7 +226,7 @@ test('sign-in failures are all 401 login_failed: no user verification, tampered 
   await withServer(['--open-registration'], async (server) => {
     const { authenticator } = await signUp(server, 'deckhand');
     const attempt = async (answer: (options: any) => unknown, withCookie = true) => {
-      const client = new Client(server.url, server.origin);
+      const client = new Client(server.url, server.origin, server.fetch);
       const options = (await client.post('/api/auth/login/options', {})).body.options;
       if (!withCookie) client.cookies.delete('crewbell_challenge');
       const res = await client.post('/api/auth/login/verify', { response: answer(options) });
@@ -241,7 +236,7 @@ test('sign-in failures are all 401 login_failed: no user verification, tampered 
     assertError(await attempt((o) => authenticator.signIn(o, { userVerified: false })), 401, 'login_failed');
     assertError(await attempt((o) => authenticator.signIn(o, { tamperSignature: true })), 401, 'login_failed');
     const stranger = new SoftAuthenticator(server.origin);
-    stranger.register({ ...(await new Client(server.url, server.origin).post('/api/auth/register/options', { username: 'stranger' })).body.options });
+    stranger.register({ ...(await new Client(server.url, server.origin, server.fetch).post('/api/auth/register/options', { username: 'stranger' })).body.options });
     assertError(await attempt((o) => stranger.signIn(o)), 401, 'login_failed');
     const phishing = new SoftAuthenticator('http://localhost.evil.example', 'localhost');
     phishing.credentials.push(...authenticator.credentials);
@@ -263,7 +258,7 @@ test('logout: 204, the session row is gone, the cookie is cleared, /me is 401 un
     assert.equal(cleared.attrs.get('max-age'), '0');
     assert.equal(server.query('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', user.id)[0].n, 0);
     assertError(await client.get('/api/auth/me'), 401, 'unauthenticated');
-    const stale = new Client(server.url, server.origin);
+    const stale = new Client(server.url, server.origin, server.fetch);
     stale.cookies.set('crewbell_session', token);
     assertError(await stale.get('/api/auth/me'), 401, 'unauthenticated');
   });
@@ -301,7 +296,7 @@ test('a session used with less than 15 days left is renewed: new Set-Cookie and 
 
 test('on an https origin both cookies carry Secure', async () => {
   await withServer(['--open-registration', '--origin', 'https://crewbell.example.org', '--vapid-subject', 'mailto:a@example.org'], async (server) => {
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     const authenticator = new SoftAuthenticator(server.origin);
     const start = await client.post('/api/auth/register/options', { username: 'captain' });
     assert.equal(start.body.options.rp.id, 'crewbell.example.org');
@@ -321,7 +316,7 @@ test('on an https origin both cookies carry Secure', async () => {
 
 test('closed registration: no token, an unknown token or an expired one → 403 registration_closed', async () => {
   await withServer([], async (server) => {
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     assertError(await client.post('/api/auth/register/options', { username: 'stowaway' }), 403, 'registration_closed');
     assertError(await client.post('/api/auth/register/options', { username: 'stowaway', inviteToken: randomBytes(24).toString('base64url') }), 403, 'registration_closed');
     const expired = signupToken(server, 'stowaway', { expiresAt: Date.now() - 1000 });
@@ -336,7 +331,7 @@ test('closed registration: no token, an unknown token or an expired one → 403 
 test('admin sign-up token: isAdmin true, only for its username, single use', async () => {
   await withServer([], async (server) => {
     const token = signupToken(server, 'Harbourmaster', { admin: true });
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     assertError(await client.post('/api/auth/register/options', { username: 'someone', inviteToken: token }), 403, 'registration_closed', /Harbourmaster/);
     const { user, client: signedIn } = await signUp(server, 'harbourmaster', { inviteToken: token });
     assert.equal(user.isAdmin, true);
@@ -354,7 +349,7 @@ test('admin sign-up token: isAdmin true, only for its username, single use', asy
 test('a sign-up token used between options and verify is refused at verify, and nothing is created', async () => {
   await withServer([], async (server) => {
     const token = signupToken(server, 'racer');
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     const start = await client.post('/api/auth/register/options', { username: 'racer', inviteToken: token });
     assert.equal(start.status, 200);
     server.query('UPDATE signup_tokens SET used_at = ?', Date.now());
@@ -375,7 +370,7 @@ test('crew invite token: signing up joins the logbook as crew with the invite ro
     assert.deepEqual(members.map((m) => ({ ...m })), [{ user_id: crew.user.id, role: 'READ' }]);
     const [invite] = server.query('SELECT used_at, used_by FROM invites WHERE token_hash = ?', sha256(token));
     assert.equal(invite.used_by, crew.user.id);
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     assertError(await client.post('/api/auth/register/options', { username: 'latecomer', inviteToken: token }), 403, 'registration_closed');
   });
 });
@@ -385,7 +380,7 @@ test('the join story through the API: an owner invites, a newcomer reads the inv
     const owner = createUserWithSession(server, 'owner');
     const logbook = await createLogbook(owner);
     const token = await invite(owner, logbook.id, 'WRITE');
-    const newcomer = new Client(server.url, server.origin);
+    const newcomer = new Client(server.url, server.origin, server.fetch);
     const shown = await newcomer.get(`/api/invites/${token}`);
     assert.equal(shown.status, 200, shown.text);
     const { client, joined, user } = await signUp(server, 'newcomer', { client: newcomer, inviteToken: token });
@@ -446,7 +441,7 @@ test('a passkey registered to an account already is refused; an account holds at
 
 test('passkeys and reauth need a session: 401 unauthenticated', async () => {
   await withServer(['--open-registration'], async (server) => {
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     for (const path of ['/api/auth/passkeys/options', '/api/auth/passkeys/verify', '/api/auth/reauth/options', '/api/auth/reauth/verify']) {
       assertError(await client.post(path, {}), 401, 'unauthenticated');
     }
@@ -500,7 +495,7 @@ test('delete account: 403 reauth_required until re-verified, then 204 and everyt
     assert.equal(server.query('SELECT COUNT(*) AS n FROM entries WHERE logbook_id = ?', logbookId)[0].n, 0);
     assert.equal(server.query('SELECT COUNT(*) AS n FROM users WHERE id = ?', crew.id)[0].n, 1, 'crew keep their accounts');
     assertError(await second.client.get('/api/auth/me'), 401, 'unauthenticated');
-    const after = new Client(server.url, server.origin);
+    const after = new Client(server.url, server.origin, server.fetch);
     const options = (await after.post('/api/auth/login/options', {})).body.options;
     assertError(await after.post('/api/auth/login/verify', { response: authenticator.signIn(options) }), 401, 'login_failed');
   });
@@ -541,7 +536,7 @@ test('passkeys are listed without key material; removing one needs re-verificati
       assert.match(p.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
     assert.equal(list.body.passkeys[1].lastUsedAt !== null, true, 'the laptop signed in with it');
-    assertError(await new Client(server.url, server.origin).get('/api/auth/passkeys'), 401, 'unauthenticated');
+    assertError(await new Client(server.url, server.origin, server.fetch).get('/api/auth/passkeys'), 401, 'unauthenticated');
 
     // Removing the phone's passkey (it went overboard), from the laptop, whose sign-in is past its 5 minutes.
     server.query('UPDATE sessions SET reverified_at = ? WHERE user_id = ?', Date.now() - 5 * 60_000 - 5000, phone.user.id);
@@ -554,7 +549,7 @@ test('passkeys are listed without key material; removing one needs re-verificati
     assertError(await phone.client.get('/api/auth/me'), 401, 'unauthenticated');
     assert.equal((await laptop.client.get('/api/auth/me')).status, 200, 'this device stays signed in');
     assert.equal((await stranger.client.get('/api/auth/me')).status, 200, 'other accounts are untouched');
-    const after = new Client(server.url, server.origin);
+    const after = new Client(server.url, server.origin, server.fetch);
     const options = (await after.post('/api/auth/login/options', {})).body.options;
     assertError(await after.post('/api/auth/login/verify', { response: phone.authenticator.signIn(options) }), 401, 'login_failed');
 
@@ -566,7 +561,7 @@ test('passkeys are listed without key material; removing one needs re-verificati
 
 test('auth routes are rate limited per client: 429 rate_limited with Retry-After', async () => {
   await withServer([], async (server) => {
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     let limited: ApiResponse | undefined;
     let ok = 0;
     for (let i = 0; i < 100 && !limited; i++) {
@@ -582,13 +577,13 @@ test('auth routes are rate limited per client: 429 rate_limited with Retry-After
     assertError(limited, 429, 'rate_limited');
     assert.match(limited.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
     // Other routes are not affected.
-    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    assert.equal((await client.get('/healthz')).status, 200);
   });
 });
 
 test('bad input on auth routes: malformed JSON, wrong types, missing fields → 400 naming the field; oversize → 413', async () => {
   await withServer(['--open-registration'], async (server) => {
-    const client = new Client(server.url, server.origin);
+    const client = new Client(server.url, server.origin, server.fetch);
     const json = { 'content-type': 'application/json' };
     assertError(await client.post('/api/auth/register/options', undefined, { rawBody: '{"username": ', headers: json }), 400, 'invalid_request', /^body: not valid JSON/);
     assertError(await client.post('/api/auth/login/options', undefined, { rawBody: '[1,', headers: json }), 400, 'invalid_request', /JSON/);

@@ -10,7 +10,8 @@ import { reauth, signIn, signUp } from './helpers/passkey.ts';
 
 const deno = path.join(repoRoot, '.tools/deno/node_modules/.bin/deno');
 
-test('under Deno: serve answers /healthz and the PWA; a passkey account signs up, signs in, re-verifies and is deleted', { skip: existsSync(deno) ? false : 'Deno not installed (make deno)' }, async () => {
+test('under Deno: serve answers /healthz and the PWA; a passkey account signs up, signs in, re-verifies and is deleted', async () => {
+  assert.ok(existsSync(deno), 'no Deno in .tools: run `make deno` first');
   const server = await startServer({
     flags: ['--open-registration'],
     command: [deno, 'run', '-A', '--no-prompt', mainTs],

@@ -1,14 +1,14 @@
-// Logbooks, crew and invites through the real server: a skipper makes a logbook, invites
+// Logbooks, crew and invites through the real app (in-process, app.request on a temp SQLite file): a skipper makes a logbook, invites
 // crew, the crew joins, leaves or is put ashore, and only the owner may sink the logbook.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { serverForFile } from './helpers/suite.ts';
+import { appForFile } from './helpers/app.ts';
 import { Client, type ApiResponse, assertError } from './helpers/client.ts';
 import { markReverified, type TestUser } from './helpers/accounts.ts';
 import { addCrew, ciphertext, createLogbook, crewAboard, invite, type Crew } from './helpers/crew.ts';
 
-const crewbell = serverForFile();
+const crewbell = appForFile();
 const { user, anonymous } = crewbell;
 
 describe('logbooks', () => {

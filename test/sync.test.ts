@@ -1,15 +1,15 @@
-// Syncing encrypted entries through the real server: versions and conflicts, deletes as
+// Syncing encrypted entries through the real app in-process: versions and conflicts, deletes as
 // tombstones, pulling in pages after a cursor, and the hand-off of crew changes to the
 // owner's notification state (read straight from the database file).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { serverForFile } from './helpers/suite.ts';
+import { appForFile } from './helpers/app.ts';
 import { assertError } from './helpers/client.ts';
 import { markReverified, type TestUser } from './helpers/accounts.ts';
 import { ciphertext, createLogbook, crewAboard, type Crew } from './helpers/crew.ts';
 
-const crewbell = serverForFile();
+const crewbell = appForFile();
 const { user, anonymous } = crewbell;
 
 const query = <T>(sql: string, ...params: Array<string | number | null>): T[] => crewbell.server.query<T>(sql, ...params);

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, waitFor, type TestServer } from '../helpers/server.ts';
 import { createUserWithSession, type TestUser } from '../helpers/accounts.ts';
-import { launchBrowser, newPhone, noBrowser, screenshot, useSession, waitSynced } from '../helpers/browser.ts';
+import { launchBrowser, newPhone, screenshot, useSession, waitSynced } from '../helpers/browser.ts';
 
-const skip = noBrowser;
 let server: TestServer;
 let browser: Browser;
 let skipper: TestUser;
@@ -57,7 +56,6 @@ async function join(page: Page, link: string) {
 }
 
 before(async () => {
-  if (skip) return;
   server = await startServer({ flags: ['--notify-debounce', '200ms'] });
   browser = await launchBrowser();
   skipper = createUserWithSession(server, 'skipper');
@@ -72,7 +70,7 @@ after(async () => {
   server?.cleanup();
 });
 
-test('the owner creates a logbook and writes the first entry', { skip }, async () => {
+test('the owner creates a logbook and writes the first entry', async () => {
   ownerPage = await phone(skipper);
   await ownerPage.goto(server.origin);
   await ownerPage.locator('.empty').waitFor();
@@ -95,7 +93,7 @@ test('the owner creates a logbook and writes the first entry', { skip }, async (
   await screenshot(ownerPage, '02-logbooks');
 });
 
-test('the database holds only ciphertext of the title and the entries', { skip }, async () => {
+test('the database holds only ciphertext of the title and the entries', async () => {
   const db = server.db();
   try {
     const logbook = db.prepare('SELECT meta FROM logbooks WHERE id = ?').get(logbookId) as { meta: string };
@@ -116,7 +114,7 @@ test('the database holds only ciphertext of the title and the entries', { skip }
   }
 });
 
-test('the owner invites crew; the link carries the key only in the fragment and shows a QR code', { skip }, async () => {
+test('the owner invites crew; the link carries the key only in the fragment and shows a QR code', async () => {
   const link = await inviteLink(ownerPage, 'WRITE');
   const url = new URL(link);
   assert.equal(url.origin, server.origin);
@@ -140,14 +138,14 @@ test('the owner invites crew; the link carries the key only in the fragment and 
   assert.equal(await crewPage.locator('.bar-title').textContent(), 'Mira – Baltic summer');
 });
 
-test('crew write an entry and the owner sees it after a sync', { skip }, async () => {
+test('crew write an entry and the owner sees it after a sync', async () => {
   await addEntry(crewPage, { time: '2026-07-14T12:00', position: "54°28.0'N 010°20.1'E", course: '060', speed: '5.8', wind: 'W 5', text: 'Passed Kiel lighthouse' });
   await waitSynced(crewPage);
   await ownerPage.goto(`${server.origin}/logbook/${logbookId}`);
   await ownerPage.getByText('Passed Kiel lighthouse').waitFor();
 });
 
-test('crew edit and delete entries', { skip }, async () => {
+test('crew edit and delete entries', async () => {
   await crewPage.locator('.entry', { hasText: 'Passed Kiel lighthouse' }).locator('a.entry-link').click();
   await crewPage.waitForURL(/\/entry\//);
   // The form waits (fields disabled) until the entry is decrypted.
@@ -175,7 +173,7 @@ test('crew edit and delete entries', { skip }, async () => {
   }
 });
 
-test('writing offline is kept on the phone, survives a reload and syncs when back online', { skip }, async () => {
+test('writing offline is kept on the phone, survives a reload and syncs when back online', async () => {
   // The service worker must hold the shell before the connection goes.
   await crewPage.waitForFunction('navigator.serviceWorker.controller !== null');
   await crewPage.context().setOffline(true);
@@ -213,7 +211,7 @@ async function editNotes(page: Page, from: string, to: string) {
   await page.waitForURL(/\/logbook\/[0-9a-f-]+$/);
 }
 
-test('two edits of one entry: the later one loses, and is kept beside it as a copy', { skip }, async () => {
+test('two edits of one entry: the later one loses, and is kept beside it as a copy', async () => {
   const liveEntries = () => server.query<{ n: number }>('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0', logbookId)[0]!.n;
   await crewPage.goto(`${server.origin}/logbook/${logbookId}`);
   await waitSynced(crewPage);
@@ -238,7 +236,7 @@ test('two edits of one entry: the later one loses, and is kept beside it as a co
   await ownerPage.getByText('Dolphins off the bow, port side').waitFor();
 });
 
-test('the owner opens the logbook on a second device with the key link; a wrong key is refused', { skip }, async () => {
+test('the owner opens the logbook on a second device with the key link; a wrong key is refused', async () => {
   await ownerPage.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await ownerPage.click('#key-link-show');
   const link = await ownerPage.locator('#key-link').inputValue();
@@ -284,7 +282,7 @@ test('the owner opens the logbook on a second device with the key link; a wrong 
   assert.deepEqual(requested.filter((r) => r.includes(keyText) || r.includes(wrong)), []);
 });
 
-test('a reader sees the entries but cannot change them, then leaves', { skip }, async () => {
+test('a reader sees the entries but cannot change them, then leaves', async () => {
   const link = await inviteLink(ownerPage, 'READ');
   const page = await phone(reader);
   await join(page, link);
@@ -300,7 +298,7 @@ test('a reader sees the entries but cannot change them, then leaves', { skip }, 
   assert.equal(await page.locator(`[data-logbook="${logbookId}"]`).count(), 0);
 });
 
-test('the owner sees the crew and removes a member', { skip }, async () => {
+test('the owner sees the crew and removes a member', async () => {
   await ownerPage.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await ownerPage.locator('[data-member="deckhand"]').waitFor();
   assert.equal(await ownerPage.locator('[data-member="reader"]').count(), 0, 'the reader left');

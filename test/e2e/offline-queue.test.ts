@@ -7,16 +7,14 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { repoRoot, startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, newPhone, noBrowser } from '../helpers/browser.ts';
+import { launchBrowser, newPhone } from '../helpers/browser.ts';
 
-const skip = noBrowser;
 let server: TestServer;
 let browser: Browser;
 let page: Page;
 let bundle = '';
 
 before(async () => {
-  if (skip) return;
   const out = await build({
     stdin: {
       contents: `import { createQueue } from './offline/queue.ts'; import { idbStore } from './offline/idb.ts';
@@ -45,7 +43,7 @@ after(async () => {
 
 type Q = { queueUnderTest: { queue(): any; store(): any } };
 
-test('changes queued in IndexedDB survive a reload and leave it once pushed', { skip }, async () => {
+test('changes queued in IndexedDB survive a reload and leave it once pushed', async () => {
   await page.evaluate(async () => {
     const queue = (globalThis as unknown as Q).queueUnderTest.queue();
     await queue.enqueue({ logbookId: 'L', entityId: 'e1', action: 'create', payload: 'first' });
@@ -74,7 +72,7 @@ test('changes queued in IndexedDB survive a reload and leave it once pushed', { 
   assert.equal(left, 0);
 });
 
-test('a failed push (offline) keeps everything in IndexedDB', { skip }, async () => {
+test('a failed push (offline) keeps everything in IndexedDB', async () => {
   const { error, left } = await page.evaluate(async () => {
     const queue = (globalThis as unknown as Q).queueUnderTest.queue();
     await queue.enqueue({ logbookId: 'L', entityId: 'e9', action: 'create', payload: 'at sea' });
@@ -92,7 +90,7 @@ test('a failed push (offline) keeps everything in IndexedDB', { skip }, async ()
   assert.deepEqual(left, ['at sea']);
 });
 
-test('list() by prefix keeps keys and values aligned in key order', { skip }, async () => {
+test('list() by prefix keeps keys and values aligned in key order', async () => {
   const listed = await page.evaluate(async () => {
     const store = (globalThis as unknown as Q).queueUnderTest.store();
     for (const key of ['b/2', 'a/1', 'b/1', 'c/1']) await store.put(key, { key });

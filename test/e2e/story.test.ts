@@ -8,10 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { runCli, startServer, waitFor, type TestServer } from '../helpers/server.ts';
-import { addVirtualAuthenticator, launchBrowser, newPhone, noBrowser, screenshot, waitSynced } from '../helpers/browser.ts';
+import { addVirtualAuthenticator, launchBrowser, newPhone, screenshot, waitSynced } from '../helpers/browser.ts';
 import { startPushService, type PushService, type PushServiceDevice } from '../helpers/push-service.ts';
 
-const skip = noBrowser;
 let server: TestServer;
 let pushService: PushService;
 let browser: Browser;
@@ -72,7 +71,6 @@ function rows<T>(sql: string, ...params: Array<string | number>): T[] {
 }
 
 before(async () => {
-  if (skip) return;
   pushService = await startPushService();
   server = await startServer({ flags: ['--push-allow-insecure', '--notify-debounce', '200ms'] });
   browser = await launchBrowser();
@@ -86,14 +84,14 @@ after(async () => {
   await pushService?.close();
 });
 
-test('the welcome screen offers passkey sign-in', { skip }, async () => {
+test('the welcome screen offers passkey sign-in', async () => {
   const page = await phone();
   await page.goto(server.origin);
   await page.locator('#sign-in').waitFor();
   await screenshot(page, '01-welcome');
 });
 
-test('the owner signs up with a passkey from the admin link', { skip }, async () => {
+test('the owner signs up with a passkey from the admin link', async () => {
   const cli = await runCli(['user', 'invite', 'skipper', '--data-dir', server.dataDir, '--origin', server.origin]);
   assert.equal(cli.code, 0, cli.stderr);
   const link = cli.stdout.trim().split('\n').at(-1)!;
@@ -112,7 +110,7 @@ test('the owner signs up with a passkey from the admin link', { skip }, async ()
   assert.deepEqual(users.map((u) => ({ ...u })), [{ username: 'skipper', passkeys: 1 }]);
 });
 
-test('the owner creates a logbook and turns notifications on in settings', { skip }, async () => {
+test('the owner creates a logbook and turns notifications on in settings', async () => {
   await owner.click('#new-logbook');
   await owner.fill('input[name="title"]', 'Mira');
   await owner.click('#create-logbook');
@@ -147,7 +145,7 @@ test('the owner creates a logbook and turns notifications on in settings', { ski
   assert.equal(await call('DELETE', { endpoint: tablet.endpoint }), 204);
 });
 
-test('crew sign up through the invite link and write; the owner gets one real push', { skip }, async () => {
+test('crew sign up through the invite link and write; the owner gets one real push', async () => {
   await owner.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await owner.click('#invite-write');
   const link = await owner.inputValue('#invite-link');
@@ -186,7 +184,7 @@ test('crew sign up through the invite link and write; the owner gets one real pu
 });
 
 
-test('the owner adds a second passkey, signs out and back in; the push subscription is renewed', { skip }, async () => {
+test('the owner adds a second passkey, signs out and back in; the push subscription is renewed', async () => {
   await owner.goto(`${server.origin}/settings`);
   // The phone's authenticator already holds this account's passkey (the server excludes
   // it), so the second one goes on a security key.
@@ -214,7 +212,7 @@ test('the owner adds a second passkey, signs out and back in; the push subscript
   await waitFor(() => rows('SELECT id FROM push_subscriptions WHERE endpoint = ?', device.endpoint).length === 1, 'the renewed subscription');
 });
 
-test('a refused passkey sign-in is explained in plain words', { skip }, async () => {
+test('a refused passkey sign-in is explained in plain words', async () => {
   await owner.goto(`${server.origin}/settings`);
   await owner.click('#sign-out');
   await owner.locator('#sign-in').waitFor();
@@ -235,7 +233,7 @@ test('a refused passkey sign-in is explained in plain words', { skip }, async ()
   await waitFor(() => rows('SELECT id FROM push_subscriptions WHERE endpoint = ?', device.endpoint).length === 1, 'the renewed subscription');
 });
 
-test('the push is shown by the owner service worker and its click opens the logbook', { skip }, async () => {
+test('the push is shown by the owner service worker and its click opens the logbook', async () => {
   await owner.goto(`${server.origin}/settings`);
   await owner.waitForFunction('navigator.serviceWorker.controller !== null');
   const cdp = await owner.context().newCDPSession(owner);
@@ -278,7 +276,7 @@ test('the push is shown by the owner service worker and its click opens the logb
   await cdp.detach();
 });
 
-test('the test notification button reaches this device', { skip }, async () => {
+test('the test notification button reaches this device', async () => {
   await owner.goto(`${server.origin}/settings`);
   await owner.locator('#push[data-push-state="active"]').waitFor();
   await owner.click('#push-test');
@@ -287,7 +285,7 @@ test('the test notification button reaches this device', { skip }, async () => {
   assert.equal(test.payload.data.url, '/settings');
 });
 
-test('choosing Deutsch re-sends the subscription with the German locale', { skip }, async () => {
+test('choosing Deutsch re-sends the subscription with the German locale', async () => {
   await owner.click('#lang-de');
   await owner.getByText('Einstellungen').first().waitFor();
   await waitFor(() => rows<{ locale: string }>('SELECT locale FROM push_subscriptions WHERE endpoint = ?', device.endpoint)[0]?.locale === 'de', 'locale de');
@@ -295,7 +293,7 @@ test('choosing Deutsch re-sends the subscription with the German locale', { skip
   await owner.locator('#push[data-push-state="active"] .push-status', { hasText: 'Auf diesem Gerät aktiv' }).waitFor();
 });
 
-test('when the browser replaces the subscription, the service worker tells the server', { skip }, async () => {
+test('when the browser replaces the subscription, the service worker tells the server', async () => {
   // Chromium never fires pushsubscriptionchange by itself: dispatch one in the worker with
   // a new subscription (keys from the push service) in place of the old one.
   const replacement = pushService.createDevice();
@@ -314,7 +312,7 @@ test('when the browser replaces the subscription, the service worker tells the s
   }, 'the replaced subscription, in German');
 });
 
-test('settings explain when notifications are blocked', { skip }, async () => {
+test('settings explain when notifications are blocked', async () => {
   const page = await phone({ locale: 'de-DE' });
   const { cdp } = await addVirtualAuthenticator(page);
   const cli = await runCli(['user', 'invite', 'matrose', '--data-dir', server.dataDir, '--origin', server.origin]);
@@ -346,7 +344,7 @@ test('settings explain when notifications are blocked', { skip }, async () => {
   await screenshot(page, '09-settings-push-denied-de');
 });
 
-test('settings explain a browser without push, and iOS before installing', { skip }, async () => {
+test('settings explain a browser without push, and iOS before installing', async () => {
   const cookies = await contexts.at(-1)!.cookies(server.origin);
   const noPush = await phone({ init: 'delete window.PushManager;' });
   await noPush.context().addCookies(cookies);
@@ -363,7 +361,7 @@ test('settings explain a browser without push, and iOS before installing', { ski
   await screenshot(iphone, '10-settings-push-ios');
 });
 
-test('the skipper lost the phone: the admin\'s recovery link makes a passkey on a new one', { skip }, async () => {
+test('the skipper lost the phone: the admin\'s recovery link makes a passkey on a new one', async () => {
   const cli = await runCli(['user', 'recover', 'skipper', '--data-dir', server.dataDir, '--origin', server.origin]);
   assert.equal(cli.code, 0, cli.stderr);
   const page = await phone();

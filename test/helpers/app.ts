@@ -34,6 +34,8 @@ export interface AppOptions {
   dataDir?: string;
   /** Environment for flags' CREWBELL_* twins and the secret key. */
   env?: Record<string, string>;
+  /** Node's process metrics on /metrics too, as serve has them (off: one registry per app). */
+  processMetrics?: boolean;
 }
 
 export interface TestApp extends Target {
@@ -43,6 +45,8 @@ export interface TestApp extends Target {
   clock: Clock;
   /** Every line the app logged. */
   logs: string[];
+  /** The log as one text (what a server process would have printed). */
+  output(): string;
   fetch: Fetch;
   /** Runs one statement on a fresh connection to the database file; rows as plain objects. */
   query<T = any>(sql: string, ...params: Array<string | number | null>): T[];
@@ -79,7 +83,7 @@ export function startApp(options: AppOptions = {}): TestApp {
   const subject = config.vapidSubject ?? defaultVapidSubject(origin);
   recordVapidSubject(db, subject);
   const signer = createSignerSource(() => loadVapidKeys(db, secret)!, () => readVapidPublicKey(db), subject, clock);
-  const metrics = createMetrics(pushMetricSources(db), { defaults: false });
+  const metrics = createMetrics(pushMetricSources(db), { defaults: options.processMetrics ?? false });
   const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
   const worker = createOutboxWorker(
     { db, clock, log, metrics, transport, signer },
@@ -120,6 +124,7 @@ export function startApp(options: AppOptions = {}): TestApp {
     dataDir,
     clock,
     logs,
+    output: () => logs.join('\n'),
     fetch,
     db: connect,
     query(sql, ...params) {
@@ -145,8 +150,11 @@ export function startApp(options: AppOptions = {}): TestApp {
   return target;
 }
 
-/** One app shared by the tests of a file: made before the first test, stopped after the last. */
-export function appForFile(options: AppOptions = {}): TestApp {
+/**
+ * One app shared by the tests of a file: made before the first test, stopped after the last.
+ * The same shape as serverForFile (helpers/suite.ts), so a file moves tiers by its import.
+ */
+export function appForFile(options: AppOptions = {}): { readonly server: TestApp; user(name?: string): TestUser; anonymous(): Client } {
   let current: TestApp | undefined;
   const running = (): TestApp => {
     if (!current) throw new Error('the shared app starts in before(): use it inside a test');
@@ -160,8 +168,13 @@ export function appForFile(options: AppOptions = {}): TestApp {
     await current.stop();
     current.cleanup();
   });
-  // Every property reads through to the app made in before().
-  return new Proxy({} as TestApp, { get: (_, key) => Reflect.get(running(), key) });
+  return {
+    get server() {
+      return running();
+    },
+    user: (name?: string) => running().user(name),
+    anonymous: () => running().anonymous(),
+  };
 }
 
 /** Runs fn against a fresh app, then stops it and removes its data. */

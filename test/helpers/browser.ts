@@ -8,10 +8,15 @@ import { repoRoot, type TestServer } from './server.ts';
 import type { TestUser } from './accounts.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
-/** Why browser tests are skipped, or false when they can run. */
-export const noBrowser: string | false = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (make browser installs it)`;
+/**
+ * Always false: browser tests never skip. `make browser` installs Chromium, and
+ * launchBrowser() fails saying so when it is missing. Kept for tests that still pass
+ * `{ skip: noBrowser }`.
+ */
+export const noBrowser = false as const;
 
 export function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`make browser\` first`);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [

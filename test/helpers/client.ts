@@ -8,7 +8,7 @@ export interface ApiResponse<T = any> {
   text: string;
 }
 
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+export type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
 
 export class Client {
   readonly base: string;

@@ -24,6 +24,8 @@ export interface StartOptions {
 
 export interface TestServer {
   url: string;
+  /** Real HTTP (global fetch); an in-process app (helpers/app.ts) sets its own. */
+  fetch?: undefined;
   origin: string;
   port: number;
   dataDir: string;
