@@ -122,5 +122,5 @@ export function usernameOf(db: Db, userId: string): string | undefined {
 
 /** When the newest logbook was made (doctor compares the clock with it). */
 export function newestLogbookTime(db: Db): number | null {
-  return (db.prepare('SELECT max(created_at) AS t FROM logbooks').get() as { t: number | null }).t;
+  return (prepared(db, 'SELECT max(created_at) AS t FROM logbooks').get() as { t: number | null }).t;
 }

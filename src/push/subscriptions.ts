@@ -139,5 +139,5 @@ export function countFailure(db: Db, id: string): void {
 
 /** When the newest subscription was saved (doctor compares the clock with it). */
 export function newestSubscriptionTime(db: Db): number | null {
-  return (db.prepare('SELECT max(created_at) AS t FROM push_subscriptions').get() as { t: number | null }).t;
+  return (prepared(db, 'SELECT max(created_at) AS t FROM push_subscriptions').get() as { t: number | null }).t;
 }
