@@ -1,12 +1,16 @@
 // The logbook in a real browser against a real server: the owner keeps a logbook, crew join
 // through the invite link and write (also offline), a reader only reads, and the database
 // holds nothing but ciphertext. Sessions here are real rows (sign-in has its own story).
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, waitFor, type TestServer } from '../helpers/server.ts';
 import { createUserWithSession, type TestUser } from '../helpers/accounts.ts';
 import { launchBrowser, newPhone, screenshot, useSession, waitSynced } from '../helpers/browser.ts';
+import { storySteps } from '../helpers/story.ts';
+
+/** One step of the story per test; run alone, a step first runs the ones before it. */
+const step = storySteps();
 
 let server: TestServer;
 let browser: Browser;
@@ -70,7 +74,7 @@ after(async () => {
   server?.cleanup();
 });
 
-test('the owner creates a logbook and writes the first entry', async () => {
+step('the owner creates a logbook and writes the first entry', async () => {
   ownerPage = await phone(skipper);
   await ownerPage.goto(server.origin);
   await ownerPage.locator('.empty').waitFor();
@@ -93,7 +97,7 @@ test('the owner creates a logbook and writes the first entry', async () => {
   await screenshot(ownerPage, '02-logbooks');
 });
 
-test('the database holds only ciphertext of the title and the entries', async () => {
+step('the database holds only ciphertext of the title and the entries', async () => {
   const db = server.db();
   try {
     const logbook = db.prepare('SELECT meta FROM logbooks WHERE id = ?').get(logbookId) as { meta: string };
@@ -114,7 +118,7 @@ test('the database holds only ciphertext of the title and the entries', async ()
   }
 });
 
-test('the owner invites crew; the link carries the key only in the fragment and shows a QR code', async () => {
+step('the owner invites crew; the link carries the key only in the fragment and shows a QR code', async () => {
   const link = await inviteLink(ownerPage, 'WRITE');
   const url = new URL(link);
   assert.equal(url.origin, server.origin);
@@ -138,14 +142,14 @@ test('the owner invites crew; the link carries the key only in the fragment and 
   assert.equal(await crewPage.locator('.bar-title').textContent(), 'Mira – Baltic summer');
 });
 
-test('crew write an entry and the owner sees it after a sync', async () => {
+step('crew write an entry and the owner sees it after a sync', async () => {
   await addEntry(crewPage, { time: '2026-07-14T12:00', position: "54°28.0'N 010°20.1'E", course: '060', speed: '5.8', wind: 'W 5', text: 'Passed Kiel lighthouse' });
   await waitSynced(crewPage);
   await ownerPage.goto(`${server.origin}/logbook/${logbookId}`);
   await ownerPage.getByText('Passed Kiel lighthouse').waitFor();
 });
 
-test('crew edit and delete entries', async () => {
+step('crew edit and delete entries', async () => {
   await crewPage.locator('.entry', { hasText: 'Passed Kiel lighthouse' }).locator('a.entry-link').click();
   await crewPage.waitForURL(/\/entry\//);
   // The form waits (fields disabled) until the entry is decrypted.
@@ -173,7 +177,7 @@ test('crew edit and delete entries', async () => {
   }
 });
 
-test('writing offline is kept on the phone, survives a reload and syncs when back online', async () => {
+step('writing offline is kept on the phone, survives a reload and syncs when back online', async () => {
   // The service worker must hold the shell before the connection goes.
   await crewPage.waitForFunction('navigator.serviceWorker.controller !== null');
   await crewPage.context().setOffline(true);
@@ -211,7 +215,7 @@ async function editNotes(page: Page, from: string, to: string) {
   await page.waitForURL(/\/logbook\/[0-9a-f-]+$/);
 }
 
-test('two edits of one entry: the later one loses, and is kept beside it as a copy', async () => {
+step('two edits of one entry: the later one loses, and is kept beside it as a copy', async () => {
   const liveEntries = () => server.query<{ n: number }>('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0', logbookId)[0]!.n;
   await crewPage.goto(`${server.origin}/logbook/${logbookId}`);
   await waitSynced(crewPage);
@@ -236,7 +240,7 @@ test('two edits of one entry: the later one loses, and is kept beside it as a co
   await ownerPage.getByText('Dolphins off the bow, port side').waitFor();
 });
 
-test('the owner opens the logbook on a second device with the key link; a wrong key is refused', async () => {
+step('the owner opens the logbook on a second device with the key link; a wrong key is refused', async () => {
   await ownerPage.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await ownerPage.click('#key-link-show');
   const link = await ownerPage.locator('#key-link').inputValue();
@@ -282,7 +286,7 @@ test('the owner opens the logbook on a second device with the key link; a wrong 
   assert.deepEqual(requested.filter((r) => r.includes(keyText) || r.includes(wrong)), []);
 });
 
-test('a reader sees the entries but cannot change them, then leaves', async () => {
+step('a reader sees the entries but cannot change them, then leaves', async () => {
   const link = await inviteLink(ownerPage, 'READ');
   const page = await phone(reader);
   await join(page, link);
@@ -298,7 +302,7 @@ test('a reader sees the entries but cannot change them, then leaves', async () =
   assert.equal(await page.locator(`[data-logbook="${logbookId}"]`).count(), 0);
 });
 
-test('the owner sees the crew and removes a member', async () => {
+step('the owner sees the crew and removes a member', async () => {
   await ownerPage.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await ownerPage.locator('[data-member="deckhand"]').waitFor();
   assert.equal(await ownerPage.locator('[data-member="reader"]').count(), 0, 'the reader left');

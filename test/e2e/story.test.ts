@@ -4,12 +4,16 @@
 // notifications on in the real settings screen (only PushManager.subscribe points at the
 // local push service), so the server's real push arrives, is delivered to the owner's
 // service worker and shown; its click logic opens the logbook.
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { runCli, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 import { addVirtualAuthenticator, launchBrowser, newPhone, screenshot, waitSynced } from '../helpers/browser.ts';
 import { startPushService, type PushService, type PushServiceDevice } from '../helpers/push-service.ts';
+import { storySteps } from '../helpers/story.ts';
+
+/** One step of the story per test; run alone, a step first runs the ones before it. */
+const step = storySteps();
 
 let server: TestServer;
 let pushService: PushService;
@@ -84,14 +88,14 @@ after(async () => {
   await pushService?.close();
 });
 
-test('the welcome screen offers passkey sign-in', async () => {
+step('the welcome screen offers passkey sign-in', async () => {
   const page = await phone();
   await page.goto(server.origin);
   await page.locator('#sign-in').waitFor();
   await screenshot(page, '01-welcome');
 });
 
-test('the owner signs up with a passkey from the admin link', async () => {
+step('the owner signs up with a passkey from the admin link', async () => {
   const cli = await runCli(['user', 'invite', 'skipper', '--data-dir', server.dataDir, '--origin', server.origin]);
   assert.equal(cli.code, 0, cli.stderr);
   const link = cli.stdout.trim().split('\n').at(-1)!;
@@ -110,7 +114,7 @@ test('the owner signs up with a passkey from the admin link', async () => {
   assert.deepEqual(users.map((u) => ({ ...u })), [{ username: 'skipper', passkeys: 1 }]);
 });
 
-test('the owner creates a logbook and turns notifications on in settings', async () => {
+step('the owner creates a logbook and turns notifications on in settings', async () => {
   await owner.click('#new-logbook');
   await owner.fill('input[name="title"]', 'Mira');
   await owner.click('#create-logbook');
@@ -145,7 +149,7 @@ test('the owner creates a logbook and turns notifications on in settings', async
   assert.equal(await call('DELETE', { endpoint: tablet.endpoint }), 204);
 });
 
-test('crew sign up through the invite link and write; the owner gets one real push', async () => {
+step('crew sign up through the invite link and write; the owner gets one real push', async () => {
   await owner.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await owner.click('#invite-write');
   const link = await owner.inputValue('#invite-link');
@@ -184,7 +188,7 @@ test('crew sign up through the invite link and write; the owner gets one real pu
 });
 
 
-test('the owner adds a second passkey, signs out and back in; the push subscription is renewed', async () => {
+step('the owner adds a second passkey, signs out and back in; the push subscription is renewed', async () => {
   await owner.goto(`${server.origin}/settings`);
   // The phone's authenticator already holds this account's passkey (the server excludes
   // it), so the second one goes on a security key.
@@ -212,7 +216,7 @@ test('the owner adds a second passkey, signs out and back in; the push subscript
   await waitFor(() => rows('SELECT id FROM push_subscriptions WHERE endpoint = ?', device.endpoint).length === 1, 'the renewed subscription');
 });
 
-test('a refused passkey sign-in is explained in plain words', async () => {
+step('a refused passkey sign-in is explained in plain words', async () => {
   await owner.goto(`${server.origin}/settings`);
   await owner.click('#sign-out');
   await owner.locator('#sign-in').waitFor();
@@ -233,7 +237,7 @@ test('a refused passkey sign-in is explained in plain words', async () => {
   await waitFor(() => rows('SELECT id FROM push_subscriptions WHERE endpoint = ?', device.endpoint).length === 1, 'the renewed subscription');
 });
 
-test('the push is shown by the owner service worker and its click opens the logbook', async () => {
+step('the push is shown by the owner service worker and its click opens the logbook', async () => {
   await owner.goto(`${server.origin}/settings`);
   await owner.waitForFunction('navigator.serviceWorker.controller !== null');
   const cdp = await owner.context().newCDPSession(owner);
@@ -276,7 +280,7 @@ test('the push is shown by the owner service worker and its click opens the logb
   await cdp.detach();
 });
 
-test('the test notification button reaches this device', async () => {
+step('the test notification button reaches this device', async () => {
   await owner.goto(`${server.origin}/settings`);
   await owner.locator('#push[data-push-state="active"]').waitFor();
   await owner.click('#push-test');
@@ -285,7 +289,7 @@ test('the test notification button reaches this device', async () => {
   assert.equal(test.payload.data.url, '/settings');
 });
 
-test('choosing Deutsch re-sends the subscription with the German locale', async () => {
+step('choosing Deutsch re-sends the subscription with the German locale', async () => {
   await owner.click('#lang-de');
   await owner.getByText('Einstellungen').first().waitFor();
   await waitFor(() => rows<{ locale: string }>('SELECT locale FROM push_subscriptions WHERE endpoint = ?', device.endpoint)[0]?.locale === 'de', 'locale de');
@@ -293,7 +297,7 @@ test('choosing Deutsch re-sends the subscription with the German locale', async 
   await owner.locator('#push[data-push-state="active"] .push-status', { hasText: 'Auf diesem Gerät aktiv' }).waitFor();
 });
 
-test('when the browser replaces the subscription, the service worker tells the server', async () => {
+step('when the browser replaces the subscription, the service worker tells the server', async () => {
   // Chromium never fires pushsubscriptionchange by itself: dispatch one in the worker with
   // a new subscription (keys from the push service) in place of the old one.
   const replacement = pushService.createDevice();
@@ -312,7 +316,7 @@ test('when the browser replaces the subscription, the service worker tells the s
   }, 'the replaced subscription, in German');
 });
 
-test('settings explain when notifications are blocked', async () => {
+step('settings explain when notifications are blocked', async () => {
   const page = await phone({ locale: 'de-DE' });
   const { cdp } = await addVirtualAuthenticator(page);
   const cli = await runCli(['user', 'invite', 'matrose', '--data-dir', server.dataDir, '--origin', server.origin]);
@@ -344,7 +348,7 @@ test('settings explain when notifications are blocked', async () => {
   await screenshot(page, '09-settings-push-denied-de');
 });
 
-test('settings explain a browser without push, and iOS before installing', async () => {
+step('settings explain a browser without push, and iOS before installing', async () => {
   const cookies = await contexts.at(-1)!.cookies(server.origin);
   const noPush = await phone({ init: 'delete window.PushManager;' });
   await noPush.context().addCookies(cookies);
@@ -361,7 +365,7 @@ test('settings explain a browser without push, and iOS before installing', async
   await screenshot(iphone, '10-settings-push-ios');
 });
 
-test('the skipper lost the phone: the admin\'s recovery link makes a passkey on a new one', async () => {
+step('the skipper lost the phone: the admin\'s recovery link makes a passkey on a new one', async () => {
   const cli = await runCli(['user', 'recover', 'skipper', '--data-dir', server.dataDir, '--origin', server.origin]);
   assert.equal(cli.code, 0, cli.stderr);
   const page = await phone();
