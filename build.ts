@@ -49,9 +49,18 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
   const worker = outputs.find(([, o]) => o.entryPoint === 'web/src/export/worker.ts');
   if (!worker) throw new Error('build.ts: the export worker produced no output');
   const workerMeta = `<meta name="crewbell-export-worker" content="${url(worker[0])}">\n</head>`;
+  // The entry's static imports are asked for with the entry, not one round trip after it.
+  const preload = entry[1].imports
+    .filter((i) => i.kind === 'import-statement' && !i.external)
+    .map((i) => `<link rel="modulepreload" href="${url(i.path)}">`)
+    .join('\n');
   writeFileSync(
     `${WEB_OUT}/index.html`,
-    readFileSync('web/index.html', 'utf8').replace('{{js}}', js).replace('{{css}}', css).replace('</head>', workerMeta),
+    readFileSync('web/index.html', 'utf8')
+      .replace('{{js}}', js)
+      .replace('{{css}}', css)
+      .replace('{{preload}}', preload)
+      .replace('</head>', workerMeta),
   );
   cpSync('web/manifest.webmanifest', `${WEB_OUT}/manifest.webmanifest`);
   cpSync('web/robots.txt', `${WEB_OUT}/robots.txt`);
