@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { DatabaseSync } from 'node:sqlite';
 import { repoRoot, mainTs, runCli, startServer, tempDir, type TestServer } from './helpers/server.ts';
 import { addFleet, dumpTables, missingRows, tableColumns } from './helpers/database.ts';
@@ -64,6 +65,18 @@ function elsewhere(): string {
   return dir;
 }
 
+/** A GET through node:http, which leaves a compressed body as it came. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
 async function stopped(server: TestServer): Promise<void> {
   assert.equal(await server.stop(), 0, server.output());
   server.cleanup();
@@ -86,6 +99,17 @@ test('the native binary serves /healthz and the whole PWA from inside itself', a
       const res = await fetch(`${server.url}/${rel === 'index.html' ? '' : rel}`);
       assert.equal(res.status, 200, rel);
       assert.deepEqual(Buffer.from(await res.arrayBuffer()), readFileSync(path.join(repoRoot, key)), rel);
+    }
+    // The brotli and gzip copies inside the binary go out as they are, by Accept-Encoding
+    // (node:http here: fetch would open them before the test sees them).
+    const entry = /<script type="module" src="\/([^"]+)"/.exec(readFileSync(path.join(webDist, 'index.html'), 'utf8'))![1]!;
+    for (const [accept, coding, file] of [['br, gzip', 'br', `${entry}.br`], ['gzip', 'gzip', `${entry}.gz`], ['identity', undefined, entry]] as const) {
+      const raw = await rawGet(`${server.url}/${entry}`, { 'accept-encoding': accept });
+      assert.equal(raw.status, 200);
+      assert.equal(raw.headers['content-encoding'], coding, accept);
+      assert.equal(raw.headers['vary'], 'Accept-Encoding');
+      assert.equal(Number(raw.headers['content-length']), raw.body.length);
+      assert.deepEqual(raw.body, readFileSync(path.join(webDist, file)), file);
     }
     const deepLink = await fetch(`${server.url}/logbook/3f1c`);
     assert.equal(deepLink.status, 200);
