@@ -70,7 +70,10 @@ async function main(): Promise<void> {
     for (let i = 0; i < CREW; i++) {
       const member = createUserWithSession(server, `crew${i + 1}`);
       if (i === 0) await addCrew(skipper, logbooks[0]!.id, member, 'WRITE');
-      else server.query('INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)', logbooks[0]!.id, member.id, 'WRITE', Date.now());
+      else {
+        const join = 'INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)';
+        server.query(join, logbooks[0]!.id, member.id, 'WRITE', Date.now());
+      }
       crew.push(member);
     }
     let turn = 0;
@@ -100,15 +103,18 @@ async function main(): Promise<void> {
     const [healthz, list, sync] = [median('healthz'), median('logbooks'), median('sync')];
 
     const written = server.query<{ n: number }>('SELECT count(*) AS n FROM entries')[0]!.n;
-    if (written !== ROUNDS * (WARMUP + REQUESTS)) throw new Error(`expected ${ROUNDS * (WARMUP + REQUESTS)} entries written, found ${written}`);
+    const sent = ROUNDS * (WARMUP + REQUESTS);
+    if (written !== sent) throw new Error(`expected ${sent} entries written, found ${written}`);
 
-    console.log(`hot path: server CPU per request at saturation (${CONNECTIONS} connections, ${REQUESTS} requests after ${WARMUP} warm-up, median of ${ROUNDS} rounds)`);
-    console.log(`server: ${useBinary ? 'dist/crewbell' : `node ${process.versions.node} src/main.ts`}; load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores`);
+    const runtime = useBinary ? 'dist/crewbell' : `node ${process.versions.node} src/main.ts`;
+    console.log(`hot path: server CPU per request at saturation (${CONNECTIONS} connections, ${REQUESTS} requests`);
+    console.log(`after ${WARMUP} warm-up, median of ${ROUNDS} rounds); server: ${runtime}`);
+    console.log(`load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores`);
     console.log('route                                  µs/request   × /healthz   target   rounds (µs)');
-    const row = (key: string, name: string, us: number, target: string) =>
-      console.log(
-        `${name.padEnd(38)} ${us.toFixed(0).padStart(10)} ${(us / healthz).toFixed(2).padStart(12)}   ${target.padEnd(6)}   ${samples.get(key)!.map((x) => x.toFixed(0)).join(' ')}`,
-      );
+    const row = (key: string, name: string, us: number, target: string) => {
+      const rounds = samples.get(key)!.map((x) => x.toFixed(0)).join(' ');
+      console.log(`${name.padEnd(38)} ${us.toFixed(0).padStart(10)} ${(us / healthz).toFixed(2).padStart(12)}   ${target.padEnd(6)}   ${rounds}`);
+    };
     row('healthz', 'GET /healthz', healthz, '');
     row('logbooks', 'GET /api/logbooks (4 logbooks)', list, '≤ 1.5');
     row('sync', 'POST /api/sync/push (1 new entry)', sync, '≤ 3');

@@ -1,6 +1,7 @@
-// Accounts and passkeys through the real app in-process (app.request, a temp SQLite file): sign-up (open, admin token, crew invite,
-// closed), discoverable sign-in, challenges, sessions and their cookies, more passkeys,
-// re-verification, deleting the account, rate limits and bad input.
+// Accounts and passkeys through the real app in-process (app.request on a temp SQLite
+// file): sign-up (open, admin token, crew invite, closed), discoverable sign-in,
+// challenges, sessions and their cookies, more passkeys, re-verification, deleting the
+// account, rate limits and bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';

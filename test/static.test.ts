@@ -18,7 +18,8 @@ const html = (): string => readFileSync(path.join(dist, 'index.html'), 'utf8');
 const entry = (): string => /<script type="module" src="\/([^"]+)"/.exec(html())![1]!;
 
 async function get(urlPath: string, acceptEncoding?: string, method = 'GET'): Promise<{ res: Response; bytes: Buffer }> {
-  const res = await crewbell.server.fetch(`${crewbell.server.url}${urlPath}`, { method, headers: acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding } });
+  const headers: Record<string, string> = acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding };
+  const res = await crewbell.server.fetch(`${crewbell.server.url}${urlPath}`, { method, headers });
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
