@@ -1,19 +1,21 @@
-// The owner's notification controls over real HTTP on a real server: the per-logbook switch
-// (GET|PUT /api/logbooks/:id/notifications) for every role, quiet hours in the push prefs
-// with a partial PUT, and crew changes in a muted logbook reaching no device.
+// The owner's notification controls through the real app in-process (app.request on a temp
+// SQLite file; its worker delivers to the local push service over real HTTP): the
+// per-logbook switch (GET|PUT /api/logbooks/:id/notifications) for every role, quiet hours
+// in the push prefs with a partial PUT, and crew changes in a muted logbook reaching no device.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, waitFor, type TestServer } from './helpers/server.ts';
+import { waitFor } from './helpers/server.ts';
+import { startApp, type TestApp } from './helpers/app.ts';
 import { Client } from './helpers/client.ts';
 import { ciphertext, crewAboard } from './helpers/crew.ts';
 import { startPushService, type PushService } from './helpers/push-service.ts';
 
-let server: TestServer;
+let server: TestApp;
 let ps: PushService;
 before(async () => {
   ps = await startPushService();
-  server = await startServer({ flags: ['--push-allow-insecure', '--notify-debounce', '200ms', '--notify-throttle', '1s'] });
+  server = startApp({ flags: ['--push-allow-insecure', '--notify-debounce', '200ms', '--notify-throttle', '1s'] });
 });
 after(async () => {
   await server.stop();
@@ -48,7 +50,7 @@ test('each member reads and sets their own switch for a logbook; a stranger gets
   const unknown = await crew.skipper.client.get(`/api/logbooks/${randomUUID()}/notifications`);
   assert.equal(unknown.status, 404);
   assert.equal(unknown.body.error.code, 'not_found');
-  assert.equal((await new Client(server.url, server.origin).get(path)).status, 401);
+  assert.equal((await new Client(server.url, server.origin, server.fetch).get(path)).status, 401);
   assertInvalid(await crew.skipper.client.put(path, { enabled: 'no' }), 'enabled');
   assertInvalid(await crew.skipper.client.put(path, {}), 'enabled');
   assertInvalid(await crew.skipper.client.get('/api/logbooks/not-a-uuid/notifications'), 'id');

@@ -9,14 +9,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runCli, startServer, waitFor, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, newPhone, noBrowser, screenshot, useSession } from '../helpers/browser.ts';
+import { launchBrowser, newPhone, screenshot, useSession } from '../helpers/browser.ts';
 import { createUserWithSession, type TestUser } from '../helpers/accounts.ts';
 import { addCrew } from '../helpers/crew.ts';
 import { fakePushManager } from '../helpers/fake-push.ts';
 import { startPushService, type PushService, type PushServiceDevice, type ReceivedMessage } from '../helpers/push-service.ts';
 import { exportLogbookKey, newLogbookKey, sealJson, type LogbookKey } from '../../web/src/crypto.ts';
 
-const skip = noBrowser;
 const WAIT_MS = 20_000;
 let server: TestServer;
 let ps: PushService;
@@ -25,7 +24,6 @@ const contexts: BrowserContext[] = [];
 let sailors = 0;
 
 before(async () => {
-  if (skip) return;
   ps = await startPushService();
   server = await startServer({ flags: ['--push-allow-insecure', '--notify-debounce', '200ms', '--notify-throttle', '300ms'] });
   browser = await launchBrowser();
@@ -154,7 +152,7 @@ async function showNotificationList(page: Page, heading: string): Promise<void> 
   })`);
 }
 
-test('the device holding the key shows "Baltic summer: 3 new entries by Anna"; one without it, the generic text', { skip }, async () => {
+test('the device holding the key shows "Baltic summer: 3 new entries by Anna"; one without it, the generic text', async () => {
   const b = await boat('Baltic summer', 'Anna');
   const phoneDevice = ps.createDevice();
   const laptopDevice = ps.createDevice();
@@ -192,7 +190,7 @@ test('the device holding the key shows "Baltic summer: 3 new entries by Anna"; o
   assert.deepEqual(again.map((n) => n.body), ['New changes in one of your logbooks.']);
 });
 
-test('a German device words it in German', { skip }, async () => {
+test('a German device words it in German', async () => {
   const b = await boat('Ostseesommer');
   const phoneDevice = ps.createDevice();
   const phone = await device(b.skipper, phoneDevice);
@@ -206,7 +204,7 @@ test('a German device words it in German', { skip }, async () => {
   assert.deepEqual(shown.map((n) => n.body), [`Ostseesommer: 1 neuer Eintrag von ${b.crew.username}`]);
 });
 
-test('switching "This device" off unsubscribes only this device: the other keeps receiving, the account stays on', { skip }, async () => {
+test('switching "This device" off unsubscribes only this device: the other keeps receiving, the account stays on', async () => {
   const b = await boat('Mira');
   const phoneDevice = ps.createDevice();
   const tabletDevice = ps.createDevice();
@@ -237,7 +235,7 @@ test('switching "This device" off unsubscribes only this device: the other keeps
   assert.equal((await b.skipper.client.get('/api/push/prefs')).body.collaboratorChangesEnabled, false);
 });
 
-test('a logbook muted on its screen sends nothing; the skipper\'s other logbook still notifies', { skip }, async () => {
+test('a logbook muted on its screen sends nothing; the skipper\'s other logbook still notifies', async () => {
   const b = await boat('Quiet boat');
   const other = await boat('Busy boat');
   // The same skipper owns the second logbook too: move it over and bring the same crew aboard.
@@ -270,7 +268,7 @@ test('a logbook muted on its screen sends nothing; the skipper\'s other logbook 
   assert.deepEqual(ps.delivered(phoneDevice).map((x) => x.payload.tag), [`logbook-${other.logbookId}`]);
 });
 
-test('opening the app from the notification marks what is new since the last visit', { skip }, async () => {
+test('opening the app from the notification marks what is new since the last visit', async () => {
   const b = await boat('Night passage');
   const phoneDevice = ps.createDevice();
   const phone = await device(b.skipper, phoneDevice);
@@ -301,7 +299,7 @@ test('opening the app from the notification marks what is new since the last vis
   await screenshot(phone, 'notify-02-new-since');
 });
 
-test('quiet hours are set in settings, in the device\'s time zone by default', { skip }, async () => {
+test('quiet hours are set in settings, in the device\'s time zone by default', async () => {
   const b = await boat('Watch system');
   const phone = await device(b.skipper, ps.createDevice());
   await phone.click('#quiet-on');
@@ -324,7 +322,7 @@ test('quiet hours are set in settings, in the device\'s time zone by default', {
   await waitFor(async () => (await b.skipper.client.get('/api/push/prefs')).body.quietHours === null, 'quiet hours off');
 });
 
-test('after `vapid generate --force`, the next app start resubscribes this device without a sign-in', { skip }, async () => {
+test('after `vapid generate --force`, the next app start resubscribes this device without a sign-in', async () => {
   const b = await boat('Key change');
   const phoneDevice = ps.createDevice();
   const phone = await device(b.skipper, phoneDevice);
