@@ -50,7 +50,7 @@ export function createLogbook(db: Db, input: { id: string; ownerId: string; meta
 
 /** Every logbook the user owns or is crew of, oldest first. */
 export function listLogbooksFor(db: Db, userId: string): LogbookForUser[] {
-  const rows = prepared(db, 
+  const rows = prepared(db,
       `SELECT id, owner_id, meta, created_at, 'OWNER' AS role FROM logbooks WHERE owner_id = ?
        UNION ALL
        SELECT l.id, l.owner_id, l.meta, l.created_at, m.role FROM logbook_members m
@@ -70,7 +70,7 @@ export interface Access {
 
 /** The logbook and the user's role in it; undefined when there is no such logbook. */
 export function roleIn(db: Db, logbookId: string, userId: string): Access | undefined {
-  const row = prepared(db, 
+  const row = prepared(db,
       `SELECT l.id, l.owner_id, l.meta, l.created_at, m.role AS member_role
          FROM logbooks l LEFT JOIN logbook_members m ON m.logbook_id = l.id AND m.user_id = ?
         WHERE l.id = ?`,
@@ -88,7 +88,7 @@ export function deleteLogbook(db: Db, logbookId: string): boolean {
 
 /** The owner first, then the crew in the order they joined. */
 export function listCrew(db: Db, logbookId: string): CrewMember[] {
-  const rows = prepared(db, 
+  const rows = prepared(db,
       `SELECT u.id AS user_id, u.username, 'OWNER' AS role, 0 AS o, 0 AS joined_at
          FROM logbooks l JOIN users u ON u.id = l.owner_id WHERE l.id = ?
        UNION ALL
