@@ -16,7 +16,7 @@ import { finishReauth, finishSignin, startReauth, startSignin } from './signin.t
 import { finishAddPasskey, finishSignup, startAddPasskey, startSignup, type Ceremony, type SignedIn } from './signup.ts';
 import { deleteUser, Username } from './users.ts';
 import { transaction } from '../db.ts';
-import type { PasskeyInfo, User as WireUser } from '../wire/account.ts';
+import type { PasskeyInfo, SessionAnswer, User as WireUser } from '../wire/account.ts';
 
 // The shapes of the browser's credential JSON; @simplewebauthn/server checks the contents.
 const Id = v.pipe(Base64Url(1400), v.minLength(1, 'must not be empty'));
@@ -132,7 +132,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   // in the browser console (/me keeps the contract's 401).
   app.get('/session', (c) => {
     const user = c.get('user');
-    return c.json({ user: user ? publicUser(user) : null });
+    return c.json({ user: user ? publicUser(user) : null } satisfies SessionAnswer);
   });
 
   // A signed-in session alone (a borrowed tablet) must not plant a passkey for good: adding one

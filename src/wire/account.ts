@@ -8,6 +8,11 @@ export interface User {
   isAdmin: boolean;
 }
 
+/** GET /api/auth/session (an addition to the contract): who is signed in, 200 either way. */
+export interface SessionAnswer {
+  user: User | null;
+}
+
 export interface PasskeyInfo {
   id: string;
   createdAt: IsoTime;

@@ -1,7 +1,7 @@
 // The HTTP API exactly as /work/shared/API.md names it. Errors come back as ApiError with
 // the contract's code; a request that never reached the server is code "offline".
 
-import type { PasskeyInfo, User } from '../../src/wire/account.ts';
+import type { PasskeyInfo, SessionAnswer, User } from '../../src/wire/account.ts';
 import type { InviteAccepted, InviteInfo, InviteMade, LogbookRow, Member, CrewRole, OpenInviteRow } from '../../src/wire/logbooks.ts';
 import type { LogbookNotifications, MyDevice, NewSubscription, PushPrefs, TestQueued } from '../../src/wire/push.ts';
 import type { HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
@@ -56,7 +56,7 @@ const enc = encodeURIComponent;
 
 export const api = {
   /** Who is signed in, null when nobody: 200 either way (no console error when signed out). */
-  session: () => request<{ user: User | null }>('GET', '/api/auth/session'),
+  session: () => request<SessionAnswer>('GET', '/api/auth/session'),
   logout: () => request<void>('POST', '/api/auth/logout'),
   registerOptions: (username: string, inviteToken?: string) =>
     request<{ options: any }>('POST', '/api/auth/register/options', inviteToken ? { username, inviteToken } : { username }),
