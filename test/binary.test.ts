@@ -251,7 +251,13 @@ test('the main flow through the native binary: crew syncs, the skipper\'s phone 
     // Sent with the binary's lazily loaded push code; verified and decrypted by the local service.
     const [message] = await pushService.waitForDelivered(1, phone);
     assert.equal(message!.payload.tag, `logbook-${logbook.id}`);
-    assert.deepEqual(message!.payload.data, { url: `/logbook/${logbook.id}`, logbookId: logbook.id, changeCount: 3 });
+    assert.deepEqual(message!.payload.data, {
+      url: `/logbook/${logbook.id}`,
+      logbookId: logbook.id,
+      changeCount: 3,
+      counts: { create: 3, update: 0, delete: 0 },
+      by: [mate.username],
+    });
   } finally {
     await stopped(server);
     await pushService.close();
