@@ -19,9 +19,10 @@ run: deps web
 ##   e2e     everything else: real server processes, the CLI, the local push service, Chromium
 UNIT_TESTS := test/clock.test.ts test/config.test.ts test/db.test.ts test/notify-scheduler.test.ts \
   test/push-crypto.test.ts test/push-expiry.test.ts test/push-worker.test.ts test/web/crypto.test.ts \
-  test/web/queue.test.ts test/layering.test.ts test/notify-quiet-hours.test.ts test/web/notification-text.test.ts
+  test/web/queue.test.ts test/layering.test.ts test/notify-quiet-hours.test.ts test/web/notification-text.test.ts \
+  test/web/export-files.test.ts test/web/logbook-fields.test.ts test/web/queue-bytes.test.ts
 API_TESTS := test/auth.test.ts test/logbooks.test.ts test/sync.test.ts test/push-api.test.ts test/sessions.test.ts \
-  test/static.test.ts test/notify-api.test.ts
+  test/static.test.ts test/notify-api.test.ts test/crew-admin.test.ts test/logbook-history.test.ts
 BINARY_TESTS := test/binary.test.ts test/deno.test.ts test/push-deno.test.ts
 E2E_TESTS = $(filter-out $(UNIT_TESTS) $(API_TESTS) $(BINARY_TESTS),$(sort $(shell find test -name '*.test.ts')))
 NODE_TEST := $(NODE) --test --test-concurrency=2 --test-timeout=120000

@@ -1,15 +1,15 @@
-// The skipper runs the crew through the real server: changes a member's role (a READ member
+// The skipper runs the crew through the real app in-process: changes a member's role (a READ member
 // can upload no more), lists the open invites without their tokens and revokes one, whose
 // token is dead at once. Every new route is tried by every role.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { serverForFile } from './helpers/suite.ts';
+import { appForFile } from './helpers/app.ts';
 import { assertError, type ApiResponse } from './helpers/client.ts';
 import type { TestUser } from './helpers/accounts.ts';
 import { ciphertext, crewAboard, invite, type Crew } from './helpers/crew.ts';
 
-const crewbell = serverForFile();
+const crewbell = appForFile();
 const aboard = () => crewAboard(crewbell.server);
 
 async function uploadStatus(who: TestUser, logbookId: string): Promise<string> {

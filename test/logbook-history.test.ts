@@ -1,15 +1,15 @@
-// Who wrote what and how to undo it, through the real server: a pull names each entry's
+// Who wrote what and how to undo it, through the real app in-process: a pull names each entry's
 // first author, the history lists every version (deletes too) newest first, a restore is an
 // ordinary update, only those aboard may read it, and replaced versions go after 90 days.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { serverForFile } from './helpers/suite.ts';
+import { appForFile } from './helpers/app.ts';
 import { assertError } from './helpers/client.ts';
 import type { TestUser } from './helpers/accounts.ts';
 import { ciphertext, crewAboard } from './helpers/crew.ts';
 
-const crewbell = serverForFile();
+const crewbell = appForFile();
 const aboard = () => crewAboard(crewbell.server);
 const DAY = 86_400_000;
 

@@ -2,17 +2,20 @@
 // skipper keeps a full log entry, the mate edits and deletes, the skipper reads the history
 // and restores, also offline; roles change, an invite is revoked; the CSV and GPX files are
 // read back field by field and the printable logbook is photographed.
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { repoRoot, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 import { createUserWithSession, type TestUser } from '../helpers/accounts.ts';
-import { launchBrowser, newPhone, noBrowser, screenshot, screenshotDir, useSession, waitSynced } from '../helpers/browser.ts';
+import { launchBrowser, newPhone, screenshot, screenshotDir, useSession, waitSynced } from '../helpers/browser.ts';
 import { parseCsv } from '../helpers/csv.ts';
+import { storySteps } from '../helpers/story.ts';
 
-const skip = noBrowser;
+/** One step of the story per test; run alone, a step first runs the ones before it. */
+const step = storySteps();
+
 let server: TestServer;
 let browser: Browser;
 let skipper: TestUser;
@@ -42,7 +45,6 @@ async function openLogbook(page: Page) {
 }
 
 before(async () => {
-  if (skip) return;
   server = await startServer();
   browser = await launchBrowser();
   skipper = createUserWithSession(server, 'jorg');
@@ -56,7 +58,7 @@ after(async () => {
   server?.cleanup();
 });
 
-test('a full log entry, the last values offered for the next, and the author shown to the crew', { skip }, async () => {
+step('a full log entry, the last values offered for the next, and the author shown to the crew', async () => {
   skipperPage = await phone(skipper);
   await skipperPage.goto(server.origin);
   await skipperPage.click('#new-logbook');
@@ -130,7 +132,7 @@ test('a full log entry, the last values offered for the next, and the author sho
   await screenshot(matePage, 'logbook-authors');
 });
 
-test('the mate edits the skipper’s entry: the skipper sees who; history shows the change; restore brings the words back', { skip }, async () => {
+step('the mate edits the skipper’s entry: the skipper sees who; history shows the change; restore brings the words back', async () => {
   await card(matePage, 'Cast off in Kiel').locator('a.entry-link').click();
   await matePage.locator('form.entry-form[data-ready="yes"]').waitFor();
   await matePage.fill('textarea[name="text"]', 'Cast off in Kiel, two reefs in');
@@ -169,7 +171,7 @@ test('the mate edits the skipper’s entry: the skipper sees who; history shows 
   assert.notEqual(history.body.versions[0].payload, history.body.versions[2].payload);
 });
 
-test('the mate deletes an entry; the skipper finds it under Recently deleted and restores it', { skip }, async () => {
+step('the mate deletes an entry; the skipper finds it under Recently deleted and restores it', async () => {
   await openLogbook(matePage);
   await card(matePage, 'Passed Kiel lighthouse').locator('a.entry-link').click();
   await matePage.locator('form.entry-form[data-ready="yes"]').waitFor();
@@ -196,7 +198,7 @@ test('the mate deletes an entry; the skipper finds it under Recently deleted and
   await skipperPage.locator('.empty').waitFor();
 });
 
-test('offline, the history of a cached entry still opens: as last loaded, or the version on the device', { skip }, async () => {
+step('offline, the history of a cached entry still opens: as last loaded, or the version on the device', async () => {
   await openLogbook(skipperPage);
   await skipperPage.waitForFunction('navigator.serviceWorker.controller !== null');
   const restoredId = castOffId;
@@ -228,7 +230,7 @@ test('offline, the history of a cached entry still opens: as last loaded, or the
   }
 });
 
-test('the skipper makes the mate a reader: the mate can no longer write', { skip }, async () => {
+step('the skipper makes the mate a reader: the mate can no longer write', async () => {
   await skipperPage.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await skipperPage.locator('[data-role-of="asa"]').waitFor();
   await skipperPage.selectOption('[data-role-of="asa"]', 'READ');
@@ -245,7 +247,7 @@ test('the skipper makes the mate a reader: the mate can no longer write', { skip
   assert.equal(await matePage.locator('.restore-version').count(), 0);
 });
 
-test('a revoked invite is listed, then revoked, and its link no longer lets anyone aboard', { skip }, async () => {
+step('a revoked invite is listed, then revoked, and its link no longer lets anyone aboard', async () => {
   await skipperPage.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await skipperPage.click('#invite-read');
   await skipperPage.locator('#invite-link').waitFor();
@@ -271,7 +273,7 @@ async function downloadFrom(page: Page, button: string): Promise<{ name: string;
   return { name: download.suggestedFilename(), text: readFileSync((await download.path())!, 'utf8') };
 }
 
-test('the CSV download holds every field of every entry, read back field by field', { skip }, async () => {
+step('the CSV download holds every field of every entry, read back field by field', async () => {
   await skipperPage.goto(`${server.origin}/logbook/${logbookId}/export`);
   // The file is made in the export worker, off the page's main thread.
   const worker = new Promise<string>((resolve) => skipperPage.once('worker', (w) => resolve(w.url())));
@@ -322,7 +324,7 @@ test('the CSV download holds every field of every entry, read back field by fiel
   writeFileSync(path.join(repoRoot, 'test-artifacts/logbook-export.csv'), text);
 });
 
-test('the GPX download is a GPX 1.1 track of the positions with time, speed and course', { skip }, async () => {
+step('the GPX download is a GPX 1.1 track of the positions with time, speed and course', async () => {
   await skipperPage.goto(`${server.origin}/logbook/${logbookId}/export`);
   const { name, text } = await downloadFrom(skipperPage, '#export-gpx');
   assert.match(name, /^Mira-\d{4}-\d{2}-\d{2}\.gpx$/);
@@ -358,7 +360,7 @@ test('the GPX download is a GPX 1.1 track of the positions with time, speed and 
   });
 });
 
-test('the printable logbook: boat, crew, distance run per day, A4 print stylesheet; screenshot and PDF', { skip }, async () => {
+step('the printable logbook: boat, crew, distance run per day, A4 print stylesheet; screenshot and PDF', async () => {
   await skipperPage.goto(`${server.origin}/logbook/${logbookId}/export`);
   await skipperPage.click('#export-print');
   await skipperPage.locator('.print-page[data-ready="yes"]').waitFor();

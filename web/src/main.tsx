@@ -1,6 +1,6 @@
 // The PWA's entry: registers the service worker, loads the session and picks the screen
 // for the current path.
-import { render } from 'preact';
+import { render, type ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './app.css';
 import './logbook/logbook.css';
@@ -14,11 +14,30 @@ import { Join, SignUp, Welcome } from './pages/auth.tsx';
 import { Logbooks } from './pages/logbooks.tsx';
 import { LogbookPage } from './pages/logbook.tsx';
 import { EntryForm } from './pages/entry-form.tsx';
-import { EntryHistoryPage, RecentlyDeletedPage } from './pages/entry-history.tsx';
-import { ExportPage, PrintPage } from './pages/export.tsx';
-import { CrewPage } from './pages/crew.tsx';
-import { SettingsPage } from './pages/settings.tsx';
 import { Page } from './ui.tsx';
+
+/**
+ * A screen whose code is fetched on its first visit (a chunk the service worker keeps for
+ * offline use), so the first load stays within its 30 KiB budget.
+ */
+function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | undefined;
+  return (props: P) => {
+    const [, ready] = useState(0);
+    useEffect(() => {
+      if (!loaded) void load().then((component) => ((loaded = component), ready(1)));
+    }, []);
+    const Loaded = loaded;
+    return Loaded ? <Loaded {...props} /> : <div class="page loading" aria-busy="true" />;
+  };
+}
+
+const EntryHistoryPage = lazyPage(() => import('./pages/entry-history.tsx').then((m) => m.EntryHistoryPage));
+const RecentlyDeletedPage = lazyPage(() => import('./pages/entry-history.tsx').then((m) => m.RecentlyDeletedPage));
+const ExportPage = lazyPage(() => import('./pages/export.tsx').then((m) => m.ExportPage));
+const PrintPage = lazyPage(() => import('./pages/export.tsx').then((m) => m.PrintPage));
+const CrewPage = lazyPage(() => import('./pages/crew.tsx').then((m) => m.CrewPage));
+const SettingsPage = lazyPage(() => import('./pages/settings.tsx').then((m) => m.SettingsPage));
 
 function Screen() {
   const { path, query } = useLocation();
