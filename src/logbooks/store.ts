@@ -109,7 +109,7 @@ export function removeCrewMember(db: Db, logbookId: string, userId: string): boo
 
 /** Gives a crew member another role; undefined when they are not crew. */
 export function setCrewRole(db: Db, logbookId: string, userId: string, role: CrewRole): CrewMember | undefined {
-  const changed = db.prepare('UPDATE logbook_members SET role = ? WHERE logbook_id = ? AND user_id = ?').run(role, logbookId, userId);
+  const changed = prepared(db, 'UPDATE logbook_members SET role = ? WHERE logbook_id = ? AND user_id = ?').run(role, logbookId, userId);
   if (Number(changed.changes) !== 1) return undefined;
   const username = usernameOf(db, userId);
   return username === undefined ? undefined : { userId, username, role };
