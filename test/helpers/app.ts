@@ -19,6 +19,7 @@ import { createNotifyScheduler } from '../../src/notify/scheduler.ts';
 import { createSignerSource } from '../../src/push/authorization.ts';
 import { createTransport } from '../../src/push/transport.ts';
 import { pushMetricSources } from '../../src/push/stats.ts';
+import { startEpoch } from '../../src/sync/sequence.ts';
 import { createOutboxWorker } from '../../src/push/worker.ts';
 import { defaultVapidSubject, ensureVapidKeys, loadSecretKey, loadVapidKeys, readVapidPublicKey, recordVapidSubject } from '../../src/push/vapid.ts';
 import { Client, type Fetch } from './client.ts';
@@ -74,7 +75,9 @@ export function startApp(options: AppOptions = {}): TestApp {
   const clock = options.clock ?? systemClock;
   const logs: string[] = [];
   const log = createLogger((line) => logs.push(line));
-  const db: Db = openDatabase(databasePath(dataDir));
+  const db: Db = openDatabase(databasePath(dataDir), { synchronous: config.dbSynchronous });
+  // As serve does it, before any write: cursors name this start (src/sync/sequence.ts).
+  startEpoch(db, clock.now());
 
   // As serve does it: the push identity, the worker behind the outbox, the scheduler in front.
   const secret = loadSecretKey(dataDir, env, true);
