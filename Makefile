@@ -6,7 +6,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 DATA_DIR ?= ./data
 
-.PHONY: run test test-unit test-api test-e2e test-binary typecheck deps web browser sshd cross deno binary litestream-arm64 bench install clean
+.PHONY: run test lint format test-unit test-api test-e2e test-binary typecheck deps web browser sshd cross deno binary litestream-arm64 bench install clean
 
 ## run: install what is missing, then serve on ./data (http://localhost:8080)
 run: deps web
@@ -32,6 +32,7 @@ test: deps web browser sshd deno binary
 	$(BIN)/tsc -p tsconfig.json
 	@if [ -f web/tsconfig.json ]; then $(BIN)/tsc -p web/tsconfig.json; fi
 	@if [ -f web/tsconfig.sw.json ]; then $(BIN)/tsc -p web/tsconfig.sw.json; fi
+	$(BIN)/biome check .
 	$(NODE_TEST) $(UNIT_TESTS) $(API_TESTS) $(E2E_TESTS) $(BINARY_TESTS)
 
 ## test-unit: no processes, no build
@@ -49,6 +50,14 @@ test-e2e: deps web browser sshd
 ## test-binary: the binaries `make binary` built, and Deno
 test-binary: deps web deno binary
 	$(NODE_TEST) $(BINARY_TESTS)
+
+## lint: the formatter and linter (Biome, biome.json) check every source file; make test runs it
+lint: deps
+	$(BIN)/biome check .
+
+## format: rewrite the sources in the project's format
+format: deps
+	$(BIN)/biome format --write .
 
 typecheck: deps
 	$(BIN)/tsc -p tsconfig.json
