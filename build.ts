@@ -15,7 +15,9 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:z
 const WEB_OUT = 'web/dist';
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(`${dir}/${d.name}`) : [`${dir}/${d.name}`]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(`${dir}/${d.name}`) : [`${dir}/${d.name}`],
+  );
 }
 
 export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsGzipBytes: number }> {
@@ -43,7 +45,7 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
   const outputs = Object.entries(app.metafile.outputs);
   const entry = outputs.find(([, o]) => o.entryPoint === 'web/src/main.tsx');
   if (!entry) throw new Error('build.ts: the app entry produced no output');
-  const url = (file: string) => '/' + path.relative(WEB_OUT, file).split(path.sep).join('/');
+  const url = (file: string) => `/${path.relative(WEB_OUT, file).split(path.sep).join('/')}`;
   const js = url(entry[0]);
   const css = url(entry[1].cssBundle ?? '');
   const worker = outputs.find(([, o]) => o.entryPoint === 'web/src/export/worker.ts');
@@ -96,7 +98,9 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
     for (const f of [...jsFiles, `${WEB_OUT}/sw.js`, ...walk(`${WEB_OUT}/assets`).filter((f) => f.endsWith('.css'))]) {
       console.log(`${f.padEnd(44)} ${String(statSync(f).size).padStart(7)} B  gzip ${String(gz(f)).padStart(6)} B`);
     }
-    console.log(`PWA JavaScript (app + lazy chunks), gzip: ${(jsGzipBytes / 1024).toFixed(1)} KiB; first load: ${(gz(entry[0]) / 1024).toFixed(1)} KiB`);
+    console.log(
+      `PWA JavaScript (app + lazy chunks), gzip: ${(jsGzipBytes / 1024).toFixed(1)} KiB; first load: ${(gz(entry[0]) / 1024).toFixed(1)} KiB`,
+    );
   }
   return { jsGzipBytes };
 }
@@ -152,7 +156,8 @@ export function binaryPath(arch: BinaryArch): string {
 function run(cmd: string, args: string[], options: { cwd?: string; quiet?: boolean } = {}): string {
   const result = binChild.spawnSync(cmd, args, { cwd: options.cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw new Error(`${cmd}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${result.status}):\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${result.status}):\n${result.stdout}${result.stderr}`);
   return result.stdout;
 }
 
@@ -162,7 +167,7 @@ function onPath(tool: string): boolean {
 
 /** When the source was last committed (a floor for `doctor`'s clock check), else now. */
 function buildTime(): number {
-  if (process.env['SOURCE_DATE_EPOCH']) return Number(process.env['SOURCE_DATE_EPOCH']) * 1000;
+  if (process.env.SOURCE_DATE_EPOCH) return Number(process.env.SOURCE_DATE_EPOCH) * 1000;
   const git = binChild.spawnSync('git', ['log', '-1', '--format=%ct'], { encoding: 'utf8' });
   const seconds = Number(git.stdout?.trim());
   return git.status === 0 && seconds > 0 ? seconds * 1000 : Date.now();
@@ -185,7 +190,8 @@ function lazyPackages(): import('esbuild').Plugin {
       const filter = new RegExp(`^(${LAZY_PACKAGES.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
       build.onResolve({ filter }, (args) => {
         // Only crewbell's own imports get the stand-in; its own require() finds the package.
-        if (args.namespace !== 'file' || !args.importer.startsWith(binPath.resolve('src') + binPath.sep)) return undefined;
+        if (args.namespace !== 'file' || !args.importer.startsWith(binPath.resolve('src') + binPath.sep))
+          return undefined;
         return { path: args.path, namespace: 'lazy-package' };
       });
       build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => {
@@ -282,8 +288,19 @@ function nodeFor(arch: BinaryArch): string {
   if (binFs.existsSync(node)) return node;
   binFs.mkdirSync(dir, { recursive: true });
   console.log(`build: fetching node-linux-${arch}@${version} from npm into ${binPath.relative('.', dir)}`);
-  const tarball = run('npm', ['pack', `node-linux-${arch}@${version}`, '--silent', '--pack-destination', dir]).trim().split('\n').pop()!;
-  run('tar', ['xzf', binPath.join(dir, tarball), '-C', dir, '--strip-components=1', 'package/bin/node', 'package/LICENSE']);
+  const tarball = run('npm', ['pack', `node-linux-${arch}@${version}`, '--silent', '--pack-destination', dir])
+    .trim()
+    .split('\n')
+    .pop()!;
+  run('tar', [
+    'xzf',
+    binPath.join(dir, tarball),
+    '-C',
+    dir,
+    '--strip-components=1',
+    'package/bin/node',
+    'package/LICENSE',
+  ]);
   binFs.rmSync(binPath.join(dir, tarball));
   if (!binFs.existsSync(node)) throw new Error(`npm's node-linux-${arch}@${version} has no bin/node`);
   return node;
@@ -292,7 +309,11 @@ function nodeFor(arch: BinaryArch): string {
 /** How to run a binary of this architecture here: directly, under qemu-user, or not at all. */
 export function runnerFor(arch: BinaryArch): string[] | undefined {
   if (arch === process.arch) return [];
-  if (arch === 'arm64' && onPath('qemu-aarch64-static') && binFs.existsSync('/usr/aarch64-linux-gnu/lib/libstdc++.so.6')) {
+  if (
+    arch === 'arm64' &&
+    onPath('qemu-aarch64-static') &&
+    binFs.existsSync('/usr/aarch64-linux-gnu/lib/libstdc++.so.6')
+  ) {
     return ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu'];
   }
   return undefined;
@@ -303,7 +324,9 @@ function strip(file: string, arch: BinaryArch): boolean {
   const tools = arch === process.arch ? ['strip', `${GNU_TRIPLE[arch]}-strip`] : [`${GNU_TRIPLE[arch]}-strip`];
   const tool = tools.find(onPath);
   if (!tool) {
-    console.log(`build: no ${tools.join(' or ')}: crewbell-linux-${arch} stays unstripped (Debian: binutils-${GNU_TRIPLE[arch]})`);
+    console.log(
+      `build: no ${tools.join(' or ')}: crewbell-linux-${arch} stays unstripped (Debian: binutils-${GNU_TRIPLE[arch]})`,
+    );
     return false;
   }
   run(tool, [file]);
@@ -333,7 +356,8 @@ async function buildFor(arch: BinaryArch, bundle: string, assets: Record<string,
   binFs.copyFileSync(nodeFor(arch), tmp);
   binFs.chmodSync(tmp, 0o755);
   const runner = runnerFor(arch);
-  if (strip(tmp, arch) && runner) run(runner[0] ?? tmp, [...runner.slice(1), ...(runner.length ? [tmp] : []), '--version']);
+  if (strip(tmp, arch) && runner)
+    run(runner[0] ?? tmp, [...runner.slice(1), ...(runner.length ? [tmp] : []), '--version']);
   inject(tmp, blob);
   if (runner) {
     // The finished binary must start; not checkable without qemu.
@@ -351,7 +375,9 @@ export async function buildBinary(): Promise<void> {
   const bundle = binPath.join(WORK, 'crewbell.cjs');
   await bundleServer(bundle);
   const assets = binaryAssets();
-  console.log(`build: ${binPath.basename(bundle)} ${kib(binFs.statSync(bundle).size)}, ${Object.keys(assets).length} assets`);
+  console.log(
+    `build: ${binPath.basename(bundle)} ${kib(binFs.statSync(bundle).size)}, ${Object.keys(assets).length} assets`,
+  );
   for (const arch of BINARY_ARCHS) await buildFor(arch, bundle, assets);
   // dist/crewbell: the host's architecture, for running it here.
   const host = BINARY_ARCHS.find((a) => a === process.arch);
@@ -362,8 +388,13 @@ export async function buildBinary(): Promise<void> {
     sha256File(binPath.join(DIST, 'crewbell'));
   }
   binFs.rmSync(WORK, { recursive: true, force: true });
-  for (const name of binFs.readdirSync(DIST).filter((n) => n.startsWith('crewbell') && !n.endsWith('.sha256')).sort()) {
-    console.log(`build: ${binPath.join(DIST, name)} ${(binFs.statSync(binPath.join(DIST, name)).size / 1e6).toFixed(1)} MB`);
+  for (const name of binFs
+    .readdirSync(DIST)
+    .filter((n) => n.startsWith('crewbell') && !n.endsWith('.sha256'))
+    .sort()) {
+    console.log(
+      `build: ${binPath.join(DIST, name)} ${(binFs.statSync(binPath.join(DIST, name)).size / 1e6).toFixed(1)} MB`,
+    );
   }
 }
 

@@ -5,7 +5,13 @@ declare module 'autocannon' {
     connections?: number;
     amount?: number;
     duration?: number;
-    requests?: Array<{ setupRequest?: (req: object) => object; method?: string; path?: string; headers?: Record<string, string>; body?: string }>;
+    requests?: Array<{
+      setupRequest?: (req: object) => object;
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+    }>;
   }
   interface Result {
     non2xx: number;

@@ -40,7 +40,9 @@ interface Started {
 /** Spawns `serve --port 0`, and measures until the first /healthz answer arrives. */
 async function start(command: string[], dataDir: string): Promise<Started> {
   const t0 = performance.now();
-  const child = spawn(command[0]!, [...command.slice(1), 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, [...command.slice(1), 'serve', '--port', '0', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start in 20 s: ${out}`)), 20_000);

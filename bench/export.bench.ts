@@ -10,8 +10,8 @@ import { startServer } from '../test/helpers/server.ts';
 import { createUserWithSession } from '../test/helpers/accounts.ts';
 import { launchBrowser, newPhone, useSession } from '../test/helpers/browser.ts';
 
-const ENTRIES = Number(process.env['BENCH_ENTRIES'] ?? 10_000);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 10_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 /** Counts main-thread blocks and the moment a download link is clicked, inside the page. */
 const PROBE = `
@@ -91,7 +91,16 @@ async function seed(page: Page, logbookId: string): Promise<void> {
             payload[0] = 1;
             payload.set(iv, 1);
             payload.set(sealed, 13);
-            return { logbookId, entityId, payload: b64url(payload), version: 1, deleted: false, updatedAt: at.getTime(), updatedBy: null, createdBy: null };
+            return {
+              logbookId,
+              entityId,
+              payload: b64url(payload),
+              version: 1,
+              deleted: false,
+              updatedAt: at.getTime(),
+              updatedBy: null,
+              createdBy: null,
+            };
           }),
         );
         await new Promise<void>((resolve, reject) => {
@@ -226,7 +235,11 @@ try {
   await page.goto(`${server.origin}/logbook/${logbookId}/export`);
   const seeded = Date.now();
   await seed(page, logbookId);
-  console.log(`machine: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (wall times stretch with it; CPU time does not)`);
+  console.log(
+    `machine: load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (wall times stretch with it; CPU time does not)`,
+  );
   console.log(`seeded ${ENTRIES} sealed entries into IndexedDB in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
 
   for (const [format, button] of [
@@ -246,8 +259,10 @@ try {
         `${Math.max(...runs.map((r) => r.longestTaskMs)).toFixed(0)} ms (target ≤ 100 ms); ` +
         `file ${(runs[0]!.bytes / 1024 / 1024).toFixed(1)} MiB, ${runs[0]!.lines} lines`,
     );
-    if (format === 'CSV' && runs.some((r) => r.lines !== ENTRIES + 1)) throw new Error(`a CSV lacks entries: ${runs.map((r) => r.lines).join(', ')} lines`);
-    if (format === 'GPX' && runs.some((r) => r.lines !== ENTRIES + 6)) throw new Error(`a GPX lacks points: ${runs.map((r) => r.lines).join(', ')} lines`);
+    if (format === 'CSV' && runs.some((r) => r.lines !== ENTRIES + 1))
+      throw new Error(`a CSV lacks entries: ${runs.map((r) => r.lines).join(', ')} lines`);
+    if (format === 'GPX' && runs.some((r) => r.lines !== ENTRIES + 6))
+      throw new Error(`a GPX lacks points: ${runs.map((r) => r.lines).join(', ')} lines`);
   }
 } finally {
   await browser.close();

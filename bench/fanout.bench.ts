@@ -27,9 +27,9 @@ const IN_FLIGHT = 32;
  * is live: HTTP/2's allocation rate otherwise makes V8 grow new space to ~100 MB of
  * garbage (heap in use after GC stays ~13 MB either way). BENCH_V8_FLAGS overrides.
  */
-const V8_FLAGS = (process.env['BENCH_V8_FLAGS'] ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const V8_FLAGS = (process.env.BENCH_V8_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
 /** Rounds of every run; the table shows each figure's median (a shared 2-core machine is noisy). */
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** "transport" is crewbell's send path without the database: the floor, for comparison. */
 const CONTENDERS = ['web-push', 'crewbell', 'transport'];
 
@@ -55,13 +55,21 @@ async function pushService(certDir: string): Promise<void> {
   let count = 0;
   // HTTP/2 and HTTP/1.1 on one port, like FCM, Mozilla's and Apple's services.
   const server = http2.createSecureServer(
-    { key: readFileSync(path.join(certDir, 'server.key')), cert: readFileSync(path.join(certDir, 'server.crt')), allowHTTP1: true },
+    {
+      key: readFileSync(path.join(certDir, 'server.key')),
+      cert: readFileSync(path.join(certDir, 'server.crt')),
+      allowHTTP1: true,
+    },
     (req, res) => {
       let size = 0;
       req.on('data', (c: Buffer) => (size += c.length));
       req.on('end', () => {
         count++;
-        const ok = req.headers['content-encoding'] === 'aes128gcm' && /^vapid t=/.test(String(req.headers.authorization)) && size > 86 && size <= 4096;
+        const ok =
+          req.headers['content-encoding'] === 'aes128gcm' &&
+          /^vapid t=/.test(String(req.headers.authorization)) &&
+          size > 86 &&
+          size <= 4096;
         res.writeHead(ok ? 201 : 400);
         res.end();
       });
@@ -83,7 +91,10 @@ async function pushService(certDir: string): Promise<void> {
  * also holds garbage not yet collected and malloc arenas (OpenSSL, nghttp2, SQLite) that
  * glibc hands back lazily, so it wanders by ±20 MB from run to run; the live heap does not.
  */
-function sampleMemory(n: number, remaining: () => number): { stop(): { peakRssMb: number; rssGrowthMb: number; liveHeapMb: number } } {
+function sampleMemory(
+  n: number,
+  remaining: () => number,
+): { stop(): { peakRssMb: number; rssGrowthMb: number; liveHeapMb: number } } {
   const start = process.memoryUsage().rss;
   let peak = start;
   let live = NaN;
@@ -134,7 +145,9 @@ async function runCrewbell(devices: Device[]): Promise<Omit<RunResult, 'impl' | 
   const ownerId = randomUUID();
   const logbookId = randomUUID();
   db.prepare("INSERT INTO users (id, username, created_at) VALUES (?, 'skipper', 0)").run(ownerId);
-  const insert = db.prepare("INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, ?, ?, ?, 'en', 0)");
+  const insert = db.prepare(
+    "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, ?, ?, ?, 'en', 0)",
+  );
   transaction(db, () => {
     for (const d of devices) insert.run(randomUUID(), ownerId, d.endpoint, d.keys.p256dh, d.keys.auth);
   });
@@ -146,7 +159,14 @@ async function runCrewbell(devices: Device[]): Promise<Omit<RunResult, 'impl' | 
     { db, clock: systemClock, log: silentLogger, metrics, transport, signer: () => signer },
     // One account's devices at one push service: serve's fairness caps (per account, per host)
     // are lifted, as this measures the delivery pipeline against web-push's.
-    { concurrency: IN_FLIGHT, perHost: IN_FLIGHT, perUser: IN_FLIGHT, retries: 3, retryBaseMs: 2_000, ttlSeconds: 86_400 },
+    {
+      concurrency: IN_FLIGHT,
+      perHost: IN_FLIGHT,
+      perUser: IN_FLIGHT,
+      retries: 3,
+      retryBaseMs: 2_000,
+      ttlSeconds: 86_400,
+    },
   );
   globalThis.gc?.();
   const n = (db.prepare('SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
@@ -155,7 +175,9 @@ async function runCrewbell(devices: Device[]): Promise<Omit<RunResult, 'impl' | 
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // The scheduler's step: one notification becomes one outbox job per device, one transaction.
-  transaction(db, () => queueForUser(db, ownerId, (l) => crewChangesMessage(l, logbookId, 3), logbookTopic(logbookId), Date.now()));
+  transaction(db, () =>
+    queueForUser(db, ownerId, (l) => crewChangesMessage(l, logbookId, 3), logbookTopic(logbookId), Date.now()),
+  );
   worker.kick();
   for (;;) {
     await worker.idle();
@@ -204,19 +226,31 @@ async function runTransportOnly(devices: Device[]): Promise<Omit<RunResult, 'imp
   const webpush = (await import('web-push')).default;
   const keys = webpush.generateVAPIDKeys();
   const signer = createVapidSigner(
-    { publicKey: keys.publicKey, privateKey: vapidPrivateKeyObject(Buffer.from(keys.privateKey, 'base64url'), Buffer.from(keys.publicKey, 'base64url')) },
+    {
+      publicKey: keys.publicKey,
+      privateKey: vapidPrivateKeyObject(
+        Buffer.from(keys.privateKey, 'base64url'),
+        Buffer.from(keys.publicKey, 'base64url'),
+      ),
+    },
     'mailto:bench@example.org',
     systemClock,
   );
   const transport = createTransport({ timeoutMs: 10_000, allowInsecure: true });
   const logbookId = randomUUID();
   const result = await sendInLanes(devices, async (d) => {
-    const outcome = await sendToDevice(transport, signer, { endpoint: d.endpoint, ...d.keys }, JSON.stringify(message(logbookId)), {
-      ttlSeconds: 86_400,
-      urgency: 'normal',
-      topic: logbookId.replace(/-/g, ''),
-      now: Date.now(),
-    });
+    const outcome = await sendToDevice(
+      transport,
+      signer,
+      { endpoint: d.endpoint, ...d.keys },
+      JSON.stringify(message(logbookId)),
+      {
+        ttlSeconds: 86_400,
+        urgency: 'normal',
+        topic: logbookId.replace(/-/g, ''),
+        now: Date.now(),
+      },
+    );
     return outcome.kind === 'success';
   });
   transport.close();
@@ -224,7 +258,10 @@ async function runTransportOnly(devices: Device[]): Promise<Omit<RunResult, 'imp
 }
 
 /** Sends to every device from IN_FLIGHT lanes, measuring time, CPU and memory. */
-async function sendInLanes(devices: Device[], send: (device: Device) => Promise<boolean>): Promise<Omit<RunResult, 'impl' | 'n'>> {
+async function sendInLanes(
+  devices: Device[],
+  send: (device: Device) => Promise<boolean>,
+): Promise<Omit<RunResult, 'impl' | 'n'>> {
   globalThis.gc?.();
   let next = 0;
   const rss = sampleMemory(devices.length, () => devices.length - next);
@@ -244,8 +281,13 @@ async function sendInLanes(devices: Device[], send: (device: Device) => Promise<
 
 async function sender(impl: string, n: number, file: string): Promise<void> {
   const devices = (JSON.parse(readFileSync(file, 'utf8')) as Device[]).slice(0, n);
-  const result = impl === 'crewbell' ? await runCrewbell(devices) : impl === 'web-push' ? await runWebPush(devices) : await runTransportOnly(devices);
-  process.stdout.write(JSON.stringify({ impl, n, ...result }) + '\n');
+  const result =
+    impl === 'crewbell'
+      ? await runCrewbell(devices)
+      : impl === 'web-push'
+        ? await runWebPush(devices)
+        : await runTransportOnly(devices);
+  process.stdout.write(`${JSON.stringify({ impl, n, ...result })}\n`);
   process.exit(0);
 }
 
@@ -272,18 +314,71 @@ function medianRun(runs: RunResult[]): RunResult {
 }
 function makeCertificates(dir: string): void {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=crewbell bench CA');
-  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=crewbell bench CA',
+  );
+  run(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  );
   writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'san.ext');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+  );
 }
 
-function child(args: string[], env: Record<string, string> = {}): { proc: ReturnType<typeof spawn>; output: Promise<string> } {
-  const proc = spawn(process.execPath, ['--expose-gc', ...V8_FLAGS, self, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+function child(
+  args: string[],
+  env: Record<string, string> = {},
+): { proc: ReturnType<typeof spawn>; output: Promise<string> } {
+  const proc = spawn(process.execPath, ['--expose-gc', ...V8_FLAGS, self, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   const output = new Promise<string>((resolve, reject) => {
-    proc.once('exit', (code) => (code === 0 || code === null ? resolve(out) : reject(new Error(`${args.join(' ')} exited with ${code}`))));
+    proc.once('exit', (code) =>
+      code === 0 || code === null ? resolve(out) : reject(new Error(`${args.join(' ')} exited with ${code}`)),
+    );
   });
   return { proc, output };
 }
@@ -308,7 +403,10 @@ async function coordinator(): Promise<void> {
     const devices: Device[] = Array.from({ length: max }, (_, i) => {
       const ecdh = createECDH('prime256v1');
       ecdh.generateKeys();
-      return { endpoint: `https://127.0.0.1:${port}/push/device-${i}-${randomBytes(8).toString('base64url')}`, keys: { p256dh: ecdh.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') } };
+      return {
+        endpoint: `https://127.0.0.1:${port}/push/device-${i}-${randomBytes(8).toString('base64url')}`,
+        keys: { p256dh: ecdh.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') },
+      };
     });
     const file = path.join(dir, 'devices.json');
     writeFileSync(file, JSON.stringify(devices));
@@ -328,13 +426,19 @@ async function coordinator(): Promise<void> {
       }
       process.stderr.write(`round ${round + 1} of ${ROUNDS} done\n`);
     }
-    const results = SIZES.flatMap((n) => CONTENDERS.map((impl) => medianRun(runs.filter((r) => r.n === n && r.impl === impl))));
+    const results = SIZES.flatMap((n) =>
+      CONTENDERS.map((impl) => medianRun(runs.filter((r) => r.n === n && r.impl === impl))),
+    );
     service.proc.kill('SIGTERM');
     await service.output;
 
-    console.log(`fan-out of one notification, ${IN_FLIGHT} in flight, node ${process.versions.node}, HTTPS push service on 127.0.0.1 (own process; HTTP/2 for crewbell, HTTP/1.1 for web-push)`);
+    console.log(
+      `fan-out of one notification, ${IN_FLIGHT} in flight, node ${process.versions.node}, HTTPS push service on 127.0.0.1 (own process; HTTP/2 for crewbell, HTTP/1.1 for web-push)`,
+    );
     console.log(`V8 flags for every sender: ${V8_FLAGS.join(' ') || '(none)'}`);
-    console.log(`load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores (other processes skew the figures)`);
+    console.log(
+      `load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores (other processes skew the figures)`,
+    );
     console.log(`median of ${ROUNDS} rounds for every figure (BENCH_ROUNDS to change)`);
     console.log('impl        N        notif/s   CPU µs/notif   peak RSS MB   RSS growth MB   live heap MB');
     for (const r of results) {

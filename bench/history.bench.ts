@@ -14,7 +14,9 @@ try {
   const skipper = createUserWithSession(server, 'skipper');
   const logbook = await createLogbook(skipper);
   const payload = () => randomBytes(1024).toString('base64url');
-  const first = await skipper.client.post('/api/sync/push', { items: [{ logbookId: logbook.id, entityId: 'noon', action: 'create', payload: payload() }] });
+  const first = await skipper.client.post('/api/sync/push', {
+    items: [{ logbookId: logbook.id, entityId: 'noon', action: 'create', payload: payload() }],
+  });
   if (first.body.results[0].status !== 'success') throw new Error(first.text);
   for (let v = 1; v < VERSIONS; v++) {
     const res = await skipper.client.post('/api/sync/push', {
@@ -29,12 +31,17 @@ try {
     const t0 = performance.now();
     const res = await skipper.client.get(path);
     times.push(performance.now() - t0);
-    if (res.status !== 200 || res.body.versions.length !== VERSIONS) throw new Error(`${res.status}: ${res.body?.versions?.length} versions`);
+    if (res.status !== 200 || res.body.versions.length !== VERSIONS)
+      throw new Error(`${res.status}: ${res.body?.versions?.length} versions`);
     bytes = res.text.length;
   }
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-  console.log(`machine: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(
     `history of ${VERSIONS} versions in one request: ${(bytes / 1024).toFixed(0)} KiB; first ${times[0]!.toFixed(1)} ms, ` +
       `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms over ${READS} reads`,

@@ -17,9 +17,9 @@ import { createUserWithSession, type TestUser } from '../test/helpers/accounts.t
 import { addCrew, createLogbook, type TestLogbook } from '../test/helpers/crew.ts';
 
 const CONNECTIONS = 8;
-const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 1_000);
-const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 6_000);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1_000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 6_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Sync is rate limited per user (300 at once, 300 a minute): enough crew to stay under it. */
 const CREW = Math.ceil((ROUNDS * (WARMUP + REQUESTS)) / 250) + 1;
 
@@ -40,7 +40,9 @@ async function cannon(server: TestServer, amount: number, next: () => Request): 
   });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0 || result.requests.sent < amount) {
-    throw new Error(`${failed} of ${result.requests.sent} requests failed (non2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`);
+    throw new Error(
+      `${failed} of ${result.requests.sent} requests failed (non2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`,
+    );
   }
 }
 
@@ -57,9 +59,12 @@ const cookie = (user: TestUser) => `crewbell_session=${user.client.cookies.get('
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   const binary = path.join(repoRoot, 'dist/crewbell');
-  const useBinary = existsSync(binary) && process.env['BENCH_SERVER'] !== 'src';
+  const useBinary = existsSync(binary) && process.env.BENCH_SERVER !== 'src';
   // A long debounce: crew changes are counted, no push goes out during the run.
-  const server = await startServer({ flags: ['--notify-debounce', '10m'], ...(useBinary ? { command: [binary] } : {}) });
+  const server = await startServer({
+    flags: ['--notify-debounce', '10m'],
+    ...(useBinary ? { command: [binary] } : {}),
+  });
   try {
     const skipper = createUserWithSession(server, 'skipper');
     const logbooks: TestLogbook[] = [];
@@ -87,8 +92,14 @@ async function main(): Promise<void> {
         () => ({
           method: 'POST',
           path: '/api/sync/push',
-          headers: { cookie: cookie(crew[turn++ % crew.length]!), origin: server.origin, 'content-type': 'application/json' },
-          body: JSON.stringify({ items: [{ logbookId: logbooks[0]!.id, entityId: randomUUID(), action: 'create', payload }] }),
+          headers: {
+            cookie: cookie(crew[turn++ % crew.length]!),
+            origin: server.origin,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            items: [{ logbookId: logbooks[0]!.id, entityId: randomUUID(), action: 'create', payload }],
+          }),
         }),
       ],
     ];
@@ -112,8 +123,13 @@ async function main(): Promise<void> {
     console.log(`load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores`);
     console.log('route                                  µs/request   × /healthz   target   rounds (µs)');
     const row = (key: string, name: string, us: number, target: string) => {
-      const rounds = samples.get(key)!.map((x) => x.toFixed(0)).join(' ');
-      console.log(`${name.padEnd(38)} ${us.toFixed(0).padStart(10)} ${(us / healthz).toFixed(2).padStart(12)}   ${target.padEnd(6)}   ${rounds}`);
+      const rounds = samples
+        .get(key)!
+        .map((x) => x.toFixed(0))
+        .join(' ');
+      console.log(
+        `${name.padEnd(38)} ${us.toFixed(0).padStart(10)} ${(us / healthz).toFixed(2).padStart(12)}   ${target.padEnd(6)}   ${rounds}`,
+      );
     };
     row('healthz', 'GET /healthz', healthz, '');
     row('logbooks', 'GET /api/logbooks (4 logbooks)', list, '≤ 1.5');

@@ -16,7 +16,7 @@ import { addCrew, createLogbook } from '../test/helpers/crew.ts';
 import { LITESTREAM, startReplicate, writeConfig } from '../test/helpers/litestream.ts';
 import { decompressLz4Frame } from './lz4-frame.ts';
 
-const CREW = Number(process.env['BENCH_CREW'] ?? 8);
+const CREW = Number(process.env.BENCH_CREW ?? 8);
 const ENTRY_BYTES = 1024;
 const PROBE_EVERY_MS = 200;
 
@@ -77,8 +77,12 @@ async function main(): Promise<void> {
   const replicaDir = path.join(work, 'replica');
   const config = writeConfig(work, path.join(dataDir, 'crewbell.db'), { type: 'file', path: replicaDir });
   const binary = path.join(repoRoot, 'dist/crewbell');
-  const useBinary = existsSync(binary) && process.env['BENCH_SERVER'] !== 'src';
-  const server = await startServer({ dataDir, flags: ['--notify-debounce', '10m'], ...(useBinary ? { command: [binary] } : {}) });
+  const useBinary = existsSync(binary) && process.env.BENCH_SERVER !== 'src';
+  const server = await startServer({
+    dataDir,
+    flags: ['--notify-debounce', '10m'],
+    ...(useBinary ? { command: [binary] } : {}),
+  });
   const replicator = startReplicate(config);
   const watcher = watchReplica(replicaDir);
   const results: { name: string; lags: number[]; entries: number }[] = [];
@@ -111,15 +115,24 @@ async function main(): Promise<void> {
 
     await phase('idle: no other writes', async () => 0, 30);
     await phase('at sea: 1 entry per request', async () => {
-      await Promise.all(crew.map(async (member) => {
-        for (let r = 0; r < 100; r++) await push(member, logbook.id, [randomUUID()]);
-      }));
+      await Promise.all(
+        crew.map(async (member) => {
+          for (let r = 0; r < 100; r++) await push(member, logbook.id, [randomUUID()]);
+        }),
+      );
       return CREW * 100;
     });
     await phase('back online: 100 per request', async () => {
-      await Promise.all(crew.map(async (member) => {
-        for (let r = 0; r < 20; r++) await push(member, logbook.id, Array.from({ length: 100 }, () => randomUUID()));
-      }));
+      await Promise.all(
+        crew.map(async (member) => {
+          for (let r = 0; r < 20; r++)
+            await push(
+              member,
+              logbook.id,
+              Array.from({ length: 100 }, () => randomUUID()),
+            );
+        }),
+      );
       return CREW * 2000;
     });
   } finally {
@@ -132,18 +145,39 @@ async function main(): Promise<void> {
   const dbMb = statSync(path.join(dataDir, 'crewbell.db')).size / 2 ** 20;
   rmSync(dataDir, { recursive: true });
   const t0 = performance.now();
-  const restore = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, '--litestream', LITESTREAM, '--secret-key', secretKey], useBinary ? { command: [binary] } : {});
+  const restore = await runCli(
+    [
+      'restore',
+      '--data-dir',
+      dataDir,
+      '--litestream-config',
+      config,
+      '--litestream',
+      LITESTREAM,
+      '--secret-key',
+      secretKey,
+    ],
+    useBinary ? { command: [binary] } : {},
+  );
   const restoreS = (performance.now() - t0) / 1000;
   if (restore.code !== 0) throw new Error(`restore failed: ${restore.stderr}`);
 
-  console.log(`replication lag, commit → file replica: Litestream 0.3.13 (sync-interval 1s), ${CREW} crew members writing ${ENTRY_BYTES}-byte entries; a probe every ${PROBE_EVERY_MS} ms`);
-  console.log(`server: ${useBinary ? 'dist/crewbell' : `node ${process.versions.node} src/main.ts`}; load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores (clients, server and Litestream share them)`);
+  console.log(
+    `replication lag, commit → file replica: Litestream 0.3.13 (sync-interval 1s), ${CREW} crew members writing ${ENTRY_BYTES}-byte entries; a probe every ${PROBE_EVERY_MS} ms`,
+  );
+  console.log(
+    `server: ${useBinary ? 'dist/crewbell' : `node ${process.versions.node} src/main.ts`}; load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores (clients, server and Litestream share them)`,
+  );
   console.log('phase                              crew entries  probes   p50 ms   p99 ms   max ms');
   for (const r of results) {
     const sorted = [...r.lags].sort((a, b) => a - b);
-    console.log(`${r.name.padEnd(34)} ${String(r.entries).padStart(12)} ${String(sorted.length).padStart(7)} ${percentile(sorted, 50).toFixed(0).padStart(8)} ${percentile(sorted, 99).toFixed(0).padStart(8)} ${sorted.at(-1)!.toFixed(0).padStart(8)}`);
+    console.log(
+      `${r.name.padEnd(34)} ${String(r.entries).padStart(12)} ${String(sorted.length).padStart(7)} ${percentile(sorted, 50).toFixed(0).padStart(8)} ${percentile(sorted, 99).toFixed(0).padStart(8)} ${sorted.at(-1)!.toFixed(0).padStart(8)}`,
+    );
   }
-  console.log(`crewbell restore of the replica (${dbMb.toFixed(1)} MB database): ${restoreS.toFixed(1)} s wall, including process start; it said: ${restore.stdout.split('\n')[0]}`);
+  console.log(
+    `crewbell restore of the replica (${dbMb.toFixed(1)} MB database): ${restoreS.toFixed(1)} s wall, including process start; it said: ${restore.stdout.split('\n')[0]}`,
+  );
   rmSync(work, { recursive: true, force: true });
 }
 

@@ -55,7 +55,11 @@ export function readAsset(name: string): Uint8Array | undefined {
 /** The assets under a folder (`web/dist`), as paths from the repository root; [] when it is not there. */
 export function listAssets(folder: string): string[] {
   const prefix = `${folder.replace(/\/+$/, '')}/`;
-  if (sea) return sea.getAssetKeys().filter((key) => key.startsWith(prefix)).sort();
+  if (sea)
+    return sea
+      .getAssetKeys()
+      .filter((key) => key.startsWith(prefix))
+      .sort();
   const walk = (rel: string): string[] =>
     readdirSync(path.join(sourceRoot!, rel), { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? walk(`${rel}/${e.name}`) : e.isFile() ? [`${rel}/${e.name}`] : [],

@@ -19,7 +19,6 @@ export function addressValue(address: string): { family: 4 | 6; value: bigint } 
     return { family: 4, value: text.split('.').reduce((n, part) => (n << 8n) | BigInt(Number(part)), 0n) };
   }
   if (family !== 6) return undefined;
-  let groups: string[];
   const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   let body = text;
   if (tail) {
@@ -29,7 +28,7 @@ export function addressValue(address: string): { family: 4 | 6; value: bigint } 
   const [head, rest] = body.split('::') as [string, string | undefined];
   const left = head ? head.split(':') : [];
   const right = rest ? rest.split(':') : [];
-  groups = rest === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  const groups = rest === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
   return { family: 6, value: groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n) };
 }
 

@@ -29,27 +29,96 @@ export const dataDirFlag: FlagSpec = {
 export const serveFlags: FlagSpec[] = [
   { name: 'host', kind: 'string', default: '127.0.0.1', help: 'listen address' },
   { name: 'port', kind: 'integer', default: '8080', help: 'listen port (0 = any free port)' },
-  { name: 'origin', kind: 'string', help: 'the public URL users open (default http://localhost:<port>); the passkey RP id is its hostname' },
+  {
+    name: 'origin',
+    kind: 'string',
+    help: 'the public URL users open (default http://localhost:<port>); the passkey RP id is its hostname',
+  },
   dataDirFlag,
-  { name: 'vapid-subject', kind: 'string', help: 'mailto: or https: contact for push services; required when the origin is https' },
-  { name: 'notify-debounce', kind: 'duration', default: '5s', help: 'wait after the first crew change before notifying' },
-  { name: 'notify-throttle', kind: 'duration', default: '3m', help: 'least time between two notifications for one logbook' },
-  { name: 'push-ttl', kind: 'duration', default: '24h', help: 'how long a push service keeps an undelivered message (TTL header)' },
+  {
+    name: 'vapid-subject',
+    kind: 'string',
+    help: 'mailto: or https: contact for push services; required when the origin is https',
+  },
+  {
+    name: 'notify-debounce',
+    kind: 'duration',
+    default: '5s',
+    help: 'wait after the first crew change before notifying',
+  },
+  {
+    name: 'notify-throttle',
+    kind: 'duration',
+    default: '3m',
+    help: 'least time between two notifications for one logbook',
+  },
+  {
+    name: 'push-ttl',
+    kind: 'duration',
+    default: '24h',
+    help: 'how long a push service keeps an undelivered message (TTL header)',
+  },
   { name: 'push-retries', kind: 'integer', default: '3', help: 'retries after the first attempt' },
   { name: 'push-retry-base', kind: 'duration', default: '2s', help: 'first backoff; doubles each retry, with jitter' },
   { name: 'push-timeout', kind: 'duration', default: '10s', help: 'timeout of one push request' },
-  { name: 'push-allow-insecure', kind: 'boolean', help: 'allow http: and private or loopback push endpoints (tests, LANs)' },
+  {
+    name: 'push-allow-insecure',
+    kind: 'boolean',
+    help: 'allow http: and private or loopback push endpoints (tests, LANs)',
+  },
   { name: 'open-registration', kind: 'boolean', help: 'anyone may sign up; otherwise an invite token is needed' },
-  { name: 'metrics-token', kind: 'string', help: '/metrics needs "Authorization: Bearer <token>"; without one only loopback clients get it' },
-  { name: 'trust-proxy', kind: 'boolean', help: 'take the client address from X-Forwarded-For hops appended by trusted proxies (loopback and --trusted-proxies); /metrics then needs --metrics-token' },
-  { name: 'trusted-proxies', kind: 'string', help: 'comma-separated proxy addresses or CIDR ranges besides loopback whose X-Forwarded-For hop is believed, e.g. 100.64.0.0/10,fd7a:115c:a1e0::/48' },
-  { name: 'upload-stall-timeout', kind: 'duration', default: '30s', help: 'a request body that moves less than 1 KiB in this long is dropped; headers must arrive within it (at most 15s)' },
-  { name: 'upload-timeout', kind: 'duration', default: '15m', help: 'longest time a request body may take in all (a 4 MiB sync upload at 5 KB/s fits)' },
-  { name: 'subscription-max-age', kind: 'duration', default: '60d', help: 'subscriptions unused this long are removed (daily)' },
+  {
+    name: 'metrics-token',
+    kind: 'string',
+    help: '/metrics needs "Authorization: Bearer <token>"; without one only loopback clients get it',
+  },
+  {
+    name: 'trust-proxy',
+    kind: 'boolean',
+    help: 'take the client address from X-Forwarded-For hops appended by trusted proxies (loopback and --trusted-proxies); /metrics then needs --metrics-token',
+  },
+  {
+    name: 'trusted-proxies',
+    kind: 'string',
+    help: 'comma-separated proxy addresses or CIDR ranges besides loopback whose X-Forwarded-For hop is believed, e.g. 100.64.0.0/10,fd7a:115c:a1e0::/48',
+  },
+  {
+    name: 'upload-stall-timeout',
+    kind: 'duration',
+    default: '30s',
+    help: 'a request body that moves less than 1 KiB in this long is dropped; headers must arrive within it (at most 15s)',
+  },
+  {
+    name: 'upload-timeout',
+    kind: 'duration',
+    default: '15m',
+    help: 'longest time a request body may take in all (a 4 MiB sync upload at 5 KB/s fits)',
+  },
+  {
+    name: 'subscription-max-age',
+    kind: 'duration',
+    default: '60d',
+    help: 'subscriptions unused this long are removed (daily)',
+  },
   { name: 'quota-logbooks', kind: 'integer', default: '100', help: 'logbooks one account may own' },
-  { name: 'quota-entries', kind: 'integer', default: '100000', help: 'entries (deleted ones included) in the logbooks one account owns' },
-  { name: 'quota-mib', kind: 'integer', default: '256', help: 'MiB of entry ciphertext, earlier versions kept as history included, in the logbooks one account owns' },
-  { name: 'db-synchronous', kind: 'string', default: 'full', help: 'full: an answered change survives a power cut; normal: faster, a power cut may take back the last seconds' },
+  {
+    name: 'quota-entries',
+    kind: 'integer',
+    default: '100000',
+    help: 'entries (deleted ones included) in the logbooks one account owns',
+  },
+  {
+    name: 'quota-mib',
+    kind: 'integer',
+    default: '256',
+    help: 'MiB of entry ciphertext, earlier versions kept as history included, in the logbooks one account owns',
+  },
+  {
+    name: 'db-synchronous',
+    kind: 'string',
+    default: 'full',
+    help: 'full: an answered change survives a power cut; normal: faster, a power cut may take back the last seconds',
+  },
 ];
 
 export interface ServeConfig {
@@ -92,7 +161,12 @@ export const OriginSchema = v.pipe(
   v.url('must be a URL like https://logbook.example.org'),
   v.check((s) => {
     const u = new URL(s);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash;
+    return (
+      (u.protocol === 'https:' || u.protocol === 'http:') &&
+      (u.pathname === '/' || u.pathname === '') &&
+      !u.search &&
+      !u.hash
+    );
   }, 'must be an http(s) URL with no path, e.g. https://logbook.example.org'),
   v.transform((s) => new URL(s).origin),
 );
@@ -100,15 +174,29 @@ export const OriginSchema = v.pipe(
 /** A VAPID subject push services accept: mailto: or https:, and not @localhost (Apple refuses it). */
 export const VapidSubjectSchema = v.pipe(
   v.string(),
-  v.check((s) => /^mailto:[^@\s]+@[^@\s]+$/.test(s) || /^https:\/\/[^\s]+$/.test(s), 'must be a mailto: address or an https: URL'),
-  v.check((s) => !/@localhost\b/i.test(s) && !/^https:\/\/localhost\b/i.test(s), 'must not be @localhost (Apple\'s push service rejects it)'),
+  v.check(
+    (s) => /^mailto:[^@\s]+@[^@\s]+$/.test(s) || /^https:\/\/[^\s]+$/.test(s),
+    'must be a mailto: address or an https: URL',
+  ),
+  v.check(
+    (s) => !/@localhost\b/i.test(s) && !/^https:\/\/localhost\b/i.test(s),
+    "must not be @localhost (Apple's push service rejects it)",
+  ),
 );
 
 /** `10.0.0.0/8, fd00::/8, 192.168.1.2`: addresses or CIDR ranges, IPv4 or IPv6. */
 export const TrustedProxiesSchema = v.pipe(
   v.string(),
-  v.transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean)),
-  v.check((parts) => parts.every((p) => parseCidr(p)), 'must be IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.0/8,fd00::/8'),
+  v.transform((s) =>
+    s
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  ),
+  v.check(
+    (parts) => parts.every((p) => parseCidr(p)),
+    'must be IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.0/8,fd00::/8',
+  ),
   v.maxLength(100, 'at most 100 ranges'),
   v.transform((parts) => parts.map((p) => parseCidr(p)!)),
 );
@@ -120,10 +208,13 @@ function check<T>(schema: v.GenericSchema<string, T>, value: string, flag: strin
 }
 
 export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
-  const port = values['port'] as number;
+  const port = values.port as number;
   if (port > 65535) throw new UsageError('--port: must be between 0 and 65535');
-  const origin = values['origin'] === undefined ? undefined : check(OriginSchema, values['origin'] as string, 'origin');
-  const vapidSubject = values['vapid-subject'] === undefined ? undefined : check(VapidSubjectSchema, values['vapid-subject'] as string, 'vapid-subject');
+  const origin = values.origin === undefined ? undefined : check(OriginSchema, values.origin as string, 'origin');
+  const vapidSubject =
+    values['vapid-subject'] === undefined
+      ? undefined
+      : check(VapidSubjectSchema, values['vapid-subject'] as string, 'vapid-subject');
   if (origin?.startsWith('https:') && !vapidSubject) {
     throw new UsageError('--vapid-subject is required when the origin is https (e.g. mailto:skipper@example.org)');
   }
@@ -140,7 +231,7 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
     return n;
   };
   return {
-    host: values['host'] as string,
+    host: values.host as string,
     port,
     origin,
     dataDir: values['data-dir'] as string,
@@ -158,7 +249,10 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
     trustProxy: values['trust-proxy'] as boolean,
     uploadStallMs: positive('upload-stall-timeout'),
     uploadTimeoutMs: positive('upload-timeout'),
-    trustedProxies: values['trusted-proxies'] === undefined ? [] : check(TrustedProxiesSchema, values['trusted-proxies'] as string, 'trusted-proxies'),
+    trustedProxies:
+      values['trusted-proxies'] === undefined
+        ? []
+        : check(TrustedProxiesSchema, values['trusted-proxies'] as string, 'trusted-proxies'),
     quotas: {
       logbooks: atLeastOne('quota-logbooks'),
       entries: atLeastOne('quota-entries'),

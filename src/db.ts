@@ -23,7 +23,7 @@ export function parseSchema(text: string): SchemaStep[] {
       if (current.step !== steps.length + 1) throw new Error(`schema.sql: step ${current.step} is out of order`);
       steps.push(current);
     } else if (current) {
-      current.sql += line + '\n';
+      current.sql += `${line}\n`;
     }
   }
   return steps;
@@ -47,7 +47,9 @@ export function userVersion(db: Db): number {
 export function migrate(db: Db, target = latestSchemaVersion()): { from: number; to: number } {
   const from = userVersion(db);
   if (from > latestSchemaVersion()) {
-    throw new Error(`database schema version ${from} is newer than this crewbell (${latestSchemaVersion()}); upgrade crewbell`);
+    throw new Error(
+      `database schema version ${from} is newer than this crewbell (${latestSchemaVersion()}); upgrade crewbell`,
+    );
   }
   for (const { step, sql } of schemaSteps()) {
     if (step <= from || step > target) continue;

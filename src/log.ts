@@ -18,7 +18,7 @@ function format(level: string, message: string, fields?: Fields): string {
   return line;
 }
 
-export function createLogger(write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+export function createLogger(write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger {
   return {
     info: (m, f) => write(format('info', m, f)),
     warn: (m, f) => write(format('warn', m, f)),

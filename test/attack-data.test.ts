@@ -69,7 +69,9 @@ test('power cut: a new secret.key is fsynced, and so is its folder', () => {
 async function pullAll(client: Client, logbookId: string, cursor: string): Promise<{ ids: string[]; cursor: string }> {
   const ids: string[] = [];
   for (;;) {
-    const res = await client.get(`/api/sync/pull?logbookId=${logbookId}${cursor ? `&since=${encodeURIComponent(cursor)}` : ''}`);
+    const res = await client.get(
+      `/api/sync/pull?logbookId=${logbookId}${cursor ? `&since=${encodeURIComponent(cursor)}` : ''}`,
+    );
     assert.equal(res.status, 200, res.text);
     ids.push(...res.body.items.map((i: { entityId: string }) => i.entityId));
     cursor = res.body.cursor;
@@ -92,7 +94,9 @@ test('power cut: after a roll-back that loses answered commits, a device pulling
     const logbook = await createLogbook(skipper);
     await addCrew(skipper, logbook.id, mate, 'WRITE');
     const write = async (entityId: string) => {
-      const res = await mate.client.post('/api/sync/push', { items: [{ logbookId: logbook.id, entityId, action: 'create', payload: ciphertext() }] });
+      const res = await mate.client.post('/api/sync/push', {
+        items: [{ logbookId: logbook.id, entityId, action: 'create', payload: ciphertext() }],
+      });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.results[0].status, 'success');
     };
@@ -115,7 +119,8 @@ test('power cut: after a roll-back that loses answered commits, a device pulling
 
     // The device pulls on with the cursor it holds: nothing written after the cut is skipped.
     const next = await pullAll(skipper.client, logbook.id, device.cursor);
-    for (const id of ['after1', 'after2']) assert.ok(next.ids.includes(id), `${id} is pulled (got ${next.ids.join(', ')})`);
+    for (const id of ['after1', 'after2'])
+      assert.ok(next.ids.includes(id), `${id} is pulled (got ${next.ids.join(', ')})`);
     // A device that never saw the lost numbers goes on without starting over.
     const steady = await pullAll(skipper.client, logbook.id, next.cursor);
     assert.deepEqual(steady.ids, []);
@@ -158,14 +163,23 @@ test('clock: doctor and the serve log say so when the clock is a day behind; VAP
   const clock = new ManualClock(Date.now());
   const keys = webpush.generateVAPIDKeys();
   const signer = createVapidSigner(
-    { publicKey: keys.publicKey, privateKey: vapidPrivateKeyObject(Buffer.from(keys.privateKey, 'base64url'), Buffer.from(keys.publicKey, 'base64url')) },
+    {
+      publicKey: keys.publicKey,
+      privateKey: vapidPrivateKeyObject(
+        Buffer.from(keys.privateKey, 'base64url'),
+        Buffer.from(keys.publicKey, 'base64url'),
+      ),
+    },
     'mailto:skipper@example.org',
     clock,
   );
   for (let step = 0; step < 48; step++) {
     const jwt = /t=([^,]+)/.exec(signer.authorization('https://fcm.googleapis.com/fcm/send/x'))![1]!;
     const { exp } = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
-    assert.ok(exp * 1000 - clock.now() >= 10 * 3_600_000 - 1000, `at ${step * 30} min the token has ${(exp * 1000 - clock.now()) / 3_600_000} h left`);
+    assert.ok(
+      exp * 1000 - clock.now() >= 10 * 3_600_000 - 1000,
+      `at ${step * 30} min the token has ${(exp * 1000 - clock.now()) / 3_600_000} h left`,
+    );
     assert.ok(exp * 1000 - clock.now() <= 12 * 3_600_000, 'and never more than 12 h (24 h is the limit)');
     clock.advance(30 * 60_000);
   }
@@ -203,29 +217,46 @@ test('SSRF: Teredo, 6to4, NAT64, ORCHID, benchmarking, CGNAT, documentation and 
     '2001:db8::1',
     '5f00::1', // SRv6
     '::ffff:0:a00:1', // IPv4-translated
-    '198.18.0.1', '198.19.255.254', // benchmarking
+    '198.18.0.1',
+    '198.19.255.254', // benchmarking
     '100.64.0.1', // CGNAT
-    '192.0.0.8', '192.31.196.1', '192.52.193.1', '192.175.48.1', '192.88.99.1',
-    '203.0.113.7', '255.255.255.255',
+    '192.0.0.8',
+    '192.31.196.1',
+    '192.52.193.1',
+    '192.175.48.1',
+    '192.88.99.1',
+    '203.0.113.7',
+    '255.255.255.255',
   ]) {
     assert.equal(isPublicAddress(address), false, address);
   }
-  for (const address of ['2001:4860:4860::8888', '2a00:1450:4001::1', '8.8.8.8', '142.250.0.1']) assert.equal(isPublicAddress(address), true, address);
-  assert.equal(endpointProblem('https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/push/x', false), 'must point to a public address');
+  for (const address of ['2001:4860:4860::8888', '2a00:1450:4001::1', '8.8.8.8', '142.250.0.1'])
+    assert.equal(isPublicAddress(address), true, address);
+  assert.equal(
+    endpointProblem('https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/push/x', false),
+    'must point to a public address',
+  );
 });
 
 test('the challenge table is searched by expiry through an index', () => {
   const db = openDatabase(':memory:');
-  const plan = db.prepare('EXPLAIN QUERY PLAN DELETE FROM auth_challenges WHERE expires_at <= ?').all(Date.now()) as { detail: string }[];
+  const plan = db.prepare('EXPLAIN QUERY PLAN DELETE FROM auth_challenges WHERE expires_at <= ?').all(Date.now()) as {
+    detail: string;
+  }[];
   db.close();
-  assert.ok(plan.some((p) => /USING .*INDEX auth_challenges_expiry/.test(p.detail)), JSON.stringify(plan));
+  assert.ok(
+    plan.some((p) => /USING .*INDEX auth_challenges_expiry/.test(p.detail)),
+    JSON.stringify(plan),
+  );
 });
 
 // ---- the shared server: sign-up open, small quotas ----
 
 let shared: TestServer | undefined;
 async function server(): Promise<TestServer> {
-  shared ??= await startServer({ flags: ['--open-registration', '--quota-logbooks', '2', '--quota-entries', '30', '--quota-mib', '1'] });
+  shared ??= await startServer({
+    flags: ['--open-registration', '--quota-logbooks', '2', '--quota-entries', '30', '--quota-mib', '1'],
+  });
   return shared;
 }
 after(async () => {
@@ -240,12 +271,20 @@ test('tokens are bound to the user id: a recovery link dies with its account and
   assert.equal(recovery.code, 0, recovery.stderr);
   const token = new URL(lastLine(recovery.stdout)).searchParams.get('token')!;
   assert.equal((await runCli(['user', 'delete', 'harbourmaster', '--data-dir', s.dataDir])).code, 0);
-  assert.equal(s.query("SELECT COUNT(*) AS n FROM signup_tokens WHERE purpose = 'recover'")[0].n, 0, 'the link died with the account');
+  assert.equal(
+    s.query("SELECT COUNT(*) AS n FROM signup_tokens WHERE purpose = 'recover'")[0].n,
+    0,
+    'the link died with the account',
+  );
 
   // Someone signs up under the freed name; the old link does not open their account.
   const newcomer = await signUp(s, 'harbourmaster');
   const client = new Client(s.url, s.origin);
-  assertError(await client.post('/api/auth/register/options', { username: 'harbourmaster', inviteToken: token }), 403, 'registration_closed');
+  assertError(
+    await client.post('/api/auth/register/options', { username: 'harbourmaster', inviteToken: token }),
+    403,
+    'registration_closed',
+  );
   assert.equal(s.query('SELECT COUNT(*) AS n FROM passkeys WHERE user_id = ?', newcomer.user.id)[0].n, 1);
 });
 
@@ -263,7 +302,9 @@ test('passkeys: adding one needs a re-verification (a sign-in within 5 minutes c
   await reauth(client, authenticator);
   const start = await client.post('/api/auth/passkeys/options', {});
   assert.equal(start.status, 200);
-  const added = await client.post('/api/auth/passkeys/verify', { response: new SoftAuthenticator(s.origin).register(start.body.options) });
+  const added = await client.post('/api/auth/passkeys/verify', {
+    response: new SoftAuthenticator(s.origin).register(start.body.options),
+  });
   assert.equal(added.status, 200, added.text);
 });
 
@@ -271,14 +312,25 @@ test('passkeys: the 20-passkey cap holds against parallel additions (checked ins
   const s = await server();
   const { client, user } = await signUp(s, 'twinkeys');
   for (let i = 0; i < 18; i++) {
-    s.query("INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, x'00', 0, '[]', ?)", `spare${i}${user.id}`, user.id, Date.now());
+    s.query(
+      "INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, x'00', 0, '[]', ?)",
+      `spare${i}${user.id}`,
+      user.id,
+      Date.now(),
+    );
   }
   // Two tabs of the same session both start while there is room for one more.
   const tabs = [client, new Client(s.url, s.origin)];
   tabs[1]!.cookies.set('crewbell_session', client.cookies.get('crewbell_session')!);
   const starts = await Promise.all(tabs.map((tab) => tab.post('/api/auth/passkeys/options', {})));
   for (const start of starts) assert.equal(start.status, 200, start.text);
-  const answers = await Promise.all(tabs.map((tab, i) => tab.post('/api/auth/passkeys/verify', { response: new SoftAuthenticator(s.origin).register(starts[i]!.body.options) })));
+  const answers = await Promise.all(
+    tabs.map((tab, i) =>
+      tab.post('/api/auth/passkeys/verify', {
+        response: new SoftAuthenticator(s.origin).register(starts[i]!.body.options),
+      }),
+    ),
+  );
   assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409]);
   assertError(answers.find((a) => a.status === 409)!, 409, 'too_many_passkeys');
   assert.equal(s.query('SELECT COUNT(*) AS n FROM passkeys WHERE user_id = ?', user.id)[0].n, 20);
@@ -295,7 +347,9 @@ test('passkeys: the signature counter is compared and set in one statement, so a
     credential.counter = 0;
     return authenticator.signIn(start.body.options);
   });
-  const answers = await Promise.all(tabs.map((tab, i) => tab.post('/api/auth/login/verify', { response: responses[i] })));
+  const answers = await Promise.all(
+    tabs.map((tab, i) => tab.post('/api/auth/login/verify', { response: responses[i] })),
+  );
   assert.deepEqual(answers.map((a) => a.status).sort(), [200, 401]);
   assert.equal(s.query('SELECT counter FROM passkeys WHERE id = ?', credential.id)[0].counter, 1);
 
@@ -319,15 +373,27 @@ test('devices: an account keeps at most 20; a new one replaces the longest unuse
     const devices = Array.from({ length: 21 }, () => ps.createDevice());
     const endpoint = (i: number) => `https://fcm.googleapis.com/fcm/send/${sailor.id}-${i}`;
     for (let i = 0; i < 20; i++) {
-      const res = await sailor.client.put('/api/push/subscription', { ...devices[i]!.subscription, endpoint: endpoint(i) });
+      const res = await sailor.client.put('/api/push/subscription', {
+        ...devices[i]!.subscription,
+        endpoint: endpoint(i),
+      });
       assert.equal(res.status, 200, res.text);
     }
     // Every device was used lately, but for the fourth, which has been in a drawer for weeks.
     s.query('UPDATE push_subscriptions SET last_used_at = ? WHERE user_id = ?', Date.now(), sailor.id);
-    s.query('UPDATE push_subscriptions SET last_used_at = ? WHERE endpoint = ?', Date.now() - 30 * 86_400_000, endpoint(3));
-    const res = await sailor.client.put('/api/push/subscription', { ...devices[20]!.subscription, endpoint: endpoint(20) });
+    s.query(
+      'UPDATE push_subscriptions SET last_used_at = ? WHERE endpoint = ?',
+      Date.now() - 30 * 86_400_000,
+      endpoint(3),
+    );
+    const res = await sailor.client.put('/api/push/subscription', {
+      ...devices[20]!.subscription,
+      endpoint: endpoint(20),
+    });
     assert.equal(res.status, 200, res.text);
-    const kept = s.query<{ endpoint: string }>('SELECT endpoint FROM push_subscriptions WHERE user_id = ?', sailor.id).map((r) => r.endpoint);
+    const kept = s
+      .query<{ endpoint: string }>('SELECT endpoint FROM push_subscriptions WHERE user_id = ?', sailor.id)
+      .map((r) => r.endpoint);
     assert.equal(kept.length, 20);
     assert.ok(kept.includes(endpoint(20)), 'the new device is kept');
     assert.ok(!kept.includes(endpoint(3)), 'the drawer phone made room');
@@ -342,28 +408,59 @@ test('quotas: logbooks, entries and bytes per account, refused whole with 403 qu
   const mate = createUserWithSession(s, 'hoardermate');
   const first = await createLogbook(skipper);
   await createLogbook(skipper);
-  assertError(await skipper.client.post('/api/logbooks', { id: randomUUID(), meta: ciphertext() }), 403, 'quota_exceeded', /logbooks quota.*at most 2/);
+  assertError(
+    await skipper.client.post('/api/logbooks', { id: randomUUID(), meta: ciphertext() }),
+    403,
+    'quota_exceeded',
+    /logbooks quota.*at most 2/,
+  );
   await addCrew(skipper, first.id, mate, 'WRITE');
 
   const items = (n: number, chars = 64) =>
-    Array.from({ length: n }, () => ({ logbookId: first.id, entityId: randomUUID(), action: 'create', payload: 'A'.repeat(chars) }));
+    Array.from({ length: n }, () => ({
+      logbookId: first.id,
+      entityId: randomUUID(),
+      action: 'create',
+      payload: 'A'.repeat(chars),
+    }));
   assert.equal((await skipper.client.post('/api/sync/push', { items: items(20) })).status, 200);
   // Crew writes count for the owner, and a request over the quota keeps nothing of it.
-  assertError(await mate.client.post('/api/sync/push', { items: items(11) }), 403, 'quota_exceeded', /entries quota.*at most 30.*nothing was saved/);
+  assertError(
+    await mate.client.post('/api/sync/push', { items: items(11) }),
+    403,
+    'quota_exceeded',
+    /entries quota.*at most 30.*nothing was saved/,
+  );
   assert.equal(s.query('SELECT COUNT(*) AS n FROM entries WHERE logbook_id = ?', first.id)[0].n, 20);
   assert.equal((await mate.client.post('/api/sync/push', { items: items(10) })).status, 200, 'up to the quota is fine');
 
   // At the quota, a delete (which keeps a small tombstone) still goes through: shrinking is allowed.
-  const gone = s.query<{ entity_id: string }>('SELECT entity_id FROM entries WHERE logbook_id = ? LIMIT 1', first.id)[0]!.entity_id;
-  const freed = await skipper.client.post('/api/sync/push', { items: [{ logbookId: first.id, entityId: gone, action: 'delete' }] });
+  const gone = s.query<{ entity_id: string }>(
+    'SELECT entity_id FROM entries WHERE logbook_id = ? LIMIT 1',
+    first.id,
+  )[0]!.entity_id;
+  const freed = await skipper.client.post('/api/sync/push', {
+    items: [{ logbookId: first.id, entityId: gone, action: 'delete' }],
+  });
   assert.equal(freed.body.results[0]?.status, 'success', freed.text);
 
   // Bytes: 1 MiB here, 16 entries of 64 KiB fill it.
   const writer = createUserWithSession(s, 'bigwriter');
   const logbook = await createLogbook(writer);
-  const big = (n: number, chars: number) => Array.from({ length: n }, () => ({ logbookId: logbook.id, entityId: randomUUID(), action: 'create', payload: 'B'.repeat(chars) }));
+  const big = (n: number, chars: number) =>
+    Array.from({ length: n }, () => ({
+      logbookId: logbook.id,
+      entityId: randomUUID(),
+      action: 'create',
+      payload: 'B'.repeat(chars),
+    }));
   assert.equal((await writer.client.post('/api/sync/push', { items: big(16, 65536) })).status, 200);
-  assertError(await writer.client.post('/api/sync/push', { items: big(1, 4) }), 403, 'quota_exceeded', /bytes quota.*at most 1 MiB/);
+  assertError(
+    await writer.client.post('/api/sync/push', { items: big(1, 4) }),
+    403,
+    'quota_exceeded',
+    /bytes quota.*at most 1 MiB/,
+  );
   assert.equal(s.query('SELECT COUNT(*) AS n FROM entries WHERE logbook_id = ?', logbook.id)[0].n, 16);
 });
 
@@ -374,13 +471,22 @@ function worker(options: { concurrency: number }) {
   const clock = new ManualClock(Date.now());
   const keys = webpush.generateVAPIDKeys();
   const signer = createVapidSigner(
-    { publicKey: keys.publicKey, privateKey: vapidPrivateKeyObject(Buffer.from(keys.privateKey, 'base64url'), Buffer.from(keys.publicKey, 'base64url')) },
+    {
+      publicKey: keys.publicKey,
+      privateKey: vapidPrivateKeyObject(
+        Buffer.from(keys.privateKey, 'base64url'),
+        Buffer.from(keys.publicKey, 'base64url'),
+      ),
+    },
     'mailto:skipper@example.org',
     clock,
   );
   // Longer than any wait here: a slot held by a hanging service stays held.
   const transport = createTransport({ timeoutMs: 120_000, allowInsecure: true });
-  const outbox = createOutboxWorker({ db, clock, log: silentLogger, transport, signer: () => signer }, { concurrency: options.concurrency, retries: 0, retryBaseMs: 1000, ttlSeconds: 60 });
+  const outbox = createOutboxWorker(
+    { db, clock, log: silentLogger, transport, signer: () => signer },
+    { concurrency: options.concurrency, retries: 0, retryBaseMs: 1000, ttlSeconds: 60 },
+  );
   const user = () => {
     const id = randomUUID();
     db.prepare('INSERT INTO users (id, username, created_at) VALUES (?, ?, 0)').run(id, `u${id.slice(0, 8)}`);
@@ -389,9 +495,9 @@ function worker(options: { concurrency: number }) {
   const subscribe = (userId: string, ps: PushService) => {
     const device = ps.createDevice();
     const id = randomUUID();
-    db.prepare('INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, ?, ?, ?, ?, 0)').run(
-      id, userId, device.endpoint, device.subscription.keys.p256dh, device.subscription.keys.auth, 'en',
-    );
+    db.prepare(
+      'INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, ?, ?, ?, ?, 0)',
+    ).run(id, userId, device.endpoint, device.subscription.keys.p256dh, device.subscription.keys.auth, 'en');
     return { id, device };
   };
   const notify = (userId: string) => {
@@ -421,10 +527,17 @@ test('outbox: a slow push service and an account with many devices cannot hold e
     w.notify(elsewhere);
 
     await fast.waitForDelivered(1, other.device);
-    await waitFor(() => slow.messages.some((m) => m.deviceId === next.device.id), "the neighbour's request at the slow service");
+    await waitFor(
+      () => slow.messages.some((m) => m.deviceId === next.device.id),
+      "the neighbour's request at the slow service",
+    );
     const byDevice = new Set(slow.messages.map((m) => m.deviceId));
     assert.ok(slow.hanging() <= 2, `at most half the slots at one host (${slow.hanging()} held)`);
-    assert.equal(flooded.filter(({ device }) => byDevice.has(device.id)).length, 1, 'one of the flooding account\'s devices at a time');
+    assert.equal(
+      flooded.filter(({ device }) => byDevice.has(device.id)).length,
+      1,
+      "one of the flooding account's devices at a time",
+    );
   } finally {
     await slow.close();
     await w.outbox.stop();
@@ -443,9 +556,15 @@ test('outbox: a device the push service keeps refusing for good (4xx) is dropped
     ps.plan(device, 400, 400, 400, 400, 400);
     for (let i = 1; i <= 4; i++) {
       w.notify(sailor);
-      await waitFor(() => ps.messages.length === i && w.db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get()!.n === 0, `refusal ${i} recorded`);
+      await waitFor(
+        () => ps.messages.length === i && w.db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get()!.n === 0,
+        `refusal ${i} recorded`,
+      );
     }
-    assert.equal((w.db.prepare('SELECT permanent_failures AS n FROM push_subscriptions WHERE id = ?').get(id) as { n: number }).n, 4);
+    assert.equal(
+      (w.db.prepare('SELECT permanent_failures AS n FROM push_subscriptions WHERE id = ?').get(id) as { n: number }).n,
+      4,
+    );
     w.notify(sailor);
     await waitFor(() => !w.db.prepare('SELECT id FROM push_subscriptions WHERE id = ?').get(id), 'the device dropped');
   } finally {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { once } from 'node:events';
 import { startServer, type TestServer } from './helpers/server.ts';
-import { assertError, Client } from './helpers/client.ts';
+import { type ApiResponse, assertError, Client } from './helpers/client.ts';
 import { createUserWithSession } from './helpers/accounts.ts';
 import { crewAboard } from './helpers/crew.ts';
 import { serverForFile } from './helpers/suite.ts';
@@ -37,15 +37,28 @@ test('20 of 20 refused 1 MB uploads to a 64 KiB route read their 413 (lingering 
   const { server } = crewbell;
   // Clients that send the whole body (at a phone's pace, ≈ 1 s) before reading: if the
   // server closed with their bytes unread, the reset would throw their 413 away unread.
-  const head = requestHead('POST', '/api/logbooks', { Origin: server.origin, 'Content-Type': 'application/json', 'Content-Length': 1_000_000 });
+  const head = requestHead('POST', '/api/logbooks', {
+    Origin: server.origin,
+    'Content-Type': 'application/json',
+    'Content-Length': 1_000_000,
+  });
   const answers = await Promise.all(Array.from({ length: 20 }, () => sendThenRead(server.port, head, 1_000_000)));
-  const read = answers.map((a) => (a.status ? `${a.status} ${/"code":"(\w+)"/.exec(a.text)?.[1]} ${/^connection: (\S+)/im.exec(a.text)?.[1]}` : `unread (${a.error ?? 'closed'})`));
+  const read = answers.map((a) =>
+    a.status
+      ? `${a.status} ${/"code":"(\w+)"/.exec(a.text)?.[1]} ${/^connection: (\S+)/im.exec(a.text)?.[1]}`
+      : `unread (${a.error ?? 'closed'})`,
+  );
   assert.deepEqual(read, Array(20).fill('413 payload_too_large close'));
 });
 
 test('Expect: 100-continue is answered with the refusal, not with 100 Continue', async () => {
   const { server } = crewbell;
-  const head = requestHead('POST', '/api/logbooks', { Origin: server.origin, 'Content-Type': 'application/json', 'Content-Length': MiB, Expect: '100-continue' });
+  const head = requestHead('POST', '/api/logbooks', {
+    Origin: server.origin,
+    'Content-Type': 'application/json',
+    'Content-Length': MiB,
+    Expect: '100-continue',
+  });
   // The client waits for the server's word before sending a single byte of the body.
   const answer = await rawUpload(server.port, head, 0);
   assert.equal(answer.status, 413, answer.text);
@@ -55,7 +68,17 @@ test('Expect: 100-continue is answered with the refusal, not with 100 Continue',
   // Accepted: the 100 comes once the body is about to be read, then the real answer.
   const skipper = createUserWithSession(server, `continue${randomUUID().slice(0, 8)}`);
   const json = JSON.stringify({ id: randomUUID(), meta: 'AAAA' });
-  const ok = await rawUpload(server.port, requestHead('POST', '/api/logbooks', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': json.length, Expect: '100-continue' }), 0);
+  const ok = await rawUpload(
+    server.port,
+    requestHead('POST', '/api/logbooks', {
+      Origin: server.origin,
+      Cookie: skipper.client.cookieHeader(),
+      'Content-Type': 'application/json',
+      'Content-Length': json.length,
+      Expect: '100-continue',
+    }),
+    0,
+  );
   assert.equal(ok.status, 100, ok.text);
 });
 
@@ -65,7 +88,11 @@ test('three 30 MB chunked uploads without a session: each answered before 4 MB, 
     const before = rssOf(server.process.pid!);
     const answers = [];
     for (let i = 0; i < 3; i++) {
-      const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      const head = requestHead('POST', '/api/sync/push', {
+        Origin: server.origin,
+        'Content-Type': 'application/json',
+        'Transfer-Encoding': 'chunked',
+      });
       answers.push(await rawUpload(server.port, head, 30 * MiB, { chunked: true }));
     }
     const grown = rssOf(server.process.pid!) - before;
@@ -74,29 +101,57 @@ test('three 30 MB chunked uploads without a session: each answered before 4 MB, 
       assert.ok(a.sentWhenAnswered >= 0 && a.sentWhenAnswered < 4 * MiB, `answered after ${a.sentWhenAnswered} bytes`);
     }
     assert.ok(grown <= 20 * MiB, `RSS grew by ${(grown / MiB).toFixed(1)} MB`);
-    console.log(`# 3 × 30 MB chunked without a session: answered after ${answers.map((a) => (a.sentWhenAnswered / 1024).toFixed(0) + ' KiB').join(', ')}; RSS +${(grown / MiB).toFixed(1)} MB`);
+    console.log(
+      `# 3 × 30 MB chunked without a session: answered after ${answers.map((a) => `${(a.sentWhenAnswered / 1024).toFixed(0)} KiB`).join(', ')}; RSS +${(grown / MiB).toFixed(1)} MB`,
+    );
   });
 });
 
 test('a signed-in sync upload is at most 4 MiB, declared or streamed', async () => {
   const { server } = crewbell;
   const { skipper, logbook } = await crewAboard(server);
-  const items = Array.from({ length: 70 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
+  const items = Array.from({ length: 70 }, (_, i) => ({
+    logbookId: logbook.id,
+    entityId: `big${i}`,
+    action: 'create',
+    payload: 'A'.repeat(65536),
+  }));
   const body = JSON.stringify({ items }); // ≈ 4.6 MB, every item valid
-  assertError(await skipper.client.post('/api/sync/push', undefined, { rawBody: body, headers: { 'content-type': 'application/json' } }), 413, 'payload_too_large');
-  const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+  assertError(
+    await skipper.client.post('/api/sync/push', undefined, {
+      rawBody: body,
+      headers: { 'content-type': 'application/json' },
+    }),
+    413,
+    'payload_too_large',
+  );
+  const head = requestHead('POST', '/api/sync/push', {
+    Origin: server.origin,
+    Cookie: skipper.client.cookieHeader(),
+    'Content-Type': 'application/json',
+    'Transfer-Encoding': 'chunked',
+  });
   const streamed = await rawUpload(server.port, head, 6 * MiB, { chunked: true, stepWaitMs: 50 });
   assert.equal(streamed.status, 413, streamed.text.slice(0, 300));
   assert.ok(streamed.sentWhenAnswered <= 6 * MiB);
   assert.deepEqual(server.query('SELECT entity_id FROM entries WHERE logbook_id = ?', logbook.id), []);
   // Without a session the same body is refused at 64 KiB.
-  assertError(await crewbell.anonymous().post('/api/sync/push', undefined, { rawBody: '{"items":[' + '0,'.repeat(40_000) + '0]}' }), 413, 'payload_too_large');
+  assertError(
+    await crewbell.anonymous().post('/api/sync/push', undefined, { rawBody: `{"items":[${'0,'.repeat(40_000)}0]}` }),
+    413,
+    'payload_too_large',
+  );
 });
 
 test('only a few large uploads are read at once: the rest wait, then get 503 server_busy', async () => {
   const { server } = crewbell;
   const sailor = createUserWithSession(server, `hog${randomUUID().slice(0, 8)}`);
-  const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: sailor.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': 2 * MiB });
+  const head = requestHead('POST', '/api/sync/push', {
+    Origin: server.origin,
+    Cookie: sailor.client.cookieHeader(),
+    'Content-Type': 'application/json',
+    'Content-Length': 2 * MiB,
+  });
   // Four slow uploads that never finish hold the four slots…
   const holders = await Promise.all(
     Array.from({ length: 4 }, async () => {
@@ -139,7 +194,10 @@ test('with --trust-proxy only hops a trusted proxy appended count: the rightmost
   const none: never[] = [];
   // A client cannot pick its address by writing its own first hop.
   assert.equal(trueClient('127.0.0.1', '127.0.0.1, 203.0.113.7', true, none), '203.0.113.7');
-  assert.equal(trueClient('127.0.0.1', `198.51.100.${Math.floor(Math.random() * 250)}, 203.0.113.7`, true, none), '203.0.113.7');
+  assert.equal(
+    trueClient('127.0.0.1', `198.51.100.${Math.floor(Math.random() * 250)}, 203.0.113.7`, true, none),
+    '203.0.113.7',
+  );
   // Peers that are not trusted proxies are believed about nothing.
   assert.equal(trueClient('192.0.2.5', '127.0.0.1', true, none), '192.0.2.5');
   assert.equal(trueClient('127.0.0.1', '203.0.113.7', false, none), '127.0.0.1');
@@ -157,12 +215,18 @@ test('with --trust-proxy only hops a trusted proxy appended count: the rightmost
 });
 
 test('--trusted-proxies takes CIDRs (flag or CREWBELL_TRUSTED_PROXIES), refuses anything else, and is in --help', () => {
-  const config = (argv: string[], env: Record<string, string> = {}) => serveConfig(parseArgs(argv, serveFlags, env).values);
+  const config = (argv: string[], env: Record<string, string> = {}) =>
+    serveConfig(parseArgs(argv, serveFlags, env).values);
   assert.equal(config(['--trusted-proxies', '10.0.0.0/8, fd7a:115c:a1e0::/48,192.168.1.2']).trustedProxies.length, 3);
   assert.equal(config([], { CREWBELL_TRUSTED_PROXIES: '100.64.0.0/10' }).trustedProxies[0]?.bits, 10);
   assert.deepEqual(config([]).trustedProxies, []);
   for (const bad of ['10.0.0.0/33', 'proxy.example.org', '10.0.0.0/8/1', '::1/129']) {
-    assert.throws(() => config(['--trusted-proxies', bad]), (err: unknown) => err instanceof UsageError && /--trusted-proxies: must be IP addresses or CIDR ranges/.test(err.message), bad);
+    assert.throws(
+      () => config(['--trusted-proxies', bad]),
+      (err: unknown) =>
+        err instanceof UsageError && /--trusted-proxies: must be IP addresses or CIDR ranges/.test(err.message),
+      bad,
+    );
   }
   assert.match(helpText('crewbell serve', '', serveFlags), /--trusted-proxies <value>.*\[CREWBELL_TRUSTED_PROXIES\]/);
 });
@@ -171,26 +235,40 @@ test('behind --trust-proxy a forged first hop neither opens /metrics nor escapes
   await withServer(['--trust-proxy'], async (server) => {
     const forged = await fetch(`${server.url}/metrics`, { headers: { 'x-forwarded-for': '127.0.0.1, 203.0.113.9' } });
     assert.equal(forged.status, 403);
-    assert.equal((await fetch(`${server.url}/metrics`)).status, 403, 'even loopback: behind a proxy every request is loopback');
+    assert.equal(
+      (await fetch(`${server.url}/metrics`)).status,
+      403,
+      'even loopback: behind a proxy every request is loopback',
+    );
     const client = new Client(server.url, server.origin);
     let limited = 0;
     for (let i = 0; i < 100 && !limited; i++) {
-      const res = await client.post('/api/auth/login/options', {}, { headers: { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.9` } });
+      const res = await client.post(
+        '/api/auth/login/options',
+        {},
+        { headers: { 'x-forwarded-for': `198.51.100.${i}, 203.0.113.9` } },
+      );
       if (res.status === 429) limited = i;
     }
     assert.ok(limited > 0, 'a new first hop on every call is still the same client');
     // Another true client is not affected.
-    assert.equal((await client.post('/api/auth/login/options', {}, { headers: { 'x-forwarded-for': '203.0.113.10' } })).status, 200);
+    assert.equal(
+      (await client.post('/api/auth/login/options', {}, { headers: { 'x-forwarded-for': '203.0.113.10' } })).status,
+      200,
+    );
   });
   await withServer(['--trust-proxy', '--metrics-token', 'harbour-master-token'], async (server) => {
-    assert.equal((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer harbour-master-token' } })).status, 200);
+    assert.equal(
+      (await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer harbour-master-token' } })).status,
+      200,
+    );
   });
 });
 
 test('POST /api/push/test is rate limited per user: 429 rate_limited with Retry-After', async () => {
   const sailor = crewbell.user('tester');
   const statuses: number[] = [];
-  let limited;
+  let limited: ApiResponse | undefined;
   for (let i = 0; i < 60; i++) {
     const res = await sailor.client.post('/api/push/test');
     statuses.push(res.status);
@@ -207,7 +285,14 @@ test('POST /api/push/test is rate limited per user: 429 rate_limited with Retry-
 test('a malformed percent-encoding is 400 invalid_request, with no stack in the log', async () => {
   const { server } = crewbell;
   const sailor = crewbell.user('typo');
-  for (const path of ['/%E0%A4%A', '/api/logbooks/%E0%A4%A', '/api/sync/pull?logbookId=%E0%A4%A', '/api/sync/pull?logbookId=x&since=%C0', '/%', '/index.html%FF']) {
+  for (const path of [
+    '/%E0%A4%A',
+    '/api/logbooks/%E0%A4%A',
+    '/api/sync/pull?logbookId=%E0%A4%A',
+    '/api/sync/pull?logbookId=x&since=%C0',
+    '/%',
+    '/index.html%FF',
+  ]) {
     const res = await sailor.client.get(path);
     assert.ok([400, 404].includes(res.status), `${path}: ${res.status} ${res.text}`);
     if (res.status === 400) assertError(res, 400, 'invalid_request');

@@ -18,7 +18,6 @@ function withServer(flags: string[], fn: (server: TestApp) => Promise<void>): Pr
   return withApp({ flags }, fn);
 }
 
-
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 interface SetCookie {
@@ -41,13 +40,18 @@ function setCookie(res: ApiResponse, name: string): SetCookie | undefined {
   return undefined;
 }
 
-
 /** A logbook owned by a fresh user, with a crew invite whose token the test knows. */
 function logbookWithInvite(server: TestApp, role: 'WRITE' | 'READ' = 'WRITE', expiresAt = Date.now() + 7 * DAY) {
   const owner = createUserWithSession(server, `owner-${randomBytes(3).toString('hex')}`);
   const logbookId = randomUUID();
   const token = randomBytes(24).toString('base64url');
-  server.query('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)', logbookId, owner.id, 'bWV0YQ', Date.now());
+  server.query(
+    'INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)',
+    logbookId,
+    owner.id,
+    'bWV0YQ',
+    Date.now(),
+  );
   server.query(
     'INSERT INTO invites (token_hash, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
     sha256(token),
@@ -111,9 +115,19 @@ test('open registration: sign up with a passkey, get a session cookie (HttpOnly;
     assert.deepEqual(me.body, { user: { id: verify.body.user.id, username: 'Skipper', isAdmin: false } });
 
     const rows = server.query('SELECT id FROM sessions WHERE user_id = ?', verify.body.user.id);
-    assert.deepEqual(rows.map((r) => r.id), [sha256(session.value)], 'the database keeps only the token hash');
-    const passkeys = server.query('SELECT id, counter, transports FROM passkeys WHERE user_id = ?', verify.body.user.id);
-    assert.deepEqual(passkeys.map((p) => ({ ...p })), [{ id: authenticator.credentials[0]!.id, counter: 0, transports: '["internal"]' }]);
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [sha256(session.value)],
+      'the database keeps only the token hash',
+    );
+    const passkeys = server.query(
+      'SELECT id, counter, transports FROM passkeys WHERE user_id = ?',
+      verify.body.user.id,
+    );
+    assert.deepEqual(
+      passkeys.map((p) => ({ ...p })),
+      [{ id: authenticator.credentials[0]!.id, counter: 0, transports: '["internal"]' }],
+    );
     assert.equal(server.query('SELECT COUNT(*) AS n FROM auth_challenges')[0].n, 0, 'the challenge was used up');
   });
 });
@@ -135,7 +149,11 @@ test('discoverable sign-in on a new browser: empty allowCredentials, user verifi
     const [passkey] = server.query('SELECT counter, last_used_at FROM passkeys WHERE user_id = ?', user.id);
     assert.equal(passkey.counter, 1);
     assert.ok(Math.abs(passkey.last_used_at - Date.now()) < 60_000);
-    assert.equal(server.query('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', user.id)[0].n, 2, 'one session per browser');
+    assert.equal(
+      server.query('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', user.id)[0].n,
+      2,
+      'one session per browser',
+    );
   });
 });
 
@@ -159,8 +177,15 @@ test('two sign-ups racing for one username: the second verify is refused with 40
     const a = await first.post('/api/auth/register/options', { username: 'bosun' });
     const b = await second.post('/api/auth/register/options', { username: 'BOSUN' });
     const auth = new SoftAuthenticator(server.origin);
-    assert.equal((await first.post('/api/auth/register/verify', { response: auth.register(a.body.options) })).status, 200);
-    assertError(await second.post('/api/auth/register/verify', { response: auth.register(b.body.options) }), 409, 'username_taken');
+    assert.equal(
+      (await first.post('/api/auth/register/verify', { response: auth.register(a.body.options) })).status,
+      200,
+    );
+    assertError(
+      await second.post('/api/auth/register/verify', { response: auth.register(b.body.options) }),
+      409,
+      'username_taken',
+    );
     assert.equal(server.query('SELECT COUNT(*) AS n FROM passkeys')[0].n, 1);
     assert.equal(second.cookies.has('crewbell_session'), false);
   });
@@ -177,7 +202,12 @@ test('a challenge is used once: replaying register/verify or login/verify with t
     // The client dropped the cleared cookie; a replay puts it back by hand.
     const replay = new Client(server.url, server.origin, server.fetch);
     replay.cookies.set('crewbell_challenge', cookie);
-    assertError(await replay.post('/api/auth/register/verify', { response }), 400, 'registration_failed', /expired or was already used/);
+    assertError(
+      await replay.post('/api/auth/register/verify', { response }),
+      400,
+      'registration_failed',
+      /expired or was already used/,
+    );
 
     const login = new Client(server.url, server.origin, server.fetch);
     const options = (await login.post('/api/auth/login/options', {})).body.options;
@@ -197,11 +227,21 @@ test('a failed verify uses the challenge up too: a good answer after a bad one n
     const client = new Client(server.url, server.origin, server.fetch);
     const options = (await client.post('/api/auth/login/options', {})).body.options;
     const cookie = client.cookies.get('crewbell_challenge')!;
-    const failed = await client.post('/api/auth/login/verify', { response: authenticator.signIn(options, { tamperSignature: true }) });
+    const failed = await client.post('/api/auth/login/verify', {
+      response: authenticator.signIn(options, { tamperSignature: true }),
+    });
     assertError(failed, 401, 'login_failed');
-    assert.equal(setCookie(failed, 'crewbell_challenge')?.attrs.get('max-age'), '0', 'the browser is told to forget the challenge');
+    assert.equal(
+      setCookie(failed, 'crewbell_challenge')?.attrs.get('max-age'),
+      '0',
+      'the browser is told to forget the challenge',
+    );
     client.cookies.set('crewbell_challenge', cookie);
-    assertError(await client.post('/api/auth/login/verify', { response: authenticator.signIn(options) }), 401, 'login_failed');
+    assertError(
+      await client.post('/api/auth/login/verify', { response: authenticator.signIn(options) }),
+      401,
+      'login_failed',
+    );
     assert.equal(server.query('SELECT COUNT(*) AS n FROM auth_challenges')[0].n, 0);
   });
 });
@@ -212,7 +252,11 @@ test('an expired challenge (back-dated in SQL) is refused for sign-up and sign-i
     const authenticator = new SoftAuthenticator(server.origin);
     const start = await client.post('/api/auth/register/options', { username: 'lookout' });
     server.query('UPDATE auth_challenges SET expires_at = ?', Date.now() - 1000);
-    assertError(await client.post('/api/auth/register/verify', { response: authenticator.register(start.body.options) }), 400, 'registration_failed');
+    assertError(
+      await client.post('/api/auth/register/verify', { response: authenticator.register(start.body.options) }),
+      400,
+      'registration_failed',
+    );
     assert.equal(server.query('SELECT COUNT(*) AS n FROM users')[0].n, 0);
 
     const { authenticator: auth2 } = await signUp(server, 'lookout');
@@ -237,7 +281,13 @@ test('sign-in failures are all 401 login_failed: no user verification, tampered 
     assertError(await attempt((o) => authenticator.signIn(o, { userVerified: false })), 401, 'login_failed');
     assertError(await attempt((o) => authenticator.signIn(o, { tamperSignature: true })), 401, 'login_failed');
     const stranger = new SoftAuthenticator(server.origin);
-    stranger.register({ ...(await new Client(server.url, server.origin, server.fetch).post('/api/auth/register/options', { username: 'stranger' })).body.options });
+    stranger.register({
+      ...(
+        await new Client(server.url, server.origin, server.fetch).post('/api/auth/register/options', {
+          username: 'stranger',
+        })
+      ).body.options,
+    });
     assertError(await attempt((o) => stranger.signIn(o)), 401, 'login_failed');
     const phishing = new SoftAuthenticator('http://localhost.evil.example', 'localhost');
     phishing.credentials.push(...authenticator.credentials);
@@ -296,34 +346,66 @@ test('a session used with less than 15 days left is renewed: new Set-Cookie and 
 });
 
 test('on an https origin both cookies carry Secure', async () => {
-  await withServer(['--open-registration', '--origin', 'https://crewbell.example.org', '--vapid-subject', 'mailto:a@example.org'], async (server) => {
-    const client = new Client(server.url, server.origin, server.fetch);
-    const authenticator = new SoftAuthenticator(server.origin);
-    const start = await client.post('/api/auth/register/options', { username: 'captain' });
-    assert.equal(start.body.options.rp.id, 'crewbell.example.org');
-    assert.deepEqual([...setCookie(start, 'crewbell_challenge')!.attrs.keys()].sort(), ['httponly', 'max-age', 'path', 'samesite', 'secure']);
-    const verify = await client.post('/api/auth/register/verify', { response: authenticator.register(start.body.options) });
-    assert.equal(verify.status, 200, verify.text);
-    const session = setCookie(verify, 'crewbell_session')!;
-    assert.deepEqual([...session.attrs.keys()].sort(), ['expires', 'httponly', 'path', 'samesite', 'secure']);
-    assert.equal(session.attrs.get('path'), '/');
-    assert.equal(session.attrs.get('samesite'), 'Lax');
-    // A passkey made for another RP id is no good here.
-    const other = new SoftAuthenticator('https://crewbell.example.org', 'example.org');
-    const again = await client.post('/api/auth/register/options', { username: 'purser' });
-    assertError(await client.post('/api/auth/register/verify', { response: other.register({ ...again.body.options, rp: { name: 'x', id: 'example.org' } }) }), 400, 'registration_failed');
-  });
+  await withServer(
+    ['--open-registration', '--origin', 'https://crewbell.example.org', '--vapid-subject', 'mailto:a@example.org'],
+    async (server) => {
+      const client = new Client(server.url, server.origin, server.fetch);
+      const authenticator = new SoftAuthenticator(server.origin);
+      const start = await client.post('/api/auth/register/options', { username: 'captain' });
+      assert.equal(start.body.options.rp.id, 'crewbell.example.org');
+      assert.deepEqual([...setCookie(start, 'crewbell_challenge')!.attrs.keys()].sort(), [
+        'httponly',
+        'max-age',
+        'path',
+        'samesite',
+        'secure',
+      ]);
+      const verify = await client.post('/api/auth/register/verify', {
+        response: authenticator.register(start.body.options),
+      });
+      assert.equal(verify.status, 200, verify.text);
+      const session = setCookie(verify, 'crewbell_session')!;
+      assert.deepEqual([...session.attrs.keys()].sort(), ['expires', 'httponly', 'path', 'samesite', 'secure']);
+      assert.equal(session.attrs.get('path'), '/');
+      assert.equal(session.attrs.get('samesite'), 'Lax');
+      // A passkey made for another RP id is no good here.
+      const other = new SoftAuthenticator('https://crewbell.example.org', 'example.org');
+      const again = await client.post('/api/auth/register/options', { username: 'purser' });
+      assertError(
+        await client.post('/api/auth/register/verify', {
+          response: other.register({ ...again.body.options, rp: { name: 'x', id: 'example.org' } }),
+        }),
+        400,
+        'registration_failed',
+      );
+    },
+  );
 });
 
 test('closed registration: no token, an unknown token or an expired one → 403 registration_closed', async () => {
   await withServer([], async (server) => {
     const client = new Client(server.url, server.origin, server.fetch);
     assertError(await client.post('/api/auth/register/options', { username: 'stowaway' }), 403, 'registration_closed');
-    assertError(await client.post('/api/auth/register/options', { username: 'stowaway', inviteToken: randomBytes(24).toString('base64url') }), 403, 'registration_closed');
+    assertError(
+      await client.post('/api/auth/register/options', {
+        username: 'stowaway',
+        inviteToken: randomBytes(24).toString('base64url'),
+      }),
+      403,
+      'registration_closed',
+    );
     const expired = signupToken(server, 'stowaway', { expiresAt: Date.now() - 1000 });
-    assertError(await client.post('/api/auth/register/options', { username: 'stowaway', inviteToken: expired }), 403, 'registration_closed');
+    assertError(
+      await client.post('/api/auth/register/options', { username: 'stowaway', inviteToken: expired }),
+      403,
+      'registration_closed',
+    );
     const crewExpired = logbookWithInvite(server, 'READ', Date.now() - 1000);
-    assertError(await client.post('/api/auth/register/options', { username: 'stowaway', inviteToken: crewExpired.token }), 403, 'registration_closed');
+    assertError(
+      await client.post('/api/auth/register/options', { username: 'stowaway', inviteToken: crewExpired.token }),
+      403,
+      'registration_closed',
+    );
     assert.equal(client.cookies.has('crewbell_challenge'), false);
     assert.equal(server.query("SELECT COUNT(*) AS n FROM users WHERE username = 'stowaway'")[0].n, 0);
   });
@@ -333,14 +415,23 @@ test('admin sign-up token: isAdmin true, only for its username, single use', asy
   await withServer([], async (server) => {
     const token = signupToken(server, 'Harbourmaster', { admin: true });
     const client = new Client(server.url, server.origin, server.fetch);
-    assertError(await client.post('/api/auth/register/options', { username: 'someone', inviteToken: token }), 403, 'registration_closed', /Harbourmaster/);
+    assertError(
+      await client.post('/api/auth/register/options', { username: 'someone', inviteToken: token }),
+      403,
+      'registration_closed',
+      /Harbourmaster/,
+    );
     const { user, client: signedIn } = await signUp(server, 'harbourmaster', { inviteToken: token });
     assert.equal(user.isAdmin, true);
     assert.equal((await signedIn.get('/api/auth/me')).body.user.isAdmin, true);
     const [row] = server.query('SELECT used_at FROM signup_tokens WHERE token_hash = ?', sha256(token));
     assert.ok(row.used_at > 0);
     // Used: neither the same name (taken anyway) nor a fresh attempt gets in with it.
-    assertError(await client.post('/api/auth/register/options', { username: 'harbourmaster2', inviteToken: token }), 403, 'registration_closed');
+    assertError(
+      await client.post('/api/auth/register/options', { username: 'harbourmaster2', inviteToken: token }),
+      403,
+      'registration_closed',
+    );
     // A plain (non-admin) token makes a plain account.
     const plain = await signUp(server, 'deckhand', { inviteToken: signupToken(server, 'deckhand') });
     assert.equal(plain.user.isAdmin, false);
@@ -354,7 +445,9 @@ test('a sign-up token used between options and verify is refused at verify, and 
     const start = await client.post('/api/auth/register/options', { username: 'racer', inviteToken: token });
     assert.equal(start.status, 200);
     server.query('UPDATE signup_tokens SET used_at = ?', Date.now());
-    const res = await client.post('/api/auth/register/verify', { response: new SoftAuthenticator(server.origin).register(start.body.options) });
+    const res = await client.post('/api/auth/register/verify', {
+      response: new SoftAuthenticator(server.origin).register(start.body.options),
+    });
     assertError(res, 403, 'registration_closed');
     assert.equal(server.query('SELECT COUNT(*) AS n FROM users')[0].n, 0);
     assert.equal(server.query('SELECT COUNT(*) AS n FROM passkeys')[0].n, 0);
@@ -368,11 +461,18 @@ test('crew invite token: signing up joins the logbook as crew with the invite ro
     assert.deepEqual(crew.joined, { logbookId, role: 'READ' });
     assert.equal(crew.user.isAdmin, false);
     const members = server.query('SELECT user_id, role FROM logbook_members WHERE logbook_id = ?', logbookId);
-    assert.deepEqual(members.map((m) => ({ ...m })), [{ user_id: crew.user.id, role: 'READ' }]);
+    assert.deepEqual(
+      members.map((m) => ({ ...m })),
+      [{ user_id: crew.user.id, role: 'READ' }],
+    );
     const [invite] = server.query('SELECT used_at, used_by FROM invites WHERE token_hash = ?', sha256(token));
     assert.equal(invite.used_by, crew.user.id);
     const client = new Client(server.url, server.origin, server.fetch);
-    assertError(await client.post('/api/auth/register/options', { username: 'latecomer', inviteToken: token }), 403, 'registration_closed');
+    assertError(
+      await client.post('/api/auth/register/options', { username: 'latecomer', inviteToken: token }),
+      403,
+      'registration_closed',
+    );
   });
 });
 
@@ -387,9 +487,14 @@ test('the join story through the API: an owner invites, a newcomer reads the inv
     const { client, joined, user } = await signUp(server, 'newcomer', { client: newcomer, inviteToken: token });
     assert.deepEqual(joined, { logbookId: logbook.id, role: 'WRITE' });
     const mine = await client.get('/api/logbooks');
-    assert.deepEqual(mine.body.logbooks.map((l: { id: string; role: string }) => [l.id, l.role]), [[logbook.id, 'WRITE']]);
+    assert.deepEqual(
+      mine.body.logbooks.map((l: { id: string; role: string }) => [l.id, l.role]),
+      [[logbook.id, 'WRITE']],
+    );
     const members = await owner.client.get(`/api/logbooks/${logbook.id}/members`);
-    assert.ok(members.body.members.some((m: { userId: string; role: string }) => m.userId === user.id && m.role === 'WRITE'));
+    assert.ok(
+      members.body.members.some((m: { userId: string; role: string }) => m.userId === user.id && m.role === 'WRITE'),
+    );
   });
 });
 
@@ -398,8 +503,15 @@ test('a second passkey (another device): options exclude the first, sign-in work
     const { client, authenticator: phone, user } = await signUp(server, 'navigator');
     const start = await client.post('/api/auth/passkeys/options', {});
     assert.equal(start.status, 200);
-    assert.deepEqual(start.body.options.excludeCredentials.map((c: { id: string }) => c.id), [phone.credentials[0]!.id]);
-    assert.throws(() => phone.register(start.body.options), /InvalidStateError/, 'the same device is not registered twice');
+    assert.deepEqual(
+      start.body.options.excludeCredentials.map((c: { id: string }) => c.id),
+      [phone.credentials[0]!.id],
+    );
+    assert.throws(
+      () => phone.register(start.body.options),
+      /InvalidStateError/,
+      'the same device is not registered twice',
+    );
     const laptop = new SoftAuthenticator(server.origin);
     const verify = await client.post('/api/auth/passkeys/verify', { response: laptop.register(start.body.options) });
     assert.equal(verify.status, 200, verify.text);
@@ -430,10 +542,19 @@ test('a passkey registered to an account already is refused; an account holds at
       Date.now(),
     );
     assertError(await client.post('/api/auth/passkeys/verify', { response }), 409, 'passkey_exists');
-    assert.equal(server.query('SELECT user_id FROM passkeys WHERE id = ?', response.id)[0].user_id, other.user.id, 'the other account keeps it');
+    assert.equal(
+      server.query('SELECT user_id FROM passkeys WHERE id = ?', response.id)[0].user_id,
+      other.user.id,
+      'the other account keeps it',
+    );
 
     for (let i = 0; i < 19; i++) {
-      server.query("INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, x'00', 0, '[]', ?)", `spare${i}`, user.id, Date.now());
+      server.query(
+        "INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, x'00', 0, '[]', ?)",
+        `spare${i}`,
+        user.id,
+        Date.now(),
+      );
     }
     assertError(await client.post('/api/auth/passkeys/options', {}), 409, 'too_many_passkeys');
     assert.equal(server.query('SELECT COUNT(*) AS n FROM passkeys WHERE user_id = ?', user.id)[0].n, 20);
@@ -443,7 +564,12 @@ test('a passkey registered to an account already is refused; an account holds at
 test('passkeys and reauth need a session: 401 unauthenticated', async () => {
   await withServer(['--open-registration'], async (server) => {
     const client = new Client(server.url, server.origin, server.fetch);
-    for (const path of ['/api/auth/passkeys/options', '/api/auth/passkeys/verify', '/api/auth/reauth/options', '/api/auth/reauth/verify']) {
+    for (const path of [
+      '/api/auth/passkeys/options',
+      '/api/auth/passkeys/verify',
+      '/api/auth/reauth/options',
+      '/api/auth/reauth/verify',
+    ]) {
       assertError(await client.post(path, {}), 401, 'unauthenticated');
     }
     assertError(await client.get('/api/auth/me'), 401, 'unauthenticated');
@@ -457,7 +583,9 @@ test('a passkey challenge of one user cannot add a passkey to another', async ()
     const bob = await signUp(server, 'bob');
     const start = await alice.client.post('/api/auth/passkeys/options', {});
     bob.client.cookies.set('crewbell_challenge', alice.client.cookies.get('crewbell_challenge')!);
-    const res = await bob.client.post('/api/auth/passkeys/verify', { response: new SoftAuthenticator(server.origin).register(start.body.options) });
+    const res = await bob.client.post('/api/auth/passkeys/verify', {
+      response: new SoftAuthenticator(server.origin).register(start.body.options),
+    });
     assertError(res, 400, 'registration_failed');
     assert.equal(server.query('SELECT COUNT(*) AS n FROM passkeys')[0].n, 2);
   });
@@ -468,41 +596,82 @@ test('delete account: 403 reauth_required until re-verified, then 204 and everyt
     const { client, authenticator, user } = await signUp(server, 'owner');
     const second = await signIn(server, authenticator);
     const logbookId = randomUUID();
-    server.query('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)', logbookId, user.id, 'bWV0YQ', Date.now());
+    server.query(
+      'INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)',
+      logbookId,
+      user.id,
+      'bWV0YQ',
+      Date.now(),
+    );
     const crew = createUserWithSession(server, 'crewmember');
-    server.query("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', ?)", logbookId, crew.id, Date.now());
-    server.query('INSERT INTO entries (logbook_id, entity_id, version, payload, updated_at, updated_by, seq) VALUES (?, ?, 1, ?, ?, ?, 1)', logbookId, 'e1', 'eA', Date.now(), user.id);
+    server.query(
+      "INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', ?)",
+      logbookId,
+      crew.id,
+      Date.now(),
+    );
+    server.query(
+      'INSERT INTO entries (logbook_id, entity_id, version, payload, updated_at, updated_by, seq) VALUES (?, ?, 1, ?, ?, ?, 1)',
+      logbookId,
+      'e1',
+      'eA',
+      Date.now(),
+      user.id,
+    );
     // A sign-in counts as re-verified for 5 minutes; these sign-ins are past that.
     server.query('UPDATE sessions SET reverified_at = ? WHERE user_id = ?', Date.now() - 5 * 60_000 - 5000, user.id);
 
     assertError(await client.delete('/api/auth/account'), 403, 'reauth_required');
     const reauthStart = await client.post('/api/auth/reauth/options', {});
-    assert.deepEqual(reauthStart.body.options.allowCredentials.map((c: { id: string }) => c.id), [authenticator.credentials[0]!.id]);
+    assert.deepEqual(
+      reauthStart.body.options.allowCredentials.map((c: { id: string }) => c.id),
+      [authenticator.credentials[0]!.id],
+    );
     assert.equal(reauthStart.body.options.userVerification, 'required');
-    const reauthRes = await client.post('/api/auth/reauth/verify', { response: authenticator.signIn(reauthStart.body.options) });
+    const reauthRes = await client.post('/api/auth/reauth/verify', {
+      response: authenticator.signIn(reauthStart.body.options),
+    });
     assert.equal(reauthRes.status, 200, reauthRes.text);
     assert.equal(reauthRes.body.user.id, user.id);
-    assert.ok(server.query('SELECT reverified_at FROM sessions WHERE id = ?', sha256(client.cookies.get('crewbell_session')!))[0].reverified_at > 0);
+    assert.ok(
+      server.query(
+        'SELECT reverified_at FROM sessions WHERE id = ?',
+        sha256(client.cookies.get('crewbell_session')!),
+      )[0].reverified_at > 0,
+    );
     // Re-verification belongs to the session that did it.
     assertError(await second.client.delete('/api/auth/account'), 403, 'reauth_required');
 
     const res = await client.delete('/api/auth/account');
     assert.equal(res.status, 204);
     assert.equal(setCookie(res, 'crewbell_session')?.attrs.get('max-age'), '0');
-    for (const table of ['users WHERE id = ?', 'sessions WHERE user_id = ?', 'passkeys WHERE user_id = ?', 'logbooks WHERE owner_id = ?']) {
+    for (const table of [
+      'users WHERE id = ?',
+      'sessions WHERE user_id = ?',
+      'passkeys WHERE user_id = ?',
+      'logbooks WHERE owner_id = ?',
+    ]) {
       assert.equal(server.query(`SELECT COUNT(*) AS n FROM ${table}`, user.id)[0].n, 0, table);
     }
     assert.equal(server.query('SELECT COUNT(*) AS n FROM logbook_members WHERE logbook_id = ?', logbookId)[0].n, 0);
     assert.equal(server.query('SELECT COUNT(*) AS n FROM entries WHERE logbook_id = ?', logbookId)[0].n, 0);
-    assert.equal(server.query('SELECT COUNT(*) AS n FROM users WHERE id = ?', crew.id)[0].n, 1, 'crew keep their accounts');
+    assert.equal(
+      server.query('SELECT COUNT(*) AS n FROM users WHERE id = ?', crew.id)[0].n,
+      1,
+      'crew keep their accounts',
+    );
     assertError(await second.client.get('/api/auth/me'), 401, 'unauthenticated');
     const after = new Client(server.url, server.origin, server.fetch);
     const options = (await after.post('/api/auth/login/options', {})).body.options;
-    assertError(await after.post('/api/auth/login/verify', { response: authenticator.signIn(options) }), 401, 'login_failed');
+    assertError(
+      await after.post('/api/auth/login/verify', { response: authenticator.signIn(options) }),
+      401,
+      'login_failed',
+    );
   });
 });
 
-test('re-verification lasts 5 minutes (back-dated in SQL) and only the user\'s own passkey counts', async () => {
+test("re-verification lasts 5 minutes (back-dated in SQL) and only the user's own passkey counts", async () => {
   await withServer(['--open-registration'], async (server) => {
     const { client, authenticator, user } = await signUp(server, 'first');
     const other = await signUp(server, 'second');
@@ -514,7 +683,13 @@ test('re-verification lasts 5 minutes (back-dated in SQL) and only the user\'s o
     const foreign = other.authenticator.signIn({ ...start.body.options, allowCredentials: [] });
     assertError(await client.post('/api/auth/reauth/verify', { response: foreign }), 401, 'login_failed');
     const noUv = await client.post('/api/auth/reauth/options', {});
-    assertError(await client.post('/api/auth/reauth/verify', { response: authenticator.signIn(noUv.body.options, { userVerified: false }) }), 401, 'login_failed');
+    assertError(
+      await client.post('/api/auth/reauth/verify', {
+        response: authenticator.signIn(noUv.body.options, { userVerified: false }),
+      }),
+      401,
+      'login_failed',
+    );
     assertError(await client.delete('/api/auth/account'), 403, 'reauth_required');
     await reauth(client, authenticator);
     assert.equal((await client.delete('/api/auth/account')).status, 204);
@@ -531,20 +706,40 @@ test('passkeys are listed without key material; removing one needs re-verificati
 
     const list = await phone.client.get('/api/auth/passkeys');
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.passkeys.map((p: { id: string }) => p.id), [phone.authenticator.credentials[0]!.id, laptopId]);
+    assert.deepEqual(
+      list.body.passkeys.map((p: { id: string }) => p.id),
+      [phone.authenticator.credentials[0]!.id, laptopId],
+    );
     for (const p of list.body.passkeys) {
       assert.deepEqual(Object.keys(p).sort(), ['createdAt', 'id', 'lastUsedAt', 'transports']);
       assert.match(p.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
     assert.equal(list.body.passkeys[1].lastUsedAt !== null, true, 'the laptop signed in with it');
-    assertError(await new Client(server.url, server.origin, server.fetch).get('/api/auth/passkeys'), 401, 'unauthenticated');
+    assertError(
+      await new Client(server.url, server.origin, server.fetch).get('/api/auth/passkeys'),
+      401,
+      'unauthenticated',
+    );
 
     // Removing the phone's passkey (it went overboard), from the laptop, whose sign-in is past its 5 minutes.
-    server.query('UPDATE sessions SET reverified_at = ? WHERE user_id = ?', Date.now() - 5 * 60_000 - 5000, phone.user.id);
+    server.query(
+      'UPDATE sessions SET reverified_at = ? WHERE user_id = ?',
+      Date.now() - 5 * 60_000 - 5000,
+      phone.user.id,
+    );
     const phoneId = phone.authenticator.credentials[0]!.id;
-    assertError(await laptop.client.delete(`/api/auth/passkeys/${phoneId}`), 403, 'reauth_required', /remove the passkey/);
+    assertError(
+      await laptop.client.delete(`/api/auth/passkeys/${phoneId}`),
+      403,
+      'reauth_required',
+      /remove the passkey/,
+    );
     await reauth(laptop.client, laptopKey);
-    assertError(await laptop.client.delete(`/api/auth/passkeys/${stranger.authenticator.credentials[0]!.id}`), 404, 'not_found');
+    assertError(
+      await laptop.client.delete(`/api/auth/passkeys/${stranger.authenticator.credentials[0]!.id}`),
+      404,
+      'not_found',
+    );
     assertError(await laptop.client.delete('/api/auth/passkeys/not%20base64'), 404, 'not_found');
     assert.equal((await laptop.client.delete(`/api/auth/passkeys/${phoneId}`)).status, 204);
     assertError(await phone.client.get('/api/auth/me'), 401, 'unauthenticated');
@@ -552,11 +747,18 @@ test('passkeys are listed without key material; removing one needs re-verificati
     assert.equal((await stranger.client.get('/api/auth/me')).status, 200, 'other accounts are untouched');
     const after = new Client(server.url, server.origin, server.fetch);
     const options = (await after.post('/api/auth/login/options', {})).body.options;
-    assertError(await after.post('/api/auth/login/verify', { response: phone.authenticator.signIn(options) }), 401, 'login_failed');
+    assertError(
+      await after.post('/api/auth/login/verify', { response: phone.authenticator.signIn(options) }),
+      401,
+      'login_failed',
+    );
 
     // The last passkey stays.
     assertError(await laptop.client.delete(`/api/auth/passkeys/${laptopId}`), 409, 'last_passkey');
-    assert.deepEqual((await laptop.client.get('/api/auth/passkeys')).body.passkeys.map((p: { id: string }) => p.id), [laptopId]);
+    assert.deepEqual(
+      (await laptop.client.get('/api/auth/passkeys')).body.passkeys.map((p: { id: string }) => p.id),
+      [laptopId],
+    );
   });
 });
 
@@ -586,25 +788,87 @@ test('bad input on auth routes: malformed JSON, wrong types, missing fields → 
   await withServer(['--open-registration'], async (server) => {
     const client = new Client(server.url, server.origin, server.fetch);
     const json = { 'content-type': 'application/json' };
-    assertError(await client.post('/api/auth/register/options', undefined, { rawBody: '{"username": ', headers: json }), 400, 'invalid_request', /^body: not valid JSON/);
-    assertError(await client.post('/api/auth/login/options', undefined, { rawBody: '[1,', headers: json }), 400, 'invalid_request', /JSON/);
-    assertError(await client.post('/api/auth/register/options', { username: 42 }), 400, 'invalid_request', /^username: must be a string/);
-    assertError(await client.post('/api/auth/register/options', { username: 'okname', inviteToken: 'short' }), 400, 'invalid_request', /^inviteToken: /);
+    assertError(
+      await client.post('/api/auth/register/options', undefined, { rawBody: '{"username": ', headers: json }),
+      400,
+      'invalid_request',
+      /^body: not valid JSON/,
+    );
+    assertError(
+      await client.post('/api/auth/login/options', undefined, { rawBody: '[1,', headers: json }),
+      400,
+      'invalid_request',
+      /JSON/,
+    );
+    assertError(
+      await client.post('/api/auth/register/options', { username: 42 }),
+      400,
+      'invalid_request',
+      /^username: must be a string/,
+    );
+    assertError(
+      await client.post('/api/auth/register/options', { username: 'okname', inviteToken: 'short' }),
+      400,
+      'invalid_request',
+      /^inviteToken: /,
+    );
     assertError(await client.post('/api/auth/register/options', ['username']), 400, 'invalid_request');
     assertError(await client.post('/api/auth/login/options', 'hello'), 400, 'invalid_request');
     assertError(await client.post('/api/auth/register/verify', {}), 400, 'invalid_request', /^response: /);
-    assertError(await client.post('/api/auth/register/verify', { response: { id: 'abc', rawId: 'abc', type: 'public-key', response: { clientDataJSON: 'e30' } } }), 400, 'invalid_request', /^response\.response\.attestationObject: /);
-    assertError(await client.post('/api/auth/login/verify', { response: { id: 'a b', rawId: 'abc', type: 'public-key', response: {} } }), 400, 'invalid_request', /^response\.id: must be base64url/);
-    assertError(await client.post('/api/auth/login/verify', { response: { id: 'abc', rawId: 'abc', type: 'password', response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' } } }), 400, 'invalid_request', /^response\.type: /);
+    assertError(
+      await client.post('/api/auth/register/verify', {
+        response: { id: 'abc', rawId: 'abc', type: 'public-key', response: { clientDataJSON: 'e30' } },
+      }),
+      400,
+      'invalid_request',
+      /^response\.response\.attestationObject: /,
+    );
+    assertError(
+      await client.post('/api/auth/login/verify', {
+        response: { id: 'a b', rawId: 'abc', type: 'public-key', response: {} },
+      }),
+      400,
+      'invalid_request',
+      /^response\.id: must be base64url/,
+    );
+    assertError(
+      await client.post('/api/auth/login/verify', {
+        response: {
+          id: 'abc',
+          rawId: 'abc',
+          type: 'password',
+          response: { clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' },
+        },
+      }),
+      400,
+      'invalid_request',
+      /^response\.type: /,
+    );
     const big = JSON.stringify({ username: 'bigname', pad: 'x'.repeat(70 * 1024) });
-    assertError(await client.post('/api/auth/register/options', undefined, { rawBody: big, headers: json }), 413, 'payload_too_large');
+    assertError(
+      await client.post('/api/auth/register/options', undefined, { rawBody: big, headers: json }),
+      413,
+      'payload_too_large',
+    );
     // Garbage that is well-formed base64url reaches the verifier and fails cleanly, without a 500.
     const options = (await client.post('/api/auth/register/options', { username: 'garbage' })).body.options;
     assert.ok(options);
-    const garbage = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', clientExtensionResults: {}, response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' } };
+    const garbage = {
+      id: 'AAAA',
+      rawId: 'AAAA',
+      type: 'public-key',
+      clientExtensionResults: {},
+      response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' },
+    };
     assertError(await client.post('/api/auth/register/verify', { response: garbage }), 400, 'registration_failed');
     await client.post('/api/auth/login/options', {});
-    assertError(await client.post('/api/auth/login/verify', { response: { ...garbage, response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' } } }), 401, 'login_failed');
+    assertError(
+      await client.post('/api/auth/login/verify', {
+        response: { ...garbage, response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' } },
+      }),
+      401,
+      'login_failed',
+    );
     assert.doesNotMatch(server.output(), /request failed/, 'no unexpected errors were logged');
   });
 });

@@ -22,10 +22,18 @@ function keepSyncing(mate: TestUser, logbookId: string): { stop(): Promise<numbe
   let pushes = 0;
   const loop = (async () => {
     while (running) {
-      const items = Array.from({ length: 5 }, () => ({ logbookId, entityId: randomUUID(), action: 'create', payload: ciphertext(300) }));
+      const items = Array.from({ length: 5 }, () => ({
+        logbookId,
+        entityId: randomUUID(),
+        action: 'create',
+        payload: ciphertext(300),
+      }));
       const res = await mate.client.post('/api/sync/push', { items });
       assert.equal(res.status, 200, res.text);
-      assert.ok(res.body.results.every((r: { status: string }) => r.status === 'success'), res.text);
+      assert.ok(
+        res.body.results.every((r: { status: string }) => r.status === 'success'),
+        res.text,
+      );
       pushes++;
       await new Promise((r) => setTimeout(r, 5)); // stays under the sync rate limit
     }
@@ -66,6 +74,10 @@ test('backup while the server writes: a consistent copy that restores with every
       before.delete('sync_counter');
       before.delete('logbook_usage');
       before.delete('clock_mark');
+      // The server started on an empty database, so it made a first-start link; a start with
+      // accounts (the restored server) deletes that dead link.
+      for (const row of before.get('signup_tokens') ?? [])
+        if (JSON.parse(row).at(-1) === 1) before.get('signup_tokens')!.delete(row);
       const started = syncing.pushes();
       const result = await runCli(['backup', file, '--data-dir', server.dataDir]);
       duringBackup = [started, syncing.pushes()];
@@ -77,15 +89,22 @@ test('backup while the server writes: a consistent copy that restores with every
     }
     assert.ok(duringBackup[1] > duringBackup[0], `the server kept writing during the backup (${duringBackup})`);
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.deepEqual(readdirSync(backupDir).filter((n) => n.includes('partial')), []);
+    assert.deepEqual(
+      readdirSync(backupDir).filter((n) => n.includes('partial')),
+      [],
+    );
 
     const copy = new DatabaseSync(file);
     try {
       assert.deepEqual(missingRows(before, dumpTables(copy)), [], 'every row from before the backup is in it');
-      const synced = (copy.prepare('SELECT count(*) AS n FROM entries WHERE logbook_id = ?').get(logbook.id) as { n: number }).n;
+      const synced = (
+        copy.prepare('SELECT count(*) AS n FROM entries WHERE logbook_id = ?').get(logbook.id) as { n: number }
+      ).n;
       assert.ok(synced >= before.get('entries')!.size - 5 * 4 * 10, 'it holds what crew synced');
       assert.equal(synced % 5, 0, `no push request is cut in half (${synced} entries)`);
-      const pending = copy.prepare('SELECT pending_count FROM notify_state WHERE logbook_id = ?').get(logbook.id) as { pending_count: number } | undefined;
+      const pending = copy.prepare('SELECT pending_count FROM notify_state WHERE logbook_id = ?').get(logbook.id) as
+        | { pending_count: number }
+        | undefined;
       assert.equal(pending?.pending_count, synced, 'the pending notification counts exactly the entries in the copy');
     } finally {
       copy.close();
@@ -102,7 +121,10 @@ test('backup while the server writes: a consistent copy that restores with every
       const rdb = restored.db();
       try {
         assert.deepEqual(missingRows(before, dumpTables(rdb)), []);
-        assert.equal((rdb.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, latestSchemaVersion());
+        assert.equal(
+          (rdb.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
+          latestSchemaVersion(),
+        );
       } finally {
         rdb.close();
       }
@@ -135,7 +157,10 @@ test('backup refuses to replace a file without --force and fails plainly without
     const forced = await runCli(['backup', file, '--force', '--data-dir', server.dataDir]);
     assert.equal(forced.code, 0, forced.stderr);
     const copy = new DatabaseSync(file, { readOnly: true });
-    assert.equal((copy.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, latestSchemaVersion());
+    assert.equal(
+      (copy.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
+      latestSchemaVersion(),
+    );
     copy.close();
 
     const missing = await runCli(['backup', path.join(dir, 'none.db'), '--data-dir', path.join(dir, 'no-data')]);

@@ -6,7 +6,17 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { DatabaseSync } from 'node:sqlite';
@@ -49,7 +59,8 @@ before(() => {
   const newest = newestSource();
   for (const file of [x64, arm64, host]) {
     if (!existsSync(file)) assert.fail(`${path.relative(repoRoot, file)} is missing: run \`make binary\` first`);
-    if (statSync(file).mtimeMs < newest) assert.fail(`${path.relative(repoRoot, file)} is older than the source: run \`make binary\` again`);
+    if (statSync(file).mtimeMs < newest)
+      assert.fail(`${path.relative(repoRoot, file)} is older than the source: run \`make binary\` again`);
   }
 });
 
@@ -66,7 +77,10 @@ function elsewhere(): string {
 }
 
 /** A GET through node:http, which leaves a compressed body as it came. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     httpGet(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -102,12 +116,18 @@ test('the native binary serves /healthz and the whole PWA from inside itself', a
     }
     // The brotli and gzip copies inside the binary go out as they are, by Accept-Encoding
     // (node:http here: fetch would open them before the test sees them).
-    const entry = /<script type="module" src="\/([^"]+)"/.exec(readFileSync(path.join(webDist, 'index.html'), 'utf8'))![1]!;
-    for (const [accept, coding, file] of [['br, gzip', 'br', `${entry}.br`], ['gzip', 'gzip', `${entry}.gz`], ['identity', undefined, entry]] as const) {
+    const entry = /<script type="module" src="\/([^"]+)"/.exec(
+      readFileSync(path.join(webDist, 'index.html'), 'utf8'),
+    )![1]!;
+    for (const [accept, coding, file] of [
+      ['br, gzip', 'br', `${entry}.br`],
+      ['gzip', 'gzip', `${entry}.gz`],
+      ['identity', undefined, entry],
+    ] as const) {
       const raw = await rawGet(`${server.url}/${entry}`, { 'accept-encoding': accept });
       assert.equal(raw.status, 200);
       assert.equal(raw.headers['content-encoding'], coding, accept);
-      assert.equal(raw.headers['vary'], 'Accept-Encoding');
+      assert.equal(raw.headers.vary, 'Accept-Encoding');
       assert.equal(Number(raw.headers['content-length']), raw.body.length);
       assert.deepEqual(raw.body, readFileSync(path.join(webDist, file)), file);
     }
@@ -119,7 +139,7 @@ test('the native binary serves /healthz and the whole PWA from inside itself', a
     const manifestHref = /<link[^>]+rel=["']manifest["'][^>]*>/i.exec(html)?.[0].match(/href=["']([^"']+)["']/)?.[1];
     assert.ok(manifestHref, 'web/dist/index.html links the manifest');
     await t.test('the web app manifest and its icons', async () => {
-      const res = await fetch(new URL(manifestHref!, server.url + '/'));
+      const res = await fetch(new URL(manifestHref!, `${server.url}/`));
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /manifest\+json|application\/json/);
       const manifest = (await res.json()) as { name?: string; icons?: { src: string }[]; start_url?: string };
@@ -146,11 +166,16 @@ test('the native binary serves /healthz and the whole PWA from inside itself', a
 /** What the source itself prints for argv, run in this process. */
 async function fromSource(argv: string[]): Promise<{ code: number; stdout: string }> {
   let stdout = '';
-  const io: Io = { out: (l) => void (stdout += l + '\n'), err: () => {}, write: (s) => void (stdout += s), isTTY: false, env: {} };
+  const io: Io = {
+    out: (l) => void (stdout += `${l}\n`),
+    err: () => {},
+    write: (s) => void (stdout += s),
+    isTTY: false,
+    env: {},
+  };
   const code = await run(argv, io);
   return { code, stdout };
 }
-
 
 test('the native binary holds every command of the source and runs the admin commands', async (t) => {
   const cwd = elsewhere();
@@ -180,12 +205,18 @@ test('the native binary holds every command of the source and runs the admin com
     });
 
     await t.test('user invite prints a sign-up link for the first admin', async () => {
-      const invite = await runCli(['user', 'invite', 'skipper', '--admin', '--origin', 'https://logbook.example.org'], bin);
+      const invite = await runCli(
+        ['user', 'invite', 'skipper', '--admin', '--origin', 'https://logbook.example.org'],
+        bin,
+      );
       assert.equal(invite.code, 0, invite.stderr);
       const link = invite.stdout.trim().split('\n').at(-1)!;
       assert.match(link, /^https:\/\/logbook\.example\.org\/signup\?token=[A-Za-z0-9_-]{16,}$/);
       const db = new DatabaseSync(databasePath(dataDir), { readOnly: true });
-      assert.deepEqual({ ...(db.prepare('SELECT username, is_admin FROM signup_tokens WHERE first_start = 0').get() as object) }, { username: 'skipper', is_admin: 1 });
+      assert.deepEqual(
+        { ...(db.prepare('SELECT username, is_admin FROM signup_tokens WHERE first_start = 0').get() as object) },
+        { username: 'skipper', is_admin: 1 },
+      );
       db.close();
     });
 
@@ -204,10 +235,13 @@ test('the native binary holds every command of the source and runs the admin com
   }
 });
 
-test('through the native binary: the first admin\'s invite link, then a passkey sign-up, sign-in and re-verification', async () => {
+test("through the native binary: the first admin's invite link, then a passkey sign-up, sign-in and re-verification", async () => {
   const server = await startServer({ command: [native], cwd: elsewhere() });
   try {
-    const invite = await runCli(['user', 'invite', 'skipper', '--admin', '--origin', server.origin, '--data-dir', server.dataDir], { command: [native] });
+    const invite = await runCli(
+      ['user', 'invite', 'skipper', '--admin', '--origin', server.origin, '--data-dir', server.dataDir],
+      { command: [native] },
+    );
     assert.equal(invite.code, 0, invite.stderr);
     const token = new URL(invite.stdout.trim().split('\n').at(-1)!).searchParams.get('token')!;
     // The passkey ceremonies use a package the binary loads on first use, not at start.
@@ -221,7 +255,7 @@ test('through the native binary: the first admin\'s invite link, then a passkey 
   }
 });
 
-test('on a terminal, the binary\'s user invite draws the link as a QR code', async (t) => {
+test("on a terminal, the binary's user invite draws the link as a QR code", async (t) => {
   if (spawnSync('sh', ['-c', 'command -v script'], { stdio: 'ignore' }).status !== 0) {
     t.skip('no script(1) to give the binary a terminal');
     return;
@@ -238,15 +272,24 @@ test('on a terminal, the binary\'s user invite draws the link as a QR code', asy
   }
 });
 
-test('the main flow through the native binary: crew syncs, the skipper\'s phone gets one push', async () => {
+test("the main flow through the native binary: crew syncs, the skipper's phone gets one push", async () => {
   const pushService = await startPushService();
-  const server = await startServer({ command: [native], cwd: elsewhere(), flags: ['--push-allow-insecure', '--notify-debounce', '200ms'] });
+  const server = await startServer({
+    command: [native],
+    cwd: elsewhere(),
+    flags: ['--push-allow-insecure', '--notify-debounce', '200ms'],
+  });
   try {
     const { skipper, mate, logbook } = await crewAboard(server);
     const phone = pushService.createDevice();
     assert.equal((await skipper.client.put('/api/push/subscription', phone.subscription)).status, 200);
     assert.equal((await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: true })).status, 200);
-    const items = Array.from({ length: 3 }, () => ({ logbookId: logbook.id, entityId: randomUUID(), action: 'create', payload: ciphertext() }));
+    const items = Array.from({ length: 3 }, () => ({
+      logbookId: logbook.id,
+      entityId: randomUUID(),
+      action: 'create',
+      payload: ciphertext(),
+    }));
     assert.equal((await mate.client.post('/api/sync/push', { items })).status, 200);
     // Sent with the binary's lazily loaded push code; verified and decrypted by the local service.
     const [message] = await pushService.waitForDelivered(1, phone);
@@ -290,7 +333,9 @@ test('the arm64 binary is an aarch64 ELF and answers /healthz under qemu', async
 
   const runner = process.arch === 'arm64' ? [] : runnerFor('arm64');
   if (!runner) {
-    t.skip('qemu-user-static is not installed (apt-get install qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross): not started');
+    t.skip(
+      'qemu-user-static is not installed (apt-get install qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross): not started',
+    );
     return;
   }
   const server = await startServer({ command: [...runner, arm64], cwd: elsewhere() });
@@ -312,7 +357,10 @@ test('the .sha256 files match, and dist/crewbell is the build for this machine',
     assert.equal(hash, createHash('sha256').update(readFileSync(file)).digest('hex'), file);
   }
   const own = native;
-  assert.equal(readFileSync(`${host}.sha256`, 'utf8').split(' ')[0], readFileSync(`${own}.sha256`, 'utf8').split(' ')[0]);
+  assert.equal(
+    readFileSync(`${host}.sha256`, 'utf8').split(' ')[0],
+    readFileSync(`${own}.sha256`, 'utf8').split(' ')[0],
+  );
 });
 
 test('upgrade: the binary takes over a database from an older schema step and keeps every row', async () => {
@@ -334,7 +382,11 @@ test('upgrade: the binary takes over a database from an older schema step and ke
 
     const db = new DatabaseSync(databasePath(dataDir), { readOnly: true });
     try {
-      assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, latest, `from step ${step}`);
+      assert.equal(
+        (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
+        latest,
+        `from step ${step}`,
+      );
       assert.deepEqual(missingRows(before, dumpTables(db, shape)), [], `from step ${step}`);
       assert.equal((db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n, 3 * 3 * 20);
     } finally {
@@ -344,7 +396,7 @@ test('upgrade: the binary takes over a database from an older schema step and ke
   }
 });
 
-test('the same source under Deno reads schema.sql and the PWA from files', async (t) => {
+test('the same source under Deno reads schema.sql and the PWA from files', async (_t) => {
   const deno = path.join(repoRoot, '.tools/deno/node_modules/.bin/deno');
   assert.ok(existsSync(deno), 'no Deno in .tools: run `make deno` first');
   const server = await startServer({ command: [deno, 'run', '-A', mainTs], cwd: elsewhere() });
@@ -353,7 +405,10 @@ test('the same source under Deno reads schema.sql and the PWA from files', async
     const page = await fetch(`${server.url}/`);
     assert.deepEqual(Buffer.from(await page.arrayBuffer()), readFileSync(path.join(webDist, 'index.html')));
     const db = server.db();
-    assert.equal((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, latestSchemaVersion());
+    assert.equal(
+      (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version,
+      latestSchemaVersion(),
+    );
     db.close();
   } finally {
     await stopped(server);
@@ -363,13 +418,20 @@ test('the same source under Deno reads schema.sql and the PWA from files', async
 test('make install puts binary, unit and settings in place; the unit is hardened and verifies clean', async (t) => {
   const stage = tempDir('crewbell-install-');
   try {
-    const made = spawnSync('make', ['-s', 'install', `DESTDIR=${stage}`], { cwd: repoRoot, encoding: 'utf8', timeout: 600_000 });
+    const made = spawnSync('make', ['-s', 'install', `DESTDIR=${stage}`], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
     assert.equal(made.status, 0, made.stdout + made.stderr);
     const binary = path.join(stage, 'usr/local/bin/crewbell');
     const unitFile = path.join(stage, 'etc/systemd/system/crewbell.service');
     const envFile = path.join(stage, 'etc/crewbell/crewbell.env');
     assert.equal(statSync(binary).mode & 0o777, 0o755);
-    assert.equal(createHash('sha256').update(readFileSync(binary)).digest('hex'), readFileSync(`${host}.sha256`, 'utf8').split(' ')[0]);
+    assert.equal(
+      createHash('sha256').update(readFileSync(binary)).digest('hex'),
+      readFileSync(`${host}.sha256`, 'utf8').split(' ')[0],
+    );
     assert.equal(statSync(envFile).mode & 0o777, 0o640, 'the settings may hold a metrics token');
 
     const unit = readFileSync(unitFile, 'utf8');
@@ -391,7 +453,8 @@ test('make install puts binary, unit and settings in place; the unit is hardened
 
     // Every serve setting is in the settings file (as a line or a commented default).
     const env = readFileSync(envFile, 'utf8');
-    for (const flag of serveFlags) assert.match(env, new RegExp(`^#?${envName(flag.name)}=`, 'm'), `${envName(flag.name)} in crewbell.env`);
+    for (const flag of serveFlags)
+      assert.match(env, new RegExp(`^#?${envName(flag.name)}=`, 'm'), `${envName(flag.name)} in crewbell.env`);
 
     const analyze = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' });
     if (analyze.status !== 0) {
@@ -420,6 +483,7 @@ test('the README lists every serve setting with its default', () => {
     const row = readme.split('\n').find((line) => line.startsWith(`| \`--${flag.name}\``));
     assert.ok(row, `README settings table has --${flag.name}`);
     assert.ok(row.includes(envName(flag.name)), `README row for --${flag.name} names ${envName(flag.name)}`);
-    if (flag.default !== undefined) assert.ok(row.includes(`\`${flag.default}\``), `README row for --${flag.name} shows its default ${flag.default}`);
+    if (flag.default !== undefined)
+      assert.ok(row.includes(`\`${flag.default}\``), `README row for --${flag.name} shows its default ${flag.default}`);
   }
 });

@@ -24,7 +24,9 @@ import { startPushService } from './helpers/push-service.ts';
 const KILLS = 100;
 const WRITERS = 3;
 
-test('100 SIGKILLs while crew write: nothing acknowledged is lost, no cursor skips, every burst notifies', { timeout: 900_000 }, async () => {
+test('100 SIGKILLs while crew write: nothing acknowledged is lost, no cursor skips, every burst notifies', {
+  timeout: 900_000,
+}, async () => {
   const work = tempDir('crewbell-chaos-');
   const bundle = path.join(work, 'crewbell.cjs');
   await esbuild.build({
@@ -39,10 +41,24 @@ test('100 SIGKILLs while crew write: nothing acknowledged is lost, no cursor ski
   });
   const dataDir = path.join(work, 'data');
   const ps = await startPushService();
-  const flags = ['--push-allow-insecure', '--notify-debounce', '50ms', '--notify-throttle', '100ms', '--push-retry-base', '100ms'];
+  const flags = [
+    '--push-allow-insecure',
+    '--notify-debounce',
+    '50ms',
+    '--notify-throttle',
+    '100ms',
+    '--push-retry-base',
+    '100ms',
+  ];
   // The bundle finds schema.sql and the PWA from the working directory.
   const start = (port?: number) =>
-    startServer({ dataDir, cwd: repoRoot, command: [process.execPath, bundle], flags: port ? [...flags, '--port', String(port)] : flags, env: { NODE_COMPILE_CACHE: path.join(work, 'cache') } });
+    startServer({
+      dataDir,
+      cwd: repoRoot,
+      command: [process.execPath, bundle],
+      flags: port ? [...flags, '--port', String(port)] : flags,
+      env: { NODE_COMPILE_CACHE: path.join(work, 'cache') },
+    });
 
   let server: TestServer = await start();
   const port = server.port;
@@ -61,7 +77,9 @@ test('100 SIGKILLs while crew write: nothing acknowledged is lost, no cursor ski
     const device = { seen: new Map<string, string | null>(), cursor: '' };
     const pull = async () => {
       for (;;) {
-        const res = await skipper.client.get(`/api/sync/pull?logbookId=${logbook.id}${device.cursor ? `&since=${encodeURIComponent(device.cursor)}` : ''}`);
+        const res = await skipper.client.get(
+          `/api/sync/pull?logbookId=${logbook.id}${device.cursor ? `&since=${encodeURIComponent(device.cursor)}` : ''}`,
+        );
         assert.equal(res.status, 200, res.text);
         for (const item of res.body.items) device.seen.set(item.entityId, item.payload);
         device.cursor = res.body.cursor;
@@ -113,7 +131,11 @@ test('100 SIGKILLs while crew write: nothing acknowledged is lost, no cursor ski
       if (firstAck !== undefined) {
         burstsWithWrites++;
         const since = firstAck;
-        const notified = await waitFor(() => ps.delivered(phone).some((m) => m.at >= since), `burst ${burst}'s notification`, 30_000).catch(() => false);
+        const notified = await waitFor(
+          () => ps.delivered(phone).some((m) => m.at >= since),
+          `burst ${burst}'s notification`,
+          30_000,
+        ).catch(() => false);
         if (!notified) unnotified.push(burst);
       }
       if (burst % 10 === 9) await pull();
@@ -121,7 +143,14 @@ test('100 SIGKILLs while crew write: nothing acknowledged is lost, no cursor ski
     await pull();
 
     // Every acknowledged entry is stored with its payload…
-    const stored = new Map(server.query<{ entity_id: string; payload: string }>('SELECT entity_id, payload FROM entries WHERE logbook_id = ?', logbook.id).map((r) => [r.entity_id, r.payload]));
+    const stored = new Map(
+      server
+        .query<{ entity_id: string; payload: string }>(
+          'SELECT entity_id, payload FROM entries WHERE logbook_id = ?',
+          logbook.id,
+        )
+        .map((r) => [r.entity_id, r.payload]),
+    );
     const lost = [...acknowledged].filter(([id, payload]) => stored.get(id) !== payload);
     // …and reached the owner's device through its cursor.
     const skipped = [...acknowledged].filter(([id, payload]) => device.seen.get(id) !== payload);

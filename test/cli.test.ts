@@ -27,7 +27,8 @@ test('every command has --help listing its flags with defaults and environment t
     assert.match(r.stdout, new RegExp(`usage: crewbell ${c.name}`));
     for (const f of c.flags) {
       assert.ok(r.stdout.includes(`--${f.name}`), `${c.name} --help shows --${f.name}`);
-      if (f.default !== undefined) assert.ok(r.stdout.includes(`(default ${f.default})`), `${c.name} shows the default of --${f.name}`);
+      if (f.default !== undefined)
+        assert.ok(r.stdout.includes(`(default ${f.default})`), `${c.name} shows the default of --${f.name}`);
     }
   }
 });

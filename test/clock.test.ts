@@ -12,7 +12,10 @@ test('the manual clock fires due timers in time order, each at its own time', ()
   clock.advance(150);
   assert.deepEqual(fired, [['a', 1100]]);
   clock.advance(100);
-  assert.deepEqual(fired, [['a', 1100], ['b', 1200]]);
+  assert.deepEqual(fired, [
+    ['a', 1100],
+    ['b', 1200],
+  ]);
   assert.equal(clock.now(), 1250);
   assert.equal(clock.pending, 0);
 });

@@ -18,19 +18,19 @@ test('durations accept ms, s, m, h and d', () => {
 
 test('a flag wins over its environment twin, which wins over the default', () => {
   const defaults = parseArgs([], serveFlags, {});
-  assert.equal(defaults.values['port'], 8080);
+  assert.equal(defaults.values.port, 8080);
   assert.equal(defaults.values['notify-debounce'], 5000);
   assert.equal(defaults.values['notify-throttle'], 180_000);
   assert.equal(defaults.values['open-registration'], false);
 
   const env = { CREWBELL_PORT: '9000', CREWBELL_NOTIFY_THROTTLE: '10m', CREWBELL_OPEN_REGISTRATION: 'true' };
   const fromEnv = parseArgs([], serveFlags, env);
-  assert.equal(fromEnv.values['port'], 9000);
+  assert.equal(fromEnv.values.port, 9000);
   assert.equal(fromEnv.values['notify-throttle'], 600_000);
   assert.equal(fromEnv.values['open-registration'], true);
 
   const fromFlag = parseArgs(['--port', '9100', '--notify-throttle=1m', '--open-registration=false'], serveFlags, env);
-  assert.equal(fromFlag.values['port'], 9100);
+  assert.equal(fromFlag.values.port, 9100);
   assert.equal(fromFlag.values['notify-throttle'], 60_000);
   assert.equal(fromFlag.values['open-registration'], false);
   assert.equal(envName('push-allow-insecure'), 'CREWBELL_PUSH_ALLOW_INSECURE');
@@ -47,8 +47,14 @@ test('bad flags and values are usage errors that name the flag or variable', () 
 test('serve config: https origin needs a valid VAPID subject, never @localhost', () => {
   const parse = (argv: string[]) => serveConfig(parseArgs(argv, serveFlags, {}).values);
   assert.throws(() => parse(['--origin', 'https://boat.example.org']), /--vapid-subject is required/);
-  assert.throws(() => parse(['--origin', 'https://boat.example.org', '--vapid-subject', 'mailto:me@localhost']), /localhost/);
-  assert.throws(() => parse(['--origin', 'https://boat.example.org', '--vapid-subject', 'me@example.org']), /mailto: address or an https: URL/);
+  assert.throws(
+    () => parse(['--origin', 'https://boat.example.org', '--vapid-subject', 'mailto:me@localhost']),
+    /localhost/,
+  );
+  assert.throws(
+    () => parse(['--origin', 'https://boat.example.org', '--vapid-subject', 'me@example.org']),
+    /mailto: address or an https: URL/,
+  );
   assert.throws(() => parse(['--origin', 'https://boat.example.org/app']), /no path/);
   assert.throws(() => parse(['--origin', 'ftp://boat.example.org']), /--origin/);
   assert.throws(() => parse(['--port', '70000']), /--port/);

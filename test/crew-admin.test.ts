@@ -13,7 +13,9 @@ const crewbell = appForFile();
 const aboard = () => crewAboard(crewbell.server);
 
 async function uploadStatus(who: TestUser, logbookId: string): Promise<string> {
-  const res = await who.client.post('/api/sync/push', { items: [{ logbookId, entityId: randomUUID(), action: 'create', payload: ciphertext() }] });
+  const res = await who.client.post('/api/sync/push', {
+    items: [{ logbookId, entityId: randomUUID(), action: 'create', payload: ciphertext() }],
+  });
   assert.equal(res.status, 200, res.text);
   return res.body.results[0].status;
 }
@@ -43,7 +45,10 @@ describe('changing a role', () => {
     const listed = (await mate.client.get('/api/logbooks')).body.logbooks.find((l: any) => l.id === logbook.id);
     assert.equal(listed.role, 'READ');
 
-    assert.equal((await skipper.client.patch(`/api/logbooks/${logbook.id}/members/${mate.id}`, { role: 'WRITE' })).status, 200);
+    assert.equal(
+      (await skipper.client.patch(`/api/logbooks/${logbook.id}/members/${mate.id}`, { role: 'WRITE' })).status,
+      200,
+    );
     assert.equal(await uploadStatus(mate, logbook.id), 'success');
   });
 
@@ -55,8 +60,16 @@ describe('changing a role', () => {
     assertError(await skipper.client.patch(path(skipper.id), { role: 'OWNER' }), 400, 'invalid_request', /^role: /);
     assertError(await skipper.client.patch(path(stranger.id), {}), 400, 'invalid_request', /role/);
     assertError(await skipper.client.patch(path('not-a-uuid'), { role: 'READ' }), 400, 'invalid_request', /^userId: /);
-    assertError(await skipper.client.patch(`/api/logbooks/${randomUUID()}/members/${stranger.id}`, { role: 'READ' }), 404, 'not_found');
-    assertError(await skipper.client.patch(path(stranger.id), { role: 'READ' }, { origin: 'http://evil.example' }), 403, 'csrf');
+    assertError(
+      await skipper.client.patch(`/api/logbooks/${randomUUID()}/members/${stranger.id}`, { role: 'READ' }),
+      404,
+      'not_found',
+    );
+    assertError(
+      await skipper.client.patch(path(stranger.id), { role: 'READ' }, { origin: 'http://evil.example' }),
+      403,
+      'csrf',
+    );
   });
 
   test('only the owner changes roles', async () => {
@@ -65,8 +78,18 @@ describe('changing a role', () => {
     await runCases([
       ['OWNER', (c) => c.skipper.client.patch(path(c), body), 200],
       ['WRITE', (c) => c.mate.client.patch(path(c), body), 403, 'forbidden'],
-      ['WRITE, on the READ member', (c) => c.mate.client.patch(`/api/logbooks/${c.logbook.id}/members/${c.deckhand.id}`, { role: 'WRITE' }), 403, 'forbidden'],
-      ['READ, on themselves', (c) => c.deckhand.client.patch(`/api/logbooks/${c.logbook.id}/members/${c.deckhand.id}`, { role: 'WRITE' }), 403, 'forbidden'],
+      [
+        'WRITE, on the READ member',
+        (c) => c.mate.client.patch(`/api/logbooks/${c.logbook.id}/members/${c.deckhand.id}`, { role: 'WRITE' }),
+        403,
+        'forbidden',
+      ],
+      [
+        'READ, on themselves',
+        (c) => c.deckhand.client.patch(`/api/logbooks/${c.logbook.id}/members/${c.deckhand.id}`, { role: 'WRITE' }),
+        403,
+        'forbidden',
+      ],
       ['non-member', (c) => c.stranger.client.patch(path(c), body), 403, 'forbidden'],
       ['signed out', (c) => crewbell.anonymous().patch(path(c), body), 401, 'unauthenticated'],
     ]);
@@ -83,8 +106,16 @@ describe('open invites', () => {
     const expired = await invite(skipper, logbook.id, 'READ');
     const used = await invite(skipper, logbook.id, 'WRITE');
     assert.equal((await stranger.client.post(`/api/invites/${used}/accept`)).status, 200);
-    crewbell.server.query('UPDATE invites SET expires_at = ? WHERE token_hash = ?', Date.now() - 1000, createHash('sha256').update(expired).digest('hex'));
-    crewbell.server.query('UPDATE invites SET created_at = created_at - 1000 WHERE logbook_id = ? AND role = ?', logbook.id, 'WRITE');
+    crewbell.server.query(
+      'UPDATE invites SET expires_at = ? WHERE token_hash = ?',
+      Date.now() - 1000,
+      createHash('sha256').update(expired).digest('hex'),
+    );
+    crewbell.server.query(
+      'UPDATE invites SET created_at = created_at - 1000 WHERE logbook_id = ? AND role = ?',
+      logbook.id,
+      'WRITE',
+    );
 
     const res = await skipper.client.get(`/api/logbooks/${logbook.id}/invites`);
     assert.equal(res.status, 200, res.text);
@@ -100,14 +131,17 @@ describe('open invites', () => {
       assert.match(i.id, /^[0-9a-f-]{36}$/);
       assert.equal(new Date(i.createdAt).toISOString(), i.createdAt);
     }
-    for (const token of [write.body.token, read.body.token]) assert.ok(!res.text.includes(token), 'the list never carries a token');
+    for (const token of [write.body.token, read.body.token])
+      assert.ok(!res.text.includes(token), 'the list never carries a token');
   });
 
   test('a revoked invite is dead at once: not shown, not accepted, and revoking again is 404', async () => {
     const { skipper, stranger, logbook } = await aboard();
     const token = await invite(skipper, logbook.id, 'WRITE');
     const kept = await invite(skipper, logbook.id, 'READ');
-    const [open] = (await skipper.client.get(`/api/logbooks/${logbook.id}/invites`)).body.invites.filter((i: any) => i.role === 'WRITE');
+    const [open] = (await skipper.client.get(`/api/logbooks/${logbook.id}/invites`)).body.invites.filter(
+      (i: any) => i.role === 'WRITE',
+    );
     const revoked = await skipper.client.delete(`/api/logbooks/${logbook.id}/invites/${open.id}`);
     assert.equal(revoked.status, 204, revoked.text);
 
@@ -120,7 +154,12 @@ describe('open invites', () => {
     );
     // The other invite still works.
     assert.equal((await stranger.client.post(`/api/invites/${kept}/accept`)).status, 200);
-    assertError(await skipper.client.delete(`/api/logbooks/${logbook.id}/invites/nope`), 400, 'invalid_request', /^inviteId: /);
+    assertError(
+      await skipper.client.delete(`/api/logbooks/${logbook.id}/invites/nope`),
+      400,
+      'invalid_request',
+      /^inviteId: /,
+    );
     // An invite of another logbook cannot be revoked through this one.
     const other = await aboard();
     await invite(other.skipper, other.logbook.id, 'READ');

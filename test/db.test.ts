@@ -28,21 +28,46 @@ test('a database made by schema step 1 upgrades to the latest step without losin
   try {
     const old = openDatabase(file, { schemaVersion: 1 });
     assert.equal(userVersion(old), 1);
-    assert.equal(old.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'push_subscriptions'").get()!['n'], 0);
+    assert.equal(old.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'push_subscriptions'").get()!.n, 0);
     old.prepare("INSERT INTO users (id, username, is_admin, created_at) VALUES ('u1', 'skipper', 1, 1)").run();
     old.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES ('l1', 'u1', 'bWV0YQ', 2)").run();
-    old.prepare("INSERT INTO entries (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by, seq) VALUES ('l1', 'e1', 3, 'Y2lwaGVy', 0, 3, 'u1', 1)").run();
-    old.prepare("INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at) VALUES ('h1', 'bosun', 0, 1, 9)").run();
+    old
+      .prepare(
+        "INSERT INTO entries (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by, seq) VALUES ('l1', 'e1', 3, 'Y2lwaGVy', 0, 3, 'u1', 1)",
+      )
+      .run();
+    old
+      .prepare(
+        "INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at) VALUES ('h1', 'bosun', 0, 1, 9)",
+      )
+      .run();
     old.close();
 
     const db = openDatabase(file);
     assert.equal(userVersion(db), latestSchemaVersion());
-    assert.deepEqual({ ...db.prepare('SELECT username, is_admin FROM users').get() }, { username: 'skipper', is_admin: 1 });
-    assert.deepEqual({ ...db.prepare('SELECT version, payload FROM entries').get() }, { version: 3, payload: 'Y2lwaGVy' });
+    assert.deepEqual(
+      { ...db.prepare('SELECT username, is_admin FROM users').get() },
+      { username: 'skipper', is_admin: 1 },
+    );
+    assert.deepEqual(
+      { ...db.prepare('SELECT version, payload FROM entries').get() },
+      { version: 3, payload: 'Y2lwaGVy' },
+    );
     // The new steps' tables work with the old rows; an old sign-up link stays a sign-up link.
     db.prepare("INSERT INTO push_prefs (user_id, collaborator_changes_enabled, updated_at) VALUES ('u1', 1, 4)").run();
-    assert.deepEqual({ ...db.prepare('SELECT username, purpose FROM signup_tokens').get() }, { username: 'bosun', purpose: 'signup' });
-    assert.throws(() => db.prepare("INSERT INTO signup_tokens (token_hash, username, created_at, expires_at, purpose) VALUES ('h2', 'x', 1, 9, 'other')").run(), /CHECK constraint/);
+    assert.deepEqual(
+      { ...db.prepare('SELECT username, purpose FROM signup_tokens').get() },
+      { username: 'bosun', purpose: 'signup' },
+    );
+    assert.throws(
+      () =>
+        db
+          .prepare(
+            "INSERT INTO signup_tokens (token_hash, username, created_at, expires_at, purpose) VALUES ('h2', 'x', 1, 9, 'other')",
+          )
+          .run(),
+      /CHECK constraint/,
+    );
     db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -63,7 +88,10 @@ test('a database from a newer crewbell is refused, not touched', () => {
 });
 
 test('schema steps must be numbered in order', () => {
-  assert.deepEqual(parseSchema('-- step 1: a\nCREATE TABLE a (x);\n-- step 2: b\nCREATE TABLE b (y);\n').map((s) => s.step), [1, 2]);
+  assert.deepEqual(
+    parseSchema('-- step 1: a\nCREATE TABLE a (x);\n-- step 2: b\nCREATE TABLE b (y);\n').map((s) => s.step),
+    [1, 2],
+  );
   assert.throws(() => parseSchema('-- step 1\n-- step 3\n'), /out of order/);
 });
 
@@ -77,6 +105,6 @@ test('a failed transaction leaves nothing behind; nested calls join the outer on
       throw new Error('boom');
     }),
   );
-  assert.equal(db.prepare('SELECT count(*) AS n FROM users').get()!['n'], 1);
+  assert.equal(db.prepare('SELECT count(*) AS n FROM users').get()!.n, 1);
   db.close();
 });

@@ -31,7 +31,7 @@ test('under Deno: serve answers /healthz and the PWA; a passkey account signs up
     await reauth(client, authenticator);
     assert.equal((await client.delete('/api/auth/account')).status, 204);
     const db = new DatabaseSync(path.join(server.dataDir, 'crewbell.db'));
-    assert.equal(db.prepare('SELECT COUNT(*) AS n FROM users').get()!['n'], 0);
+    assert.equal(db.prepare('SELECT COUNT(*) AS n FROM users').get()!.n, 0);
     db.close();
   } finally {
     assert.equal(await server.stop(), 0);

@@ -33,7 +33,17 @@ function lines(stdout: string): Map<string, string> {
   return byCheck;
 }
 
-const CHECKS = ['config', 'origin', 'subject', 'data-dir', 'database', 'vapid-keys', 'secret-key', 'clock', 'replication'];
+const CHECKS = [
+  'config',
+  'origin',
+  'subject',
+  'data-dir',
+  'database',
+  'vapid-keys',
+  'secret-key',
+  'clock',
+  'replication',
+];
 
 test('doctor on a ready https setup: every check ok, exit 0', async () => {
   const dir = await readyDataDir();
@@ -43,7 +53,10 @@ test('doctor on a ready https setup: every check ok, exit 0', async () => {
     const checks = lines(result.stdout);
     assert.deepEqual([...checks.keys()], CHECKS);
     for (const [name, line] of checks) assert.match(line, /^ok\s/, name);
-    assert.match(checks.get('database')!, new RegExp(`schema step ${latestSchemaVersion()} of ${latestSchemaVersion()}, writable`));
+    assert.match(
+      checks.get('database')!,
+      new RegExp(`schema step ${latestSchemaVersion()} of ${latestSchemaVersion()}, writable`),
+    );
     assert.match(result.stdout.trim().split('\n').at(-1)!, /all 9 checks ok/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -54,7 +67,15 @@ test('doctor names each problem with a fix: http origin on the network, @localho
   const dir = await readyDataDir({ keys: false });
   rmSync(path.join(dir, 'secret.key'));
   try {
-    const result = await runCli(['doctor', '--data-dir', dir, '--origin', 'http://pi.local:8080', '--vapid-subject', 'mailto:me@localhost']);
+    const result = await runCli([
+      'doctor',
+      '--data-dir',
+      dir,
+      '--origin',
+      'http://pi.local:8080',
+      '--vapid-subject',
+      'mailto:me@localhost',
+    ]);
     assert.equal(result.code, 1);
     const checks = lines(result.stdout);
     assert.match(checks.get('origin')!, /^problem .*not https.*; fix: .*reverse proxy/);
@@ -73,7 +94,11 @@ test('doctor: an https origin without a subject, a secret.key others can read, a
   const dir = await readyDataDir({ secretMode: 0o644 });
   const db = openDatabase(databasePath(dir));
   // A row written "tomorrow": the clock now stands behind what the database has seen.
-  db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, 0, ?)').run(randomUUID(), 'future', Date.now() + 86_400_000);
+  db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, 0, ?)').run(
+    randomUUID(),
+    'future',
+    Date.now() + 86_400_000,
+  );
   db.close();
   try {
     const result = await runCli(['doctor', '--data-dir', dir, '--origin', 'https://logbook.example.org']);
@@ -86,7 +111,9 @@ test('doctor: an https origin without a subject, a secret.key others can read, a
     assert.match(checks.get('origin')!, /^ok /);
 
     // CREWBELL_SECRET_KEY instead of the file settles the key check.
-    const withEnv = await runCli(['doctor', '--data-dir', dir, ...HTTPS], { env: { CREWBELL_SECRET_KEY: randomBytes(32).toString('base64url') } });
+    const withEnv = await runCli(['doctor', '--data-dir', dir, ...HTTPS], {
+      env: { CREWBELL_SECRET_KEY: randomBytes(32).toString('base64url') },
+    });
     assert.match(lines(withEnv.stdout).get('secret-key')!, /^ok .*CREWBELL_SECRET_KEY/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -123,13 +150,18 @@ test('doctor on a fresh data dir says what to run, and brings an old database up
   }
 });
 
-test('doctor run as another user than the data dir owner does not touch the database', { skip: process.getuid?.() !== 0 && 'needs root to hand the folder to another uid' }, async () => {
+test('doctor run as another user than the data dir owner does not touch the database', {
+  skip: process.getuid?.() !== 0 && 'needs root to hand the folder to another uid',
+}, async () => {
   const dir = await readyDataDir();
   try {
     chownSync(dir, 4242, 4242);
     const result = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
     assert.equal(result.code, 1);
-    assert.match(lines(result.stdout).get('data-dir')!, /^problem .*uid 4242.*; fix: run crewbell commands as the service user/);
+    assert.match(
+      lines(result.stdout).get('data-dir')!,
+      /^problem .*uid 4242.*; fix: run crewbell commands as the service user/,
+    );
     assert.deepEqual(readdirSync(dir).sort(), ['crewbell.db', 'secret.key'], 'no -wal or -shm file left behind');
   } finally {
     rmSync(dir, { recursive: true, force: true });

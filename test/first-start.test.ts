@@ -32,14 +32,21 @@ test('a fresh start prints one admin sign-up link; it makes an admin with the na
   try {
     const token = await linkOf(server);
     assert.equal(links(server).length, 1, 'printed once');
-    assert.equal(links(server)[0]!.origin, server.origin, 'on the server\'s origin');
+    assert.equal(links(server)[0]!.origin, server.origin, "on the server's origin");
     assert.match(server.output(), /No account yet\. Open this one-time link to make the admin account/);
     assert.doesNotMatch(server.output(), /\x1b\[/, 'no QR code when stdout is not a terminal');
     const [row] = server.query('SELECT token_hash, is_admin, first_start FROM signup_tokens');
-    assert.deepEqual(row, { token_hash: createHash('sha256').update(token).digest('hex'), is_admin: 1, first_start: 1 });
+    assert.deepEqual(row, {
+      token_hash: createHash('sha256').update(token).digest('hex'),
+      is_admin: 1,
+      first_start: 1,
+    });
 
     const captain = await signUp(server, 'Captain', { inviteToken: token });
-    assert.deepEqual({ username: captain.user.username, isAdmin: captain.user.isAdmin }, { username: 'Captain', isAdmin: true });
+    assert.deepEqual(
+      { username: captain.user.username, isAdmin: captain.user.isAdmin },
+      { username: 'Captain', isAdmin: true },
+    );
     assertError(await tryToken(server, token), 403, 'registration_closed');
   } finally {
     await server.stop();
@@ -87,7 +94,11 @@ test('the link dies once any account exists, however it was made', async () => {
 test('on a terminal the link comes with a QR code', async () => {
   const dataDir = tempDir();
   // `script` gives serve a real pseudo-terminal for stdout.
-  const child = spawn('script', ['-qfec', `${process.execPath} ${mainTs} serve --port 0 --data-dir ${dataDir}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(
+    'script',
+    ['-qfec', `${process.execPath} ${mainTs} serve --port 0 --data-dir ${dataDir}`, '/dev/null'],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const exited = new Promise((resolve) => child.once('exit', resolve));

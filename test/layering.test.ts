@@ -34,8 +34,13 @@ export function runtimeImports(source: string): string[] {
     const clause = m[3] ?? '';
     const braces = /\{([^}]*)\}/.exec(clause);
     const besideBraces = clause.replace(/\{[^}]*\}/, '').replace(/[\s,]/g, '');
-    const specifiers = braces?.[1]!.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
-    const onlyTypes = braces !== null && besideBraces === '' && specifiers.length > 0 && specifiers.every((s) => s.startsWith('type '));
+    const specifiers =
+      (braces?.[1] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) ?? [];
+    const onlyTypes =
+      braces !== null && besideBraces === '' && specifiers.length > 0 && specifiers.every((s) => s.startsWith('type '));
     if (!onlyTypes) found.push(m[4]!);
   }
   for (const m of source.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) found.push(m[1]!);
@@ -61,7 +66,11 @@ const unit = (file: string): string => file.split('/')[0]!;
 
 function layerOf(file: string): number {
   const index = LAYERS.findIndex((layer) => layer.includes(unit(file)));
-  assert.notEqual(index, -1, `src/${file} belongs to no declared layer: add ${unit(file)} to LAYERS in test/layering.test.ts`);
+  assert.notEqual(
+    index,
+    -1,
+    `src/${file} belongs to no declared layer: add ${unit(file)} to LAYERS in test/layering.test.ts`,
+  );
   return index;
 }
 
@@ -134,10 +143,10 @@ test('imports point down the layers: wire → base → kit → domains → app a
   assert.deepEqual(upward, [], `imports up the layers:\n${upward.join('\n')}`);
 });
 
-
 /** Every import specifier, type-only ones included. */
 function allImports(source: string): string[] {
-  const statements = /^\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const statements =
+    /^\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
   return [...source.matchAll(statements)].map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 
@@ -145,7 +154,8 @@ test('the wire sits at the bottom: it imports only valibot and itself, nothing o
   const outside: string[] = [];
   for (const file of sourceFiles(join(SRC, 'wire'))) {
     for (const spec of allImports(readFileSync(file, 'utf8'))) {
-      const inWire = spec.startsWith('.') && relative(join(SRC, 'wire'), resolve(dirname(file), spec)).split('/')[0] !== '..';
+      const inWire =
+        spec.startsWith('.') && relative(join(SRC, 'wire'), resolve(dirname(file), spec)).split('/')[0] !== '..';
       if (!inWire && spec !== 'valibot') outside.push(`src/${relative(SRC, file)} → ${spec}`);
     }
   }
@@ -165,7 +175,8 @@ test('the PWA reaches into src/ only for the wire, and takes values only from wi
       wireImports++;
       const from = `web/${relative(join(WEB, '..'), file)} → src/${target}`;
       if (unit(target) !== 'wire') wrong.push(`${from} (not the wire)`);
-      else if (runtime.has(spec) && runtimeImports(readFileSync(join(SRC, target), 'utf8')).length > 0) wrong.push(`${from} (a value from a file with imports: import type, or move it to a plain file)`);
+      else if (runtime.has(spec) && runtimeImports(readFileSync(join(SRC, target), 'utf8')).length > 0)
+        wrong.push(`${from} (a value from a file with imports: import type, or move it to a plain file)`);
     }
   }
   assert.deepEqual(wrong, []);

@@ -19,21 +19,26 @@ async function upload(who: TestUser, items: object[]) {
   return res.body.results as Array<{ entityId: string; status: string; version?: number }>;
 }
 
-const historyPath = (logbookId: string, entityId: string) => `/api/sync/history?logbookId=${logbookId}&entityId=${entityId}`;
+const historyPath = (logbookId: string, entityId: string) =>
+  `/api/sync/history?logbookId=${logbookId}&entityId=${entityId}`;
 
 describe('authorship in pull', () => {
   test('createdBy stays the first author while updatedBy follows the last editor, also after a delete and a restore', async () => {
     const { skipper, mate, logbook } = await aboard();
     const original = ciphertext();
     await upload(skipper, [{ logbookId: logbook.id, entityId: 'noon', action: 'create', payload: original }]);
-    await upload(mate, [{ logbookId: logbook.id, entityId: 'noon', action: 'update', payload: ciphertext(), baseVersion: 1 }]);
+    await upload(mate, [
+      { logbookId: logbook.id, entityId: 'noon', action: 'update', payload: ciphertext(), baseVersion: 1 },
+    ]);
     let pulled = (await mate.client.get(`/api/sync/pull?logbookId=${logbook.id}`)).body.items;
     assert.deepEqual(
       pulled.map((i: any) => [i.entityId, i.version, i.createdBy, i.updatedBy]),
       [['noon', 2, skipper.id, mate.id]],
     );
     await upload(mate, [{ logbookId: logbook.id, entityId: 'noon', action: 'delete', baseVersion: 2 }]);
-    await upload(mate, [{ logbookId: logbook.id, entityId: 'noon', action: 'update', payload: original, baseVersion: 3 }]);
+    await upload(mate, [
+      { logbookId: logbook.id, entityId: 'noon', action: 'update', payload: original, baseVersion: 3 },
+    ]);
     pulled = (await skipper.client.get(`/api/sync/pull?logbookId=${logbook.id}`)).body.items;
     assert.deepEqual(
       pulled.map((i: any) => [i.version, i.deleted, i.payload, i.createdBy, i.updatedBy]),
@@ -50,7 +55,9 @@ describe('entry history', () => {
     await upload(mate, [{ logbookId: logbook.id, entityId: 'dawn', action: 'update', payload: v2, baseVersion: 1 }]);
     await upload(mate, [{ logbookId: logbook.id, entityId: 'dawn', action: 'delete', baseVersion: 2 }]);
     // The skipper brings back their own words: an ordinary update on top of the delete.
-    const restored = await upload(skipper, [{ logbookId: logbook.id, entityId: 'dawn', action: 'update', payload: v1, baseVersion: 3 }]);
+    const restored = await upload(skipper, [
+      { logbookId: logbook.id, entityId: 'dawn', action: 'update', payload: v1, baseVersion: 3 },
+    ]);
     assert.deepEqual(restored, [{ entityId: 'dawn', status: 'success', version: 4 }]);
 
     const res = await skipper.client.get(historyPath(logbook.id, 'dawn'));
@@ -73,8 +80,19 @@ describe('entry history', () => {
   test('refused items leave no version behind: a conflict or a READ member writes nothing', async () => {
     const { skipper, mate, deckhand, logbook } = await aboard();
     await upload(skipper, [{ logbookId: logbook.id, entityId: 'e', action: 'create', payload: ciphertext() }]);
-    assert.equal((await upload(mate, [{ logbookId: logbook.id, entityId: 'e', action: 'update', payload: ciphertext(), baseVersion: 7 }]))[0]!.status, 'conflict');
-    assert.equal((await upload(deckhand, [{ logbookId: logbook.id, entityId: 'e', action: 'update', payload: ciphertext() }]))[0]!.status, 'forbidden');
+    assert.equal(
+      (
+        await upload(mate, [
+          { logbookId: logbook.id, entityId: 'e', action: 'update', payload: ciphertext(), baseVersion: 7 },
+        ])
+      )[0]!.status,
+      'conflict',
+    );
+    assert.equal(
+      (await upload(deckhand, [{ logbookId: logbook.id, entityId: 'e', action: 'update', payload: ciphertext() }]))[0]!
+        .status,
+      'forbidden',
+    );
     const res = await mate.client.get(historyPath(logbook.id, 'e'));
     assert.deepEqual(
       res.body.versions.map((v: any) => v.version),
@@ -89,7 +107,13 @@ describe('entry history', () => {
     // 99 edits in one upload: each item is a version of its own.
     await upload(
       mate,
-      payloads.slice(1).map((payload, i) => ({ logbookId: logbook.id, entityId: 'busy', action: 'update', payload, baseVersion: i + 1 })),
+      payloads.slice(1).map((payload, i) => ({
+        logbookId: logbook.id,
+        entityId: 'busy',
+        action: 'update',
+        payload,
+        baseVersion: i + 1,
+      })),
     );
     const res = await skipper.client.get(historyPath(logbook.id, 'busy'));
     assert.equal(res.status, 200);
@@ -144,14 +168,29 @@ describe('entry history', () => {
     const now = Date.now();
     // Back-date: 'old' v1 was replaced 91 days ago, 'recent' v1 89 days ago, and both
     // current versions were written 200 days ago (a current version is never replaced).
-    crewbell.server.query('UPDATE entry_versions SET replaced_at = ? WHERE logbook_id = ? AND entity_id = ? AND version = 1', now - 91 * DAY, id, 'old');
-    crewbell.server.query('UPDATE entry_versions SET replaced_at = ? WHERE logbook_id = ? AND entity_id = ? AND version = 1', now - 89 * DAY, id, 'recent');
-    crewbell.server.query('UPDATE entry_versions SET updated_at = ? WHERE logbook_id = ? AND version = 2', now - 200 * DAY, id);
+    crewbell.server.query(
+      'UPDATE entry_versions SET replaced_at = ? WHERE logbook_id = ? AND entity_id = ? AND version = 1',
+      now - 91 * DAY,
+      id,
+      'old',
+    );
+    crewbell.server.query(
+      'UPDATE entry_versions SET replaced_at = ? WHERE logbook_id = ? AND entity_id = ? AND version = 1',
+      now - 89 * DAY,
+      id,
+      'recent',
+    );
+    crewbell.server.query(
+      'UPDATE entry_versions SET updated_at = ? WHERE logbook_id = ? AND version = 2',
+      now - 200 * DAY,
+      id,
+    );
     // Nothing is pruned until the logbook is written to again.
     assert.equal((await skipper.client.get(historyPath(id, 'old'))).body.versions.length, 2);
 
     await upload(skipper, [{ logbookId: id, entityId: 'other', action: 'create', payload: ciphertext() }]);
-    const versions = async (entityId: string) => (await skipper.client.get(historyPath(id, entityId))).body.versions.map((v: any) => v.version);
+    const versions = async (entityId: string) =>
+      (await skipper.client.get(historyPath(id, entityId))).body.versions.map((v: any) => v.version);
     assert.deepEqual(await versions('old'), [2]);
     assert.deepEqual(await versions('recent'), [2, 1]);
   });
@@ -161,6 +200,9 @@ describe('entry history', () => {
     await upload(skipper, [{ logbookId: logbook.id, entityId: 'gone', action: 'create', payload: ciphertext() }]);
     crewbell.server.query('UPDATE sessions SET reverified_at = ? WHERE id = ?', Date.now(), skipper.sessionId);
     assert.equal((await skipper.client.delete(`/api/logbooks/${logbook.id}`)).status, 204);
-    assert.deepEqual(crewbell.server.query('SELECT COUNT(*) AS n FROM entry_versions WHERE logbook_id = ?', logbook.id), [{ n: 0 }]);
+    assert.deepEqual(
+      crewbell.server.query('SELECT COUNT(*) AS n FROM entry_versions WHERE logbook_id = ?', logbook.id),
+      [{ n: 0 }],
+    );
   });
 });

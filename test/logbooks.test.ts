@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { appForFile } from './helpers/app.ts';
-import { Client, type ApiResponse, assertError } from './helpers/client.ts';
+import { type Client, type ApiResponse, assertError } from './helpers/client.ts';
 import { markReverified, type TestUser } from './helpers/accounts.ts';
 import { addCrew, ciphertext, createLogbook, crewAboard, invite, type Crew } from './helpers/crew.ts';
 
@@ -53,8 +53,16 @@ describe('logbooks', () => {
     const skipper = user('skipper');
     const other = user('other');
     const logbook = await createLogbook(skipper);
-    assertError(await skipper.client.post('/api/logbooks', { id: logbook.id, meta: ciphertext() }), 409, 'logbook_exists');
-    assertError(await other.client.post('/api/logbooks', { id: logbook.id, meta: ciphertext() }), 409, 'logbook_exists');
+    assertError(
+      await skipper.client.post('/api/logbooks', { id: logbook.id, meta: ciphertext() }),
+      409,
+      'logbook_exists',
+    );
+    assertError(
+      await other.client.post('/api/logbooks', { id: logbook.id, meta: ciphertext() }),
+      409,
+      'logbook_exists',
+    );
     const db = crewbell.server.db();
     try {
       const row = db.prepare('SELECT owner_id, meta FROM logbooks WHERE id = ?').get(logbook.id) as any;
@@ -83,7 +91,10 @@ describe('logbooks', () => {
       assertError(res, 400, 'invalid_request');
       assert.match(res.body.error.message, message, JSON.stringify(body));
     }
-    const malformed = await skipper.client.post('/api/logbooks', undefined, { rawBody: '{"id": ', headers: { 'content-type': 'application/json' } });
+    const malformed = await skipper.client.post('/api/logbooks', undefined, {
+      rawBody: '{"id": ',
+      headers: { 'content-type': 'application/json' },
+    });
     assertError(malformed, 400, 'invalid_request');
     assert.match(malformed.body.error.message, /JSON/);
 
@@ -124,7 +135,9 @@ describe('logbooks', () => {
     try {
       for (const table of ['logbooks', 'logbook_members', 'invites', 'entries', 'notify_state']) {
         const column = table === 'logbooks' ? 'id' : 'logbook_id';
-        const { count } = db.prepare(`SELECT COUNT(*) AS count FROM ${table} WHERE ${column} = ?`).get(logbook.id) as any;
+        const { count } = db
+          .prepare(`SELECT COUNT(*) AS count FROM ${table} WHERE ${column} = ?`)
+          .get(logbook.id) as any;
         assert.equal(count, 0, table);
       }
     } finally {
@@ -158,7 +171,9 @@ describe('crew', () => {
     const removed = await skipper.client.delete(`/api/logbooks/${logbook.id}/members/${mate.id}`);
     assert.equal(removed.status, 204, removed.text);
     assertError(await mate.client.get(`/api/logbooks/${logbook.id}/members`), 403, 'forbidden');
-    const push = await mate.client.post('/api/sync/push', { items: [{ logbookId: logbook.id, entityId: 'x', action: 'create', payload: 'AA' }] });
+    const push = await mate.client.post('/api/sync/push', {
+      items: [{ logbookId: logbook.id, entityId: 'x', action: 'create', payload: 'AA' }],
+    });
     assert.deepEqual(push.body.results, [{ entityId: 'x', status: 'forbidden' }]);
     assertError(await skipper.client.delete(`/api/logbooks/${logbook.id}/members/${mate.id}`), 404, 'not_found');
   });
@@ -168,7 +183,11 @@ describe('crew', () => {
 
     assertError(await mate.client.delete(`/api/logbooks/${logbook.id}/members/${deckhand.id}`), 403, 'forbidden');
     assertError(await mate.client.delete(`/api/logbooks/${logbook.id}/members/${skipper.id}`), 403, 'forbidden');
-    assertError(await skipper.client.delete(`/api/logbooks/${logbook.id}/members/${skipper.id}`), 409, 'owner_cannot_leave');
+    assertError(
+      await skipper.client.delete(`/api/logbooks/${logbook.id}/members/${skipper.id}`),
+      409,
+      'owner_cannot_leave',
+    );
 
     assert.equal((await deckhand.client.delete(`/api/logbooks/${logbook.id}/members/${deckhand.id}`)).status, 204);
     const members = await skipper.client.get(`/api/logbooks/${logbook.id}/members`);
@@ -191,7 +210,9 @@ describe('invites', () => {
     assert.ok(Math.abs(expiresAt - (before + 7 * 86_400_000)) < 60_000, res.body.expiresAt);
     const db = crewbell.server.db();
     try {
-      const rows = db.prepare('SELECT token_hash, role, created_by FROM invites WHERE logbook_id = ?').all(logbook.id) as any[];
+      const rows = db
+        .prepare('SELECT token_hash, role, created_by FROM invites WHERE logbook_id = ?')
+        .all(logbook.id) as any[];
       assert.equal(rows.length, 1);
       const { createHash } = await import('node:crypto');
       assert.equal(rows[0].token_hash, createHash('sha256').update(res.body.token).digest('hex'));
@@ -208,7 +229,12 @@ describe('invites', () => {
     const created = await skipper.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'READ' });
     const res = await anonymous().get(`/api/invites/${created.body.token}`);
     assert.equal(res.status, 200, res.text);
-    assert.deepEqual(res.body, { logbookId: logbook.id, role: 'READ', ownerName: skipper.username, expiresAt: created.body.expiresAt });
+    assert.deepEqual(res.body, {
+      logbookId: logbook.id,
+      role: 'READ',
+      ownerName: skipper.username,
+      expiresAt: created.body.expiresAt,
+    });
   });
 
   test('an invite is single use: the second accept is refused and the second person stays ashore', async () => {
@@ -253,7 +279,11 @@ describe('invites', () => {
     assertError(await mate.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'READ' }), 403, 'forbidden');
     assertError(await deckhand.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'READ' }), 403, 'forbidden');
     assertError(await stranger.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'READ' }), 403, 'forbidden');
-    assertError(await anonymous().post(`/api/logbooks/${logbook.id}/invites`, { role: 'READ' }), 401, 'unauthenticated');
+    assertError(
+      await anonymous().post(`/api/logbooks/${logbook.id}/invites`, { role: 'READ' }),
+      401,
+      'unauthenticated',
+    );
     for (const role of ['OWNER', 'write', '', 3, undefined]) {
       const res = await skipper.client.post(`/api/logbooks/${logbook.id}/invites`, { role });
       assertError(res, 400, 'invalid_request');
@@ -285,7 +315,9 @@ type Who = 'owner' | 'write' | 'read' | 'stranger' | 'signedOut';
 const EVERYONE: Who[] = ['owner', 'write', 'read', 'stranger', 'signedOut'];
 
 function person(crew: Crew, who: Who): TestUser | undefined {
-  return { owner: crew.skipper, write: crew.mate, read: crew.deckhand, stranger: crew.stranger, signedOut: undefined }[who];
+  return { owner: crew.skipper, write: crew.mate, read: crew.deckhand, stranger: crew.stranger, signedOut: undefined }[
+    who
+  ];
 }
 
 interface MatrixRow {
@@ -335,8 +367,12 @@ const MATRIX: MatrixRow[] = [
     route: 'GET /api/logbooks/:id/members',
     expect: { owner: 200, write: 200, read: 200, stranger: 403, signedOut: 401 },
     run: (crew, client) => client.get(`/api/logbooks/${crew.logbook.id}/members`),
-    check(crew, allowed, res) {
-      if (allowed) assert.deepEqual(res.body.members.map((m: any) => m.role), ['OWNER', 'WRITE', 'READ']);
+    check(_crew, allowed, res) {
+      if (allowed)
+        assert.deepEqual(
+          res.body.members.map((m: any) => m.role),
+          ['OWNER', 'WRITE', 'READ'],
+        );
     },
   },
   {
@@ -345,7 +381,10 @@ const MATRIX: MatrixRow[] = [
     run: (crew, client) => client.delete(`/api/logbooks/${crew.logbook.id}/members/${crew.mate.id}`),
     async check(crew, allowed) {
       const members = await crew.skipper.client.get(`/api/logbooks/${crew.logbook.id}/members`);
-      assert.equal(members.body.members.some((m: any) => m.userId === crew.mate.id), !allowed);
+      assert.equal(
+        members.body.members.some((m: any) => m.userId === crew.mate.id),
+        !allowed,
+      );
     },
   },
   {
@@ -361,7 +400,8 @@ const MATRIX: MatrixRow[] = [
   {
     route: 'POST /api/invites/:token/accept (a READ invite)',
     expect: { owner: 409, write: 200, read: 200, stranger: 200, signedOut: 401 },
-    run: async (crew, client) => client.post(`/api/invites/${await invite(crew.skipper, crew.logbook.id, 'READ')}/accept`),
+    run: async (crew, client) =>
+      client.post(`/api/invites/${await invite(crew.skipper, crew.logbook.id, 'READ')}/accept`),
     async check(crew, allowed, res, who) {
       if (!allowed) return;
       // Joining again never weakens a role: the WRITE member stays WRITE.

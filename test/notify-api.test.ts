@@ -39,8 +39,16 @@ test('each member reads and sets their own switch for a logbook; a stranger gets
   assert.equal(muted.status, 200, muted.text);
   assert.deepEqual(muted.body, { enabled: false });
   assert.deepEqual((await crew.skipper.client.get(path)).body, { enabled: false });
-  assert.deepEqual((await crew.mate.client.get(path)).body, { enabled: true }, "the skipper's switch is the skipper's alone");
-  assert.deepEqual((await crew.deckhand.client.put(path, { enabled: false })).body, { enabled: false }, 'READ crew may set their own');
+  assert.deepEqual(
+    (await crew.mate.client.get(path)).body,
+    { enabled: true },
+    "the skipper's switch is the skipper's alone",
+  );
+  assert.deepEqual(
+    (await crew.deckhand.client.put(path, { enabled: false })).body,
+    { enabled: false },
+    'READ crew may set their own',
+  );
   assert.deepEqual((await crew.skipper.client.put(path, { enabled: true })).body, { enabled: true });
 
   for (const res of [await crew.stranger.client.get(path), await crew.stranger.client.put(path, { enabled: false })]) {
@@ -59,26 +67,62 @@ test('each member reads and sets their own switch for a logbook; a stranger gets
 test('PUT /api/push/prefs changes only the fields it is given', async () => {
   const { skipper } = await crewAboard(server);
   const night = { from: '22:00', to: '07:00', timeZone: 'Europe/Berlin' };
-  assert.deepEqual((await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: true })).body, { collaboratorChangesEnabled: true, quietHours: null });
-  assert.deepEqual((await skipper.client.put('/api/push/prefs', { quietHours: night })).body, { collaboratorChangesEnabled: true, quietHours: night });
-  assert.deepEqual((await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: false })).body, { collaboratorChangesEnabled: false, quietHours: night });
-  assert.deepEqual((await skipper.client.put('/api/push/prefs', {})).body, { collaboratorChangesEnabled: false, quietHours: night });
-  assert.deepEqual((await skipper.client.get('/api/push/prefs')).body, { collaboratorChangesEnabled: false, quietHours: night });
-  assert.deepEqual((await skipper.client.put('/api/push/prefs', { quietHours: null })).body, { collaboratorChangesEnabled: false, quietHours: null });
+  assert.deepEqual((await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: true })).body, {
+    collaboratorChangesEnabled: true,
+    quietHours: null,
+  });
+  assert.deepEqual((await skipper.client.put('/api/push/prefs', { quietHours: night })).body, {
+    collaboratorChangesEnabled: true,
+    quietHours: night,
+  });
+  assert.deepEqual((await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: false })).body, {
+    collaboratorChangesEnabled: false,
+    quietHours: night,
+  });
+  assert.deepEqual((await skipper.client.put('/api/push/prefs', {})).body, {
+    collaboratorChangesEnabled: false,
+    quietHours: night,
+  });
+  assert.deepEqual((await skipper.client.get('/api/push/prefs')).body, {
+    collaboratorChangesEnabled: false,
+    quietHours: night,
+  });
+  assert.deepEqual((await skipper.client.put('/api/push/prefs', { quietHours: null })).body, {
+    collaboratorChangesEnabled: false,
+    quietHours: null,
+  });
 });
 
 test('quiet hours are checked: HH:MM times, an IANA zone Intl knows, from ≠ to; a refused body changes nothing', async () => {
   const { skipper } = await crewAboard(server);
   const night = { from: '22:00', to: '07:00', timeZone: 'Europe/Berlin' };
   await skipper.client.put('/api/push/prefs', { quietHours: night });
-  assertInvalid(await skipper.client.put('/api/push/prefs', { quietHours: { ...night, from: '24:00' } }), 'quietHours.from');
+  assertInvalid(
+    await skipper.client.put('/api/push/prefs', { quietHours: { ...night, from: '24:00' } }),
+    'quietHours.from',
+  );
   assertInvalid(await skipper.client.put('/api/push/prefs', { quietHours: { ...night, to: '7:00' } }), 'quietHours.to');
-  assertInvalid(await skipper.client.put('/api/push/prefs', { quietHours: { ...night, timeZone: 'Europe/Atlantis' } }), 'quietHours.timeZone');
-  assertInvalid(await skipper.client.put('/api/push/prefs', { quietHours: { ...night, timeZone: 'x'.repeat(65) } }), 'quietHours.timeZone');
+  assertInvalid(
+    await skipper.client.put('/api/push/prefs', { quietHours: { ...night, timeZone: 'Europe/Atlantis' } }),
+    'quietHours.timeZone',
+  );
+  assertInvalid(
+    await skipper.client.put('/api/push/prefs', { quietHours: { ...night, timeZone: 'x'.repeat(65) } }),
+    'quietHours.timeZone',
+  );
   assertInvalid(await skipper.client.put('/api/push/prefs', { quietHours: { ...night, to: '22:00' } }), 'quietHours');
-  assertInvalid(await skipper.client.put('/api/push/prefs', { quietHours: { from: '22:00', to: '07:00' } }), 'quietHours.timeZone');
-  assertInvalid(await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: true, quietHours: 'night' }), 'quietHours');
-  assert.deepEqual((await skipper.client.get('/api/push/prefs')).body, { collaboratorChangesEnabled: false, quietHours: night });
+  assertInvalid(
+    await skipper.client.put('/api/push/prefs', { quietHours: { from: '22:00', to: '07:00' } }),
+    'quietHours.timeZone',
+  );
+  assertInvalid(
+    await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: true, quietHours: 'night' }),
+    'quietHours',
+  );
+  assert.deepEqual((await skipper.client.get('/api/push/prefs')).body, {
+    collaboratorChangesEnabled: false,
+    quietHours: night,
+  });
   const other = { from: '23:30', to: '06:15', timeZone: 'America/St_Johns' };
   assert.deepEqual((await skipper.client.put('/api/push/prefs', { quietHours: other })).body.quietHours, other);
 });
@@ -88,15 +132,23 @@ test('crew write in a muted logbook: no push; another logbook of the same skippe
   const phone = ps.createDevice();
   assert.equal((await crew.skipper.client.put('/api/push/subscription', phone.subscription)).status, 200);
   await crew.skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: true });
-  assert.deepEqual((await crew.skipper.client.put(`/api/logbooks/${crew.logbook.id}/notifications`, { enabled: false })).body, { enabled: false });
+  assert.deepEqual(
+    (await crew.skipper.client.put(`/api/logbooks/${crew.logbook.id}/notifications`, { enabled: false })).body,
+    { enabled: false },
+  );
   const write = async (logbookId: string, action: 'create' | 'delete', entityId = randomUUID()) => {
-    const item = action === 'create' ? { logbookId, entityId, action, payload: ciphertext() } : { logbookId, entityId, action };
+    const item =
+      action === 'create' ? { logbookId, entityId, action, payload: ciphertext() } : { logbookId, entityId, action };
     const res = await crew.mate.client.post('/api/sync/push', { items: [item] });
     assert.equal(res.body.results[0].status, 'success', res.text);
     return entityId;
   };
   await write(crew.logbook.id, 'create');
-  assert.deepEqual(server.query('SELECT due_at FROM notify_state WHERE logbook_id = ?', crew.logbook.id), [], 'nothing held for a muted logbook');
+  assert.deepEqual(
+    server.query('SELECT due_at FROM notify_state WHERE logbook_id = ?', crew.logbook.id),
+    [],
+    'nothing held for a muted logbook',
+  );
 
   // A second logbook of the same skipper, not muted: the same crew's changes notify.
   const second = { id: randomUUID(), meta: ciphertext() };
@@ -107,7 +159,13 @@ test('crew write in a muted logbook: no push; another logbook of the same skippe
   await write(second.id, 'delete', entry);
   const [m] = await ps.waitForDelivered(1, phone, 20_000);
   assert.equal(m!.payload.body, 'New changes in one of your logbooks.');
-  assert.deepEqual(m!.payload.data, { url: `/logbook/${second.id}`, logbookId: second.id, changeCount: 2, counts: { create: 1, update: 0, delete: 1 }, by: [crew.mate.username] });
+  assert.deepEqual(m!.payload.data, {
+    url: `/logbook/${second.id}`,
+    logbookId: second.id,
+    changeCount: 2,
+    counts: { create: 1, update: 0, delete: 1 },
+    by: [crew.mate.username],
+  });
   await waitFor(() => server.query('SELECT 1 FROM push_outbox').length === 0, 'the outbox to drain');
   assert.equal(ps.delivered(phone).length, 1, 'the muted logbook sent nothing');
 });

@@ -23,15 +23,32 @@ function world(start: string, quietHours: QuietHours | null = NIGHT) {
   const logbookId = randomUUID();
   const crew = { anna: randomUUID(), ben: randomUUID() };
   db.prepare('INSERT INTO users (id, username, created_at) VALUES (?, ?, 0)').run(ownerId, 'skipper');
-  for (const [name, id] of Object.entries(crew)) db.prepare('INSERT INTO users (id, username, created_at) VALUES (?, ?, 0)').run(id, name);
+  for (const [name, id] of Object.entries(crew))
+    db.prepare('INSERT INTO users (id, username, created_at) VALUES (?, ?, 0)').run(id, name);
   db.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, 'x', 0)").run(logbookId, ownerId);
-  db.prepare("INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)").run(randomUUID(), ownerId);
+  db.prepare(
+    "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)",
+  ).run(randomUUID(), ownerId);
   updatePushPrefs(db, ownerId, { collaboratorChangesEnabled: true, quietHours }, 0);
   const scheduler = createNotifyScheduler({ db, clock, log: silentLogger, rule: RULE, onQueued: () => {} });
   const write = (who: keyof typeof crew, counts = { create: 1, update: 0, delete: 0 }) =>
-    scheduler.record({ ownerId, logbookId, count: counts.create + counts.update + counts.delete, counts, crewId: crew[who] });
-  const sent = () => (db.prepare('SELECT payload FROM push_outbox ORDER BY id').all() as { payload: string }[]).map((r) => JSON.parse(r.payload));
-  const dueAt = () => (db.prepare('SELECT due_at FROM notify_state WHERE logbook_id = ?').get(logbookId) as { due_at: number | null } | undefined)?.due_at;
+    scheduler.record({
+      ownerId,
+      logbookId,
+      count: counts.create + counts.update + counts.delete,
+      counts,
+      crewId: crew[who],
+    });
+  const sent = () =>
+    (db.prepare('SELECT payload FROM push_outbox ORDER BY id').all() as { payload: string }[]).map((r) =>
+      JSON.parse(r.payload),
+    );
+  const dueAt = () =>
+    (
+      db.prepare('SELECT due_at FROM notify_state WHERE logbook_id = ?').get(logbookId) as
+        | { due_at: number | null }
+        | undefined
+    )?.due_at;
   /** Moves the clock to an instant (firing what falls due on the way). */
   const until = (iso: string) => clock.advance(at(iso) - clock.now());
   return { db, clock, ownerId, logbookId, scheduler, write, sent, dueAt, until };
@@ -148,5 +165,8 @@ test('a muted logbook sends nothing: changes while muted are not kept, pending o
   setLogbookNotifications(w.db, w.ownerId, w.logbookId, true, w.clock.now());
   w.write('ben');
   w.clock.advance(5_000);
-  assert.deepEqual(w.sent().map((m) => [m.data.changeCount, m.data.by]), [[1, ['ben']]]);
+  assert.deepEqual(
+    w.sent().map((m) => [m.data.changeCount, m.data.by]),
+    [[1, ['ben']]],
+  );
 });

@@ -30,12 +30,9 @@ function world(options: { devices?: number; prefs?: boolean } = {}): World {
   const devices: string[] = [];
   for (let i = 0; i < (options.devices ?? 1); i++) {
     const id = randomUUID();
-    db.prepare("INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, ?, 'k', 'a', ?, 0)").run(
-      id,
-      ownerId,
-      `https://push.example/${id}`,
-      i % 2 ? 'de' : 'en',
-    );
+    db.prepare(
+      "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, ?, 'k', 'a', ?, 0)",
+    ).run(id, ownerId, `https://push.example/${id}`, i % 2 ? 'de' : 'en');
     devices.push(id);
   }
   if (options.prefs !== false) setCollaboratorChangesEnabled(db, ownerId, true, 0);
@@ -47,7 +44,9 @@ function scheduler(w: World, rule = RULE) {
 }
 
 function outbox(w: World): { subscription_id: string; payload: any; topic: string }[] {
-  return (w.db.prepare('SELECT subscription_id, payload, topic FROM push_outbox ORDER BY id').all() as any[]).map((r) => ({ ...r, payload: JSON.parse(r.payload) }));
+  return (w.db.prepare('SELECT subscription_id, payload, topic FROM push_outbox ORDER BY id').all() as any[]).map(
+    (r) => ({ ...r, payload: JSON.parse(r.payload) }),
+  );
 }
 
 test('first crew change: one notification after the debounce, to every device of the owner', () => {
@@ -62,7 +61,10 @@ test('first crew change: one notification after the debounce, to every device of
   assert.equal(jobs[0]!.payload.data.changeCount, 1);
   assert.equal(jobs[0]!.payload.tag, `logbook-${w.logbookId}`);
   assert.equal(jobs[0]!.topic, w.logbookId.replace(/-/g, ''));
-  assert.deepEqual(jobs.map((j) => j.payload.body).sort(), ['Neue Änderungen in einem deiner Logbücher.', 'New changes in one of your logbooks.']);
+  assert.deepEqual(jobs.map((j) => j.payload.body).sort(), [
+    'Neue Änderungen in einem deiner Logbücher.',
+    'New changes in one of your logbooks.',
+  ]);
   assert.equal(w.wakeups, 1);
   assert.equal(w.clock.pending, 0, 'no timer left once nothing is pending');
 });
@@ -139,10 +141,16 @@ test('one timer for many logbooks, armed on the earliest due time', () => {
   s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 1 });
   assert.equal(w.clock.pending, 1);
   w.clock.advance(3_000);
-  assert.deepEqual(outbox(w).map((j) => j.payload.data.logbookId), [w.logbookId]);
+  assert.deepEqual(
+    outbox(w).map((j) => j.payload.data.logbookId),
+    [w.logbookId],
+  );
   assert.equal(w.clock.pending, 1, 're-armed for the second logbook');
   w.clock.advance(2_000);
-  assert.deepEqual(outbox(w).map((j) => j.payload.data.logbookId), [w.logbookId, second]);
+  assert.deepEqual(
+    outbox(w).map((j) => j.payload.data.logbookId),
+    [w.logbookId, second],
+  );
 });
 
 test('pending rows survive a restart: a new scheduler fires what became due while it was down', () => {
@@ -177,7 +185,10 @@ test('a failed run keeps the changes pending and tries again 5 s later, not in a
   w.db.exec('ALTER TABLE push_prefs RENAME TO push_prefs_away'); // the next run fails
   w.clock.advance(5_000);
   assert.equal(outbox(w).length, 0);
-  assert.equal((w.db.prepare('SELECT pending_count FROM notify_state').get() as { pending_count: number }).pending_count, 2);
+  assert.equal(
+    (w.db.prepare('SELECT pending_count FROM notify_state').get() as { pending_count: number }).pending_count,
+    2,
+  );
   assert.equal(w.clock.pending, 1, 'one retry timer');
   w.db.exec('ALTER TABLE push_prefs_away RENAME TO push_prefs');
   w.clock.advance(4_999);

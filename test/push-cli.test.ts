@@ -57,7 +57,9 @@ test('CREWBELL_SECRET_KEY replaces secret.key; the wrong one is reported without
   assert.equal(made.code, 0, made.stderr);
   assert.equal(existsSync(path.join(dir, 'secret.key')), false);
   assert.equal((await runCli(['vapid', 'show', '--data-dir', dir], { env: { CREWBELL_SECRET_KEY: key } })).code, 0);
-  const wrong = await runCli(['vapid', 'show', '--data-dir', dir], { env: { CREWBELL_SECRET_KEY: randomBytes(32).toString('hex') } });
+  const wrong = await runCli(['vapid', 'show', '--data-dir', dir], {
+    env: { CREWBELL_SECRET_KEY: randomBytes(32).toString('hex') },
+  });
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /cannot be opened/);
   const bad = await runCli(['vapid', 'show', '--data-dir', dir], { env: { CREWBELL_SECRET_KEY: 'short' } });
@@ -92,7 +94,8 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
     const gone = ps.createDevice();
     const broken = ps.createDevice();
     const mates = ps.createDevice();
-    for (const d of [ok, gone, broken]) assert.equal((await skipper.client.put('/api/push/subscription', d.subscription)).status, 200);
+    for (const d of [ok, gone, broken])
+      assert.equal((await skipper.client.put('/api/push/subscription', d.subscription)).status, 200);
     assert.equal((await mate.client.put('/api/push/subscription', mates.subscription)).status, 200);
     ps.plan(gone, 410);
     ps.plan(broken, 413);
@@ -102,7 +105,17 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
     assert.equal(listed.stdout.trim().split('\n').length, 1 + 4);
     assert.ok(!listed.stdout.includes(ok.id), 'endpoints truncated');
 
-    const sent = await runCli(['push', 'test', '--user', skipper.username, '--push-allow-insecure', '--data-dir', server.dataDir, '--title', 'Ahoy']);
+    const sent = await runCli([
+      'push',
+      'test',
+      '--user',
+      skipper.username,
+      '--push-allow-insecure',
+      '--data-dir',
+      server.dataDir,
+      '--title',
+      'Ahoy',
+    ]);
     assert.equal(sent.code, 1, 'a failed device makes the exit status 1');
     const lines = sent.stdout.trim().split('\n');
     assert.equal(lines.length, 3);
@@ -122,7 +135,7 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
 
     const everyone = await runCli(['push', 'test', '--all', '--push-allow-insecure', '--data-dir', server.dataDir]);
     assert.equal(everyone.code, 0, everyone.stdout);
-    assert.equal(everyone.stdout.trim().split('\n').length, 3, 'every remaining device, the mate\'s included');
+    assert.equal(everyone.stdout.trim().split('\n').length, 3, "every remaining device, the mate's included");
     assert.equal(ps.delivered(mates).length, 1);
 
     const usage = await runCli(['push', 'test', '--data-dir', server.dataDir]);
@@ -134,7 +147,10 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
     // Back-date one device's last use: prune removes only that one.
     const db = new DatabaseSync(path.join(server.dataDir, 'crewbell.db'));
     db.exec('PRAGMA busy_timeout = 5000');
-    db.prepare('UPDATE push_subscriptions SET last_used_at = ? WHERE endpoint = ?').run(Date.now() - 31 * 86_400_000, ok.endpoint);
+    db.prepare('UPDATE push_subscriptions SET last_used_at = ? WHERE endpoint = ?').run(
+      Date.now() - 31 * 86_400_000,
+      ok.endpoint,
+    );
     db.close();
     const kept = await runCli(['subscriptions', 'prune', '--data-dir', server.dataDir]);
     assert.equal(kept.stdout.trim(), 'removed 0 subscriptions unused for 60d');
@@ -160,24 +176,41 @@ test('push test goes through the outbox: a temporary failure is reported and not
     assert.equal(await server.stop(), 0);
     // A crew-change notification the stopped server left waiting for the mate's phone.
     const db = new DatabaseSync(path.join(server.dataDir, 'crewbell.db'));
-    const mateSub = db.prepare('SELECT id FROM push_subscriptions WHERE endpoint = ?').get(matesPhone.endpoint)!['id'];
-    db.prepare(`INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, '{"title":"crewbell"}', 'lb1', 'normal', 0, 0, 0)`).run(mateSub);
+    const mateSub = db.prepare('SELECT id FROM push_subscriptions WHERE endpoint = ?').get(matesPhone.endpoint)!.id;
+    db.prepare(
+      `INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, '{"title":"crewbell"}', 'lb1', 'normal', 0, 0, 0)`,
+    ).run(mateSub);
     db.close();
     ps.plan(busy, 503);
     ps.plan(matesPhone, 503);
 
-    const sent = await runCli(['push', 'test', '--user', skipper.username, '--push-allow-insecure', '--data-dir', server.dataDir]);
+    const sent = await runCli([
+      'push',
+      'test',
+      '--user',
+      skipper.username,
+      '--push-allow-insecure',
+      '--data-dir',
+      server.dataDir,
+    ]);
     assert.equal(sent.code, 1, sent.stderr);
     assert.match(sent.stdout.trim(), / failed: HTTP 503 \(temporary; try again later\)$/);
     assert.equal(sent.stdout.trim().split('\n').length, 1, 'a line for the chosen devices only');
-    assert.equal(ps.messages.filter((m) => m.deviceId === matesPhone.id).length, 1, 'the same worker delivers what was waiting');
+    assert.equal(
+      ps.messages.filter((m) => m.deviceId === matesPhone.id).length,
+      1,
+      'the same worker delivers what was waiting',
+    );
 
     const after = new DatabaseSync(path.join(server.dataDir, 'crewbell.db'));
     const jobs = after.prepare('SELECT subscription_id AS sub, attempts, next_attempt_at AS at FROM push_outbox').all();
     after.close();
     // The test is now or never; the waiting notification is postponed for its next try, as the server would.
-    assert.deepEqual(jobs.map((j) => [j['sub'], j['attempts']]), [[mateSub, 1]]);
-    assert.ok((jobs[0]!['at'] as number) > Date.now() - 60_000);
+    assert.deepEqual(
+      jobs.map((j) => [j.sub, j.attempts]),
+      [[mateSub, 1]],
+    );
+    assert.ok((jobs[0]!.at as number) > Date.now() - 60_000);
   } finally {
     server.cleanup();
   }
@@ -190,14 +223,21 @@ test('serve prunes subscriptions unused for --subscription-max-age (on start, th
     const sailor = createUserWithSession(first, `sailor${randomUUID().slice(0, 6)}`);
     const stale = ps.createDevice();
     const fresh = ps.createDevice();
-    for (const d of [stale, fresh]) assert.equal((await sailor.client.put('/api/push/subscription', d.subscription)).status, 200);
+    for (const d of [stale, fresh])
+      assert.equal((await sailor.client.put('/api/push/subscription', d.subscription)).status, 200);
     assert.equal(await first.stop(), 0);
     const db = new DatabaseSync(path.join(first.dataDir, 'crewbell.db'));
-    db.prepare('UPDATE push_subscriptions SET created_at = ? WHERE endpoint = ?').run(Date.now() - 61 * 86_400_000, stale.endpoint);
+    db.prepare('UPDATE push_subscriptions SET created_at = ? WHERE endpoint = ?').run(
+      Date.now() - 61 * 86_400_000,
+      stale.endpoint,
+    );
     db.close();
     second = await startServer({ dataDir: first.dataDir, flags: ['--push-allow-insecure'] });
     const check = second.db();
-    const left = check.prepare('SELECT endpoint FROM push_subscriptions').all().map((r) => r['endpoint']);
+    const left = check
+      .prepare('SELECT endpoint FROM push_subscriptions')
+      .all()
+      .map((r) => r.endpoint);
     check.close();
     assert.deepEqual(left, [fresh.endpoint]);
   } finally {
@@ -211,26 +251,31 @@ test('push test on a terminal draws a progress bar, clears it for each result li
   try {
     const skipper = createUserWithSession(server, `skipper${randomUUID().slice(0, 6)}`);
     const devices = [ps.createDevice(), ps.createDevice(), ps.createDevice()];
-    for (const d of devices) assert.equal((await skipper.client.put('/api/push/subscription', d.subscription)).status, 200);
+    for (const d of devices)
+      assert.equal((await skipper.client.put('/api/push/subscription', d.subscription)).status, 200);
     ps.plan(devices[2]!, 413);
     let screen = '';
     const lines: string[] = [];
     const io: Io = {
       out: (line) => {
         lines.push(line);
-        screen += line + '\n';
+        screen += `${line}\n`;
       },
       err: () => {},
       write: (text) => void (screen += text),
       isTTY: true,
       env: {},
     };
-    const code = await run(['push', 'test', '--user', skipper.username, '--push-allow-insecure', '--data-dir', server.dataDir], io);
+    const code = await run(
+      ['push', 'test', '--user', skipper.username, '--push-allow-insecure', '--data-dir', server.dataDir],
+      io,
+    );
     assert.equal(code, 1, 'one device failed');
     const bar = (done: number) => `[${'#'.repeat(Math.round((done / 3) * 24)).padEnd(24)}] ${done}/3`;
     // Starts at 0/3, then after each result line the bar is redrawn with one more done.
     assert.ok(screen.startsWith(`\r\x1b[K${bar(0)}`), JSON.stringify(screen.slice(0, 60)));
-    for (const done of [1, 2, 3]) assert.ok(screen.includes(`\n\r\x1b[K${bar(done)}`), `bar at ${done}/3 in ${JSON.stringify(screen)}`);
+    for (const done of [1, 2, 3])
+      assert.ok(screen.includes(`\n\r\x1b[K${bar(done)}`), `bar at ${done}/3 in ${JSON.stringify(screen)}`);
     // Every result line starts on a cleared line, and the last bar is wiped at the end.
     assert.equal(screen.split('\r\x1b[K').length - 1, 1 + 3 + 3 + 1);
     assert.ok(screen.endsWith(`${bar(3)}\r\x1b[K`));
@@ -239,7 +284,15 @@ test('push test on a terminal draws a progress bar, clears it for each result li
     assert.equal(lines.filter((l) => / failed: HTTP 413$/.test(l)).length, 1);
 
     // Not a terminal: the same command prints the result lines and nothing else.
-    const piped = await runCli(['push', 'test', '--user', skipper.username, '--push-allow-insecure', '--data-dir', server.dataDir]);
+    const piped = await runCli([
+      'push',
+      'test',
+      '--user',
+      skipper.username,
+      '--push-allow-insecure',
+      '--data-dir',
+      server.dataDir,
+    ]);
     assert.equal(piped.code, 0);
     assert.doesNotMatch(piped.stdout, /\x1b|\r|\[#/);
     assert.equal(piped.stdout.trim().split('\n').length, 3);

@@ -27,7 +27,11 @@ const RFC = {
 const b = (s: string) => Buffer.from(s, 'base64url');
 
 test('encryption reproduces the RFC 8291 Appendix A message byte for byte', () => {
-  const body = encryptForDevice(Buffer.from(RFC.plaintext), { p256dh: b(RFC.uaPublic), auth: b(RFC.auth) }, { salt: b(RFC.salt), senderPrivateKey: b(RFC.asPrivate) });
+  const body = encryptForDevice(
+    Buffer.from(RFC.plaintext),
+    { p256dh: b(RFC.uaPublic), auth: b(RFC.auth) },
+    { salt: b(RFC.salt), senderPrivateKey: b(RFC.asPrivate) },
+  );
   assert.equal(body.toString('base64url'), RFC.body);
   assert.equal(body.subarray(21, 86).toString('base64url'), RFC.asPublic);
 });
@@ -49,7 +53,10 @@ test('a fresh message uses a new sender key and salt each time and opens on the 
   assert.notDeepEqual(one.subarray(0, 16), two.subarray(0, 16), 'salt');
   assert.notDeepEqual(one.subarray(21, 86), two.subarray(21, 86), 'sender key');
   assert.equal(decryptPushBody(one, { ecdh, authSecret }).toString(), text);
-  assert.throws(() => decryptPushBody(one, { ecdh, authSecret: randomBytes(16) }), /unable to authenticate|Unsupported state/i);
+  assert.throws(
+    () => decryptPushBody(one, { ecdh, authSecret: randomBytes(16) }),
+    /unable to authenticate|Unsupported state/i,
+  );
 });
 
 test('a message longer than one 4096-byte record is refused', () => {
@@ -62,7 +69,10 @@ test('a message longer than one 4096-byte record is refused', () => {
 
 test('the VAPID JWT is ES256, aud = push service origin, exp ≤ 24 h, and is reused per origin until near expiry', () => {
   const keys = webpush.generateVAPIDKeys();
-  const signerKeys = { publicKey: keys.publicKey, privateKey: vapidPrivateKeyObject(b(keys.privateKey), b(keys.publicKey)) };
+  const signerKeys = {
+    publicKey: keys.publicKey,
+    privateKey: vapidPrivateKeyObject(b(keys.privateKey), b(keys.publicKey)),
+  };
   const clock = new ManualClock();
   const signer = createVapidSigner(signerKeys, 'mailto:skipper@example.org', clock);
   const first = signer.authorization('https://fcm.googleapis.com/fcm/send/abc');
@@ -74,7 +84,15 @@ test('the VAPID JWT is ES256, aud = push service origin, exp ≤ 24 h, and is re
   assert.equal(claims.sub, 'mailto:skipper@example.org');
   assert.ok(claims.exp * 1000 <= clock.now() + 24 * 3_600_000 && claims.exp * 1000 > clock.now());
   const point = b(keys.publicKey);
-  const pub = createPublicKey({ format: 'jwk', key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') } });
+  const pub = createPublicKey({
+    format: 'jwk',
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: point.subarray(1, 33).toString('base64url'),
+      y: point.subarray(33).toString('base64url'),
+    },
+  });
   assert.ok(verify('sha256', Buffer.from(`${m[1]}.${m[2]}`), { key: pub, dsaEncoding: 'ieee-p1363' }, b(m[3]!)));
 
   // Same origin, other path: the same signed token (no signature per message).

@@ -14,7 +14,15 @@ const WAIT_MS = 20_000;
 /** Long enough that three requests sent together land inside it on a loaded CI machine. */
 const DEBOUNCE_MS = 500;
 const THROTTLE_MS = 2000;
-const FLAGS = ['--push-allow-insecure', '--notify-debounce', `${DEBOUNCE_MS}ms`, '--notify-throttle', `${THROTTLE_MS}ms`, '--push-retry-base', '100ms'];
+const FLAGS = [
+  '--push-allow-insecure',
+  '--notify-debounce',
+  `${DEBOUNCE_MS}ms`,
+  '--notify-throttle',
+  `${THROTTLE_MS}ms`,
+  '--push-retry-base',
+  '100ms',
+];
 
 let ps: PushService;
 before(async () => {
@@ -24,7 +32,11 @@ after(async () => {
   await ps.close();
 });
 
-async function subscribe(who: TestUser, device: PushServiceDevice, headers: Record<string, string> = {}): Promise<string> {
+async function subscribe(
+  who: TestUser,
+  device: PushServiceDevice,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const res = await who.client.put('/api/push/subscription', device.subscription, { headers });
   assert.equal(res.status, 200, res.text);
   return res.body.id;
@@ -37,12 +49,19 @@ async function notificationsOn(who: TestUser, on = true): Promise<void> {
 
 /** Crew (or owner) syncs `count` new entries in one request. */
 async function writeEntries(who: TestUser, logbookId: string, count: number) {
-  const items = Array.from({ length: count }, () => ({ logbookId, entityId: randomUUID(), action: 'create', payload: ciphertext() }));
+  const items = Array.from({ length: count }, () => ({
+    logbookId,
+    entityId: randomUUID(),
+    action: 'create',
+    payload: ciphertext(),
+  }));
   const res = await who.client.post('/api/sync/push', { items });
   assert.equal(res.status, 200, res.text);
-  assert.ok(res.body.results.every((r: { status: string }) => r.status === 'success'), res.text);
+  assert.ok(
+    res.body.results.every((r: { status: string }) => r.status === 'success'),
+    res.text,
+  );
 }
-
 
 /** A failed wait shows what the server logged, so a rare failure can be read afterwards. */
 async function withServerLog<T>(server: TestServer, wait: Promise<T>): Promise<T> {
@@ -56,14 +75,21 @@ async function withServerLog<T>(server: TestServer, wait: Promise<T>): Promise<T
 
 /** Nothing pending for the logbook and nothing left in the outbox: the pipeline is done. */
 async function settled(server: TestServer, crew: Crew): Promise<void> {
-  await waitFor(() => {
-    const pending = server.query<{ n: number }>('SELECT COUNT(*) AS n FROM notify_state WHERE logbook_id = ? AND due_at IS NOT NULL', crew.logbook.id)[0]!.n;
-    const queued = server.query<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id WHERE s.user_id = ?',
-      crew.skipper.id,
-    )[0]!.n;
-    return pending === 0 && queued === 0;
-  }, 'the notification pipeline to settle', WAIT_MS);
+  await waitFor(
+    () => {
+      const pending = server.query<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM notify_state WHERE logbook_id = ? AND due_at IS NOT NULL',
+        crew.logbook.id,
+      )[0]!.n;
+      const queued = server.query<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id WHERE s.user_id = ?',
+        crew.skipper.id,
+      )[0]!.n;
+      return pending === 0 && queued === 0;
+    },
+    'the notification pipeline to settle',
+    WAIT_MS,
+  );
 }
 
 describe('crew changes notify the owner', () => {
@@ -88,7 +114,13 @@ describe('crew changes notify the owner', () => {
       body: 'New changes in one of your logbooks.',
       tag: `logbook-${crew.logbook.id}`,
       renotify: false,
-      data: { url: `/logbook/${crew.logbook.id}`, logbookId: crew.logbook.id, changeCount: 1, counts: { create: 1, update: 0, delete: 0 }, by: [crew.mate.username] },
+      data: {
+        url: `/logbook/${crew.logbook.id}`,
+        logbookId: crew.logbook.id,
+        changeCount: 1,
+        counts: { create: 1, update: 0, delete: 0 },
+        by: [crew.mate.username],
+      },
     });
     assert.equal(m!.headers.ttl, '86400');
     assert.equal(m!.headers.urgency, 'normal');
@@ -97,7 +129,10 @@ describe('crew changes notify the owner', () => {
     await settled(server, crew);
     assert.equal(ps.delivered(phone).length, 1);
     assert.deepEqual(ps.rejected, []);
-    const [sub] = server.query<{ last_used_at: number | null }>('SELECT last_used_at FROM push_subscriptions WHERE endpoint = ?', phone.endpoint);
+    const [sub] = server.query<{ last_used_at: number | null }>(
+      'SELECT last_used_at FROM push_subscriptions WHERE endpoint = ?',
+      phone.endpoint,
+    );
     assert.ok(sub!.last_used_at, 'last_used_at set on delivery');
   });
 
@@ -118,7 +153,11 @@ describe('crew changes notify the owner', () => {
     const phone = ps.createDevice();
     await subscribe(crew.skipper, phone);
     await notificationsOn(crew.skipper);
-    await Promise.all([writeEntries(crew.mate, crew.logbook.id, 1), writeEntries(crew.mate, crew.logbook.id, 2), writeEntries(crew.mate, crew.logbook.id, 3)]);
+    await Promise.all([
+      writeEntries(crew.mate, crew.logbook.id, 1),
+      writeEntries(crew.mate, crew.logbook.id, 2),
+      writeEntries(crew.mate, crew.logbook.id, 3),
+    ]);
     const [first] = await ps.waitForDelivered(1, phone, WAIT_MS);
     assert.equal(first!.payload.data.changeCount, 6);
     // Inside the throttle window: these are held and summed into one trailing push.
@@ -144,7 +183,12 @@ describe('crew changes notify the owner', () => {
     assert.deepEqual(prefs.body, { collaboratorChangesEnabled: false, quietHours: null });
     await writeEntries(crew.mate, crew.logbook.id, 3);
     // The change was recorded and its due time passed: the rule ran and chose not to send.
-    await waitFor(() => server.query('SELECT 1 FROM notify_state WHERE logbook_id = ? AND due_at IS NULL', crew.logbook.id).length === 1, 'the due time to pass');
+    await waitFor(
+      () =>
+        server.query('SELECT 1 FROM notify_state WHERE logbook_id = ? AND due_at IS NULL', crew.logbook.id).length ===
+        1,
+      'the due time to pass',
+    );
     await settled(server, crew);
     assert.equal(ps.messages.filter((m) => m.deviceId === phone.id).length, 0);
   });
@@ -155,7 +199,9 @@ describe('crew changes notify the owner', () => {
     await subscribe(crew.skipper, phone);
     await notificationsOn(crew.skipper);
     await writeEntries(crew.skipper, crew.logbook.id, 4);
-    const res = await crew.deckhand.client.post('/api/sync/push', { items: [{ logbookId: crew.logbook.id, entityId: randomUUID(), action: 'create', payload: ciphertext() }] });
+    const res = await crew.deckhand.client.post('/api/sync/push', {
+      items: [{ logbookId: crew.logbook.id, entityId: randomUUID(), action: 'create', payload: ciphertext() }],
+    });
     assert.equal(res.body.results[0].status, 'forbidden');
     assert.deepEqual(server.query('SELECT * FROM notify_state WHERE logbook_id = ?', crew.logbook.id), []);
     // A crew change afterwards counts only itself.
@@ -164,7 +210,7 @@ describe('crew changes notify the owner', () => {
     assert.equal(m!.payload.data.changeCount, 1);
   });
 
-  test('a 410 device is removed and the owner\'s other device still gets the notification', async () => {
+  test("a 410 device is removed and the owner's other device still gets the notification", async () => {
     const crew = await crewAboard(server);
     const oldPhone = ps.createDevice();
     const tablet = ps.createDevice();
@@ -174,7 +220,10 @@ describe('crew changes notify the owner', () => {
     ps.plan(oldPhone, 410);
     await writeEntries(crew.mate, crew.logbook.id, 1);
     await ps.waitForDelivered(1, tablet, WAIT_MS);
-    await waitFor(() => server.query('SELECT 1 FROM push_subscriptions WHERE endpoint = ?', oldPhone.endpoint).length === 0, 'the gone subscription to be deleted');
+    await waitFor(
+      () => server.query('SELECT 1 FROM push_subscriptions WHERE endpoint = ?', oldPhone.endpoint).length === 0,
+      'the gone subscription to be deleted',
+    );
     assert.equal(server.query('SELECT 1 FROM push_subscriptions WHERE endpoint = ?', tablet.endpoint).length, 1);
   });
 
@@ -187,7 +236,10 @@ describe('crew changes notify the owner', () => {
     await writeEntries(crew.mate, crew.logbook.id, 2);
     const [m] = await withServerLog(server, ps.waitForDelivered(1, phone, WAIT_MS));
     assert.equal(m!.payload.data.changeCount, 2);
-    assert.deepEqual(ps.messages.filter((x) => x.deviceId === phone.id).map((x) => x.answer), [429, 500, 201]);
+    assert.deepEqual(
+      ps.messages.filter((x) => x.deviceId === phone.id).map((x) => x.answer),
+      [429, 500, 201],
+    );
     await settled(server, crew);
   });
 
@@ -204,7 +256,10 @@ describe('crew changes notify the owner', () => {
     const german = 'Neue Änderungen in einem deiner Logbücher.';
     assert.equal((await ps.waitForDelivered(1, byLocale, WAIT_MS))[0]!.payload.body, german);
     assert.equal((await ps.waitForDelivered(1, byHeader, WAIT_MS))[0]!.payload.body, german);
-    assert.equal((await ps.waitForDelivered(1, english, WAIT_MS))[0]!.payload.body, 'New changes in one of your logbooks.');
+    assert.equal(
+      (await ps.waitForDelivered(1, english, WAIT_MS))[0]!.payload.body,
+      'New changes in one of your logbooks.',
+    );
   });
 
   test('POST /api/push/test reaches every device of the caller with tag "test"', async () => {
@@ -282,7 +337,10 @@ test('SIGTERM lets a delivery in flight finish and records it before exiting', a
     await waitFor(() => ps.hanging() > 0, 'the delivery to be in flight');
     assert.equal(await server.stop(), 0);
     assert.equal(ps.delivered(phone).length, 1);
-    const [sub] = server.query<{ last_used_at: number | null }>('SELECT last_used_at FROM push_subscriptions WHERE endpoint = ?', phone.endpoint);
+    const [sub] = server.query<{ last_used_at: number | null }>(
+      'SELECT last_used_at FROM push_subscriptions WHERE endpoint = ?',
+      phone.endpoint,
+    );
     assert.ok(sub!.last_used_at, 'the delivery was recorded');
     assert.deepEqual(server.query('SELECT id FROM push_outbox'), []);
   } finally {

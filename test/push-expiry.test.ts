@@ -11,7 +11,14 @@ const NOW = Date.UTC(2026, 5, 1);
 const DAY = 86_400_000;
 
 function device(n: number, expirationTime: number | null) {
-  return { endpoint: `https://push.example.org/d${n}`, p256dh: 'p', auth: 'a', expirationTime, locale: 'en' as const, vapidPublicKey: null };
+  return {
+    endpoint: `https://push.example.org/d${n}`,
+    p256dh: 'p',
+    auth: 'a',
+    expirationTime,
+    locale: 'en' as const,
+    vapidPublicKey: null,
+  };
 }
 
 test('an expired subscription gets no job and is pruned; live ones get their job and stay', () => {
@@ -22,11 +29,17 @@ test('an expired subscription gets no job and is pruned; live ones get their job
   const open = saveSubscription(db, 'u1', device(3, null), NOW - DAY);
 
   assert.equal(queueForUser(db, 'u1', testMessage, null, NOW), 2);
-  const queued = db.prepare('SELECT subscription_id AS id FROM push_outbox ORDER BY id').all().map((r) => r['id']);
+  const queued = db
+    .prepare('SELECT subscription_id AS id FROM push_outbox ORDER BY id')
+    .all()
+    .map((r) => r.id);
   assert.deepEqual(queued.sort(), [later, open].sort());
 
   assert.equal(pruneSubscriptions(db, NOW, 60 * DAY), 1);
-  const left = db.prepare('SELECT id FROM push_subscriptions').all().map((r) => r['id']);
+  const left = db
+    .prepare('SELECT id FROM push_subscriptions')
+    .all()
+    .map((r) => r.id);
   assert.deepEqual(left.sort(), [later, open].sort());
   assert.ok(!left.includes(expired));
   db.close();

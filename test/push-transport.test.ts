@@ -22,20 +22,68 @@ const servers: { close(): void }[] = [];
 
 function answer(pathname: string, respond: (status: number, headers?: Record<string, string>) => void): void {
   if (pathname === '/hang') return;
-  if (pathname === '/gone') return respond(410);
-  if (pathname === '/busy') return respond(429, { 'retry-after': '3' });
-  respond(201);
+  if (pathname === '/gone') respond(410);
+  else if (pathname === '/busy') respond(429, { 'retry-after': '3' });
+  else respond(201);
 }
 
 before(async () => {
   dir = tempDir('crewbell-tls-');
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=test CA');
-  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test CA',
+  );
+  run(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  );
   writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'san.ext');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+  );
   ca = readFileSync(path.join(dir, 'ca.crt'), 'utf8');
-  const tlsOptions = { key: readFileSync(path.join(dir, 'server.key')), cert: readFileSync(path.join(dir, 'server.crt')) };
+  const tlsOptions = {
+    key: readFileSync(path.join(dir, 'server.key')),
+    cert: readFileSync(path.join(dir, 'server.crt')),
+  };
 
   const h2 = http2.createSecureServer({ ...tlsOptions, allowHTTP1: true }, (req, res) => {
     req.resume();
@@ -58,7 +106,12 @@ before(async () => {
   });
   await new Promise<void>((r) => h1.listen(0, '127.0.0.1', r));
   h1Origin = `https://127.0.0.1:${(h1.address() as AddressInfo).port}`;
-  servers.push({ close: () => (h1.closeAllConnections(), h1.close()) });
+  servers.push({
+    close: () => {
+      h1.closeAllConnections();
+      h1.close();
+    },
+  });
 });
 
 after(() => {
@@ -67,7 +120,14 @@ after(() => {
 });
 
 function send(t: Transport, endpoint: string) {
-  return t.send({ endpoint, body: Buffer.alloc(120, 1), authorization: 'vapid t=a.b.c, k=key', ttlSeconds: 60, urgency: 'normal', topic: 'logbook1' });
+  return t.send({
+    endpoint,
+    body: Buffer.alloc(120, 1),
+    authorization: 'vapid t=a.b.c, k=key',
+    ttlSeconds: 60,
+    urgency: 'normal',
+    topic: 'logbook1',
+  });
 }
 
 test('HTTP/2 push service: many messages share one connection; 201, 410 and 429 sorted', async () => {
@@ -75,11 +135,19 @@ test('HTTP/2 push service: many messages share one connection; 201, 410 and 429 
   try {
     const before = h2Connections;
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => send(t, `${h2Origin}/push/device-${i}`)));
-    assert.ok(outcomes.every((o) => o.kind === 'success'), JSON.stringify(outcomes));
+    assert.ok(
+      outcomes.every((o) => o.kind === 'success'),
+      JSON.stringify(outcomes),
+    );
     assert.equal(h2Connections - before, 1, 'one connection');
     assert.ok(seen.filter((s) => s.path.startsWith('/push/device-')).every((s) => s.version === '2.0'));
     assert.deepEqual(await send(t, `${h2Origin}/gone`), { kind: 'gone', status: 410 });
-    assert.deepEqual(await send(t, `${h2Origin}/busy`), { kind: 'retry', status: 429, reason: 'HTTP 429', retryAfterMs: 3_000 });
+    assert.deepEqual(await send(t, `${h2Origin}/busy`), {
+      kind: 'retry',
+      status: 429,
+      reason: 'HTTP 429',
+      retryAfterMs: 3_000,
+    });
   } finally {
     t.close();
   }
@@ -90,7 +158,10 @@ test('HTTP/1.1-only push service: the transport falls back to keep-alive HTTP/1.
   try {
     assert.equal((await send(t, `${h1Origin}/push/a`)).kind, 'success');
     assert.equal((await send(t, `${h1Origin}/push/b`)).kind, 'success');
-    assert.deepEqual(seen.filter((s) => s.path === '/push/a' || s.path === '/push/b').map((s) => s.version), ['1.1', '1.1']);
+    assert.deepEqual(
+      seen.filter((s) => s.path === '/push/a' || s.path === '/push/b').map((s) => s.version),
+      ['1.1', '1.1'],
+    );
   } finally {
     t.close();
   }

@@ -47,7 +47,13 @@ function setup(options: { retries?: number; timeoutMs?: number; clock?: ManualCl
   const db = openDatabase(':memory:');
   const clock = options.clock ?? new ManualClock(Date.now());
   const keys = webpush.generateVAPIDKeys();
-  const signerKeys = { publicKey: keys.publicKey, privateKey: vapidPrivateKeyObject(Buffer.from(keys.privateKey, 'base64url'), Buffer.from(keys.publicKey, 'base64url')) };
+  const signerKeys = {
+    publicKey: keys.publicKey,
+    privateKey: vapidPrivateKeyObject(
+      Buffer.from(keys.privateKey, 'base64url'),
+      Buffer.from(keys.publicKey, 'base64url'),
+    ),
+  };
   const signer = createVapidSigner(signerKeys, 'mailto:skipper@example.org', clock);
   const metrics = createMetrics(pushMetricSources(db), { defaults: false });
   const transport = createTransport({ timeoutMs: options.timeoutMs ?? 5_000, allowInsecure: true });
@@ -59,18 +65,25 @@ function setup(options: { retries?: number; timeoutMs?: number; clock?: ManualCl
   db.prepare('INSERT INTO users (id, username, created_at) VALUES (?, ?, 0)').run(userId, `u${userId.slice(0, 8)}`);
   const subscribe = (device: PushServiceDevice) => {
     const id = randomUUID();
-    db.prepare('INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, ?, ?, ?, ?, 0)').run(
-      id, userId, device.endpoint, device.subscription.keys.p256dh, device.subscription.keys.auth, 'en',
-    );
+    db.prepare(
+      'INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, ?, ?, ?, ?, 0)',
+    ).run(id, userId, device.endpoint, device.subscription.keys.p256dh, device.subscription.keys.auth, 'en');
     return id;
   };
   const send = () => {
     transaction(db, () => queueForUser(db, userId, (l) => testMessage(l), 'topic1', clock.now()));
     worker.kick();
   };
-  const job = () => db.prepare('SELECT attempts, next_attempt_at, last_error FROM push_outbox').get() as { attempts: number; next_attempt_at: number; last_error: string } | undefined;
-  const sub = (id: string) => db.prepare('SELECT last_used_at, failures FROM push_subscriptions WHERE id = ?').get(id) as { last_used_at: number | null; failures: number } | undefined;
-  const sent = async (result: string) => (await metrics.pushSent.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+  const job = () =>
+    db.prepare('SELECT attempts, next_attempt_at, last_error FROM push_outbox').get() as
+      | { attempts: number; next_attempt_at: number; last_error: string }
+      | undefined;
+  const sub = (id: string) =>
+    db.prepare('SELECT last_used_at, failures FROM push_subscriptions WHERE id = ?').get(id) as
+      | { last_used_at: number | null; failures: number }
+      | undefined;
+  const sent = async (result: string) =>
+    (await metrics.pushSent.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
   const stop = async () => {
     await worker.stop();
     transport.close();
@@ -80,12 +93,30 @@ function setup(options: { retries?: number; timeoutMs?: number; clock?: ManualCl
 }
 
 test('backoff doubles from the base with jitter, Retry-After wins, and both are capped', () => {
-  assert.equal(backoffDelay(1, 2_000, undefined, () => 0), 1_000);
-  assert.equal(backoffDelay(1, 2_000, undefined, () => 1), 2_000);
-  assert.equal(backoffDelay(2, 2_000, undefined, () => 1), 4_000);
-  assert.equal(backoffDelay(3, 2_000, undefined, () => 0.5), 6_000);
-  assert.equal(backoffDelay(3, 2_000, 500, () => 1), 500);
-  assert.equal(backoffDelay(30, 2_000, undefined, () => 1), MAX_RETRY_DELAY_MS);
+  assert.equal(
+    backoffDelay(1, 2_000, undefined, () => 0),
+    1_000,
+  );
+  assert.equal(
+    backoffDelay(1, 2_000, undefined, () => 1),
+    2_000,
+  );
+  assert.equal(
+    backoffDelay(2, 2_000, undefined, () => 1),
+    4_000,
+  );
+  assert.equal(
+    backoffDelay(3, 2_000, undefined, () => 0.5),
+    6_000,
+  );
+  assert.equal(
+    backoffDelay(3, 2_000, 500, () => 1),
+    500,
+  );
+  assert.equal(
+    backoffDelay(30, 2_000, undefined, () => 1),
+    MAX_RETRY_DELAY_MS,
+  );
   assert.equal(backoffDelay(1, 2_000, 10 * MAX_RETRY_DELAY_MS), MAX_RETRY_DELAY_MS);
   for (let i = 0; i < 100; i++) {
     const d = backoffDelay(2, 1_000, undefined);
@@ -98,7 +129,12 @@ test('push service answers are sorted: 2xx delivered, 404/410 gone, 429/5xx retr
   assert.equal(classifyStatus(201, undefined, now).kind, 'success');
   assert.equal(classifyStatus(404, undefined, now).kind, 'gone');
   assert.equal(classifyStatus(410, undefined, now).kind, 'gone');
-  assert.deepEqual(classifyStatus(429, '7', now), { kind: 'retry', status: 429, reason: 'HTTP 429', retryAfterMs: 7_000 });
+  assert.deepEqual(classifyStatus(429, '7', now), {
+    kind: 'retry',
+    status: 429,
+    reason: 'HTTP 429',
+    retryAfterMs: 7_000,
+  });
   assert.equal(classifyStatus(503, undefined, now).kind, 'retry');
   for (const s of [400, 401, 403, 413]) assert.equal(classifyStatus(s, undefined, now).kind, 'failed', String(s));
   assert.equal(parseRetryAfter(new Date(now + 30_000).toUTCString(), now), 30_000);
@@ -153,7 +189,10 @@ test('a retry timer that fires a millisecond early still sends the retry', async
   const one = await waitFor(() => (t.job()?.attempts === 1 ? t.job() : undefined), 'attempt 1');
   t.clock.advance(one.next_attempt_at - t.clock.now());
   await ps.waitForDelivered(1, device);
-  assert.deepEqual(ps.messages.filter((m) => m.deviceId === device.id).map((m) => m.answer), [500, 201]);
+  assert.deepEqual(
+    ps.messages.filter((m) => m.deviceId === device.id).map((m) => m.answer),
+    [500, 201],
+  );
   await t.stop();
 });
 

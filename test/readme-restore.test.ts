@@ -19,17 +19,26 @@ export function readmeRestoreSteps(): string[] {
   const after = section.slice(section.indexOf('**Restore onto a new card.**'));
   const block = /```sh\n([\s\S]*?)```/.exec(after);
   assert.ok(block, 'README has the restore block');
-  return block[1]!.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+  return block[1]!
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
 }
 
 test('README "When the SD card dies": its restore steps, run word for word, bring back the crew\'s entries and the push keys', async (t) => {
   const steps = readmeRestoreSteps();
   t.diagnostic(steps.join('\n'));
-  assert.ok(steps.some((s) => s.startsWith('crewbell-admin restore')), 'the steps restore');
+  assert.ok(
+    steps.some((s) => s.startsWith('crewbell-admin restore')),
+    'the steps restore',
+  );
 
   const work = tempDir('crewbell-readme-');
   const dataDir = path.join(work, 'var/lib/crewbell');
-  const config = writeConfig(work, path.join(dataDir, 'crewbell.db'), { type: 'file', path: path.join(work, 'media/crewbell-replica/crewbell') });
+  const config = writeConfig(work, path.join(dataDir, 'crewbell.db'), {
+    type: 'file',
+    path: path.join(work, 'media/crewbell-replica/crewbell'),
+  });
   let server: TestServer | undefined = await startServer({ dataDir });
   let replicator: Replicator | undefined = startReplicate(config);
   const port = server.port;
@@ -46,7 +55,8 @@ test('README "When the SD card dies": its restore steps, run word for word, brin
     const paperKey = readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim();
     renameSync(dataDir, path.join(work, 'dead-card'));
 
-    const swap = (word: string) => word.replaceAll('/etc/litestream.yml', config).replaceAll('/var/lib/crewbell', dataDir);
+    const swap = (word: string) =>
+      word.replaceAll('/etc/litestream.yml', config).replaceAll('/var/lib/crewbell', dataDir);
     for (const step of steps) {
       const words = step.split(/\s+/).map(swap);
       if (step === 'sudo systemctl stop crewbell litestream') {
@@ -61,8 +71,8 @@ test('README "When the SD card dies": its restore steps, run word for word, brin
         // crewbell-admin: crewbell as the service user, with /etc/crewbell/crewbell.env's data dir.
         const args = words.slice(1);
         const r = await runCli(args, {
-          env: { CREWBELL_DATA_DIR: dataDir, PATH: `${path.dirname(LITESTREAM)}:${process.env['PATH']}` },
-          input: args.includes('-') ? paperKey + '\n' : '',
+          env: { CREWBELL_DATA_DIR: dataDir, PATH: `${path.dirname(LITESTREAM)}:${process.env.PATH}` },
+          input: args.includes('-') ? `${paperKey}\n` : '',
           command: [process.execPath, mainTs],
         });
         t.diagnostic(`$ ${step}\n${r.stdout}${r.stderr}`);
@@ -74,12 +84,18 @@ test('README "When the SD card dies": its restore steps, run word for word, brin
     }
 
     assert.ok(server, 'the steps end with crewbell running');
-    const stored = new Set(server.query<{ entity_id: string }>('SELECT entity_id FROM entries').map((r) => r.entity_id));
+    const stored = new Set(
+      server.query<{ entity_id: string }>('SELECT entity_id FROM entries').map((r) => r.entity_id),
+    );
     const lost = [...writing.acked].filter(([id, at]) => at < crashAt - 2000 && !stored.has(id));
     assert.deepEqual(lost, []);
     assert.ok(stored.size > 0);
     assert.equal((await skipper.client.get('/api/push/vapid-public-key')).body.publicKey, vapidKey);
-    assert.equal((await mate.client.get(`/api/sync/pull?logbookId=${logbook.id}`)).status, 200, 'the mate\'s session came back too');
+    assert.equal(
+      (await mate.client.get(`/api/sync/pull?logbookId=${logbook.id}`)).status,
+      200,
+      "the mate's session came back too",
+    );
   } finally {
     await replicator?.kill();
     await server?.stop();

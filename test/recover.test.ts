@@ -39,7 +39,10 @@ test('a recovery link ends the old sessions, adds a passkey to the same account,
     const link = new URL(lastLine(out.stdout));
     assert.equal(link.origin + link.pathname, `${server.origin}/recover`);
     const token = link.searchParams.get('token')!;
-    const [row] = server.query<{ purpose: string; life: number }>('SELECT purpose, expires_at - created_at AS life FROM signup_tokens WHERE token_hash = ?', sha256(token));
+    const [row] = server.query<{ purpose: string; life: number }>(
+      'SELECT purpose, expires_at - created_at AS life FROM signup_tokens WHERE token_hash = ?',
+      sha256(token),
+    );
     assert.deepEqual({ ...row }, { purpose: 'recover', life: 86_400_000 });
 
     // The lost phone's session no longer works; its passkey is still on the account.
@@ -62,9 +65,14 @@ test('a recovery link ends the old sessions, adds a passkey to the same account,
     const start = await phone.post('/api/auth/register/options', { username: 'SKIPPER', inviteToken: token });
     assert.equal(start.status, 200, start.text);
     assert.equal(Buffer.from(start.body.options.user.id, 'base64url').toString(), skipper.user.id);
-    assert.deepEqual(start.body.options.excludeCredentials.map((c: { id: string }) => c.id), [skipper.authenticator.credentials[0]!.id]);
+    assert.deepEqual(
+      start.body.options.excludeCredentials.map((c: { id: string }) => c.id),
+      [skipper.authenticator.credentials[0]!.id],
+    );
     const authenticator = new SoftAuthenticator(server.origin);
-    const verify = await phone.post('/api/auth/register/verify', { response: authenticator.register(start.body.options) });
+    const verify = await phone.post('/api/auth/register/verify', {
+      response: authenticator.register(start.body.options),
+    });
     assert.equal(verify.status, 200, verify.text);
     assert.deepEqual(verify.body.user, skipper.user);
     assert.equal(server.query('SELECT id FROM users').length, 1, 'no second account');
@@ -72,12 +80,19 @@ test('a recovery link ends the old sessions, adds a passkey to the same account,
     assert.equal((await phone.get('/api/auth/me')).status, 200);
     assert.equal(server.query('SELECT id FROM passkeys WHERE user_id = ?', skipper.user.id).length, 2);
     const logbooks = await phone.get('/api/logbooks');
-    assert.deepEqual(logbooks.body.logbooks.map((l: { id: string; role: string }) => l.role), ['OWNER'], 'the logbook is still the skipper\'s');
+    assert.deepEqual(
+      logbooks.body.logbooks.map((l: { id: string; role: string }) => l.role),
+      ['OWNER'],
+      "the logbook is still the skipper's",
+    );
 
     // Signing in later with the new passkey works; the link does not work twice.
     const again = await signIn(server, authenticator);
     assert.equal(again.user.id, skipper.user.id);
-    const reuse = await new Client(server.url, server.origin).post('/api/auth/register/options', { username: 'skipper', inviteToken: token });
+    const reuse = await new Client(server.url, server.origin).post('/api/auth/register/options', {
+      username: 'skipper',
+      inviteToken: token,
+    });
     assert.equal(reuse.status, 403);
     assert.equal(reuse.body.error.code, 'registration_closed');
   });
@@ -92,13 +107,18 @@ test('recover --remove-passkeys leaves the account without its old passkeys; an 
     assert.equal(server.query('SELECT id FROM passkeys WHERE user_id = ?', skipper.user.id).length, 0);
     const client = new Client(server.url, server.origin);
     const login = await client.post('/api/auth/login/options', {});
-    const refused = await client.post('/api/auth/login/verify', { response: skipper.authenticator.signIn(login.body.options) });
+    const refused = await client.post('/api/auth/login/verify', {
+      response: skipper.authenticator.signIn(login.body.options),
+    });
     assert.equal(refused.status, 401, 'the old passkey no longer signs in');
     assert.equal(refused.body.error.code, 'login_failed');
 
     const token = new URL(lastLine(out.stdout)).searchParams.get('token')!;
     server.query('UPDATE signup_tokens SET expires_at = ? WHERE token_hash = ?', Date.now() - 1, sha256(token));
-    const expired = await new Client(server.url, server.origin).post('/api/auth/register/options', { username: 'skipper', inviteToken: token });
+    const expired = await new Client(server.url, server.origin).post('/api/auth/register/options', {
+      username: 'skipper',
+      inviteToken: token,
+    });
     assert.equal(expired.status, 403);
     assert.equal(expired.body.error.code, 'registration_closed');
   });
@@ -113,6 +133,10 @@ test('recover refuses an unknown name (exit 1), and invite points a taken name t
     const taken = await runCli(['user', 'invite', 'skipper', '--data-dir', server.dataDir]);
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /taken \(to give skipper a new passkey: crewbell user recover skipper\)/);
-    assert.equal(server.query('SELECT token_hash FROM signup_tokens WHERE first_start = 0').length, 0, 'neither made a link');
+    assert.equal(
+      server.query('SELECT token_hash FROM signup_tokens WHERE first_start = 0').length,
+      0,
+      'neither made a link',
+    );
   });
 });

@@ -4,7 +4,19 @@
 // back through a file, a flag, stdin or a replica URL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { runCli, startServer, tempDir, waitFor } from './helpers/server.ts';
@@ -37,7 +49,9 @@ before(async () => {
     const segments = () => replicator.output().match(/wal segment written/g)?.length ?? 0;
     for (const entityId of entryIds) {
       await new Promise((r) => setTimeout(r, 1100));
-      const res = await mate.client.post('/api/sync/push', { items: [{ logbookId: logbook.id, entityId, action: 'create', payload: 'AAAA' }] });
+      const res = await mate.client.post('/api/sync/push', {
+        items: [{ logbookId: logbook.id, entityId, action: 'create', payload: 'AAAA' }],
+      });
       assert.equal(res.status, 200, res.text);
       const now = segments();
       await waitFor(() => segments() > now, `${entityId} to reach the replica`, 30_000);
@@ -66,21 +80,42 @@ function restoredEntries(): string[] {
 test('restore --help names every flag', async () => {
   const help = await runCli(['restore', '--help']);
   assert.equal(help.code, 0);
-  for (const flag of ['--data-dir', '--litestream-config', '--replica-url', '--litestream', '--secret-key', '--new-keys', '--force']) assert.match(help.stdout, new RegExp(`${flag}\\b`));
+  for (const flag of [
+    '--data-dir',
+    '--litestream-config',
+    '--replica-url',
+    '--litestream',
+    '--secret-key',
+    '--new-keys',
+    '--force',
+  ])
+    assert.match(help.stdout, new RegExp(`${flag}\\b`));
 });
 
 test('without the secret key restore refuses before fetching anything, and says how to give it back', async () => {
   fresh();
   const r = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /no secret key: .*secret\.key is missing \(it is never replicated\).*--secret-key.*--new-keys/);
+  assert.match(
+    r.stderr,
+    /no secret key: .*secret\.key is missing \(it is never replicated\).*--secret-key.*--new-keys/,
+  );
   assert.ok(!existsSync(path.join(dataDir, 'crewbell.db')));
 });
 
 test('the wrong secret key is refused and leaves no database and no key behind', async () => {
   fresh();
   const wrong = Buffer.alloc(32, 7).toString('base64url');
-  const r = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', wrong]);
+  const r = await runCli([
+    'restore',
+    '--data-dir',
+    dataDir,
+    '--litestream-config',
+    config,
+    ...L,
+    '--secret-key',
+    wrong,
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /not the one it was sealed with/);
   assert.ok(!existsSync(path.join(dataDir, 'crewbell.db')));
@@ -89,7 +124,7 @@ test('the wrong secret key is refused and leaves no database and no key behind',
 
 test('the key from a secret import: restore puts the replica in place, and refuses to overwrite it without --force', async () => {
   fresh();
-  const imported = await runCli(['secret', 'import', '-', '--data-dir', dataDir], { input: secretKey + '\n' });
+  const imported = await runCli(['secret', 'import', '-', '--data-dir', dataDir], { input: `${secretKey}\n` });
   assert.equal(imported.code, 0, imported.stderr);
   const r = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L]);
   assert.equal(r.code, 0, r.stderr);
@@ -97,7 +132,10 @@ test('the key from a secret import: restore puts the replica in place, and refus
   const show = await runCli(['vapid', 'show', '--data-dir', dataDir]);
   assert.equal(show.stdout.trim(), vapidKey, 'the VAPID key opens with the imported secret');
 
-  const hash = () => createHash('sha256').update(readFileSync(path.join(dataDir, 'crewbell.db'))).digest('hex');
+  const hash = () =>
+    createHash('sha256')
+      .update(readFileSync(path.join(dataDir, 'crewbell.db')))
+      .digest('hex');
   const was = hash();
   const again = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L]);
   assert.equal(again.code, 1);
@@ -109,14 +147,27 @@ test('--force replaces a database that is there (a wrong one) with the replica',
   fresh();
   mkdirSync(dataDir);
   writeFileSync(path.join(dataDir, 'crewbell.db'), 'not the logbook');
-  const r = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', secretKey, '--force']);
+  const r = await runCli([
+    'restore',
+    '--data-dir',
+    dataDir,
+    '--litestream-config',
+    config,
+    ...L,
+    '--secret-key',
+    secretKey,
+    '--force',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(restoredEntries(), entryIds);
 });
 
 test('a replica URL instead of a config, and the key on stdin', async () => {
   fresh();
-  const r = await runCli(['restore', '--data-dir', dataDir, '--replica-url', `file://${replicaDir}`, ...L, '--secret-key', '-'], { input: secretKey });
+  const r = await runCli(
+    ['restore', '--data-dir', dataDir, '--replica-url', `file://${replicaDir}`, ...L, '--secret-key', '-'],
+    { input: secretKey },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim(), secretKey);
   assert.deepEqual(restoredEntries(), entryIds);
@@ -136,7 +187,11 @@ test('--new-keys: no key left, so new push keys, with the warning that phones mu
 
 test('secret show prints the key (a QR code with --qr); secret import refuses a key the push keys do not open', async () => {
   fresh();
-  assert.equal((await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', secretKey])).code, 0);
+  assert.equal(
+    (await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', secretKey]))
+      .code,
+    0,
+  );
   const show = await runCli(['secret', 'show', '--data-dir', dataDir]);
   assert.equal(show.code, 0);
   assert.equal(show.stdout.trim(), secretKey);
@@ -164,11 +219,17 @@ function replicationLine(stdout: string): string {
 
 test('doctor: how far behind the replica is, a replica left behind, the key beside a replica, a config without this database', async () => {
   fresh();
-  assert.equal((await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', secretKey])).code, 0);
-  const doctor = (...extra: string[]) => runCli(['doctor', '--data-dir', dataDir, '--litestream-config', config, ...L, ...extra]);
+  assert.equal(
+    (await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', secretKey]))
+      .code,
+    0,
+  );
+  const doctor = (...extra: string[]) =>
+    runCli(['doctor', '--data-dir', dataDir, '--litestream-config', config, ...L, ...extra]);
 
   const none = await runCli(['doctor', '--data-dir', dataDir], { env: { CREWBELL_LITESTREAM_CONFIG: '' } });
-  if (!existsSync('/etc/litestream.yml')) assert.match(replicationLine(none.stdout), /^ok\s+replication\s+not configured/);
+  if (!existsSync('/etc/litestream.yml'))
+    assert.match(replicationLine(none.stdout), /^ok\s+replication\s+not configured/);
 
   // Litestream replicating the restored database: caught up within its 1 s sync interval.
   const replicator = startReplicate(config);
@@ -180,18 +241,26 @@ test('doctor: how far behind the replica is, a replica left behind, the key besi
     await replicator.stop();
   }
   // Litestream stopped, and crewbell committed 5 minutes after the replica's newest segment.
-  const wal = existsSync(path.join(dataDir, 'crewbell.db-wal')) ? path.join(dataDir, 'crewbell.db-wal') : path.join(dataDir, 'crewbell.db');
+  const wal = existsSync(path.join(dataDir, 'crewbell.db-wal'))
+    ? path.join(dataDir, 'crewbell.db-wal')
+    : path.join(dataDir, 'crewbell.db');
   const later = new Date(Date.now() + 5 * 60_000);
   utimesSync(wal, later, later);
   const behind = await doctor();
-  assert.match(replicationLine(behind.stdout), /^problem\s+replication\s+file (29\d|30\d) s behind.*fix: is Litestream running\?/);
+  assert.match(
+    replicationLine(behind.stdout),
+    /^problem\s+replication\s+file (29\d|30\d) s behind.*fix: is Litestream running\?/,
+  );
 
   copyFileSync(path.join(dataDir, 'secret.key'), path.join(replicaDir, '..', 'secret.key'));
   const beside = await doctor();
   assert.match(replicationLine(beside.stdout), /^problem\s+replication\s+.*secret\.key sits beside the replica/);
   rmSync(path.join(replicaDir, '..', 'secret.key'));
 
-  const otherConfig = writeConfig(path.join(work, 'usb'), path.join(work, 'elsewhere/crewbell.db'), { type: 'file', path: replicaDir });
+  const otherConfig = writeConfig(path.join(work, 'usb'), path.join(work, 'elsewhere/crewbell.db'), {
+    type: 'file',
+    path: replicaDir,
+  });
   const unnamed = await runCli(['doctor', '--data-dir', dataDir, '--litestream-config', otherConfig, ...L]);
   assert.match(replicationLine(unnamed.stdout), /^problem\s+replication\s+.*does not name/);
   rmSync(otherConfig);
@@ -213,9 +282,21 @@ test('a WAL segment cut short by a crash (Litestream 0.3.13 writes SFTP segments
   const { atime, mtime } = statSync(newest);
   truncateSync(newest, 10);
   utimesSync(newest, atime, mtime);
-  const r = await runCli(['restore', '--data-dir', dataDir, '--replica-url', `file://${copy}`, ...L, '--secret-key', secretKey]);
+  const r = await runCli([
+    'restore',
+    '--data-dir',
+    dataDir,
+    '--replica-url',
+    `file://${copy}`,
+    ...L,
+    '--secret-key',
+    secretKey,
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /newest WAL segment was cut short .*restored up to \d{4}-\d\d-\d\dT[\d:]+Z, the second before it/);
+  assert.match(
+    r.stderr,
+    /newest WAL segment was cut short .*restored up to \d{4}-\d\d-\d\dT[\d:]+Z, the second before it/,
+  );
   assert.match(r.stdout, /integrity ok/);
   assert.equal((await runCli(['vapid', 'show', '--data-dir', dataDir])).stdout.trim(), vapidKey);
 });

@@ -49,7 +49,10 @@ test('a session in its second half is renewed by the first request only; the nex
   const before = changesByApp();
   const first = await sailor.client.get('/api/logbooks');
   assert.equal(first.status, 200);
-  assert.ok(first.headers.getSetCookie().some((c) => c.startsWith('crewbell_session=')), 'the renewed cookie is sent');
+  assert.ok(
+    first.headers.getSetCookie().some((c) => c.startsWith('crewbell_session=')),
+    'the renewed cookie is sent',
+  );
   assert.equal(changesByApp(), before + 1, 'one row written: the new expiry');
   for (let i = 0; i < 10; i++) {
     const res = await sailor.client.get('/api/logbooks');
@@ -57,7 +60,10 @@ test('a session in its second half is renewed by the first request only; the nex
     assert.equal(res.headers.getSetCookie().length, 0);
   }
   assert.equal(changesByApp(), before + 1);
-  const [row] = crewbell.server.query<{ expires_at: number }>('SELECT expires_at FROM sessions WHERE id = ?', sailor.sessionId);
+  const [row] = crewbell.server.query<{ expires_at: number }>(
+    'SELECT expires_at FROM sessions WHERE id = ?',
+    sailor.sessionId,
+  );
   assert.ok(row!.expires_at > old + 19 * DAY);
 });
 
@@ -83,7 +89,10 @@ test('when the database refuses writes (a full disk), a session due for renewal 
   const logged = crewbell.server.logs.filter((line) => line.includes('session renewal not written'));
   assert.equal(logged.length, 1, crewbell.server.output());
   assert.match(logged[0]!, /^\S+ error /);
-  const [row] = crewbell.server.query<{ expires_at: number }>('SELECT expires_at FROM sessions WHERE id = ?', sailor.sessionId);
+  const [row] = crewbell.server.query<{ expires_at: number }>(
+    'SELECT expires_at FROM sessions WHERE id = ?',
+    sailor.sessionId,
+  );
   assert.equal(row!.expires_at, old, 'nothing was written');
   // Once writes are taken again, the next request renews.
   const res = await sailor.client.get('/api/logbooks');

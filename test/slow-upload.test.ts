@@ -20,7 +20,12 @@ interface Paced {
 }
 
 /** Sends head, then the body `step` bytes every `paceMs` (stopping after `stopAfter` bytes), then reads. */
-function pacedUpload(port: number, head: string, body: Buffer, options: { step: number; paceMs: number; stopAfter?: number; headPaceMs?: number }): Promise<Paced> {
+function pacedUpload(
+  port: number,
+  head: string,
+  body: Buffer,
+  options: { step: number; paceMs: number; stopAfter?: number; headPaceMs?: number },
+): Promise<Paced> {
   return new Promise((resolve) => {
     const started = Date.now();
     const socket = net.connect(port, '127.0.0.1');
@@ -28,7 +33,9 @@ function pacedUpload(port: number, head: string, body: Buffer, options: { step: 
     let sent = 0;
     socket.on('data', (d) => (text += d.toString('latin1')));
     socket.on('error', () => {});
-    socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text, sent, ms: Date.now() - started }));
+    socket.on('close', () =>
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text, sent, ms: Date.now() - started }),
+    );
     socket.once('connect', async () => {
       if (options.headPaceMs) {
         // A Slowloris: the head one byte at a time.
@@ -65,16 +72,29 @@ async function withServer(fn: (server: TestServer) => Promise<void>, env: Record
 test('a slow sync upload that keeps moving finishes, long after several stall windows', async () => {
   await withServer(async (server) => {
     const { skipper, logbook } = await crewAboard(server);
-    const items = Array.from({ length: 3 }, (_, i) => ({ logbookId: logbook.id, entityId: `slow${i}`, action: 'create', payload: 'A'.repeat(20_000) }));
+    const items = Array.from({ length: 3 }, (_, i) => ({
+      logbookId: logbook.id,
+      entityId: `slow${i}`,
+      action: 'create',
+      payload: 'A'.repeat(20_000),
+    }));
     const body = Buffer.from(JSON.stringify({ items }));
-    const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': body.length });
+    const head = requestHead('POST', '/api/sync/push', {
+      Origin: server.origin,
+      Cookie: skipper.client.cookieHeader(),
+      'Content-Type': 'application/json',
+      'Content-Length': body.length,
+    });
     // ≈ 60 KB at 2 KiB every 200 ms: about 6 s, six stall windows, every window well above 1 KiB.
     const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200 });
     assert.equal(answer.status, 200, answer.text.slice(0, 300));
     assert.ok(answer.ms > 3_000, `the upload took ${answer.ms} ms`);
     console.log(`# ${body.length} B at 2 KiB / 200 ms: answered ${answer.status} after ${answer.ms} ms`);
     assert.match(answer.text, /"status":"success"/);
-    assert.equal(server.query('SELECT entity_id FROM entries WHERE logbook_id = ? ORDER BY entity_id', logbook.id).length, 3);
+    assert.equal(
+      server.query('SELECT entity_id FROM entries WHERE logbook_id = ? ORDER BY entity_id', logbook.id).length,
+      3,
+    );
   });
 });
 
@@ -83,7 +103,12 @@ test('a body that stalls is dropped after the stall window, and nothing of it is
     const { skipper, logbook } = await crewAboard(server);
     const items = [{ logbookId: logbook.id, entityId: 'stalled', action: 'create', payload: 'A'.repeat(40_000) }];
     const body = Buffer.from(JSON.stringify({ items }));
-    const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': body.length });
+    const head = requestHead('POST', '/api/sync/push', {
+      Origin: server.origin,
+      Cookie: skipper.client.cookieHeader(),
+      'Content-Type': 'application/json',
+      'Content-Length': body.length,
+    });
     // Moves for a while, then says nothing more: dropped within a few windows, not after a minute.
     const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200, stopAfter: 8_192 });
     assert.equal(answer.sent, 8_192);
@@ -98,8 +123,17 @@ test('a body that stalls is dropped after the stall window, and nothing of it is
 test('a body dripped at less than 1 KiB per window (Slowloris) is dropped too', async () => {
   await withServer(async (server) => {
     const { skipper, logbook } = await crewAboard(server);
-    const body = Buffer.from(JSON.stringify({ items: [{ logbookId: logbook.id, entityId: 'drip', action: 'create', payload: 'A'.repeat(10_000) }] }));
-    const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': body.length });
+    const body = Buffer.from(
+      JSON.stringify({
+        items: [{ logbookId: logbook.id, entityId: 'drip', action: 'create', payload: 'A'.repeat(10_000) }],
+      }),
+    );
+    const head = requestHead('POST', '/api/sync/push', {
+      Origin: server.origin,
+      Cookie: skipper.client.cookieHeader(),
+      'Content-Type': 'application/json',
+      'Content-Length': body.length,
+    });
     // 100 bytes every 200 ms: always moving, but ≈ 500 B a second, under the 1 KiB a window.
     const answer = await pacedUpload(server.port, head, body, { step: 100, paceMs: 200 });
     assert.equal(answer.status, 0, answer.text.slice(0, 300));
@@ -112,8 +146,17 @@ test('an upload that keeps moving but outlasts --upload-timeout gets 408, and no
   await withServer(
     async (server) => {
       const { skipper, logbook } = await crewAboard(server);
-      const body = Buffer.from(JSON.stringify({ items: [{ logbookId: logbook.id, entityId: 'endless', action: 'create', payload: 'A'.repeat(60_000) }] }));
-      const head = requestHead('POST', '/api/sync/push', { Origin: server.origin, Cookie: skipper.client.cookieHeader(), 'Content-Type': 'application/json', 'Content-Length': body.length });
+      const body = Buffer.from(
+        JSON.stringify({
+          items: [{ logbookId: logbook.id, entityId: 'endless', action: 'create', payload: 'A'.repeat(60_000) }],
+        }),
+      );
+      const head = requestHead('POST', '/api/sync/push', {
+        Origin: server.origin,
+        Cookie: skipper.client.cookieHeader(),
+        'Content-Type': 'application/json',
+        'Content-Length': body.length,
+      });
       // 2 KiB every 200 ms passes every stall window, but 60 KB takes ≈ 6 s: over the 3 s ceiling.
       const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200 });
       assert.equal(answer.status, 408, answer.text.slice(0, 300));

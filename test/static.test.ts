@@ -17,7 +17,11 @@ const html = (): string => readFileSync(path.join(dist, 'index.html'), 'utf8');
 /** The app's entry script, from index.html. */
 const entry = (): string => /<script type="module" src="\/([^"]+)"/.exec(html())![1]!;
 
-async function get(urlPath: string, acceptEncoding?: string, method = 'GET'): Promise<{ res: Response; bytes: Buffer }> {
+async function get(
+  urlPath: string,
+  acceptEncoding?: string,
+  method = 'GET',
+): Promise<{ res: Response; bytes: Buffer }> {
   const headers: Record<string, string> = acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding };
   const res = await crewbell.server.fetch(`${crewbell.server.url}${urlPath}`, { method, headers });
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
@@ -88,7 +92,13 @@ test('the set of files is fixed at start: thousands of unknown paths are answere
 });
 
 test('pickEncoding: brotli first, then gzip; q=0 refuses; * takes either', () => {
-  const both = { type: '', cacheControl: '', identity: new Uint8Array(1), br: new Uint8Array(1), gzip: new Uint8Array(1) };
+  const both = {
+    type: '',
+    cacheControl: '',
+    identity: new Uint8Array(1),
+    br: new Uint8Array(1),
+    gzip: new Uint8Array(1),
+  };
   assert.equal(pickEncoding('gzip, br', both), 'br');
   assert.equal(pickEncoding('GZIP', both), 'gzip');
   assert.equal(pickEncoding('br;q=0', both), undefined);
@@ -111,5 +121,8 @@ test('the first load (the entry script and what it imports statically) is at mos
   };
   visit(entry());
   const bytes = [...seen].reduce((sum, rel) => sum + statSync(path.join(dist, `${rel}.br`)).size, 0);
-  assert.ok(bytes <= 30 * 1024, `first load ${(bytes / 1024).toFixed(1)} KiB of brotli JavaScript (${[...seen].join(', ')})`);
+  assert.ok(
+    bytes <= 30 * 1024,
+    `first load ${(bytes / 1024).toFixed(1)} KiB of brotli JavaScript (${[...seen].join(', ')})`,
+  );
 });

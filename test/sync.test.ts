@@ -12,10 +12,15 @@ import { ciphertext, createLogbook, crewAboard, type Crew } from './helpers/crew
 const crewbell = appForFile();
 const { user, anonymous } = crewbell;
 
-const query = <T>(sql: string, ...params: Array<string | number | null>): T[] => crewbell.server.query<T>(sql, ...params);
+const query = <T>(sql: string, ...params: Array<string | number | null>): T[] =>
+  crewbell.server.query<T>(sql, ...params);
 
 function pendingNotifications(ownerId: string, logbookId: string): number | undefined {
-  const rows = query<{ pending_count: number }>('SELECT pending_count FROM notify_state WHERE owner_id = ? AND logbook_id = ?', ownerId, logbookId);
+  const rows = query<{ pending_count: number }>(
+    'SELECT pending_count FROM notify_state WHERE owner_id = ? AND logbook_id = ?',
+    ownerId,
+    logbookId,
+  );
   return rows[0]?.pending_count;
 }
 
@@ -40,36 +45,53 @@ describe('push and pull', () => {
     const { skipper, mate, logbook } = await aboard();
     const first = ciphertext(200);
     const second = ciphertext(300);
-    assert.deepEqual(await push(skipper, [{ logbookId: logbook.id, entityId: 'leg-1', action: 'create', payload: first }]), [
-      { entityId: 'leg-1', status: 'success', version: 1 },
-    ]);
+    assert.deepEqual(
+      await push(skipper, [{ logbookId: logbook.id, entityId: 'leg-1', action: 'create', payload: first }]),
+      [{ entityId: 'leg-1', status: 'success', version: 1 }],
+    );
     let page = await pull(mate, logbook.id);
     assert.equal(page.items.length, 1);
     assert.deepEqual(
       { ...page.items[0], updatedAt: undefined },
-      { entityId: 'leg-1', version: 1, payload: first, deleted: false, createdBy: skipper.id, updatedAt: undefined, updatedBy: skipper.id },
+      {
+        entityId: 'leg-1',
+        version: 1,
+        payload: first,
+        deleted: false,
+        createdBy: skipper.id,
+        updatedAt: undefined,
+        updatedBy: skipper.id,
+      },
     );
     assert.equal(new Date(page.items[0].updatedAt).toISOString(), page.items[0].updatedAt);
     assert.equal(page.hasMore, false);
 
-    assert.deepEqual(await push(mate, [{ logbookId: logbook.id, entityId: 'leg-1', action: 'update', payload: second, baseVersion: 1 }]), [
-      { entityId: 'leg-1', status: 'success', version: 2 },
-    ]);
+    assert.deepEqual(
+      await push(mate, [
+        { logbookId: logbook.id, entityId: 'leg-1', action: 'update', payload: second, baseVersion: 1 },
+      ]),
+      [{ entityId: 'leg-1', status: 'success', version: 2 }],
+    );
     page = await pull(skipper, logbook.id, page.cursor);
     assert.deepEqual(
       page.items.map((i) => [i.entityId, i.version, i.payload, i.deleted, i.createdBy, i.updatedBy]),
       [['leg-1', 2, second, false, skipper.id, mate.id]],
     );
 
-    assert.deepEqual(await push(skipper, [{ logbookId: logbook.id, entityId: 'leg-1', action: 'delete', baseVersion: 2 }]), [
-      { entityId: 'leg-1', status: 'success', version: 3 },
-    ]);
+    assert.deepEqual(
+      await push(skipper, [{ logbookId: logbook.id, entityId: 'leg-1', action: 'delete', baseVersion: 2 }]),
+      [{ entityId: 'leg-1', status: 'success', version: 3 }],
+    );
     page = await pull(mate, logbook.id, page.cursor);
     assert.deepEqual(
       page.items.map((i) => [i.entityId, i.version, i.payload, i.deleted]),
       [['leg-1', 3, null, true]],
     );
-    const rows = query<any>('SELECT version, payload, deleted FROM entries WHERE logbook_id = ? AND entity_id = ?', logbook.id, 'leg-1');
+    const rows = query<any>(
+      'SELECT version, payload, deleted FROM entries WHERE logbook_id = ? AND entity_id = ?',
+      logbook.id,
+      'leg-1',
+    );
     assert.deepEqual(rows, [{ version: 3, payload: null, deleted: 1 }]);
     // Nothing new after the last cursor.
     const empty = await pull(mate, logbook.id, page.cursor);
@@ -79,8 +101,12 @@ describe('push and pull', () => {
   test('a stale baseVersion is a conflict and changes nothing; a missing entity counts as version 0', async () => {
     const { skipper, mate, logbook } = await aboard();
     const original = ciphertext();
-    await push(skipper, [{ logbookId: logbook.id, entityId: 'e', action: 'create', payload: original, baseVersion: 0 }]);
-    await push(skipper, [{ logbookId: logbook.id, entityId: 'e', action: 'update', payload: ciphertext(), baseVersion: 1 }]);
+    await push(skipper, [
+      { logbookId: logbook.id, entityId: 'e', action: 'create', payload: original, baseVersion: 0 },
+    ]);
+    await push(skipper, [
+      { logbookId: logbook.id, entityId: 'e', action: 'update', payload: ciphertext(), baseVersion: 1 },
+    ]);
     const before = query<any>('SELECT * FROM entries WHERE logbook_id = ?', logbook.id);
     const results = await push(mate, [
       { logbookId: logbook.id, entityId: 'e', action: 'update', payload: ciphertext(), baseVersion: 1 },
@@ -110,7 +136,10 @@ describe('push and pull', () => {
       { entityId: 'e', status: 'conflict' },
     ]);
     const page = await pull(skipper, logbook.id);
-    assert.deepEqual(page.items.map((i) => [i.version, i.payload]), [[2, last]]);
+    assert.deepEqual(
+      page.items.map((i) => [i.version, i.payload]),
+      [[2, last]],
+    );
   });
 
   test('item-level nonsense is invalid: create or update without payload, delete with payload', async () => {
@@ -122,8 +151,13 @@ describe('push and pull', () => {
       { logbookId: logbook.id, entityId: 'd', action: 'delete', payload: ciphertext() },
       { logbookId: logbook.id, entityId: 'e', action: 'create', payload: ciphertext() },
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['invalid', 'invalid', 'invalid', 'invalid', 'success']);
-    assert.deepEqual(query<any>('SELECT entity_id FROM entries WHERE logbook_id = ?', logbook.id), [{ entity_id: 'e' }]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['invalid', 'invalid', 'invalid', 'invalid', 'success'],
+    );
+    assert.deepEqual(query<any>('SELECT entity_id FROM entries WHERE logbook_id = ?', logbook.id), [
+      { entity_id: 'e' },
+    ]);
   });
 
   test('READ crew gets forbidden per item but can pull; strangers and unknown logbooks get forbidden too', async () => {
@@ -142,9 +176,15 @@ describe('push and pull', () => {
       { entityId: 'x', status: 'forbidden' },
       { entityId: 'mine', status: 'success', version: 1 },
     ]);
-    assert.deepEqual((await push(stranger, [{ logbookId: logbook.id, entityId: 'log', action: 'delete' }])).map((r) => r.status), ['forbidden']);
+    assert.deepEqual(
+      (await push(stranger, [{ logbookId: logbook.id, entityId: 'log', action: 'delete' }])).map((r) => r.status),
+      ['forbidden'],
+    );
     const page = await pull(deckhand, logbook.id);
-    assert.deepEqual(page.items.map((i) => [i.entityId, i.version, i.payload]), [['log', 1, payload]]);
+    assert.deepEqual(
+      page.items.map((i) => [i.entityId, i.version, i.payload]),
+      [['log', 1, payload]],
+    );
     assertError(await stranger.client.get(`/api/sync/pull?logbookId=${logbook.id}`), 403, 'forbidden');
     assertError(await stranger.client.get(`/api/sync/pull?logbookId=${randomUUID()}`), 404, 'not_found');
     assertError(await anonymous().get(`/api/sync/pull?logbookId=${logbook.id}`), 401, 'unauthenticated');
@@ -169,11 +209,17 @@ describe('push and pull', () => {
     const second = await pull(mate, logbook.id, first.cursor);
     assert.equal(second.items.length, 100);
     assert.equal(second.hasMore, false);
-    assert.deepEqual([...first.items, ...second.items].map((i) => i.payload), sent);
+    assert.deepEqual(
+      [...first.items, ...second.items].map((i) => i.payload),
+      sent,
+    );
     // An entry changed later moves to the end of the change order.
     await push(mate, [{ logbookId: logbook.id, entityId: 'e0', action: 'update', payload: 'AAAA' }]);
     const third = await pull(mate, logbook.id, second.cursor);
-    assert.deepEqual(third.items.map((i) => [i.entityId, i.version, i.payload]), [['e0', 2, 'AAAA']]);
+    assert.deepEqual(
+      third.items.map((i) => [i.entityId, i.version, i.payload]),
+      [['e0', 2, 'AAAA']],
+    );
   });
 
   test('a page also stops at about 4 MiB of ciphertext, so big entries come in several pages', async () => {
@@ -181,7 +227,15 @@ describe('push and pull', () => {
     const big = 'A'.repeat(65536);
     // Two pushes: one body is at most 4 MiB (API.md), as the PWA splits its queue.
     for (const half of [0, 40]) {
-      await push(skipper, Array.from({ length: 40 }, (_, i) => ({ logbookId: logbook.id, entityId: `chart${half + i}`, action: 'create', payload: big })));
+      await push(
+        skipper,
+        Array.from({ length: 40 }, (_, i) => ({
+          logbookId: logbook.id,
+          entityId: `chart${half + i}`,
+          action: 'create',
+          payload: big,
+        })),
+      );
     }
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -196,14 +250,25 @@ describe('push and pull', () => {
       assert.ok(pages < 10);
     }
     assert.equal(pages, 2);
-    assert.deepEqual(seen, Array.from({ length: 80 }, (_, i) => `chart${i}`));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 80 }, (_, i) => `chart${i}`),
+    );
   });
 
   test('push and logbook changes without the right Origin are 403 csrf and change nothing', async () => {
     const { skipper, logbook } = await crewAboard(crewbell.server);
-    const res = await skipper.client.post('/api/sync/push', { items: [{ logbookId: logbook.id, entityId: 'e', action: 'create', payload: 'AAAA' }] }, { origin: 'https://evil.example' });
+    const res = await skipper.client.post(
+      '/api/sync/push',
+      { items: [{ logbookId: logbook.id, entityId: 'e', action: 'create', payload: 'AAAA' }] },
+      { origin: 'https://evil.example' },
+    );
     assertError(res, 403, 'csrf');
-    assertError(await skipper.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'WRITE' }, { origin: null }), 403, 'csrf');
+    assertError(
+      await skipper.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'WRITE' }, { origin: null }),
+      403,
+      'csrf',
+    );
     assert.deepEqual(query('SELECT * FROM entries WHERE logbook_id = ?', logbook.id), []);
     assert.equal(query('SELECT * FROM invites WHERE logbook_id = ?', logbook.id).length, 2);
   });
@@ -211,9 +276,18 @@ describe('push and pull', () => {
   test('the server stores exactly the ciphertext it was sent', async () => {
     const { mate, logbook } = await aboard();
     const payloads = [ciphertext(1), ciphertext(1000), 'A'.repeat(65536), '-_-_', ciphertext(30000)];
-    await push(mate, payloads.map((payload, i) => ({ logbookId: logbook.id, entityId: `p${i}`, action: 'create', payload })));
-    const rows = query<{ entity_id: string; payload: string }>('SELECT entity_id, payload FROM entries WHERE logbook_id = ? ORDER BY seq', logbook.id);
-    assert.deepEqual(rows.map((r) => r.payload), payloads);
+    await push(
+      mate,
+      payloads.map((payload, i) => ({ logbookId: logbook.id, entityId: `p${i}`, action: 'create', payload })),
+    );
+    const rows = query<{ entity_id: string; payload: string }>(
+      'SELECT entity_id, payload FROM entries WHERE logbook_id = ? ORDER BY seq',
+      logbook.id,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.payload),
+      payloads,
+    );
     const meta = query<{ meta: string }>('SELECT meta FROM logbooks WHERE id = ?', logbook.id);
     assert.deepEqual(meta, [{ meta: logbook.meta }]);
   });
@@ -224,18 +298,29 @@ describe('crew changes reach the notification state', () => {
     const { skipper, mate, logbook } = await aboard();
     const results = await push(
       mate,
-      Array.from({ length: 7 }, (_, i) => ({ logbookId: logbook.id, entityId: `n${i}`, action: 'create', payload: ciphertext() })),
+      Array.from({ length: 7 }, (_, i) => ({
+        logbookId: logbook.id,
+        entityId: `n${i}`,
+        action: 'create',
+        payload: ciphertext(),
+      })),
     );
     assert.equal(results.filter((r) => r.status === 'success').length, 7);
     assert.equal(pendingNotifications(skipper.id, logbook.id), 7);
-    const [state] = query<any>('SELECT due_at FROM notify_state WHERE owner_id = ? AND logbook_id = ?', skipper.id, logbook.id);
+    const [state] = query<any>(
+      'SELECT due_at FROM notify_state WHERE owner_id = ? AND logbook_id = ?',
+      skipper.id,
+      logbook.id,
+    );
     assert.equal(typeof state.due_at, 'number');
   });
 
   test("the owner's own push and a READ member's refused push leave nothing", async () => {
     const { skipper, deckhand, logbook } = await aboard();
     await push(skipper, [{ logbookId: logbook.id, entityId: 'o', action: 'create', payload: ciphertext() }]);
-    const refused = await push(deckhand, [{ logbookId: logbook.id, entityId: 'r', action: 'create', payload: ciphertext() }]);
+    const refused = await push(deckhand, [
+      { logbookId: logbook.id, entityId: 'r', action: 'create', payload: ciphertext() },
+    ]);
     assert.deepEqual(refused, [{ entityId: 'r', status: 'forbidden' }]);
     assert.deepEqual(query('SELECT * FROM notify_state WHERE logbook_id = ?', logbook.id), []);
   });
@@ -250,7 +335,10 @@ describe('crew changes reach the notification state', () => {
       { logbookId: logbook.id, entityId: 'x', action: 'update' },
       { logbookId: randomUUID(), entityId: 'y', action: 'create', payload: ciphertext() },
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['conflict', 'success', 'success', 'invalid', 'forbidden']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['conflict', 'success', 'success', 'invalid', 'forbidden'],
+    );
     assert.equal(pendingNotifications(skipper.id, logbook.id), 2);
     // A second request adds up while the notification is pending.
     await push(mate, [{ logbookId: logbook.id, entityId: 'd', action: 'delete' }]);
@@ -262,11 +350,13 @@ type Who = 'owner' | 'write' | 'read' | 'stranger' | 'signedOut';
 const EVERYONE: Who[] = ['owner', 'write', 'read', 'stranger', 'signedOut'];
 
 function person(crew: Crew, who: Who): TestUser | undefined {
-  return { owner: crew.skipper, write: crew.mate, read: crew.deckhand, stranger: crew.stranger, signedOut: undefined }[who];
+  return { owner: crew.skipper, write: crew.mate, read: crew.deckhand, stranger: crew.stranger, signedOut: undefined }[
+    who
+  ];
 }
 
 describe('who may do what: every sync route × owner, WRITE, READ, stranger, signed out', () => {
-  test('POST /api/sync/push: the request status, and each item\'s status', async () => {
+  test("POST /api/sync/push: the request status, and each item's status", async () => {
     const expected: Record<Who, [number, string | undefined]> = {
       owner: [200, 'success'],
       write: [200, 'success'],
@@ -283,7 +373,12 @@ describe('who may do what: every sync route × owner, WRITE, READ, stranger, sig
       const [status, itemStatus] = expected[who];
       assert.equal(res.status, status, `push as ${who}: ${res.text}`);
       if (status === 401) assert.equal(res.body.error.code, 'unauthenticated');
-      else assert.deepEqual(res.body.results.map((r: any) => r.status), [itemStatus], who);
+      else
+        assert.deepEqual(
+          res.body.results.map((r: any) => r.status),
+          [itemStatus],
+          who,
+        );
       const stored = query('SELECT 1 FROM entries WHERE logbook_id = ?', crew.logbook.id).length;
       assert.equal(stored, itemStatus === 'success' ? 1 : 0, who);
     }
@@ -298,7 +393,11 @@ describe('who may do what: every sync route × owner, WRITE, READ, stranger, sig
       const client = person(crew, who)?.client ?? anonymous();
       const res = await client.get(`/api/sync/pull?logbookId=${crew.logbook.id}`);
       assert.equal(res.status, expected[who], `pull as ${who}: ${res.text}`);
-      if (res.status === 200) assert.deepEqual(res.body.items.map((i: any) => i.payload), [payload]);
+      if (res.status === 200)
+        assert.deepEqual(
+          res.body.items.map((i: any) => i.payload),
+          [payload],
+        );
       else assert.equal(res.body.error.code, { 401: 'unauthenticated', 403: 'forbidden' }[res.status as 401 | 403]);
     }
   });
@@ -335,21 +434,32 @@ describe('bad input to sync', () => {
       assert.match(res.body.error.message, message, JSON.stringify(body).slice(0, 200));
     }
     for (const raw of ['{"items": [', 'items=1', '\u0000']) {
-      const res = await skipper.client.post('/api/sync/push', undefined, { rawBody: raw, headers: { 'content-type': 'application/json' } });
+      const res = await skipper.client.post('/api/sync/push', undefined, {
+        rawBody: raw,
+        headers: { 'content-type': 'application/json' },
+      });
       assertError(res, 400, 'invalid_request');
       assert.match(res.body.error.message, /^body: not valid JSON/);
     }
     // Nothing of any refused request was written.
     assert.deepEqual(query('SELECT * FROM entries WHERE logbook_id = ?', logbook.id), []);
     // 500 items is fine.
-    const full = await push(skipper, Array.from({ length: 500 }, (_, i) => ({ ...item, entityId: `e${i}` })));
+    const full = await push(
+      skipper,
+      Array.from({ length: 500 }, (_, i) => ({ ...item, entityId: `e${i}` })),
+    );
     assert.equal(full.length, 500);
     assert.ok(full.every((r, i) => r.status === 'success' && r.entityId === `e${i}`));
   });
 
   test('the largest push the contract allows (500 items, a body just under 4 MiB) is accepted', async () => {
     const { skipper, logbook } = await crewAboard(crewbell.server);
-    const items = Array.from({ length: 500 }, (_, i) => ({ logbookId: logbook.id, entityId: `full${i}`, action: 'create', payload: 'A'.repeat(8192) }));
+    const items = Array.from({ length: 500 }, (_, i) => ({
+      logbookId: logbook.id,
+      entityId: `full${i}`,
+      action: 'create',
+      payload: 'A'.repeat(8192),
+    }));
     assert.ok(JSON.stringify({ items }).length > 4_100_000 && JSON.stringify({ items }).length < 4 * 1024 * 1024);
     const results = await push(skipper, items);
     assert.equal(results.filter((r) => r.status === 'success').length, 500);
@@ -358,7 +468,12 @@ describe('bad input to sync', () => {
   test('a push body above the sync body limit is 413 payload_too_large and writes nothing', async () => {
     const { skipper, logbook } = await crewAboard(crewbell.server);
     // Every item is valid, but the body is over API.md's 4 MiB (clients split larger queues).
-    const items = Array.from({ length: 70 }, (_, i) => ({ logbookId: logbook.id, entityId: `big${i}`, action: 'create', payload: 'A'.repeat(65536) }));
+    const items = Array.from({ length: 70 }, (_, i) => ({
+      logbookId: logbook.id,
+      entityId: `big${i}`,
+      action: 'create',
+      payload: 'A'.repeat(65536),
+    }));
     const res = await skipper.client.post('/api/sync/push', { items });
     assertError(res, 413, 'payload_too_large');
     assert.deepEqual(query('SELECT * FROM entries WHERE logbook_id = ?', logbook.id), []);
@@ -386,7 +501,10 @@ describe('bad input to sync', () => {
 
   test('a cursor from a deleted logbook of the same id starts the new one from the beginning', async () => {
     const { skipper, logbook } = await crewAboard(crewbell.server);
-    await push(skipper, [1, 2, 3].map((i) => ({ logbookId: logbook.id, entityId: `old${i}`, action: 'create', payload: 'AAAA' })));
+    await push(
+      skipper,
+      [1, 2, 3].map((i) => ({ logbookId: logbook.id, entityId: `old${i}`, action: 'create', payload: 'AAAA' })),
+    );
     const old = await pull(skipper, logbook.id);
     markReverified(crewbell.server, skipper);
     assert.equal((await skipper.client.delete(`/api/logbooks/${logbook.id}`)).status, 204);
@@ -400,6 +518,9 @@ describe('bad input to sync', () => {
     }
     await push(skipper, [{ logbookId: logbook.id, entityId: 'new', action: 'create', payload: 'CCCC' }]);
     const page = await pull(skipper, logbook.id, old.cursor);
-    assert.deepEqual(page.items.map((i) => i.entityId), ['new']);
+    assert.deepEqual(
+      page.items.map((i) => i.entityId),
+      ['new'],
+    );
   });
 });

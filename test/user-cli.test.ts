@@ -29,7 +29,16 @@ function count(server: TestServer, query: string, ...params: string[]): number {
 
 test('user invite prints the sign-up link last; its token signs up once, as an admin with --admin', async () => {
   const dataDir = tempDir();
-  const invite = await runCli(['user', 'invite', 'Skipper', '--admin', '--data-dir', dataDir, '--origin', 'https://boat.example.org']);
+  const invite = await runCli([
+    'user',
+    'invite',
+    'Skipper',
+    '--admin',
+    '--data-dir',
+    dataDir,
+    '--origin',
+    'https://boat.example.org',
+  ]);
   assert.equal(invite.code, 0, invite.stderr);
   const link = lastLine(invite.stdout);
   assert.match(link, /^https:\/\/boat\.example\.org\/signup\?token=[A-Za-z0-9_-]{32,}$/);
@@ -40,13 +49,20 @@ test('user invite prints the sign-up link last; its token signs up once, as an a
   const server = await startServer({ dataDir });
   try {
     const db = server.db();
-    const rows = db.prepare('SELECT token_hash, username, is_admin, expires_at - created_at AS life FROM signup_tokens WHERE first_start = 0').all() as any[];
+    const rows = db
+      .prepare(
+        'SELECT token_hash, username, is_admin, expires_at - created_at AS life FROM signup_tokens WHERE first_start = 0',
+      )
+      .all() as any[];
     db.close();
     assert.equal(rows.length, 1);
     assert.equal(rows[0].token_hash, sha256(token), 'only the SHA-256 is stored');
     assert.equal(rows[0].is_admin, 1);
     assert.equal(rows[0].life, 7 * 86_400_000);
-    assert.ok(!readFileSync(path.join(dataDir, 'crewbell.db')).includes(token), 'the token itself is nowhere in the database');
+    assert.ok(
+      !readFileSync(path.join(dataDir, 'crewbell.db')).includes(token),
+      'the token itself is nowhere in the database',
+    );
 
     const { user } = await signUp(server, 'skipper', { inviteToken: token });
     assert.equal(user.isAdmin, true);
@@ -63,7 +79,9 @@ test('user invite prints the sign-up link last; its token signs up once, as an a
 test('user invite without --origin uses CREWBELL_ORIGIN, else http://localhost:8080; a plain invite makes no admin', async () => {
   const dataDir = tempDir();
   try {
-    const fromEnv = await runCli(['user', 'invite', 'deckhand', '--data-dir', dataDir], { env: { CREWBELL_ORIGIN: 'https://marina.example.net' } });
+    const fromEnv = await runCli(['user', 'invite', 'deckhand', '--data-dir', dataDir], {
+      env: { CREWBELL_ORIGIN: 'https://marina.example.net' },
+    });
     assert.equal(fromEnv.code, 0, fromEnv.stderr);
     assert.match(lastLine(fromEnv.stdout), /^https:\/\/marina\.example\.net\/signup\?token=/);
     const plain = await runCli(['user', 'invite', 'cook', '--data-dir', dataDir], { env: { CREWBELL_ORIGIN: '' } });
@@ -78,7 +96,13 @@ test('user invite without --origin uses CREWBELL_ORIGIN, else http://localhost:8
 test('user invite on a terminal draws a QR code and still ends with the link', async () => {
   const dataDir = tempDir();
   let out = '';
-  const io: Io = { out: (l) => void (out += l + '\n'), err: () => {}, write: (t) => void (out += t), isTTY: true, env: {} };
+  const io: Io = {
+    out: (l) => void (out += `${l}\n`),
+    err: () => {},
+    write: (t) => void (out += t),
+    isTTY: true,
+    env: {},
+  };
   try {
     const code = await run(['user', 'invite', 'navigator', '--data-dir', dataDir], io);
     assert.equal(code, 0);
@@ -125,12 +149,19 @@ test('user list shows username, admin, passkeys and created for every account', 
     const captain = await signUp(server, 'captain');
     const laptop = new SoftAuthenticator(server.origin);
     const start = await captain.client.post('/api/auth/passkeys/options', {});
-    assert.equal((await captain.client.post('/api/auth/passkeys/verify', { response: laptop.register(start.body.options) })).status, 200);
+    assert.equal(
+      (await captain.client.post('/api/auth/passkeys/verify', { response: laptop.register(start.body.options) }))
+        .status,
+      200,
+    );
     createUserWithSession(server, 'admiral', { isAdmin: true });
 
     const r = await runCli(['user', 'list', '--data-dir', server.dataDir]);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => l.trim().split(/\s{2,}/));
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.trim().split(/\s{2,}/));
     assert.deepEqual(lines[0], ['USERNAME', 'ADMIN', 'PASSKEYS', 'CREATED (UTC)']);
     const byName = new Map(lines.slice(1).map((cols) => [cols[0], cols]));
     assert.equal(byName.size, 2);

@@ -62,7 +62,8 @@ interface PushMessage {
 }
 
 async function tellWindows(message: unknown): Promise<void> {
-  for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) client.postMessage(message);
+  for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true }))
+    client.postMessage(message);
 }
 
 self.addEventListener('push', (event) => {
@@ -78,7 +79,9 @@ self.addEventListener('push', (event) => {
 async function show(message: PushMessage): Promise<void> {
   const title = message.title || 'crewbell';
   const data = message.data ?? {};
-  const detail = message.tag?.startsWith('logbook-') ? await crewChangesDetail(data as Parameters<typeof crewChangesDetail>[0]) : undefined;
+  const detail = message.tag?.startsWith('logbook-')
+    ? await crewChangesDetail(data as Parameters<typeof crewChangesDetail>[0])
+    : undefined;
   const options: NotificationOptions & { renotify?: boolean } = {
     body: detail ?? message.body ?? '',
     icon: message.icon ?? DEFAULT_ICON,
@@ -135,15 +138,28 @@ async function resubscribe(event: SubscriptionChangeEvent): Promise<void> {
   let subscription = event.newSubscription;
   if (!subscription) {
     const { publicKey } = (await (await fetch('/api/push/vapid-public-key')).json()) as { publicKey: string };
-    subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64url(publicKey) });
+    subscription = await self.registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: fromBase64url(publicKey),
+    });
   }
-  const locale = (await idbStore<string>('settings').get('lang').catch(() => undefined)) === 'de' ? 'de' : 'en';
+  const locale =
+    (await idbStore<string>('settings')
+      .get('lang')
+      .catch(() => undefined)) === 'de'
+      ? 'de'
+      : 'en';
   const json = subscription.toJSON();
   await fetch('/api/push/subscription', {
     method: 'PUT',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ endpoint: subscription.endpoint, keys: json.keys, expirationTime: subscription.expirationTime ?? null, locale }),
+    body: JSON.stringify({
+      endpoint: subscription.endpoint,
+      keys: json.keys,
+      expirationTime: subscription.expirationTime ?? null,
+      locale,
+    }),
   });
   const old = event.oldSubscription;
   if (old && old.endpoint !== subscription.endpoint) {

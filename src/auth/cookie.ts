@@ -38,9 +38,12 @@ export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
         if (found.renewed) setSessionCookie(c, deps, token, found.session.expiresAt);
         if (found.renewalError && !renewalFailureLogged) {
           renewalFailureLogged = true;
-          deps.log.error('session renewal not written; sessions keep working and renew once the database takes writes again', {
-            error: found.renewalError instanceof Error ? found.renewalError.message : String(found.renewalError),
-          });
+          deps.log.error(
+            'session renewal not written; sessions keep working and renew once the database takes writes again',
+            {
+              error: found.renewalError instanceof Error ? found.renewalError.message : String(found.renewalError),
+            },
+          );
         }
       } else {
         clearSessionCookie(c, deps);

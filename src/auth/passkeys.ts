@@ -34,25 +34,59 @@ export interface PendingChallenge {
 }
 
 /** Stores a challenge; returns the cookie value that takes it back. Expired rows go first. */
-export function saveChallenge(db: Db, pending: PendingChallenge, now: number): { cookieToken: string; expiresAt: number } {
+export function saveChallenge(
+  db: Db,
+  pending: PendingChallenge,
+  now: number,
+): { cookieToken: string; expiresAt: number } {
   prepared(db, 'DELETE FROM auth_challenges WHERE expires_at <= ?').run(now);
   const cookieToken = newToken();
   const expiresAt = now + CHALLENGE_LIFETIME_MS;
-  prepared(db, 'INSERT INTO auth_challenges (id, purpose, challenge, user_id, username, invite_token, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  ).run(tokenHash(cookieToken), pending.purpose, pending.challenge, pending.userId, pending.username, pending.inviteTokenHash, expiresAt);
+  prepared(
+    db,
+    'INSERT INTO auth_challenges (id, purpose, challenge, user_id, username, invite_token, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    tokenHash(cookieToken),
+    pending.purpose,
+    pending.challenge,
+    pending.userId,
+    pending.username,
+    pending.inviteTokenHash,
+    expiresAt,
+  );
   return { cookieToken, expiresAt };
 }
 
 /** Removes the challenge for this cookie and returns it if it was for `purpose` and still fresh. */
-export function takeChallenge(db: Db, cookieToken: string | undefined, purpose: ChallengePurpose, now: number): PendingChallenge | undefined {
+export function takeChallenge(
+  db: Db,
+  cookieToken: string | undefined,
+  purpose: ChallengePurpose,
+  now: number,
+): PendingChallenge | undefined {
   if (!cookieToken || cookieToken.length > 128) return undefined;
   const id = tokenHash(cookieToken);
-  const row = prepared(db, 'DELETE FROM auth_challenges WHERE id = ? RETURNING purpose, challenge, user_id, username, invite_token, expires_at')
-    .get(id) as
-    | { purpose: ChallengePurpose; challenge: string; user_id: string | null; username: string | null; invite_token: string | null; expires_at: number }
+  const row = prepared(
+    db,
+    'DELETE FROM auth_challenges WHERE id = ? RETURNING purpose, challenge, user_id, username, invite_token, expires_at',
+  ).get(id) as
+    | {
+        purpose: ChallengePurpose;
+        challenge: string;
+        user_id: string | null;
+        username: string | null;
+        invite_token: string | null;
+        expires_at: number;
+      }
     | undefined;
   if (!row || row.purpose !== purpose || row.expires_at <= now) return undefined;
-  return { purpose: row.purpose, challenge: row.challenge, userId: row.user_id, username: row.username, inviteTokenHash: row.invite_token };
+  return {
+    purpose: row.purpose,
+    challenge: row.challenge,
+    userId: row.user_id,
+    username: row.username,
+    inviteTokenHash: row.invite_token,
+  };
 }
 
 // ---- the passkey store ----
@@ -91,25 +125,25 @@ function toPasskey(row: PasskeyRow): StoredPasskey {
 }
 
 export function findPasskey(db: Db, id: string): StoredPasskey | undefined {
-  const row = prepared(db, 'SELECT id, user_id, public_key, counter, transports FROM passkeys WHERE id = ?').get(id) as PasskeyRow | undefined;
+  const row = prepared(db, 'SELECT id, user_id, public_key, counter, transports FROM passkeys WHERE id = ?').get(id) as
+    | PasskeyRow
+    | undefined;
   return row && toPasskey(row);
 }
 
 export function listPasskeys(db: Db, userId: string): StoredPasskey[] {
-  const rows = prepared(db, 'SELECT id, user_id, public_key, counter, transports FROM passkeys WHERE user_id = ? ORDER BY created_at')
-    .all(userId) as unknown as PasskeyRow[];
+  const rows = prepared(
+    db,
+    'SELECT id, user_id, public_key, counter, transports FROM passkeys WHERE user_id = ? ORDER BY created_at',
+  ).all(userId) as unknown as PasskeyRow[];
   return rows.map(toPasskey);
 }
 
 export function addPasskey(db: Db, userId: string, passkey: NewPasskey, now: number): void {
-  prepared(db, 'INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, NULL)').run(
-    passkey.id,
-    userId,
-    passkey.publicKey,
-    passkey.counter,
-    JSON.stringify(passkey.transports),
-    now,
-  );
+  prepared(
+    db,
+    'INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
+  ).run(passkey.id, userId, passkey.publicKey, passkey.counter, JSON.stringify(passkey.transports), now);
 }
 
 /** What the account screen lists: no key material. */
@@ -121,9 +155,16 @@ export interface PasskeySummary {
 }
 
 export function passkeySummaries(db: Db, userId: string): PasskeySummary[] {
-  const rows = prepared(db, 'SELECT id, created_at, last_used_at, transports FROM passkeys WHERE user_id = ? ORDER BY created_at, id')
-    .all(userId) as Array<{ id: string; created_at: number; last_used_at: number | null; transports: string }>;
-  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, lastUsedAt: r.last_used_at, transports: JSON.parse(r.transports) }));
+  const rows = prepared(
+    db,
+    'SELECT id, created_at, last_used_at, transports FROM passkeys WHERE user_id = ? ORDER BY created_at, id',
+  ).all(userId) as Array<{ id: string; created_at: number; last_used_at: number | null; transports: string }>;
+  return rows.map((r) => ({
+    id: r.id,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    transports: JSON.parse(r.transports),
+  }));
 }
 
 /** Deletes one of the user's passkeys; never the last one, which would lock the account. */
@@ -146,7 +187,10 @@ export function deleteUserPasskeys(db: Db, userId: string): number {
  * False when a parallel sign-in got there first with the same counter: a cloned passkey.
  */
 export function recordPasskeyUse(db: Db, id: string, counter: number, now: number): boolean {
-  const r = prepared(db, 'UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))').run(counter, now, id, counter, counter);
+  const r = prepared(
+    db,
+    'UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))',
+  ).run(counter, now, id, counter, counter);
   return Number(r.changes) === 1;
 }
 
@@ -220,7 +264,10 @@ export async function checkRegistration(
 }
 
 /** Options for navigator.credentials.get(); no allowed list means any discoverable passkey. */
-export function authenticationOptions(rp: RelyingParty, allowed: StoredPasskey[] = []): Promise<PublicKeyCredentialRequestOptionsJSON> {
+export function authenticationOptions(
+  rp: RelyingParty,
+  allowed: StoredPasskey[] = [],
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
   return generateAuthenticationOptions({
     rpID: rp.rpID,
     allowCredentials: allowed.map((p) => ({ id: p.id, transports: p.transports })),
@@ -241,7 +288,12 @@ export async function checkAuthentication(
       expectedChallenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.rpID,
-      credential: { id: passkey.id, publicKey: passkey.publicKey as Uint8Array<ArrayBuffer>, counter: passkey.counter, transports: passkey.transports },
+      credential: {
+        id: passkey.id,
+        publicKey: passkey.publicKey as Uint8Array<ArrayBuffer>,
+        counter: passkey.counter,
+        transports: passkey.transports,
+      },
       requireUserVerification: true,
     });
     if (!result.verified) return { ok: false, reason: 'the signature does not match' };

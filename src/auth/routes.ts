@@ -10,10 +10,25 @@ import { AppError } from '../kit/errors.ts';
 import { requireReverified, requireUser, REVERIFY_WINDOW_MS } from '../kit/middleware.ts';
 import { clearSessionCookie, sessionCookieOptions, setSessionCookie } from './cookie.ts';
 import { Base64Url, isoTime, jsonBody, Token } from '../kit/validate.ts';
-import { CHALLENGE_COOKIE, deletePasskey, passkeySummaries, relyingParty, takeChallenge, type ChallengePurpose, type PendingChallenge } from './passkeys.ts';
+import {
+  CHALLENGE_COOKIE,
+  deletePasskey,
+  passkeySummaries,
+  relyingParty,
+  takeChallenge,
+  type ChallengePurpose,
+  type PendingChallenge,
+} from './passkeys.ts';
 import { invalidateSession, invalidateUserSessions, type User } from './sessions.ts';
 import { finishReauth, finishSignin, startReauth, startSignin } from './signin.ts';
-import { finishAddPasskey, finishSignup, startAddPasskey, startSignup, type Ceremony, type SignedIn } from './signup.ts';
+import {
+  finishAddPasskey,
+  finishSignup,
+  startAddPasskey,
+  startSignup,
+  type Ceremony,
+  type SignedIn,
+} from './signup.ts';
 import { deleteUser, Username } from './users.ts';
 import { transaction } from '../db.ts';
 import type { PasskeyInfo, SessionAnswer, User as WireUser } from '../wire/account.ts';
@@ -25,7 +40,9 @@ const CredentialBase = {
   id: Id,
   rawId: Id,
   type: v.literal('public-key', 'must be "public-key"'),
-  authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform'], 'must be "platform" or "cross-platform"')),
+  authenticatorAttachment: v.optional(
+    v.picklist(['platform', 'cross-platform'], 'must be "platform" or "cross-platform"'),
+  ),
   clientExtensionResults: v.optional(v.record(v.string(), v.unknown(), 'must be an object'), {}),
 };
 const RegistrationResponse = v.object({
@@ -33,7 +50,9 @@ const RegistrationResponse = v.object({
   response: v.object({
     clientDataJSON: Bytes,
     attestationObject: Bytes,
-    transports: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(32))), v.maxLength(16, 'at most 16 transports'))),
+    transports: v.optional(
+      v.pipe(v.array(v.pipe(v.string(), v.maxLength(32))), v.maxLength(16, 'at most 16 transports')),
+    ),
     authenticatorData: v.optional(Bytes),
     publicKey: v.optional(Bytes),
     publicKeyAlgorithm: v.optional(v.number()),
@@ -154,7 +173,9 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get('/passkeys', (c) => {
-    const passkeys = passkeySummaries(db, requireUser(c).user.id).map((p): PasskeyInfo => ({ ...p, createdAt: isoTime(p.createdAt), lastUsedAt: isoTime(p.lastUsedAt) }));
+    const passkeys = passkeySummaries(db, requireUser(c).user.id).map(
+      (p): PasskeyInfo => ({ ...p, createdAt: isoTime(p.createdAt), lastUsedAt: isoTime(p.lastUsedAt) }),
+    );
     return c.json({ passkeys });
   });
 
@@ -170,7 +191,8 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
       return r;
     });
     if (result === 'not_found') throw new AppError(404, 'not_found', 'passkey not found');
-    if (result === 'last') throw new AppError(409, 'last_passkey', 'this is the account\'s only passkey; add another before removing it');
+    if (result === 'last')
+      throw new AppError(409, 'last_passkey', "this is the account's only passkey; add another before removing it");
     return c.body(null, 204);
   });
 

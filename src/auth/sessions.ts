@@ -71,7 +71,12 @@ export function validateSessionToken(db: Db, token: string, now: number): Valida
     return null;
   }
   const user: User = { id: row.user_id, username: row.username, isAdmin: row.is_admin === 1 };
-  const session: Session = { id: row.id, userId: row.user_id, expiresAt: row.expires_at, reverifiedAt: row.reverified_at };
+  const session: Session = {
+    id: row.id,
+    userId: row.user_id,
+    expiresAt: row.expires_at,
+    reverifiedAt: row.reverified_at,
+  };
   if (now < row.expires_at - SESSION_RENEW_BEFORE_MS) return { session, user, renewed: false };
   const expiresAt = now + SESSION_LIFETIME_MS;
   try {

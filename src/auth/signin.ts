@@ -25,9 +25,17 @@ import type { Ceremony, SignedIn } from './signup.ts';
 
 const loginFailed = () => new AppError(401, 'login_failed', 'the passkey sign-in did not succeed');
 
-export async function startSignin(db: Db, rp: RelyingParty, now: number): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
+export async function startSignin(
+  db: Db,
+  rp: RelyingParty,
+  now: number,
+): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
   const options = await authenticationOptions(rp);
-  const saved = saveChallenge(db, { purpose: 'login', challenge: options.challenge, userId: null, username: null, inviteTokenHash: null }, now);
+  const saved = saveChallenge(
+    db,
+    { purpose: 'login', challenge: options.challenge, userId: null, username: null, inviteTokenHash: null },
+    now,
+  );
   return { options, ...saved };
 }
 
@@ -40,7 +48,8 @@ async function verifyAssertion(
   response: AuthenticationResponseJSON,
   userId?: string,
 ): Promise<{ passkey: StoredPasskey; newCounter: number }> {
-  if (!pending || pending.purpose !== purpose || (userId !== undefined && pending.userId !== userId)) throw loginFailed();
+  if (!pending || pending.purpose !== purpose || (userId !== undefined && pending.userId !== userId))
+    throw loginFailed();
   const passkey = findPasskey(db, response.id);
   if (!passkey || (userId !== undefined && passkey.userId !== userId)) throw loginFailed();
   const handle = userIdFromHandle(response.response.userHandle);
@@ -70,9 +79,24 @@ export async function finishSignin(
 }
 
 /** Only the signed-in user's own passkeys are offered and accepted. */
-export async function startReauth(db: Db, rp: RelyingParty, user: User, now: number): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
+export async function startReauth(
+  db: Db,
+  rp: RelyingParty,
+  user: User,
+  now: number,
+): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
   const options = await authenticationOptions(rp, listPasskeys(db, user.id));
-  const saved = saveChallenge(db, { purpose: 'reauth', challenge: options.challenge, userId: user.id, username: user.username, inviteTokenHash: null }, now);
+  const saved = saveChallenge(
+    db,
+    {
+      purpose: 'reauth',
+      challenge: options.challenge,
+      userId: user.id,
+      username: user.username,
+      inviteTokenHash: null,
+    },
+    now,
+  );
   return { options, ...saved };
 }
 

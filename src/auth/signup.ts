@@ -34,11 +34,16 @@ export interface SignupPolicy {
 }
 
 const registrationClosed = (why: string) => new AppError(403, 'registration_closed', why);
-const usernameTakenError = (username: string) => new AppError(409, 'username_taken', `the username "${username}" is taken`);
+const usernameTakenError = (username: string) =>
+  new AppError(409, 'username_taken', `the username "${username}" is taken`);
 const registrationFailed = (why: string) => new AppError(400, 'registration_failed', why);
 
 /** What a sign-up token allows, checked when the ceremony starts and again when it ends. */
-type Admission = { kind: 'signup'; isAdmin: boolean } | { kind: 'recover'; user: User } | { kind: 'crew' } | { kind: 'open' };
+type Admission =
+  | { kind: 'signup'; isAdmin: boolean }
+  | { kind: 'recover'; user: User }
+  | { kind: 'crew' }
+  | { kind: 'open' };
 
 function admit(db: Db, policy: SignupPolicy, username: string, tokenHash: string | null, now: number): Admission {
   if (tokenHash !== null) {
@@ -50,7 +55,10 @@ function admit(db: Db, policy: SignupPolicy, username: string, tokenHash: string
       if (!user) throw registrationClosed(`the account "${signup.username}" no longer exists`);
       return { kind: 'recover', user };
     }
-    if (signup) throw registrationClosed(`this ${signup.purpose === 'recover' ? 'recovery' : 'sign-up'} link is for the username "${signup.username}"`);
+    if (signup)
+      throw registrationClosed(
+        `this ${signup.purpose === 'recover' ? 'recovery' : 'sign-up'} link is for the username "${signup.username}"`,
+      );
     if (findInviteByHash(db, tokenHash, now)) return { kind: 'crew' };
     throw registrationClosed('this invite link is invalid, used or expired');
   }
@@ -75,7 +83,13 @@ export async function startSignup(
   const options = await registrationOptions(rp, account, existing);
   const saved = saveChallenge(
     db,
-    { purpose: 'register', challenge: options.challenge, userId: account.id, username: account.username, inviteTokenHash: inviteHash },
+    {
+      purpose: 'register',
+      challenge: options.challenge,
+      userId: account.id,
+      username: account.username,
+      inviteTokenHash: inviteHash,
+    },
     now,
   );
   return { options, ...saved };
@@ -101,7 +115,8 @@ export async function finishSignup(
   response: RegistrationResponseJSON,
   now: () => number,
 ): Promise<SignupResult> {
-  if (!pending || pending.purpose !== 'register' || !pending.userId || !pending.username) throw registrationFailed('the sign-up expired or was already used; start again');
+  if (pending?.purpose !== 'register' || !pending.userId || !pending.username)
+    throw registrationFailed('the sign-up expired or was already used; start again');
   const checked = await checkRegistration(rp, response, pending.challenge);
   if (!checked.ok) throw registrationFailed(`the passkey could not be verified: ${checked.reason}`);
   const { userId, username, inviteTokenHash } = pending;
@@ -115,18 +130,24 @@ export async function finishSignup(
       if (user.id !== userId) throw registrationFailed('the account changed meanwhile; ask for a new recovery link');
       passkeysBelowLimit(db, user.id);
       addPasskey(db, user.id, checked.value, at);
-      if (!useSignupToken(db, inviteTokenHash!, user.id, at)) throw registrationClosed('this recovery link was used meanwhile');
+      if (!useSignupToken(db, inviteTokenHash!, user.id, at))
+        throw registrationClosed('this recovery link was used meanwhile');
       // A lost or stolen phone's session ends here; its passkey still needs that phone unlocked.
       invalidateUserSessions(db, user.id);
       const sessionToken = newToken();
       return { user, session: createSession(db, sessionToken, user.id, at), sessionToken };
     }
     if (usernameTaken(db, username)) throw usernameTakenError(username);
-    const user = createUser(db, { id: userId, username, isAdmin: admission.kind === 'signup' && admission.isAdmin }, at);
+    const user = createUser(
+      db,
+      { id: userId, username, isAdmin: admission.kind === 'signup' && admission.isAdmin },
+      at,
+    );
     addPasskey(db, user.id, checked.value, at);
     let joined: SignupResult['joined'];
     if (admission.kind === 'signup') {
-      if (!useSignupToken(db, inviteTokenHash!, user.id, at)) throw registrationClosed('this sign-up link was used meanwhile');
+      if (!useSignupToken(db, inviteTokenHash!, user.id, at))
+        throw registrationClosed('this sign-up link was used meanwhile');
     } else if (admission.kind === 'crew') {
       const accepted = acceptInviteByHash(db, inviteTokenHash!, user.id, at);
       if (!accepted.ok) throw registrationClosed('this invite link was used meanwhile');
@@ -148,9 +169,24 @@ function passkeysBelowLimit(db: Db, userId: string) {
 }
 
 /** Another passkey for a signed-in user; the ones they have are excluded so a device is not registered twice. */
-export async function startAddPasskey(db: Db, rp: RelyingParty, user: User, now: number): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
+export async function startAddPasskey(
+  db: Db,
+  rp: RelyingParty,
+  user: User,
+  now: number,
+): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
   const options = await registrationOptions(rp, user, passkeysBelowLimit(db, user.id));
-  const saved = saveChallenge(db, { purpose: 'passkey', challenge: options.challenge, userId: user.id, username: user.username, inviteTokenHash: null }, now);
+  const saved = saveChallenge(
+    db,
+    {
+      purpose: 'passkey',
+      challenge: options.challenge,
+      userId: user.id,
+      username: user.username,
+      inviteTokenHash: null,
+    },
+    now,
+  );
   return { options, ...saved };
 }
 
@@ -162,12 +198,14 @@ export async function finishAddPasskey(
   response: RegistrationResponseJSON,
   now: () => number,
 ): Promise<{ id: string; createdAt: number }> {
-  if (!pending || pending.purpose !== 'passkey' || pending.userId !== user.id) throw registrationFailed('adding the passkey expired or was already used; start again');
+  if (pending?.purpose !== 'passkey' || pending.userId !== user.id)
+    throw registrationFailed('adding the passkey expired or was already used; start again');
   const checked = await checkRegistration(rp, response, pending.challenge);
   if (!checked.ok) throw registrationFailed(`the passkey could not be verified: ${checked.reason}`);
   return transaction(db, () => {
     const at = now();
-    if (findPasskey(db, checked.value.id)) throw new AppError(409, 'passkey_exists', 'this passkey is already registered');
+    if (findPasskey(db, checked.value.id))
+      throw new AppError(409, 'passkey_exists', 'this passkey is already registered');
     // Counted again here, in the transaction: parallel additions each saw room at the start.
     passkeysBelowLimit(db, user.id);
     addPasskey(db, user.id, checked.value, at);

@@ -30,12 +30,16 @@ function toUser(row: UserRow): User {
 }
 
 export function findUserByName(db: Db, username: string): User | undefined {
-  const row = prepared(db, 'SELECT id, username, is_admin, created_at FROM users WHERE username = ?').get(username) as UserRow | undefined;
+  const row = prepared(db, 'SELECT id, username, is_admin, created_at FROM users WHERE username = ?').get(username) as
+    | UserRow
+    | undefined;
   return row && toUser(row);
 }
 
 export function findUserById(db: Db, id: string): User | undefined {
-  const row = prepared(db, 'SELECT id, username, is_admin, created_at FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  const row = prepared(db, 'SELECT id, username, is_admin, created_at FROM users WHERE id = ?').get(id) as
+    | UserRow
+    | undefined;
   return row && toUser(row);
 }
 
@@ -64,11 +68,12 @@ export interface UserSummary extends User {
 }
 
 export function listUsers(db: Db): UserSummary[] {
-  const rows = prepared(db, `SELECT u.id, u.username, u.is_admin, u.created_at,
+  const rows = prepared(
+    db,
+    `SELECT u.id, u.username, u.is_admin, u.created_at,
               (SELECT COUNT(*) FROM passkeys p WHERE p.user_id = u.id) AS passkeys
          FROM users u ORDER BY u.created_at, u.username`,
-    )
-    .all() as unknown as Array<UserRow & { passkeys: number }>;
+  ).all() as unknown as Array<UserRow & { passkeys: number }>;
   return rows.map((r) => ({ ...toUser(r), passkeys: Number(r.passkeys), createdAt: r.created_at }));
 }
 
@@ -98,10 +103,18 @@ export interface SignupToken {
 }
 
 /** A new sign-up (or recovery) link token for `username`; the caller shows it once, the database keeps its hash. */
-export function createSignupToken(db: Db, username: string, isAdmin: boolean, now: number, purpose: SignupPurpose = 'signup'): { token: string; expiresAt: number } {
+export function createSignupToken(
+  db: Db,
+  username: string,
+  isAdmin: boolean,
+  now: number,
+  purpose: SignupPurpose = 'signup',
+): { token: string; expiresAt: number } {
   const token = newToken();
   const expiresAt = now + (purpose === 'recover' ? RECOVERY_TOKEN_LIFETIME_MS : SIGNUP_TOKEN_LIFETIME_MS);
-  prepared(db, `INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, user_id)
+  prepared(
+    db,
+    `INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, user_id)
      VALUES (?, ?, ?, ?, ?, NULL, ?, CASE WHEN ? = 'recover' THEN (SELECT id FROM users WHERE username = ?) END)`,
   ).run(tokenHash(token), username, isAdmin ? 1 : 0, now, expiresAt, purpose, purpose, username);
   return { token, expiresAt };
@@ -109,16 +122,35 @@ export function createSignupToken(db: Db, username: string, isAdmin: boolean, no
 
 /** The unused, unexpired sign-up token with this hash. */
 export function findSignupTokenByHash(db: Db, tokenHash: string, now: number): SignupToken | undefined {
-  const row = prepared(db, `SELECT token_hash, username, is_admin, expires_at, used_at, purpose, user_id, first_start,
+  const row = prepared(
+    db,
+    `SELECT token_hash, username, is_admin, expires_at, used_at, purpose, user_id, first_start,
               EXISTS (SELECT 1 FROM users) AS any_user
          FROM signup_tokens WHERE token_hash = ?`,
-    )
-    .get(tokenHash) as
-    | { token_hash: string; username: string; is_admin: number; expires_at: number; used_at: number | null; purpose: SignupPurpose; user_id: string | null; first_start: number; any_user: number }
+  ).get(tokenHash) as
+    | {
+        token_hash: string;
+        username: string;
+        is_admin: number;
+        expires_at: number;
+        used_at: number | null;
+        purpose: SignupPurpose;
+        user_id: string | null;
+        first_start: number;
+        any_user: number;
+      }
     | undefined;
   if (!row || row.used_at !== null || row.expires_at <= now) return undefined;
   if (row.first_start === 1 && row.any_user === 1) return undefined;
-  return { tokenHash: row.token_hash, username: row.username, isAdmin: row.is_admin === 1, purpose: row.purpose, firstStart: row.first_start === 1, expiresAt: row.expires_at, userId: row.user_id };
+  return {
+    tokenHash: row.token_hash,
+    username: row.username,
+    isAdmin: row.is_admin === 1,
+    purpose: row.purpose,
+    firstStart: row.first_start === 1,
+    expiresAt: row.expires_at,
+    userId: row.user_id,
+  };
 }
 
 /**
@@ -132,11 +164,10 @@ export function createFirstStartToken(db: Db, now: number): { token: string; exp
     if (prepared(db, 'SELECT 1 FROM users LIMIT 1').get()) return undefined;
     const token = newToken();
     const expiresAt = now + SIGNUP_TOKEN_LIFETIME_MS;
-    prepared(db, "INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, first_start) VALUES (?, '', 1, ?, ?, NULL, 'signup', 1)").run(
-      tokenHash(token),
-      now,
-      expiresAt,
-    );
+    prepared(
+      db,
+      "INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at, used_at, purpose, first_start) VALUES (?, '', 1, ?, ?, NULL, 'signup', 1)",
+    ).run(tokenHash(token), now, expiresAt);
     return { token, expiresAt };
   });
 }
@@ -146,10 +177,11 @@ export function createFirstStartToken(db: Db, now: number): { token: string; exp
  * it first or it is bound to another account. Call inside the sign-up transaction.
  */
 export function useSignupToken(db: Db, tokenHash: string, userId: string, now: number): boolean {
-  const r = prepared(db, `UPDATE signup_tokens SET used_at = ?, user_id = ?
+  const r = prepared(
+    db,
+    `UPDATE signup_tokens SET used_at = ?, user_id = ?
         WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND (user_id = ? OR (user_id IS NULL AND purpose = 'signup'))`,
-    )
-    .run(now, userId, tokenHash, now, userId);
+  ).run(now, userId, tokenHash, now, userId);
   return Number(r.changes) === 1;
 }
 

@@ -13,7 +13,12 @@ export function parseDuration(text: string): number {
 }
 
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
@@ -57,7 +62,11 @@ export interface ParsedArgs {
 }
 
 /** Parses argv (after the command words) against the command's flags. */
-export function parseArgs(argv: string[], specs: FlagSpec[], env: Record<string, string | undefined> = process.env): ParsedArgs {
+export function parseArgs(
+  argv: string[],
+  specs: FlagSpec[],
+  env: Record<string, string | undefined> = process.env,
+): ParsedArgs {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const given = new Map<string, string>();
   const positionals: string[] = [];
@@ -109,7 +118,7 @@ export function helpText(usage: string, summary: string, specs: FlagSpec[]): str
     lines.push('flags (each also read from its CREWBELL_* environment twin; flags win):');
     const width = Math.max(...specs.map((s) => s.name.length + (s.kind === 'boolean' ? 0 : 8))) + 4;
     for (const s of specs) {
-      const left = `  --${s.name}${s.kind === 'boolean' ? '' : ' <' + (s.kind === 'duration' ? 'dur' : s.kind === 'integer' ? 'n' : 'value') + '>'}`;
+      const left = `  --${s.name}${s.kind === 'boolean' ? '' : ` <${s.kind === 'duration' ? 'dur' : s.kind === 'integer' ? 'n' : 'value'}>`}`;
       const def = s.default !== undefined ? ` (default ${s.default})` : '';
       lines.push(`${left.padEnd(width)} ${s.help}${def}  [${envName(s.name)}]`);
     }

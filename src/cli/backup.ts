@@ -36,7 +36,9 @@ async function backupDatabase(source: string, target: string, force = false): Pr
     try {
       const check = copy.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
       if (check.length !== 1 || check[0]!.integrity_check !== 'ok') {
-        throw new CommandFailed(`the copy failed its integrity check: ${check.map((r) => r.integrity_check).join('; ')}`);
+        throw new CommandFailed(
+          `the copy failed its integrity check: ${check.map((r) => r.integrity_check).join('; ')}`,
+        );
       }
       schemaVersion = userVersion(copy);
     } finally {
@@ -63,10 +65,12 @@ export const backupCommands: Command[] = [
     async run(args, io) {
       if (args.positionals.length !== 1) throw new UsageError('needs exactly one FILE to write the copy to');
       const dataDir = args.values['data-dir'] as string;
-      const result = await backupDatabase(databasePath(dataDir), args.positionals[0]!, args.values['force'] as boolean);
+      const result = await backupDatabase(databasePath(dataDir), args.positionals[0]!, args.values.force as boolean);
       io.out(`backup ${result.file}: ${result.pages} pages, schema step ${result.schemaVersion}, integrity ok`);
-      if (!io.env['CREWBELL_SECRET_KEY']) {
-        io.out(`keep ${path.join(dataDir, 'secret.key')} safe too: the VAPID private key in the copy is sealed with it`);
+      if (!io.env.CREWBELL_SECRET_KEY) {
+        io.out(
+          `keep ${path.join(dataDir, 'secret.key')} safe too: the VAPID private key in the copy is sealed with it`,
+        );
       }
       return 0;
     },

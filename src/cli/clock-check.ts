@@ -24,13 +24,22 @@ export function buildTime(): number {
 
 /** Newest time the database has seen (each module answers for its own tables): a clock behind it has jumped back. */
 export function newestRecordedTime(db: Db): number | undefined {
-  const times = [clockMarkTime(db), newestUserTime(db), newestLogbookTime(db), newestEntryTime(db), newestSubscriptionTime(db), vapidKeysTime(db)];
+  const times = [
+    clockMarkTime(db),
+    newestUserTime(db),
+    newestLogbookTime(db),
+    newestEntryTime(db),
+    newestSubscriptionTime(db),
+    vapidKeysTime(db),
+  ];
   const known = times.filter((t): t is number => t !== null);
   return known.length ? Math.max(...known) : undefined;
 }
 
 function clockMarkTime(db: Db): number | null {
-  return (prepared(db, 'SELECT seen_at AS t FROM clock_mark WHERE id = 1').get() as { t: number } | undefined)?.t ?? null;
+  return (
+    (prepared(db, 'SELECT seen_at AS t FROM clock_mark WHERE id = 1').get() as { t: number } | undefined)?.t ?? null
+  );
 }
 
 /** Why the clock reading `now` is wrong, or undefined when nothing says so. */
@@ -47,7 +56,10 @@ export function clockSkew(now: number, db: Db | undefined): string | undefined {
 /** serve, now and then: the mark only moves forward, and a failed write (a full disk) is no error. */
 export function markClock(db: Db, now: number): void {
   try {
-    prepared(db, 'INSERT INTO clock_mark (id, seen_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seen_at = MAX(seen_at, excluded.seen_at)').run(now);
+    prepared(
+      db,
+      'INSERT INTO clock_mark (id, seen_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET seen_at = MAX(seen_at, excluded.seen_at)',
+    ).run(now);
   } catch {
     // best effort: the mark only sharpens the clock check
   }

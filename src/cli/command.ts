@@ -23,8 +23,8 @@ export interface Command {
 }
 
 export const processIo: Io = {
-  out: (line) => void process.stdout.write(line + '\n'),
-  err: (line) => void process.stderr.write(line + '\n'),
+  out: (line) => void process.stdout.write(`${line}\n`),
+  err: (line) => void process.stderr.write(`${line}\n`),
   write: (text) => void process.stdout.write(text),
   isTTY: Boolean(process.stdout.isTTY),
   env: process.env,

@@ -6,7 +6,15 @@ import path from 'node:path';
 import * as v from 'valibot';
 import type { Command, Io } from './command.ts';
 import { serveConfig, serveFlags, UsageError, VapidSubjectSchema, type FlagValue } from '../config.ts';
-import { databasePath, latestSchemaVersion, openDatabase, probeWrite, quickCheck, userVersion, type Db } from '../db.ts';
+import {
+  databasePath,
+  latestSchemaVersion,
+  openDatabase,
+  probeWrite,
+  quickCheck,
+  userVersion,
+  type Db,
+} from '../db.ts';
 import { checkVapid, readVapidPublicKey } from '../push/vapid.ts';
 import { clockSkew } from './clock-check.ts';
 import { checkReplication } from '../replication/status.ts';
@@ -25,7 +33,9 @@ const ok = (name: string, detail: string): Check => ({ name, ok: true, detail })
 const problem = (name: string, detail: string, fix: string): Check => ({ name, ok: false, detail, fix });
 
 function isLocalHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '127.0.0.1' || hostname === '[::1]';
+  return (
+    hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '127.0.0.1' || hostname === '[::1]'
+  );
 }
 
 function checkSettings(values: Record<string, FlagValue>): Check[] {
@@ -35,13 +45,15 @@ function checkSettings(values: Record<string, FlagValue>): Check[] {
     checks.push(ok('config', 'settings are valid'));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    checks.push(problem('config', err.message, 'correct the flag or its CREWBELL_* variable (see crewbell serve --help)'));
+    checks.push(
+      problem('config', err.message, 'correct the flag or its CREWBELL_* variable (see crewbell serve --help)'),
+    );
   }
 
-  const originText = values['origin'] as string | undefined;
+  const originText = values.origin as string | undefined;
   let https = false;
   if (originText === undefined) {
-    checks.push(ok('origin', `not set: http://localhost:${values['port']}, for use on this machine only`));
+    checks.push(ok('origin', `not set: http://localhost:${values.port}, for use on this machine only`));
   } else {
     let url: URL | undefined;
     try {
@@ -50,7 +62,13 @@ function checkSettings(values: Record<string, FlagValue>): Check[] {
       url = undefined;
     }
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      checks.push(problem('origin', `"${originText}" is not an http(s) URL`, 'set --origin to the https URL people open, e.g. https://logbook.example.org'));
+      checks.push(
+        problem(
+          'origin',
+          `"${originText}" is not an http(s) URL`,
+          'set --origin to the https URL people open, e.g. https://logbook.example.org',
+        ),
+      );
     } else if (url.protocol === 'https:') {
       https = true;
       checks.push(ok('origin', `${url.origin} (https)`));
@@ -73,10 +91,20 @@ function checkSettings(values: Record<string, FlagValue>): Check[] {
     checks.push(
       result.success
         ? ok('subject', `${subject}`)
-        : problem('subject', `"${subject}" ${result.issues[0].message}`, 'set --vapid-subject to mailto:you@your-domain or an https: page of yours'),
+        : problem(
+            'subject',
+            `"${subject}" ${result.issues[0].message}`,
+            'set --vapid-subject to mailto:you@your-domain or an https: page of yours',
+          ),
     );
   } else if (https) {
-    checks.push(problem('subject', 'not set, but push services need a contact with an https origin', 'set --vapid-subject mailto:you@your-domain'));
+    checks.push(
+      problem(
+        'subject',
+        'not set, but push services need a contact with an https origin',
+        'set --vapid-subject mailto:you@your-domain',
+      ),
+    );
   } else {
     checks.push(ok('subject', 'not set (needed once the origin is https)'));
   }
@@ -86,7 +114,11 @@ function checkSettings(values: Record<string, FlagValue>): Check[] {
 /** The data dir must belong to whoever runs crewbell, or SQLite leaves files serve cannot write. */
 function checkDataDir(dataDir: string): Check {
   if (!existsSync(dataDir)) {
-    return problem('data-dir', `${dataDir} does not exist`, 'start crewbell serve once, or point --data-dir at the right folder');
+    return problem(
+      'data-dir',
+      `${dataDir} does not exist`,
+      'start crewbell serve once, or point --data-dir at the right folder',
+    );
   }
   const stat = statSync(dataDir);
   if (!stat.isDirectory()) return problem('data-dir', `${dataDir} is not a folder`, 'point --data-dir at a folder');
@@ -109,18 +141,34 @@ function checkDataDir(dataDir: string): Check {
 /** Opens (and migrates) the database, proves it takes a write, and checks its pages. */
 function checkDatabase(file: string): { check: Check; db?: Db } {
   if (!existsSync(file)) {
-    return { check: problem('database', `no database at ${file} yet`, 'start crewbell serve once (or run crewbell vapid generate), or check --data-dir') };
+    return {
+      check: problem(
+        'database',
+        `no database at ${file} yet`,
+        'start crewbell serve once (or run crewbell vapid generate), or check --data-dir',
+      ),
+    };
   }
   let db: Db | undefined;
   try {
     db = openDatabase(file);
     const integrity = quickCheck(db);
     if (integrity !== 'ok') {
-      return { check: problem('database', `${file} is damaged: ${integrity}`, 'stop crewbell and restore your latest backup (README "Backups")'), db };
+      return {
+        check: problem(
+          'database',
+          `${file} is damaged: ${integrity}`,
+          'stop crewbell and restore your latest backup (README "Backups")',
+        ),
+        db,
+      };
     }
     // A real committed write, which is what serve needs (a read-only file or a full disk fails here).
     probeWrite(db);
-    return { check: ok('database', `${file}, schema step ${userVersion(db)} of ${latestSchemaVersion()}, writable`), db };
+    return {
+      check: ok('database', `${file}, schema step ${userVersion(db)} of ${latestSchemaVersion()}, writable`),
+      db,
+    };
   } catch (err) {
     if (db?.isTransaction) db.exec('ROLLBACK');
     const message = (err as Error).message;
@@ -134,7 +182,8 @@ function checkDatabase(file: string): { check: Check; db?: Db } {
 function checkVapidKeys(db: Db | undefined, dataDir: string, env: Io['env']): Check {
   if (!db) return problem('vapid-keys', 'cannot look without a database', 'fix the database first');
   const publicKey = readVapidPublicKey(db);
-  if (!publicKey) return problem('vapid-keys', 'none yet', 'run crewbell vapid generate (serve also makes them on its first start)');
+  if (!publicKey)
+    return problem('vapid-keys', 'none yet', 'run crewbell vapid generate (serve also makes them on its first start)');
   // The push module knows how the private key is sealed, so it proves the secret key opens
   // it. A loose secret.key mode is the secret-key line's business.
   const problems = checkVapid(db, dataDir, env).filter((p) => !p.includes('readable by other users'));
@@ -149,22 +198,36 @@ function checkVapidKeys(db: Db | undefined, dataDir: string, env: Io['env']): Ch
 }
 
 function checkSecretKey(dataDir: string, env: Io['env'], keysStored: boolean): Check {
-  if (env['CREWBELL_SECRET_KEY']) return ok('secret-key', 'from CREWBELL_SECRET_KEY');
+  if (env.CREWBELL_SECRET_KEY) return ok('secret-key', 'from CREWBELL_SECRET_KEY');
   const file = path.join(dataDir, 'secret.key');
-  if (!existsSync(file) && !keysStored) return problem('secret-key', `${file} is missing`, 'run crewbell vapid generate (it makes the key)');
+  if (!existsSync(file) && !keysStored)
+    return problem('secret-key', `${file} is missing`, 'run crewbell vapid generate (it makes the key)');
   if (!existsSync(file)) {
-    return problem('secret-key', `${file} is missing, so the VAPID private key cannot be unsealed`, 'restore secret.key from your backup, or run crewbell vapid generate --force');
+    return problem(
+      'secret-key',
+      `${file} is missing, so the VAPID private key cannot be unsealed`,
+      'restore secret.key from your backup, or run crewbell vapid generate --force',
+    );
   }
   const mode = statSync(file).mode & 0o777;
   if (mode & 0o077) {
-    return problem('secret-key', `${file} has mode ${mode.toString(8).padStart(4, '0')}, readable by others`, `chmod 600 ${file}`);
+    return problem(
+      'secret-key',
+      `${file} has mode ${mode.toString(8).padStart(4, '0')}, readable by others`,
+      `chmod 600 ${file}`,
+    );
   }
   return ok('secret-key', `${file} (mode 0600)`);
 }
 
 function checkClock(now: number, db: Db | undefined): Check {
   const skew = clockSkew(now, db);
-  if (skew) return problem('clock', skew, 'let the system set the time over the network (timedatectl set-ntp true), then check with timedatectl');
+  if (skew)
+    return problem(
+      'clock',
+      skew,
+      'let the system set the time over the network (timedatectl set-ntp true), then check with timedatectl',
+    );
   return ok('clock', new Date(now).toISOString());
 }
 
@@ -185,7 +248,10 @@ function runChecks(values: Record<string, FlagValue>, env: Io['env'], now = Date
     checks.push(checkSecretKey(dataDir, env, keys.ok));
     checks.push(checkClock(now, db));
     if (dir.ok) {
-      const given = { config: values['litestream-config'] as string | undefined, litestream: values['litestream'] as string | undefined };
+      const given = {
+        config: values['litestream-config'] as string | undefined,
+        litestream: values.litestream as string | undefined,
+      };
       checks.push({ name: 'replication', ...checkReplication(dataDir, databasePath(dataDir), given, env, lastCommit) });
     }
   } finally {
@@ -208,7 +274,9 @@ export const doctorCommands: Command[] = [
       const checks = runChecks(args.values, io.env);
       for (const check of checks) io.out(formatCheck(check));
       const problems = checks.filter((c) => !c.ok).length;
-      io.out(problems ? `doctor: ${problems} problem${problems === 1 ? '' : 's'}` : `doctor: all ${checks.length} checks ok`);
+      io.out(
+        problems ? `doctor: ${problems} problem${problems === 1 ? '' : 's'}` : `doctor: all ${checks.length} checks ok`,
+      );
       return problems ? 1 : 0;
     },
   },

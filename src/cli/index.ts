@@ -29,18 +29,18 @@ export const commands: Command[] = [
 ];
 
 function usageLine(cmd: Command): string {
-  return `crewbell ${cmd.name}${cmd.args ? ' ' + cmd.args : ''} [flags]`;
+  return `crewbell ${cmd.name}${cmd.args ? ` ${cmd.args}` : ''} [flags]`;
 }
 
 function topHelp(): string {
-  const width = Math.max(...commands.map((c) => (c.name + (c.args ? ' ' + c.args : '')).length)) + 2;
+  const width = Math.max(...commands.map((c) => (c.name + (c.args ? ` ${c.args}` : '')).length)) + 2;
   return [
     `crewbell ${VERSION}: push notifications for a zero-knowledge sailing logbook`,
     '',
     'usage: crewbell <command> [flags]',
     '',
     'commands:',
-    ...commands.map((c) => `  ${(c.name + (c.args ? ' ' + c.args : '')).padEnd(width)}${c.summary}`),
+    ...commands.map((c) => `  ${(c.name + (c.args ? ` ${c.args}` : '')).padEnd(width)}${c.summary}`),
     '',
     'Run "crewbell <command> --help" for its flags.',
   ].join('\n');
@@ -67,7 +67,9 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
   if (!found) {
     const nouns = commands.filter((c) => c.name.split(' ')[0] === argv[0]);
     if (nouns.length) {
-      io.err(`crewbell ${argv[0]}: ${argv[1] === undefined ? 'needs' : `unknown subcommand "${argv[1]}"; use`} one of: ${nouns.map((c) => c.name.split(' ')[1]).join(', ')}`);
+      io.err(
+        `crewbell ${argv[0]}: ${argv[1] === undefined ? 'needs' : `unknown subcommand "${argv[1]}"; use`} one of: ${nouns.map((c) => c.name.split(' ')[1]).join(', ')}`,
+      );
     } else {
       io.err(`crewbell: unknown command "${argv[0]}" (see crewbell --help)`);
     }

@@ -37,28 +37,36 @@ function resultText(outcome: SendOutcome): string {
 export const pushCommands: Command[] = [
   {
     name: 'push test',
-    summary: 'send a test notification now to a user\'s devices (--user NAME) or to every device (--all)',
+    summary: "send a test notification now to a user's devices (--user NAME) or to every device (--all)",
     flags: [
       dataDirFlag,
       { name: 'user', kind: 'string', help: 'the user whose devices get it' },
       { name: 'all', kind: 'boolean', help: 'every subscribed device' },
       { name: 'title', kind: 'string', help: 'notification title (default "crewbell")' },
-      { name: 'body', kind: 'string', help: 'notification text (default: a test text in the device\'s language)' },
+      { name: 'body', kind: 'string', help: "notification text (default: a test text in the device's language)" },
       { name: 'push-timeout', kind: 'duration', default: '10s', help: 'timeout of one push request' },
-      { name: 'push-allow-insecure', kind: 'boolean', help: 'allow http: and private or loopback push endpoints (tests, LANs)' },
+      {
+        name: 'push-allow-insecure',
+        kind: 'boolean',
+        help: 'allow http: and private or loopback push endpoints (tests, LANs)',
+      },
     ],
     async run(args, io) {
-      const username = args.values['user'] as string | undefined;
-      const all = args.values['all'] as boolean;
+      const username = args.values.user as string | undefined;
+      const all = args.values.all as boolean;
       if ((username === undefined) === !all) throw new UsageError('give either --user NAME or --all');
-      const title = args.values['title'] as string | undefined;
-      const body = args.values['body'] as string | undefined;
-      if ((title?.length ?? 0) > 200 || (body?.length ?? 0) > 1000) throw new UsageError('--title at most 200 and --body at most 1000 characters');
+      const title = args.values.title as string | undefined;
+      const body = args.values.body as string | undefined;
+      if ((title?.length ?? 0) > 200 || (body?.length ?? 0) > 1000)
+        throw new UsageError('--title at most 200 and --body at most 1000 characters');
       // Other notifications the worker finds waiting get the server's own retry policy and TTL.
       const policy = serveConfig(parseArgs([], serveFlags, io.env).values);
       const dataDir = args.values['data-dir'] as string;
       const db = openDatabase(databasePath(dataDir));
-      const transport = createTransport({ timeoutMs: args.values['push-timeout'] as number, allowInsecure: args.values['push-allow-insecure'] as boolean });
+      const transport = createTransport({
+        timeoutMs: args.values['push-timeout'] as number,
+        allowInsecure: args.values['push-allow-insecure'] as boolean,
+      });
       try {
         const keys = loadVapidKeys(db, loadSecretKey(dataDir, io.env, false));
         if (!keys) throw new CommandFailed('no VAPID keys yet: run "crewbell vapid generate" or start serve once');
@@ -69,10 +77,22 @@ export const pushCommands: Command[] = [
           if (!userId) throw new CommandFailed(`no user named "${username}"`);
           devices = devices.filter((d) => d.userId === userId);
         }
-        if (devices.length === 0) throw new CommandFailed(username !== undefined ? `${username} has no subscribed devices` : 'no subscribed devices');
+        if (devices.length === 0)
+          throw new CommandFailed(
+            username !== undefined ? `${username} has no subscribed devices` : 'no subscribed devices',
+          );
 
         const now = systemClock.now();
-        const waiting = transaction(db, () => new Map(devices.map((d) => [queueForDevice(db, d.id, JSON.stringify(testMessage(d.locale, title, body)), now), d])));
+        const waiting = transaction(
+          db,
+          () =>
+            new Map(
+              devices.map((d) => [
+                queueForDevice(db, d.id, JSON.stringify(testMessage(d.locale, title, body)), now),
+                d,
+              ]),
+            ),
+        );
         let failed = 0;
         let done = 0;
         const report = (device: Device, result: string, ok: boolean) => {
@@ -100,7 +120,12 @@ export const pushCommands: Command[] = [
               report(device, resultText(outcome), outcome.kind === 'success' || outcome.kind === 'gone');
             },
           },
-          { concurrency: CONCURRENCY, retries: policy.pushRetries, retryBaseMs: policy.pushRetryBaseMs, ttlSeconds: Math.round(policy.pushTtlMs / 1000) },
+          {
+            concurrency: CONCURRENCY,
+            retries: policy.pushRetries,
+            retryBaseMs: policy.pushRetryBaseMs,
+            ttlSeconds: Math.round(policy.pushTtlMs / 1000),
+          },
         );
         worker.kick();
         await worker.idle();

@@ -28,11 +28,27 @@ export const restoreCommands: Command[] = [
     flags: [
       dataDirFlag,
       litestreamConfigFlag,
-      { name: 'replica-url', kind: 'string', help: 'restore from this replica URL instead of a config (file:///media/usb/crewbell, sftp://user@host/path, s3://bucket/path)' },
+      {
+        name: 'replica-url',
+        kind: 'string',
+        help: 'restore from this replica URL instead of a config (file:///media/usb/crewbell, sftp://user@host/path, s3://bucket/path)',
+      },
       litestreamFlag,
-      { name: 'secret-key', kind: 'string', help: `the secret key from your paper or password-manager copy (- reads it from stdin); saved as data-dir/secret.key (its env twin is ${SECRET_KEY_ENV}, used as it is)` },
-      { name: 'new-keys', kind: 'boolean', help: 'no secret key left: make a new one and new push keys (every phone must subscribe again)' },
-      { name: 'force', kind: 'boolean', help: 'replace an existing database (stop crewbell first) or a different secret.key' },
+      {
+        name: 'secret-key',
+        kind: 'string',
+        help: `the secret key from your paper or password-manager copy (- reads it from stdin); saved as data-dir/secret.key (its env twin is ${SECRET_KEY_ENV}, used as it is)`,
+      },
+      {
+        name: 'new-keys',
+        kind: 'boolean',
+        help: 'no secret key left: make a new one and new push keys (every phone must subscribe again)',
+      },
+      {
+        name: 'force',
+        kind: 'boolean',
+        help: 'replace an existing database (stop crewbell first) or a different secret.key',
+      },
     ],
     async run(args, io) {
       if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -40,15 +56,24 @@ export const restoreCommands: Command[] = [
       const url = args.values['replica-url'] as string | undefined;
       const config = litestreamConfig(args.values['litestream-config'] as string | undefined);
       if (url === undefined && config === undefined) {
-        throw new UsageError(`needs --litestream-config FILE or --replica-url URL (${DEFAULT_LITESTREAM_CONFIG} does not exist)`);
+        throw new UsageError(
+          `needs --litestream-config FILE or --replica-url URL (${DEFAULT_LITESTREAM_CONFIG} does not exist)`,
+        );
       }
-      const litestream = findLitestream(args.values['litestream'] as string | undefined, io.env);
+      const litestream = findLitestream(args.values.litestream as string | undefined, io.env);
       if (!litestream) {
-        throw new CommandFailed('litestream not found: install it (README "When the SD card dies") or pass --litestream PATH');
+        throw new CommandFailed(
+          'litestream not found: install it (README "When the SD card dies") or pass --litestream PATH',
+        );
       }
       // The env twin is the server's own key setting: use it, do not copy it into a file.
       const given = args.values['secret-key'] as string | undefined;
-      const secretKey = given === '-' ? readFileSync(0, 'utf8') : given !== undefined && given === io.env[SECRET_KEY_ENV] ? undefined : given;
+      const secretKey =
+        given === '-'
+          ? readFileSync(0, 'utf8')
+          : given !== undefined && given === io.env[SECRET_KEY_ENV]
+            ? undefined
+            : given;
       try {
         const result = restoreFromReplica({
           dataDir,
@@ -56,19 +81,27 @@ export const restoreCommands: Command[] = [
           source: url !== undefined ? { url } : { config: config! },
           secretKey,
           newKeys: args.values['new-keys'] as boolean,
-          force: args.values['force'] as boolean,
+          force: args.values.force as boolean,
           env: io.env,
           now: Date.now(),
         });
-        io.out(`restored ${result.file} in ${(result.elapsedMs / 1000).toFixed(1)} s: integrity ok, schema step ${result.schema.to}${result.schema.from !== result.schema.to ? ` (from ${result.schema.from})` : ''}`);
+        io.out(
+          `restored ${result.file} in ${(result.elapsedMs / 1000).toFixed(1)} s: integrity ok, schema step ${result.schema.to}${result.schema.from !== result.schema.to ? ` (from ${result.schema.from})` : ''}`,
+        );
         if (result.cutShortAt) {
-          io.err(`warning: the replica's newest WAL segment was cut short (a crash during its upload): restored up to ${result.cutShortAt}, the second before it`);
+          io.err(
+            `warning: the replica's newest WAL segment was cut short (a crash during its upload): restored up to ${result.cutShortAt}, the second before it`,
+          );
         }
         if (result.key === 'new') {
-          io.err('warning: made a new secret key and new push keys; every phone must subscribe again (the app does when it next opens)');
+          io.err(
+            'warning: made a new secret key and new push keys; every phone must subscribe again (the app does when it next opens)',
+          );
           io.out(`new secret key saved in the data dir: copy it now with crewbell secret show --qr`);
         } else {
-          io.out(`push keys open with the secret key (${result.key === 'env' ? SECRET_KEY_ENV : 'secret.key'}): phones keep their subscriptions`);
+          io.out(
+            `push keys open with the secret key (${result.key === 'env' ? SECRET_KEY_ENV : 'secret.key'}): phones keep their subscriptions`,
+          );
         }
         io.out('next: start crewbell (systemctl start crewbell), then Litestream (systemctl start litestream)');
         return 0;

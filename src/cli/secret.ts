@@ -13,15 +13,16 @@ import { decodeSecret, loadSecretKey, loadVapidKeys, SECRET_KEY_FILE } from '../
 export const secretCommands: Command[] = [
   {
     name: 'secret show',
-    summary: 'print the secret key (the one thing a restore needs besides the replica) to copy on paper or into a password manager',
+    summary:
+      'print the secret key (the one thing a restore needs besides the replica) to copy on paper or into a password manager',
     flags: [dataDirFlag, { name: 'qr', kind: 'boolean', help: 'also print it as a QR code' }],
     async run(args, io) {
       if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
       const key = loadSecretKey(args.values['data-dir'] as string, io.env, false).toString('base64url');
       io.err('keep this apart from the database and its replicas: with both, anyone can send pushes as this server');
-      if (args.values['qr']) {
+      if (args.values.qr) {
         const qr = await QRCode.toString(key, { type: 'terminal', small: true });
-        io.write(qr.replace(/\n(\x1b\[[0-9;]*m)*$/, '') + '\x1b[0m\n');
+        io.write(`${qr.replace(/\n(\x1b\[[0-9;]*m)*$/, '')}\x1b[0m\n`);
       }
       io.out(key);
       return 0;
@@ -30,14 +31,22 @@ export const secretCommands: Command[] = [
   {
     name: 'secret import',
     args: 'KEY',
-    summary: 'save a secret key copy as data-dir/secret.key (KEY "-" reads it from stdin); checked against the database\'s push keys',
-    flags: [dataDirFlag, { name: 'force', kind: 'boolean', help: 'replace a different secret.key, or keep a key the database\'s push keys do not open' }],
+    summary:
+      'save a secret key copy as data-dir/secret.key (KEY "-" reads it from stdin); checked against the database\'s push keys',
+    flags: [
+      dataDirFlag,
+      {
+        name: 'force',
+        kind: 'boolean',
+        help: "replace a different secret.key, or keep a key the database's push keys do not open",
+      },
+    ],
     async run(args, io) {
       const [given, ...extra] = args.positionals;
       if (given === undefined) throw new UsageError('needs the KEY (or - to read it from stdin)');
       if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
       const dataDir = args.values['data-dir'] as string;
-      const force = args.values['force'] as boolean;
+      const force = args.values.force as boolean;
       const secret = decodeSecret(given === '-' ? readFileSync(0, 'utf8') : given, 'KEY');
       const file = path.join(dataDir, SECRET_KEY_FILE);
       if (existsSync(file) && !decodeSecret(readFileSync(file, 'utf8'), file).equals(secret) && !force) {
@@ -54,7 +63,7 @@ export const secretCommands: Command[] = [
         }
       }
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      writeFileSync(file, secret.toString('base64url') + '\n', { mode: 0o600 });
+      writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });
       chmodSync(file, 0o600);
       io.out(`saved ${file}`);
       return 0;

@@ -15,11 +15,19 @@ import { createTransport } from '../push/transport.ts';
 import { createOutboxWorker } from '../push/worker.ts';
 import { pruneSubscriptions } from '../push/subscriptions.ts';
 import { pushMetricSources } from '../push/stats.ts';
-import { defaultVapidSubject, ensureVapidKeys, loadSecretKey, loadVapidKeys, PLACEHOLDER_VAPID_SUBJECT, readVapidPublicKey, recordVapidSubject } from '../push/vapid.ts';
+import {
+  defaultVapidSubject,
+  ensureVapidKeys,
+  loadSecretKey,
+  loadVapidKeys,
+  PLACEHOLDER_VAPID_SUBJECT,
+  readVapidPublicKey,
+  recordVapidSubject,
+} from '../push/vapid.ts';
 import { deleteExpiredSessions } from '../auth/sessions.ts';
 import { createFirstStartToken } from '../auth/users.ts';
 import { printQr } from './user.ts';
-import type { AppDeps } from '../kit/deps.ts';
+import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { VERSION } from '../version.ts';
 import { startEpoch } from '../sync/sequence.ts';
 import { CLOCK_MARK_EVERY_MS, clockSkew, markClock } from './clock-check.ts';
@@ -53,21 +61,35 @@ export const serveCommands: Command[] = [
       // Before any write: cursors handed out from now on name this start (see sync/sequence.ts).
       startEpoch(db, clock.now());
       const clockProblem = clockSkew(clock.now(), db);
-      if (clockProblem) log.warn('the clock looks wrong: push services refuse a VAPID token a day off; set the time (timedatectl)', { problem: clockProblem });
+      if (clockProblem)
+        log.warn('the clock looks wrong: push services refuse a VAPID token a day off; set the time (timedatectl)', {
+          problem: clockProblem,
+        });
       else markClock(db, clock.now());
 
       // Push identity first: a secret key that does not open the stored VAPID key is a
       // start-up failure, not a surprise at the first notification.
       const secret = loadSecretKey(config.dataDir, io.env, true);
       ensureVapidKeys(db, secret, clock.now());
-      const subject = config.vapidSubject ?? (config.origin ? defaultVapidSubject(config.origin) : PLACEHOLDER_VAPID_SUBJECT);
+      const subject =
+        config.vapidSubject ?? (config.origin ? defaultVapidSubject(config.origin) : PLACEHOLDER_VAPID_SUBJECT);
       recordVapidSubject(db, subject);
-      const signer = createSignerSource(() => loadVapidKeys(db, secret)!, () => readVapidPublicKey(db), subject, clock);
+      const signer = createSignerSource(
+        () => loadVapidKeys(db, secret)!,
+        () => readVapidPublicKey(db),
+        subject,
+        clock,
+      );
       const metrics = createMetrics(pushMetricSources(db));
       const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
       const worker = createOutboxWorker(
         { db, clock, log, metrics, transport, signer },
-        { concurrency: PUSH_CONCURRENCY, retries: config.pushRetries, retryBaseMs: config.pushRetryBaseMs, ttlSeconds: Math.round(config.pushTtlMs / 1000) },
+        {
+          concurrency: PUSH_CONCURRENCY,
+          retries: config.pushRetries,
+          retryBaseMs: config.pushRetryBaseMs,
+          ttlSeconds: Math.round(config.pushTtlMs / 1000),
+        },
       );
       const scheduler = createNotifyScheduler({
         db,
@@ -78,9 +100,12 @@ export const serveCommands: Command[] = [
         onQueued: () => worker.kick(),
       });
 
-      let app: Hono<any> | undefined;
+      let app: Hono<AppEnv> | undefined;
       // The app needs the origin, which defaults to the real port: it is made right after listening.
-      const server = await listen((req, env) => app!.fetch(req, env), config.host, config.port, { stallMs: config.uploadStallMs, totalMs: config.uploadTimeoutMs });
+      const server = await listen((req, env) => app!.fetch(req, env), config.host, config.port, {
+        stallMs: config.uploadStallMs,
+        totalMs: config.uploadTimeoutMs,
+      });
       const deps: AppDeps = {
         db,
         config: { ...config, origin: effectiveOrigin(config, server.port) },
@@ -112,10 +137,14 @@ export const serveCommands: Command[] = [
       // before the listening line, so whoever waits for that line finds the old link dead.
       const firstStart = createFirstStartToken(db, clock.now());
       const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-      io.out(`crewbell ${VERSION} listening on http://${shownHost}:${server.port} (origin ${deps.config.origin}, data ${config.dataDir})`);
+      io.out(
+        `crewbell ${VERSION} listening on http://${shownHost}:${server.port} (origin ${deps.config.origin}, data ${config.dataDir})`,
+      );
       if (firstStart) {
         const link = `${deps.config.origin}/signup?token=${firstStart.token}`;
-        io.out('No account yet. Open this one-time link to make the admin account (it is replaced at the next start and dies once an account exists):');
+        io.out(
+          'No account yet. Open this one-time link to make the admin account (it is replaced at the next start and dies once an account exists):',
+        );
         if (io.isTTY) await printQr(io, link);
         io.out(link);
       }

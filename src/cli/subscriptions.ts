@@ -14,11 +14,11 @@ export const subscriptionCommands: Command[] = [
   {
     name: 'subscriptions list',
     summary: 'list push subscriptions (endpoints truncated)',
-    flags: [dataDirFlag, { name: 'user', kind: 'string', help: 'only this user\'s devices' }],
+    flags: [dataDirFlag, { name: 'user', kind: 'string', help: "only this user's devices" }],
     async run(args, io) {
       const db = openDatabase(databasePath(args.values['data-dir'] as string));
       try {
-        const username = args.values['user'] as string | undefined;
+        const username = args.values.user as string | undefined;
         let userId: string | undefined;
         if (username !== undefined) {
           userId = findUserByName(db, username)?.id;
@@ -29,9 +29,13 @@ export const subscriptionCommands: Command[] = [
           io.err('no subscriptions');
           return 0;
         }
-        const table = [['ID', 'USER', 'ENDPOINT', 'CREATED', 'LAST USED', 'FAILURES'], ...rows.map((r) => [r.id, r.username, r.endpoint, time(r.createdAt), time(r.lastUsedAt), String(r.failures)])];
+        const table = [
+          ['ID', 'USER', 'ENDPOINT', 'CREATED', 'LAST USED', 'FAILURES'],
+          ...rows.map((r) => [r.id, r.username, r.endpoint, time(r.createdAt), time(r.lastUsedAt), String(r.failures)]),
+        ];
         const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-        for (const row of table) io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+        for (const row of table)
+          io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
         return 0;
       } finally {
         db.close();
@@ -41,7 +45,10 @@ export const subscriptionCommands: Command[] = [
   {
     name: 'subscriptions prune',
     summary: 'delete subscriptions unused for a while (serve also does this daily)',
-    flags: [dataDirFlag, { name: 'older-than', kind: 'duration', default: '60d', help: 'remove subscriptions not used for this long' }],
+    flags: [
+      dataDirFlag,
+      { name: 'older-than', kind: 'duration', default: '60d', help: 'remove subscriptions not used for this long' },
+    ],
     async run(args, io) {
       const db = openDatabase(databasePath(args.values['data-dir'] as string));
       try {

@@ -7,7 +7,15 @@ import { CommandFailed, type Command, type Io } from './command.ts';
 import { dataDirFlag, OriginSchema, UsageError, type FlagSpec } from '../config.ts';
 import type { ParsedArgs } from './args.ts';
 import { databasePath, openDatabase, transaction, type Db } from '../db.ts';
-import { createSignupToken, deleteUser, findUserByName, listUsers, Username, usernameTaken, type SignupPurpose } from '../auth/users.ts';
+import {
+  createSignupToken,
+  deleteUser,
+  findUserByName,
+  listUsers,
+  Username,
+  usernameTaken,
+  type SignupPurpose,
+} from '../auth/users.ts';
 import { invalidateUserSessions } from '../auth/sessions.ts';
 import { deleteUserPasskeys } from '../auth/passkeys.ts';
 
@@ -32,27 +40,34 @@ function noArgs(args: ParsedArgs): void {
 export async function printQr(io: Io, link: string): Promise<void> {
   const qr = await QRCode.toString(link, { type: 'terminal', small: true });
   // The renderer ends with a dangling colour sequence and no newline: keep the link line clean.
-  io.write(qr.replace(/\n(\x1b\[[0-9;]*m)*$/, '') + '\x1b[0m\n');
+  io.write(`${qr.replace(/\n(\x1b\[[0-9;]*m)*$/, '')}\x1b[0m\n`);
 }
 
 const originFlag: FlagSpec = {
   name: 'origin',
   kind: 'string',
   default: 'http://localhost:8080',
-  help: 'the public URL the link points to (the server\'s --origin)',
+  help: "the public URL the link points to (the server's --origin)",
 };
 
 function originArg(args: ParsedArgs): string {
-  const parsed = v.safeParse(OriginSchema, args.values['origin'] as string);
+  const parsed = v.safeParse(OriginSchema, args.values.origin as string);
   if (!parsed.success) throw new UsageError(`--origin: ${parsed.issues[0].message}`);
   return parsed.output;
 }
 
 /** Makes the link's token and prints what it does, a QR code on a terminal, and the link as the last line. */
-async function printLink(io: Io, db: Db, link: { username: string; isAdmin: boolean; purpose: SignupPurpose; origin: string }): Promise<void> {
+async function printLink(
+  io: Io,
+  db: Db,
+  link: { username: string; isAdmin: boolean; purpose: SignupPurpose; origin: string },
+): Promise<void> {
   const { token, expiresAt } = createSignupToken(db, link.username, link.isAdmin, Date.now(), link.purpose);
   const url = `${link.origin}/${link.purpose === 'recover' ? 'recover' : 'signup'}?token=${token}`;
-  const what = link.purpose === 'recover' ? `Recovery link for ${link.username} (a new passkey on the device that opens it)` : `Sign-up link for ${link.username}${link.isAdmin ? ' (admin)' : ''}`;
+  const what =
+    link.purpose === 'recover'
+      ? `Recovery link for ${link.username} (a new passkey on the device that opens it)`
+      : `Sign-up link for ${link.username}${link.isAdmin ? ' (admin)' : ''}`;
   io.out(`${what}: single use, valid until ${new Date(expiresAt).toISOString()}`);
   if (io.isTTY) await printQr(io, url);
   io.out(url);
@@ -67,10 +82,13 @@ export const userCommands: Command[] = [
     async run(args, io) {
       const username = usernameArg(args);
       const origin = originArg(args);
-      const isAdmin = args.values['admin'] as boolean;
+      const isAdmin = args.values.admin as boolean;
       const db = openData(args);
       try {
-        if (usernameTaken(db, username)) throw new CommandFailed(`the username "${username}" is taken (to give ${username} a new passkey: crewbell user recover ${username})`);
+        if (usernameTaken(db, username))
+          throw new CommandFailed(
+            `the username "${username}" is taken (to give ${username} a new passkey: crewbell user recover ${username})`,
+          );
         await printLink(io, db, { username, isAdmin, purpose: 'signup', origin });
         return 0;
       } finally {
@@ -85,7 +103,7 @@ export const userCommands: Command[] = [
     flags: [
       dataDirFlag,
       originFlag,
-      { name: 'remove-passkeys', kind: 'boolean', help: 'also remove the account\'s passkeys now (a stolen phone)' },
+      { name: 'remove-passkeys', kind: 'boolean', help: "also remove the account's passkeys now (a stolen phone)" },
     ],
     async run(args, io) {
       const username = usernameArg(args);
@@ -98,7 +116,9 @@ export const userCommands: Command[] = [
           sessions: invalidateUserSessions(db, user.id),
           passkeys: args.values['remove-passkeys'] ? deleteUserPasskeys(db, user.id) : 0,
         }));
-        io.out(`${user.username} is signed out on every device (${removed.sessions} session${removed.sessions === 1 ? '' : 's'} ended)${args.values['remove-passkeys'] ? ` and has no passkeys left (${removed.passkeys} removed)` : ''}.`);
+        io.out(
+          `${user.username} is signed out on every device (${removed.sessions} session${removed.sessions === 1 ? '' : 's'} ended)${args.values['remove-passkeys'] ? ` and has no passkeys left (${removed.passkeys} removed)` : ''}.`,
+        );
         await printLink(io, db, { username: user.username, isAdmin: user.isAdmin, purpose: 'recover', origin });
         return 0;
       } finally {
@@ -114,10 +134,16 @@ export const userCommands: Command[] = [
       noArgs(args);
       const db = openData(args);
       try {
-        const rows = listUsers(db).map((u) => [u.username, u.isAdmin ? 'yes' : 'no', String(u.passkeys), new Date(u.createdAt).toISOString().slice(0, 16).replace('T', ' ')]);
+        const rows = listUsers(db).map((u) => [
+          u.username,
+          u.isAdmin ? 'yes' : 'no',
+          String(u.passkeys),
+          new Date(u.createdAt).toISOString().slice(0, 16).replace('T', ' '),
+        ]);
         const table = [['USERNAME', 'ADMIN', 'PASSKEYS', 'CREATED (UTC)'], ...rows];
         const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-        for (const row of table) io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+        for (const row of table)
+          io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
         if (!rows.length) io.err('no accounts yet (create one with: crewbell user invite NAME --admin)');
         return 0;
       } finally {

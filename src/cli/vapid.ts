@@ -10,19 +10,25 @@ export const vapidCommands: Command[] = [
   {
     name: 'vapid generate',
     summary: 'create the VAPID key pair for Web Push (refuses to replace one without --force)',
-    flags: [dataDirFlag, { name: 'force', kind: 'boolean', help: 'replace existing keys (every browser must subscribe again)' }],
+    flags: [
+      dataDirFlag,
+      { name: 'force', kind: 'boolean', help: 'replace existing keys (every browser must subscribe again)' },
+    ],
     async run(args, io) {
       const dataDir = args.values['data-dir'] as string;
       const db = openDatabase(databasePath(dataDir));
       try {
         const secret = loadSecretKey(dataDir, io.env, true);
-        const force = args.values['force'] as boolean;
+        const force = args.values.force as boolean;
         const existing = readVapidPublicKey(db);
         if (existing && !force) {
           throw new CommandFailed(`VAPID keys exist already (public key ${existing}); use --force to replace them`);
         }
         const result = generateVapidKeys(db, secret, Date.now(), force);
-        if (existing) io.err('replaced the VAPID keys: browsers subscribed with the old key must subscribe again (the app does this when it next opens)');
+        if (existing)
+          io.err(
+            'replaced the VAPID keys: browsers subscribed with the old key must subscribe again (the app does this when it next opens)',
+          );
         io.out(result.publicKey);
         return 0;
       } finally {
@@ -39,7 +45,10 @@ export const vapidCommands: Command[] = [
       const db = openDatabase(databasePath(dataDir));
       try {
         const publicKey = readVapidPublicKey(db);
-        if (!publicKey) throw new CommandFailed('no VAPID keys yet: run "crewbell vapid generate" (serve also creates them on first start)');
+        if (!publicKey)
+          throw new CommandFailed(
+            'no VAPID keys yet: run "crewbell vapid generate" (serve also creates them on first start)',
+          );
         // Proves the secret key still opens the private key, without showing it.
         loadVapidKeys(db, loadSecretKey(dataDir, io.env, false));
         io.out(publicKey);

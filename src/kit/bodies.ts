@@ -55,7 +55,11 @@ export class Slots {
 }
 
 /** The body, passed through until it exceeds limit (then a 413 to whoever reads it). */
-function limitedBody(source: ReadableStream<Uint8Array>, limit: number, beforeFirstRead: () => void): ReadableStream<Uint8Array> {
+function limitedBody(
+  source: ReadableStream<Uint8Array>,
+  limit: number,
+  beforeFirstRead: () => void,
+): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let size = 0;
   return new ReadableStream<Uint8Array>(
@@ -118,11 +122,17 @@ export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots
     if (declared === 0) return next();
     const large = limit > BODY_LIMITS.small && (declared === undefined || declared > BODY_LIMITS.small);
     if (large && !(await slots.acquire(LARGE_BODIES.waitMs))) {
-      throw new AppError(503, 'server_busy', 'too many uploads at once; try again in a few seconds', { 'Retry-After': '5' });
+      throw new AppError(503, 'server_busy', 'too many uploads at once; try again in a few seconds', {
+        'Retry-After': '5',
+      });
     }
     try {
       const source = declared === undefined || awaitingContinue(c) ? c.req.raw.body : null;
-      if (source) c.req.raw = new Request(c.req.raw, { body: limitedBody(source, limit, () => sendContinue(c)), duplex: 'half' } as RequestInit);
+      if (source)
+        c.req.raw = new Request(c.req.raw, {
+          body: limitedBody(source, limit, () => sendContinue(c)),
+          duplex: 'half',
+        } as RequestInit);
       await next();
     } finally {
       if (large) slots.release();
@@ -132,5 +142,7 @@ export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots
 
 /** The limit of this request: 4 MiB for a signed-in sync upload, else 64 KiB. */
 export function bodyLimitFor(c: Context<AppEnv>): number {
-  return c.get('user') && c.req.method === 'POST' && c.req.path === '/api/sync/push' ? BODY_LIMITS.sync : BODY_LIMITS.small;
+  return c.get('user') && c.req.method === 'POST' && c.req.path === '/api/sync/push'
+    ? BODY_LIMITS.sync
+    : BODY_LIMITS.small;
 }

@@ -21,7 +21,12 @@ export function isTrustedProxy(address: string, trusted: readonly Cidr[]): boole
  * the right while the hop in hand is a trusted proxy: the first untrusted hop is the client.
  * A hop that is not an IP address stops the walk at the last believed one.
  */
-export function trueClient(socketAddress: string, forwardedFor: string | undefined, trustProxy: boolean, trusted: readonly Cidr[]): string {
+export function trueClient(
+  socketAddress: string,
+  forwardedFor: string | undefined,
+  trustProxy: boolean,
+  trusted: readonly Cidr[],
+): string {
   if (!trustProxy || !forwardedFor || !isTrustedProxy(socketAddress, trusted)) return socketAddress;
   const hops = forwardedFor.split(',').map((h) => h.trim());
   let client = socketAddress;

@@ -40,7 +40,8 @@ export function errorHandler(log: Logger) {
       return c.json(errorBody(err.code, err.message), err.status);
     }
     // A malformed percent-encoding in the path or query is the client's mistake, not a crash.
-    if (err instanceof URIError) return c.json(errorBody('invalid_request', 'the URL has a malformed percent-encoding'), 400);
+    if (err instanceof URIError)
+      return c.json(errorBody('invalid_request', 'the URL has a malformed percent-encoding'), 400);
     // Hono's own HTTPException (e.g. from a helper) keeps its status.
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {

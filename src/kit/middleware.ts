@@ -35,11 +35,19 @@ function isReverified(session: Session, now: number): boolean {
 
 /** Destructive changes need a passkey confirmation in the last 5 minutes. */
 export function requireReverified(session: Session, now: number, what: string): void {
-  if (!isReverified(session, now)) throw new AppError(403, 'reauth_required', `confirm with your passkey first, then ${what} (re-verification lasts 5 minutes)`);
+  if (!isReverified(session, now))
+    throw new AppError(
+      403,
+      'reauth_required',
+      `confirm with your passkey first, then ${what} (re-verification lasts 5 minutes)`,
+    );
 }
 
 /** One token per request from the limiter: keyed by the user once signed in, else by client (IPv6 by /64). */
-export function rateLimit(limiter: RateLimiter, config: Pick<AppConfig, 'trustProxy' | 'trustedProxies'>): MiddlewareHandler<AppEnv> {
+export function rateLimit(
+  limiter: RateLimiter,
+  config: Pick<AppConfig, 'trustProxy' | 'trustedProxies'>,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const userId = c.get('user')?.id;
     const retryAfter = limiter.take(userId ? `user:${userId}` : clientKey(clientAddress(c, config)));

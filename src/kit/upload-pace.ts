@@ -41,7 +41,8 @@ export function dropStalledBodies(server: Server, pace: UploadPace): void {
     // Bodiless requests (most of them) cost nothing here: `complete` is still false for them
     // when 'request' fires, so the framing headers decide.
     const length = req.headers['content-length'];
-    if (req.complete || (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0'))) return;
+    if (req.complete || (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')))
+      return;
     const socket = req.socket;
     let last = socket.bytesRead;
     const watch = setInterval(() => {

@@ -4,21 +4,49 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { AppError, forbidden, notFound } from '../kit/errors.ts';
 import { isoTime, jsonBody, parseWith, Uuid } from '../kit/validate.ts';
-import { InviteId, NewInvite, NewLogbook, NewRole, type InviteAccepted, type InviteInfo, type InviteMade, type LogbookRow, type Member, type OpenInviteRow } from '../wire/logbooks.ts';
+import {
+  InviteId,
+  NewInvite,
+  NewLogbook,
+  NewRole,
+  type InviteAccepted,
+  type InviteInfo,
+  type InviteMade,
+  type LogbookRow,
+  type Member,
+  type OpenInviteRow,
+} from '../wire/logbooks.ts';
 import { requireReverified, requireUser } from '../kit/middleware.ts';
 import { transaction } from '../db.ts';
 import { ANY_ROLE, requireRole } from './access.ts';
-import { createLogbook, deleteLogbook, findLogbook, listCrew, listLogbooksFor, removeCrewMember, setCrewRole, usernameOf, type LogbookForUser } from './store.ts';
+import {
+  createLogbook,
+  deleteLogbook,
+  findLogbook,
+  listCrew,
+  listLogbooksFor,
+  removeCrewMember,
+  setCrewRole,
+  usernameOf,
+  type LogbookForUser,
+} from './store.ts';
 import { acceptInvite, createInvite, findInvite, listOpenInvites, revokeInvite } from './invites.ts';
 import { checkLogbookQuota } from './quota.ts';
 
 /** Invite tokens are 43 base64url characters; anything that cannot be one is simply not found. */
 const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
-const inviteNotFound = () => new AppError(404, 'invite_not_found', 'this invite does not exist, was already used or has expired');
+const inviteNotFound = () =>
+  new AppError(404, 'invite_not_found', 'this invite does not exist, was already used or has expired');
 
 function logbookJson(logbook: LogbookForUser): LogbookRow {
-  return { id: logbook.id, ownerId: logbook.ownerId, role: logbook.role, meta: logbook.meta, createdAt: isoTime(logbook.createdAt) };
+  return {
+    id: logbook.id,
+    ownerId: logbook.ownerId,
+    role: logbook.role,
+    meta: logbook.meta,
+    createdAt: isoTime(logbook.createdAt),
+  };
 }
 
 export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
@@ -64,7 +92,8 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     const memberId = parseWith(Uuid, c.req.param('userId'), 'userId');
     const { logbook, role } = requireRole(db, id, user.id, ANY_ROLE);
     if (memberId === logbook.ownerId) {
-      if (role === 'OWNER') throw new AppError(409, 'owner_cannot_leave', 'the owner cannot leave their own logbook; delete it instead');
+      if (role === 'OWNER')
+        throw new AppError(409, 'owner_cannot_leave', 'the owner cannot leave their own logbook; delete it instead');
       throw forbidden('only the owner can remove crew, and nobody can remove the owner');
     }
     // Crew may take only themselves off; the owner may take off anyone in the crew.
@@ -79,7 +108,8 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     const memberId = parseWith(Uuid, c.req.param('userId'), 'userId');
     const { logbook } = requireRole(db, id, user.id, ['OWNER']);
     const body = await jsonBody(c, NewRole);
-    if (memberId === logbook.ownerId) throw new AppError(409, 'owner_role', 'the owner is always OWNER; their role cannot change');
+    if (memberId === logbook.ownerId)
+      throw new AppError(409, 'owner_role', 'the owner is always OWNER; their role cannot change');
     const member = setCrewRole(db, id, memberId, body.role);
     if (!member) throw notFound('crew member');
     return c.json(member satisfies Member);
@@ -90,7 +120,14 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     const id = logbookId(c.req.param('id'));
     requireRole(db, id, user.id, ['OWNER']);
     const invites = listOpenInvites(db, id, clock.now());
-    const rows = invites.map((i): OpenInviteRow => ({ id: i.id, role: i.role, createdAt: isoTime(i.createdAt), expiresAt: isoTime(i.expiresAt) }));
+    const rows = invites.map(
+      (i): OpenInviteRow => ({
+        id: i.id,
+        role: i.role,
+        createdAt: isoTime(i.createdAt),
+        expiresAt: isoTime(i.expiresAt),
+      }),
+    );
     return c.json({ invites: rows });
   });
 
@@ -120,7 +157,12 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     const logbook = findLogbook(db, invite.logbookId);
     const ownerName = logbook && usernameOf(db, logbook.ownerId);
     if (!ownerName) throw inviteNotFound();
-    return c.json({ logbookId: invite.logbookId, role: invite.role, ownerName, expiresAt: isoTime(invite.expiresAt) } satisfies InviteInfo);
+    return c.json({
+      logbookId: invite.logbookId,
+      role: invite.role,
+      ownerName,
+      expiresAt: isoTime(invite.expiresAt),
+    } satisfies InviteInfo);
   });
 
   app.post('/invites/:token/accept', (c) => {
@@ -129,7 +171,8 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
     if (!INVITE_TOKEN.test(token)) throw inviteNotFound();
     const result = transaction(db, () => acceptInvite(db, token, user.id, clock.now()));
     if (!result.ok) {
-      if (result.reason === 'owner') throw new AppError(409, 'already_owner', 'you own this logbook; invites are for crew');
+      if (result.reason === 'owner')
+        throw new AppError(409, 'already_owner', 'you own this logbook; invites are for crew');
       throw inviteNotFound();
     }
     return c.json({ logbookId: result.logbookId, role: result.role } satisfies InviteAccepted);

@@ -25,7 +25,9 @@ export function notifyRoutes(deps: AppDeps): Hono<AppEnv> {
     const id = logbookId(c.req.param('id'));
     requireRole(db, id, user.id, ANY_ROLE);
     const body = await jsonBody(c, LogbookNotificationsBody);
-    return c.json({ enabled: setLogbookNotifications(db, user.id, id, body.enabled, clock.now()) } satisfies LogbookNotifications);
+    return c.json({
+      enabled: setLogbookNotifications(db, user.id, id, body.enabled, clock.now()),
+    } satisfies LogbookNotifications);
   });
 
   return app;

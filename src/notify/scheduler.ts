@@ -114,15 +114,31 @@ function fireDueNotifications(db: Db, now: number): FiredNotification[] {
       const prefs = pushPrefs(db, row.ownerId);
       const quietUntil = prefs.quietHours && quietHoursEnd(now, prefs.quietHours);
       if (quietUntil) {
-        prepared(db, 'UPDATE notify_state SET due_at = ? WHERE owner_id = ? AND logbook_id = ?').run(quietUntil, row.ownerId, row.logbookId);
+        prepared(db, 'UPDATE notify_state SET due_at = ? WHERE owner_id = ? AND logbook_id = ?').run(
+          quietUntil,
+          row.ownerId,
+          row.logbookId,
+        );
         continue;
       }
       let jobs = 0;
-      if (row.changeCount > 0 && prefs.collaboratorChangesEnabled && logbookNotificationsEnabled(db, row.ownerId, row.logbookId)) {
+      if (
+        row.changeCount > 0 &&
+        prefs.collaboratorChangesEnabled &&
+        logbookNotificationsEnabled(db, row.ownerId, row.logbookId)
+      ) {
         const counts: ChangeCounts = { create: row.creates, update: row.updates, delete: row.deletes };
-        const by = (JSON.parse(row.crew) as string[]).map((id) => usernameOf(db, id)).filter((name): name is string => !!name);
+        const by = (JSON.parse(row.crew) as string[])
+          .map((id) => usernameOf(db, id))
+          .filter((name): name is string => !!name);
         const details = counts.create + counts.update + counts.delete > 0 ? { counts, by } : { by };
-        jobs = queueForUser(db, row.ownerId, (locale) => crewChangesMessage(locale, row.logbookId, row.changeCount, details), logbookTopic(row.logbookId), now);
+        jobs = queueForUser(
+          db,
+          row.ownerId,
+          (locale) => crewChangesMessage(locale, row.logbookId, row.changeCount, details),
+          logbookTopic(row.logbookId),
+          now,
+        );
       }
       prepared(
         db,
@@ -137,7 +153,9 @@ function fireDueNotifications(db: Db, now: number): FiredNotification[] {
 }
 
 function earliestDue(db: Db): number | undefined {
-  const row = prepared(db, 'SELECT MIN(due_at) AS at FROM notify_state WHERE due_at IS NOT NULL').get() as { at: number | null };
+  const row = prepared(db, 'SELECT MIN(due_at) AS at FROM notify_state WHERE due_at IS NOT NULL').get() as {
+    at: number | null;
+  };
   return row.at ?? undefined;
 }
 

@@ -55,7 +55,13 @@ export function createVapidSigner(keys: VapidKeys, subject: string, clock: Clock
  * the server runs, so the public key is looked at again now and then (cheap), and the
  * private key is opened again only when it changed.
  */
-export function createSignerSource(load: () => VapidKeys, currentPublicKey: () => string | undefined, subject: string, clock: Clock, recheckMs = 10_000): () => VapidSigner {
+export function createSignerSource(
+  load: () => VapidKeys,
+  currentPublicKey: () => string | undefined,
+  subject: string,
+  clock: Clock,
+  recheckMs = 10_000,
+): () => VapidSigner {
   let signer = createVapidSigner(load(), subject, clock);
   let checkedAt = clock.now();
   return () => {

@@ -19,10 +19,19 @@ export interface SendOptions {
   now: number;
 }
 
-export async function sendToDevice(transport: Transport, signer: VapidSigner, device: Device, payload: string, options: SendOptions): Promise<SendOutcome> {
+export async function sendToDevice(
+  transport: Transport,
+  signer: VapidSigner,
+  device: Device,
+  payload: string,
+  options: SendOptions,
+): Promise<SendOutcome> {
   let body: Buffer;
   try {
-    body = encryptForDevice(Buffer.from(payload), { p256dh: Buffer.from(device.p256dh, 'base64url'), auth: Buffer.from(device.auth, 'base64url') });
+    body = encryptForDevice(Buffer.from(payload), {
+      p256dh: Buffer.from(device.p256dh, 'base64url'),
+      auth: Buffer.from(device.auth, 'base64url'),
+    });
   } catch (err) {
     return { kind: 'failed', reason: `cannot encrypt for this device: ${(err as Error).message}` };
   }

@@ -43,7 +43,8 @@ export interface EncryptFixture {
 
 /** Encrypts plaintext for one device; the result is the whole request body. */
 export function encryptForDevice(plaintext: Buffer, device: DeviceKeys, fixture?: EncryptFixture): Buffer {
-  if (plaintext.length > MAX_PLAINTEXT) throw new Error(`push message is ${plaintext.length} bytes; at most ${MAX_PLAINTEXT} fit`);
+  if (plaintext.length > MAX_PLAINTEXT)
+    throw new Error(`push message is ${plaintext.length} bytes; at most ${MAX_PLAINTEXT} fit`);
   // A fresh sender key and salt per message (RFC 8291 §3.1): a key is never reused.
   const sender: ECDH = createECDH('prime256v1');
   let senderPublic: Buffer;
@@ -59,7 +60,17 @@ export function encryptForDevice(plaintext: Buffer, device: DeviceKeys, fixture?
   // Three one-call HKDFs (extract + expand in native code): cheaper than five HMACs here.
   // Keys go in as KeyObjects: given a Buffer, node:crypto first tries it as a KeyObject
   // and a CryptoKey by catching two exceptions, which costs more than the HKDF itself.
-  const ikm = createSecretKey(new Uint8Array(hkdfSync('sha256', createSecretKey(shared), device.auth, Buffer.concat([KEY_INFO, device.p256dh, senderPublic]), 32)));
+  const ikm = createSecretKey(
+    new Uint8Array(
+      hkdfSync(
+        'sha256',
+        createSecretKey(shared),
+        device.auth,
+        Buffer.concat([KEY_INFO, device.p256dh, senderPublic]),
+        32,
+      ),
+    ),
+  );
   const cek = createSecretKey(new Uint8Array(hkdfSync('sha256', ikm, salt, CEK_INFO, 16)));
   const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, NONCE_INFO, 12));
 
@@ -70,6 +81,12 @@ export function encryptForDevice(plaintext: Buffer, device: DeviceKeys, fixture?
   senderPublic.copy(header, 21);
 
   const cipher = createCipheriv('aes-128-gcm', cek, nonce);
-  const body = Buffer.concat([header, cipher.update(plaintext), cipher.update(LAST_RECORD), cipher.final(), cipher.getAuthTag()]);
+  const body = Buffer.concat([
+    header,
+    cipher.update(plaintext),
+    cipher.update(LAST_RECORD),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
   return body;
 }

@@ -40,7 +40,10 @@ export function createH2Sessions(options: H2Options): H2Sessions {
         ...(options.lookup ? { lookup: options.lookup } : {}),
         ...(options.ca ? { ca: [...tls.rootCertificates, options.ca.toString()] } : {}),
       });
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error('push connection timed out'), { code: 'ERR_PUSH_TIMEOUT' })), options.connectTimeoutMs);
+      const timer = setTimeout(
+        () => socket.destroy(Object.assign(new Error('push connection timed out'), { code: 'ERR_PUSH_TIMEOUT' })),
+        options.connectTimeoutMs,
+      );
       socket.once('error', (err) => {
         clearTimeout(timer);
         reject(err);

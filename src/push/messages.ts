@@ -33,15 +33,32 @@ export interface CrewChangeDetails {
  * The visible text stays generic; counts and crew names ride along in `data` (encrypted
  * for the device like the rest) for a service worker that can say more.
  */
-export function crewChangesMessage(locale: Locale, logbookId: string, changeCount: number, details: CrewChangeDetails = {}): PushMessage {
+export function crewChangesMessage(
+  locale: Locale,
+  logbookId: string,
+  changeCount: number,
+  details: CrewChangeDetails = {},
+): PushMessage {
   const data: CrewChangeData = { url: `/logbook/${logbookId}`, logbookId, changeCount };
   if (details.counts) data.counts = details.counts;
   if (details.by?.length) data.by = details.by;
-  return { title: TEXTS[locale].title, body: TEXTS[locale].crewChanges, tag: `logbook-${logbookId}`, renotify: false, data };
+  return {
+    title: TEXTS[locale].title,
+    body: TEXTS[locale].crewChanges,
+    tag: `logbook-${logbookId}`,
+    renotify: false,
+    data,
+  };
 }
 
 export function testMessage(locale: Locale, title?: string, body?: string): PushMessage {
-  return { title: title ?? TEXTS[locale].title, body: body ?? TEXTS[locale].test, tag: 'test', renotify: false, data: { url: '/settings' } };
+  return {
+    title: title ?? TEXTS[locale].title,
+    body: body ?? TEXTS[locale].test,
+    tag: 'test',
+    renotify: false,
+    data: { url: '/settings' },
+  };
 }
 
 /**

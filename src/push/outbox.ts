@@ -25,11 +25,22 @@ export interface OutboxJob {
  * Queues message for every device of the user; message is made per device locale.
  * Returns the number of jobs. Call inside the transaction that decided to notify.
  */
-export function queueForUser(db: Db, userId: string, message: (locale: Locale) => PushMessage, topic: string | null, now: number): number {
+export function queueForUser(
+  db: Db,
+  userId: string,
+  message: (locale: Locale) => PushMessage,
+  topic: string | null,
+  now: number,
+): number {
   // A subscription past the expirationTime its browser gave is dead at the push service: no job.
-  const devices = prepared(db, 'SELECT id, locale FROM push_subscriptions WHERE user_id = ? AND (expiration_time IS NULL OR expiration_time > ?)')
-    .all(userId, now) as { id: string; locale: Locale }[];
-  const insert = prepared(db, 'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)');
+  const devices = prepared(
+    db,
+    'SELECT id, locale FROM push_subscriptions WHERE user_id = ? AND (expiration_time IS NULL OR expiration_time > ?)',
+  ).all(userId, now) as { id: string; locale: Locale }[];
+  const insert = prepared(
+    db,
+    'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
+  );
   const payloads = new Map<Locale, string>();
   for (const device of devices) {
     let payload = payloads.get(device.locale);
@@ -41,7 +52,10 @@ export function queueForUser(db: Db, userId: string, message: (locale: Locale) =
 
 /** Queues one message for one device and returns the job's id (`crewbell push test` waits for its answer). */
 export function queueForDevice(db: Db, subscriptionId: string, payload: string, now: number): number {
-  const insert = prepared(db, 'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, NULL, ?, 0, ?, ?)');
+  const insert = prepared(
+    db,
+    'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, NULL, ?, 0, ?, ?)',
+  );
   return Number(insert.run(subscriptionId, payload, 'normal', now, now).lastInsertRowid);
 }
 
@@ -58,9 +72,16 @@ const FAIRNESS_WINDOW = 4096;
  * `perHost` per push-service host and `perUser` per account: a flood of one account's jobs,
  * or a backlog at one slow host, does not hide the jobs behind it from the worker.
  */
-export function dueJobs(db: Db, now: number, limit: number, claimed: ReadonlySet<number>, fair = { perHost: limit, perUser: limit }): OutboxJob[] {
-  return prepared(db, 
-      `WITH due AS (
+export function dueJobs(
+  db: Db,
+  now: number,
+  limit: number,
+  claimed: ReadonlySet<number>,
+  fair = { perHost: limit, perUser: limit },
+): OutboxJob[] {
+  return prepared(
+    db,
+    `WITH due AS (
          SELECT o.id, o.subscription_id AS subscriptionId, s.endpoint, s.p256dh, s.auth, o.payload, o.topic, o.urgency, o.attempts,
                 s.user_id AS userId, ${HOST_OF_ENDPOINT} AS host, o.next_attempt_at
            FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
@@ -73,13 +94,14 @@ export function dueJobs(db: Db, now: number, limit: number, claimed: ReadonlySet
        )
        SELECT id, subscriptionId, endpoint, p256dh, auth, payload, topic, urgency, attempts, userId, host
          FROM per_host WHERE host_rank <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-    )
-    .all(now, JSON.stringify([...claimed]), fair.perUser, fair.perHost, limit) as unknown as OutboxJob[];
+  ).all(now, JSON.stringify([...claimed]), fair.perUser, fair.perHost, limit) as unknown as OutboxJob[];
 }
 
 /** When the next job that is not due yet becomes due. */
 export function nextAttemptAfter(db: Db, now: number): number | undefined {
-  const row = prepared(db, 'SELECT MIN(next_attempt_at) AS at FROM push_outbox WHERE next_attempt_at > ?').get(now) as { at: number | null };
+  const row = prepared(db, 'SELECT MIN(next_attempt_at) AS at FROM push_outbox WHERE next_attempt_at > ?').get(now) as {
+    at: number | null;
+  };
   return row.at ?? undefined;
 }
 
@@ -88,11 +110,13 @@ export function nextAttemptAfter(db: Db, now: number): number | undefined {
  * batch (ids passed as one JSON array).
  */
 export function recordDelivered(db: Db, jobs: readonly Pick<OutboxJob, 'id' | 'subscriptionId'>[], now: number): void {
-  prepared(db, 'DELETE FROM push_outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(jobs.map((j) => j.id)));
-  prepared(db, 'UPDATE push_subscriptions SET last_used_at = ?, failures = 0, permanent_failures = 0 WHERE id IN (SELECT value FROM json_each(?))').run(
-    now,
-    JSON.stringify([...new Set(jobs.map((j) => j.subscriptionId))]),
+  prepared(db, 'DELETE FROM push_outbox WHERE id IN (SELECT value FROM json_each(?))').run(
+    JSON.stringify(jobs.map((j) => j.id)),
   );
+  prepared(
+    db,
+    'UPDATE push_subscriptions SET last_used_at = ?, failures = 0, permanent_failures = 0 WHERE id IN (SELECT value FROM json_each(?))',
+  ).run(now, JSON.stringify([...new Set(jobs.map((j) => j.subscriptionId))]));
 }
 
 /** Jobs waiting, including ones waiting for a retry (the /metrics outbox depth). */
@@ -105,7 +129,12 @@ export function deleteJob(db: Db, id: number): void {
 }
 
 export function postponeJob(db: Db, id: number, attempts: number, nextAttemptAt: number, error: string): void {
-  prepared(db, 'UPDATE push_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?').run(attempts, nextAttemptAt, error.slice(0, 200), id);
+  prepared(db, 'UPDATE push_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?').run(
+    attempts,
+    nextAttemptAt,
+    error.slice(0, 200),
+    id,
+  );
 }
 
 /** Longest wait before a retry, whatever a push service asks for. */
@@ -116,7 +145,12 @@ export const MAX_RETRY_DELAY_MS = 3_600_000;
  * Retry-After wins; otherwise base doubling per retry, with "equal jitter" (half fixed,
  * half random) so that a burst of failures does not come back as a burst.
  */
-export function backoffDelay(retry: number, baseMs: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+export function backoffDelay(
+  retry: number,
+  baseMs: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
   if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs), MAX_RETRY_DELAY_MS);
   const exponential = Math.min(baseMs * 2 ** Math.max(0, retry - 1), MAX_RETRY_DELAY_MS);
   return Math.round(exponential / 2 + random() * (exponential / 2));

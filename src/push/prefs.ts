@@ -13,10 +13,14 @@ interface PrefsRow {
 }
 
 export function pushPrefs(db: Db, userId: string): PushPrefs {
-  const row = prepared(db, 'SELECT collaborator_changes_enabled AS on_, quiet_from, quiet_to, quiet_time_zone FROM push_prefs WHERE user_id = ?').get(userId) as
-    | PrefsRow
-    | undefined;
-  const quiet = row?.quiet_from && row.quiet_to && row.quiet_time_zone ? { from: row.quiet_from, to: row.quiet_to, timeZone: row.quiet_time_zone } : null;
+  const row = prepared(
+    db,
+    'SELECT collaborator_changes_enabled AS on_, quiet_from, quiet_to, quiet_time_zone FROM push_prefs WHERE user_id = ?',
+  ).get(userId) as PrefsRow | undefined;
+  const quiet =
+    row?.quiet_from && row.quiet_to && row.quiet_time_zone
+      ? { from: row.quiet_from, to: row.quiet_to, timeZone: row.quiet_time_zone }
+      : null;
   return { collaboratorChangesEnabled: row?.on_ === 1, quietHours: quiet };
 }
 
@@ -30,7 +34,10 @@ export function quietHoursOf(db: Db, userId: string): QuietHours | null {
 
 /** Changes only the fields given (undefined = leave as it is; quietHours null = none). */
 export function updatePushPrefs(db: Db, userId: string, change: Partial<PushPrefs>, now: number): PushPrefs {
-  const next = { ...pushPrefs(db, userId), ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) } as PushPrefs;
+  const next = {
+    ...pushPrefs(db, userId),
+    ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)),
+  } as PushPrefs;
   const q = next.quietHours;
   prepared(
     db,

@@ -14,23 +14,56 @@ import { pushPrefs, updatePushPrefs } from './prefs.ts';
 import { deleteSubscription, listSubscriptions, saveSubscription, devicesOfUser } from './subscriptions.ts';
 import { PrefsBody, type MyDevice, type PushPrefs, type TestQueued } from '../wire/push.ts';
 
-const b64 = (max: number) => v.pipe(v.string('must be a string'), v.maxLength(max, `at most ${max} characters`), v.regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url'));
+const b64 = (max: number) =>
+  v.pipe(
+    v.string('must be a string'),
+    v.maxLength(max, `at most ${max} characters`),
+    v.regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url'),
+  );
 const bytesOf = (s: string) => Buffer.from(s.replace(/=+$/, ''), 'base64url');
 
-const Endpoint = v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(MAX_ENDPOINT_LENGTH, `at most ${MAX_ENDPOINT_LENGTH} characters`));
+const Endpoint = v.pipe(
+  v.string('must be a string'),
+  v.minLength(1, 'is required'),
+  v.maxLength(MAX_ENDPOINT_LENGTH, `at most ${MAX_ENDPOINT_LENGTH} characters`),
+);
 
 const SubscriptionBody = v.object({
   endpoint: Endpoint,
   keys: v.object({
-    p256dh: v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key')),
-    auth: v.pipe(b64(32), v.check((s) => bytesOf(s).length === 16, 'must be 16 bytes')),
+    p256dh: v.pipe(
+      b64(100),
+      v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'),
+    ),
+    auth: v.pipe(
+      b64(32),
+      v.check((s) => bytesOf(s).length === 16, 'must be 16 bytes'),
+    ),
   }),
-  expirationTime: v.optional(v.nullable(v.pipe(v.number('must be a number or null'), v.integer('must be a whole number'), v.minValue(0, 'must not be negative')))),
+  expirationTime: v.optional(
+    v.nullable(
+      v.pipe(
+        v.number('must be a number or null'),
+        v.integer('must be a whole number'),
+        v.minValue(0, 'must not be negative'),
+      ),
+    ),
+  ),
   locale: v.optional(v.picklist(['de', 'en'], 'must be "de" or "en"')),
   /** The applicationServerKey the browser subscribed with (lets the PWA spot a rotated key). */
-  vapidPublicKey: v.optional(v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'))),
+  vapidPublicKey: v.optional(
+    v.pipe(
+      b64(100),
+      v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'),
+    ),
+  ),
   /** The same, under the Push API's own name. */
-  applicationServerKey: v.optional(v.pipe(b64(100), v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'))),
+  applicationServerKey: v.optional(
+    v.pipe(
+      b64(100),
+      v.check((s) => isP256Point(bytesOf(s)), 'must be a 65-byte P-256 public key'),
+    ),
+  ),
 });
 
 const UnsubscribeBody = v.object({ endpoint: Endpoint });
@@ -74,13 +107,15 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
   /** The caller's own devices (full endpoints: they are the caller's), so the PWA can tell this device from the others. */
   app.get('/push/subscriptions', (c) => {
     const { user } = requireUser(c);
-    const subscriptions = devicesOfUser(db, user.id).map((s): MyDevice => ({
-      id: s.id,
-      endpoint: s.endpoint,
-      locale: s.locale,
-      createdAt: isoTime(s.createdAt),
-      lastUsedAt: isoTime(s.lastUsedAt),
-    }));
+    const subscriptions = devicesOfUser(db, user.id).map(
+      (s): MyDevice => ({
+        id: s.id,
+        endpoint: s.endpoint,
+        locale: s.locale,
+        createdAt: isoTime(s.createdAt),
+        lastUsedAt: isoTime(s.lastUsedAt),
+      }),
+    );
     return c.json({ subscriptions });
   });
 

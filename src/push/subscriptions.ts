@@ -5,7 +5,6 @@ import { prepared, transaction, type Db } from '../db.ts';
 import { truncateEndpoint } from '../log.ts';
 import type { Locale } from './messages.ts';
 
-
 export interface Subscription {
   id: string;
   userId: string;
@@ -37,7 +36,8 @@ export const MAX_PERMANENT_FAILURES = 5;
 export function saveSubscription(db: Db, userId: string, sub: NewSubscription, now: number): string {
   return transaction(db, () => {
     const id = upsertSubscription(db, userId, sub, now);
-    prepared(db, 
+    prepared(
+      db,
       `DELETE FROM push_subscriptions WHERE id IN (
          SELECT id FROM push_subscriptions WHERE user_id = ? AND id != ?
           ORDER BY COALESCE(last_used_at, created_at) DESC, created_at DESC, id LIMIT -1 OFFSET ?)`,
@@ -47,21 +47,35 @@ export function saveSubscription(db: Db, userId: string, sub: NewSubscription, n
 }
 
 function upsertSubscription(db: Db, userId: string, sub: NewSubscription, now: number): string {
-  const row = prepared(db, 
-      `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, expiration_time, locale, vapid_public_key, created_at, failures)
+  const row = prepared(
+    db,
+    `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, expiration_time, locale, vapid_public_key, created_at, failures)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
        ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
          expiration_time = excluded.expiration_time, locale = excluded.locale,
          vapid_public_key = COALESCE(excluded.vapid_public_key, push_subscriptions.vapid_public_key), failures = 0, permanent_failures = 0
        RETURNING id`,
-    )
-    .get(randomUUID(), userId, sub.endpoint, sub.p256dh, sub.auth, sub.expirationTime, sub.locale, sub.vapidPublicKey, now) as { id: string };
+  ).get(
+    randomUUID(),
+    userId,
+    sub.endpoint,
+    sub.p256dh,
+    sub.auth,
+    sub.expirationTime,
+    sub.locale,
+    sub.vapidPublicKey,
+    now,
+  ) as { id: string };
   return row.id;
 }
 
 /** Removes the user's own subscription for endpoint; true when one was removed. */
 export function deleteSubscription(db: Db, userId: string, endpoint: string): boolean {
-  return Number(prepared(db, 'DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?').run(endpoint, userId).changes) > 0;
+  return (
+    Number(
+      prepared(db, 'DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?').run(endpoint, userId).changes,
+    ) > 0
+  );
 }
 
 /** The push service said the endpoint is gone (404/410). */
@@ -79,13 +93,17 @@ export interface Device {
 
 /** A user's own subscribed devices, endpoints whole (they are the user's own). */
 export function devicesOfUser(db: Db, userId: string): Device[] {
-  return prepared(db, 'SELECT id, endpoint, locale, created_at AS createdAt, last_used_at AS lastUsedAt FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id')
-    .all(userId) as unknown as Device[];
+  return prepared(
+    db,
+    'SELECT id, endpoint, locale, created_at AS createdAt, last_used_at AS lastUsedAt FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id',
+  ).all(userId) as unknown as Device[];
 }
 
 export function allSubscriptions(db: Db): (Subscription & { username: string })[] {
-  return prepared(db, `SELECT s.id, s.user_id AS userId, s.endpoint, s.p256dh, s.auth, s.locale, u.username FROM push_subscriptions s JOIN users u ON u.id = s.user_id ORDER BY u.username, s.created_at, s.id`)
-    .all() as unknown as (Subscription & { username: string })[];
+  return prepared(
+    db,
+    `SELECT s.id, s.user_id AS userId, s.endpoint, s.p256dh, s.auth, s.locale, u.username FROM push_subscriptions s JOIN users u ON u.id = s.user_id ORDER BY u.username, s.created_at, s.id`,
+  ).all() as unknown as (Subscription & { username: string })[];
 }
 
 export interface SubscriptionListing {
@@ -101,12 +119,12 @@ export interface SubscriptionListing {
 
 /** For admins: endpoints truncated (they identify a device), keys left out. */
 export function listSubscriptions(db: Db, userId?: string): SubscriptionListing[] {
-  const rows = prepared(db, 
-      `SELECT s.id, s.user_id AS userId, u.username, s.endpoint, s.created_at AS createdAt, s.last_used_at AS lastUsedAt, s.failures
+  const rows = prepared(
+    db,
+    `SELECT s.id, s.user_id AS userId, u.username, s.endpoint, s.created_at AS createdAt, s.last_used_at AS lastUsedAt, s.failures
          FROM push_subscriptions s JOIN users u ON u.id = s.user_id
         WHERE (? IS NULL OR s.user_id = ?) ORDER BY u.username, s.created_at, s.id`,
-    )
-    .all(userId ?? null, userId ?? null) as unknown as SubscriptionListing[];
+  ).all(userId ?? null, userId ?? null) as unknown as SubscriptionListing[];
   return rows.map((r) => ({ ...r, endpoint: truncateEndpoint(r.endpoint) }));
 }
 
@@ -117,7 +135,10 @@ export function countSubscriptions(db: Db): number {
 /** Deletes subscriptions not used (or, if never used, not created) within maxAgeMs, and those past their expirationTime. */
 export function pruneSubscriptions(db: Db, now: number, maxAgeMs: number): number {
   return Number(
-    prepared(db, 'DELETE FROM push_subscriptions WHERE COALESCE(last_used_at, created_at) < ? OR expiration_time <= ?').run(now - maxAgeMs, now).changes,
+    prepared(
+      db,
+      'DELETE FROM push_subscriptions WHERE COALESCE(last_used_at, created_at) < ? OR expiration_time <= ?',
+    ).run(now - maxAgeMs, now).changes,
   );
 }
 
@@ -126,8 +147,10 @@ export function pruneSubscriptions(db: Db, now: number, maxAgeMs: number): numbe
  * refused MAX_PERMANENT_FAILURES times in a row, with no delivery between, is dropped; true then.
  */
 export function countPermanentFailure(db: Db, id: string): boolean {
-  const row = prepared(db, 'UPDATE push_subscriptions SET failures = failures + 1, permanent_failures = permanent_failures + 1 WHERE id = ? RETURNING permanent_failures')
-    .get(id) as { permanent_failures: number } | undefined;
+  const row = prepared(
+    db,
+    'UPDATE push_subscriptions SET failures = failures + 1, permanent_failures = permanent_failures + 1 WHERE id = ? RETURNING permanent_failures',
+  ).get(id) as { permanent_failures: number } | undefined;
   if (!row || row.permanent_failures < MAX_PERMANENT_FAILURES) return false;
   prepared(db, 'DELETE FROM push_subscriptions WHERE id = ?').run(id);
   return true;

@@ -66,10 +66,22 @@ export function classifyStatus(status: number, retryAfter: string | undefined, n
   return { kind: 'failed', status, reason: `HTTP ${status}` };
 }
 
-const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_PUSH_TIMEOUT']);
+const RETRYABLE_NETWORK = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'ERR_PUSH_TIMEOUT',
+]);
 
 function classifyError(err: NodeJS.ErrnoException): SendOutcome {
-  if (err instanceof BlockedAddressError) return { kind: 'failed', reason: 'endpoint resolves to a non-public address' };
+  if (err instanceof BlockedAddressError)
+    return { kind: 'failed', reason: 'endpoint resolves to a non-public address' };
   const code = err.code ?? '';
   if (code === 'ENOTFOUND') return { kind: 'retry', reason: 'host not found' };
   if (RETRYABLE_NETWORK.has(code)) return { kind: 'retry', reason: code === 'ERR_PUSH_TIMEOUT' ? 'timed out' : code };
@@ -88,14 +100,27 @@ export function createTransport(options: TransportOptions): Transport {
     // The guard sits in the connection's own name lookup (skipped only with --push-allow-insecure).
     ...(options.allowInsecure ? {} : { lookup: guardedLookup(options.resolve) as never }),
   };
-  const httpsAgent = new https.Agent({ ...agentOptions, ...(options.ca ? { ca: [...tls.rootCertificates, options.ca.toString()] } : {}) });
+  const httpsAgent = new https.Agent({
+    ...agentOptions,
+    ...(options.ca ? { ca: [...tls.rootCertificates, options.ca.toString()] } : {}),
+  });
   const httpAgent = new http.Agent(agentOptions);
   const useHttp2 = options.http2 ?? !process.versions.deno;
   const h2 = useHttp2
-    ? createH2Sessions({ lookup: agentOptions.lookup as LookupFunction | undefined, ca: options.ca, connectTimeoutMs: options.timeoutMs })
+    ? createH2Sessions({
+        lookup: agentOptions.lookup as LookupFunction | undefined,
+        ca: options.ca,
+        connectTimeoutMs: options.timeoutMs,
+      })
     : undefined;
 
-  function sendHttp2(session: http2.ClientHttp2Session, url: URL, headers: Record<string, string | number>, body: Buffer, now: number): Promise<SendOutcome> {
+  function sendHttp2(
+    session: http2.ClientHttp2Session,
+    url: URL,
+    headers: Record<string, string | number>,
+    body: Buffer,
+    now: number,
+  ): Promise<SendOutcome> {
     return new Promise((resolve) => {
       let settled = false;
       let status = 0;
@@ -161,10 +186,13 @@ export function createTransport(options: TransportOptions): Transport {
         urgency: request.urgency,
         authorization: request.authorization,
       };
-      if (request.topic) headers['topic'] = request.topic;
+      if (request.topic) headers.topic = request.topic;
       if (secure && h2) {
         return h2.session(url).then(
-          (session) => (session ? sendHttp2(session, url, headers, request.body, now) : sendHttp1(url, secure, headers, request.body, now)),
+          (session) =>
+            session
+              ? sendHttp2(session, url, headers, request.body, now)
+              : sendHttp1(url, secure, headers, request.body, now),
           (err: NodeJS.ErrnoException) => classifyError(err),
         );
       }
@@ -177,7 +205,13 @@ export function createTransport(options: TransportOptions): Transport {
     },
   };
 
-  function sendHttp1(url: URL, secure: boolean, headers: Record<string, string | number>, body: Buffer, now: number): Promise<SendOutcome> {
+  function sendHttp1(
+    url: URL,
+    secure: boolean,
+    headers: Record<string, string | number>,
+    body: Buffer,
+    now: number,
+  ): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve) => {
       let settled = false;
       const finish = (outcome: SendOutcome) => {

@@ -1,7 +1,14 @@
 // The server's VAPID identity (RFC 8292): one P-256 key pair per installation. The private
 // key is stored sealed with AES-256-GCM under the data dir's secret key and is only ever
 // opened in memory; no response, log line or error carries it.
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
@@ -44,7 +51,7 @@ export function loadSecretKey(dataDir: string, env: Record<string, string | unde
     if (!create) throw new SecretKeyError(`no secret key: ${file} is missing and ${SECRET_KEY_ENV} is not set`);
     // On the disk before the VAPID key sealed with it is committed: a power cut must not
     // leave a database whose key can no longer be opened.
-    createFileDurably(file, randomBytes(32).toString('base64url') + '\n');
+    createFileDurably(file, `${randomBytes(32).toString('base64url')}\n`);
     chmodSync(file, 0o600);
   }
   return decodeSecret(readFileSync(file, 'utf8'), file);
@@ -60,7 +67,8 @@ function sealPrivateKey(secret: Buffer, privateKey: Buffer): string {
 
 export function openPrivateKey(secret: Buffer, sealed: string): Buffer {
   const [version, iv, body] = sealed.split('.');
-  if (version !== 'v1' || !iv || !body) throw new SecretKeyError('the stored VAPID private key is in an unknown format');
+  if (version !== 'v1' || !iv || !body)
+    throw new SecretKeyError('the stored VAPID private key is in an unknown format');
   const bytes = Buffer.from(body, 'base64url');
   try {
     const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(iv, 'base64url'));
@@ -69,7 +77,9 @@ export function openPrivateKey(secret: Buffer, sealed: string): Buffer {
     return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - 16)), decipher.final()]);
   } catch {
     // Never echo key material: the only useful fact is that the secret does not match.
-    throw new SecretKeyError(`the VAPID private key cannot be opened: the secret key (${SECRET_KEY_ENV} or data-dir/${SECRET_KEY_FILE}) is not the one it was sealed with`);
+    throw new SecretKeyError(
+      `the VAPID private key cannot be opened: the secret key (${SECRET_KEY_ENV} or data-dir/${SECRET_KEY_FILE}) is not the one it was sealed with`,
+    );
   }
 }
 
@@ -93,7 +103,12 @@ export function isP256Point(bytes: Buffer): boolean {
   try {
     createPublicKey({
       format: 'jwk',
-      key: { kty: 'EC', crv: 'P-256', x: bytes.subarray(1, 33).toString('base64url'), y: bytes.subarray(33).toString('base64url') },
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        x: bytes.subarray(1, 33).toString('base64url'),
+        y: bytes.subarray(33).toString('base64url'),
+      },
     });
     return true;
   } catch {
@@ -109,7 +124,10 @@ interface KeyRow {
 }
 
 function readRow(db: Db): KeyRow | undefined {
-  return prepared(db, 'SELECT public_key, private_key_sealed, subject, created_at FROM vapid_keys WHERE id = 1').get() as KeyRow | undefined;
+  return prepared(
+    db,
+    'SELECT public_key, private_key_sealed, subject, created_at FROM vapid_keys WHERE id = 1',
+  ).get() as KeyRow | undefined;
 }
 
 export function readVapidPublicKey(db: Db): string | undefined {
@@ -138,7 +156,9 @@ export function generateVapidKeys(db: Db, secret: Buffer, now: number, force = f
   if (existing && !force) return { created: false, publicKey: existing.public_key };
   const keys = webpush.generateVAPIDKeys();
   const sealed = sealPrivateKey(secret, Buffer.from(keys.privateKey, 'base64url'));
-  prepared(db, `INSERT INTO vapid_keys (id, public_key, private_key_sealed, subject, created_at) VALUES (1, ?, ?, ?, ?)
+  prepared(
+    db,
+    `INSERT INTO vapid_keys (id, public_key, private_key_sealed, subject, created_at) VALUES (1, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET public_key = excluded.public_key, private_key_sealed = excluded.private_key_sealed, created_at = excluded.created_at`,
   ).run(keys.publicKey, sealed, existing?.subject ?? null, now);
   return { created: true, publicKey: keys.publicKey };
@@ -149,7 +169,10 @@ export function loadVapidKeys(db: Db, secret: Buffer): VapidKeys | undefined {
   const row = readRow(db);
   if (!row) return undefined;
   const publicKey = Buffer.from(row.public_key, 'base64url');
-  return { publicKey: row.public_key, privateKey: vapidPrivateKeyObject(openPrivateKey(secret, row.private_key_sealed), publicKey) };
+  return {
+    publicKey: row.public_key,
+    privateKey: vapidPrivateKeyObject(openPrivateKey(secret, row.private_key_sealed), publicKey),
+  };
 }
 
 /** `serve` start-up: the keys, created on first start. */
@@ -187,10 +210,12 @@ export function checkVapid(db: Db, dataDir: string, env: Record<string, string |
   const problems: string[] = [];
   const row = readRow(db);
   if (!row) return ['no VAPID keys yet: run "crewbell vapid generate" (serve also creates them on first start)'];
-  if (!isP256Point(Buffer.from(row.public_key, 'base64url'))) problems.push('the VAPID public key is not a P-256 point');
+  if (!isP256Point(Buffer.from(row.public_key, 'base64url')))
+    problems.push('the VAPID public key is not a P-256 point');
   if (!env[SECRET_KEY_ENV]) {
     const file = path.join(dataDir, SECRET_KEY_FILE);
-    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) problems.push(`${file} is readable by other users: chmod 600 it`);
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0)
+      problems.push(`${file} is readable by other users: chmod 600 it`);
   }
   try {
     const secret = loadSecretKey(dataDir, env, false);
@@ -198,6 +223,7 @@ export function checkVapid(db: Db, dataDir: string, env: Record<string, string |
   } catch (err) {
     problems.push((err as Error).message);
   }
-  if (row.subject && !isValidVapidSubject(row.subject)) problems.push(`the VAPID subject "${row.subject}" is not a mailto: or https: contact push services accept`);
+  if (row.subject && !isValidVapidSubject(row.subject))
+    problems.push(`the VAPID subject "${row.subject}" is not a mailto: or https: contact push services accept`);
   return problems;
 }

@@ -8,7 +8,15 @@ import { truncateEndpoint, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { VapidSigner } from './authorization.ts';
 import { sendToDevice } from './deliver.ts';
-import { backoffDelay, deleteJob, dueJobs, nextAttemptAfter, postponeJob, recordDelivered, type OutboxJob } from './outbox.ts';
+import {
+  backoffDelay,
+  deleteJob,
+  dueJobs,
+  nextAttemptAfter,
+  postponeJob,
+  recordDelivered,
+  type OutboxJob,
+} from './outbox.ts';
 import { countFailure, countPermanentFailure, removeGoneSubscription } from './subscriptions.ts';
 import type { SendOutcome, Transport } from './transport.ts';
 
@@ -69,7 +77,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
     if (n > 0) map.set(key, n);
     else map.delete(key);
   };
-  const hasRoom = (job: OutboxJob) => (busyHosts.get(job.host) ?? 0) < perHost && (busyUsers.get(job.userId) ?? 0) < perUser;
+  const hasRoom = (job: OutboxJob) =>
+    (busyHosts.get(job.host) ?? 0) < perHost && (busyUsers.get(job.userId) ?? 0) < perUser;
   let queue: OutboxJob[] = [];
   let done: Done[] = [];
   let flushQueued = false;
@@ -256,7 +265,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
         metrics?.pushSent.inc({ result: 'failed' });
         log.warn('push failed', { endpoint, status: outcome.status, reason: outcome.reason });
         // A device the push service keeps refusing only costs work: after a few in a row it goes.
-        if (countPermanentFailure(db, job.subscriptionId)) log.info('push subscription refused too often, removed', { endpoint });
+        if (countPermanentFailure(db, job.subscriptionId))
+          log.info('push subscription refused too often, removed', { endpoint });
         return;
     }
   }

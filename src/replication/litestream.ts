@@ -29,7 +29,7 @@ function executable(file: string): boolean {
 /** The litestream binary: the one given, else the first on PATH; undefined when there is none. */
 export function findLitestream(given: string | undefined, env: Record<string, string | undefined>): string | undefined {
   if (given !== undefined) return executable(given) ? given : undefined;
-  for (const dir of (env['PATH'] ?? '').split(path.delimiter)) {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (dir && executable(path.join(dir, 'litestream'))) return path.join(dir, 'litestream');
   }
   return undefined;
@@ -81,11 +81,20 @@ export function lastCommitTime(dbPath: string): number {
  * (or of the file after a checkpoint); a replica is behind by the time between that and the
  * newest segment it holds. Replica times have whole seconds, so up to 1 s reads as caught up.
  */
-export function replicaStatus(bin: string, config: string, dbPath: string, lastCommit = lastCommitTime(dbPath)): ReplicaStatus[] {
+export function replicaStatus(
+  bin: string,
+  config: string,
+  dbPath: string,
+  lastCommit = lastCommitTime(dbPath),
+): ReplicaStatus[] {
   const rows = parseGenerations(runLitestream(bin, ['generations', '-config', config, path.resolve(dbPath)]));
   const newestByReplica = new Map<string, number>();
   for (const row of rows) newestByReplica.set(row.replica, Math.max(row.end, newestByReplica.get(row.replica) ?? 0));
-  return [...newestByReplica].map(([replica, newest]) => ({ replica, newest, behindMs: Math.max(0, lastCommit - newest - 1000) }));
+  return [...newestByReplica].map(([replica, newest]) => ({
+    replica,
+    newest,
+    behindMs: Math.max(0, lastCommit - newest - 1000),
+  }));
 }
 
 /**

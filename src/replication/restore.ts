@@ -2,12 +2,29 @@
 // temporary file, which must pass SQLite's integrity check, take the schema steps, and open
 // its sealed VAPID key with the secret key (kept apart from the replica) before it replaces
 // anything. New keys only when asked: every phone then has to subscribe again.
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { databasePath, migrate, userVersion } from '../db.ts';
-import { decodeSecret, generateVapidKeys, loadVapidKeys, readVapidPublicKey, SECRET_KEY_ENV, SECRET_KEY_FILE } from '../push/vapid.ts';
+import {
+  decodeSecret,
+  generateVapidKeys,
+  loadVapidKeys,
+  readVapidPublicKey,
+  SECRET_KEY_ENV,
+  SECRET_KEY_FILE,
+} from '../push/vapid.ts';
 import { runLitestream } from './litestream.ts';
 
 export class RestoreRefused extends Error {
@@ -50,7 +67,8 @@ function chooseKey(options: RestoreOptions): KeySource {
     }
     return { kind: 'given', secret };
   }
-  if (options.env[SECRET_KEY_ENV]) return { kind: 'env', secret: decodeSecret(options.env[SECRET_KEY_ENV]!, SECRET_KEY_ENV) };
+  if (options.env[SECRET_KEY_ENV])
+    return { kind: 'env', secret: decodeSecret(options.env[SECRET_KEY_ENV]!, SECRET_KEY_ENV) };
   if (existsSync(file)) return { kind: 'file', secret: decodeSecret(readFileSync(file, 'utf8'), file) };
   if (options.newKeys) return { kind: 'new' };
   throw new RestoreRefused(
@@ -61,7 +79,8 @@ function chooseKey(options: RestoreOptions): KeySource {
 
 /** Removes a database with its -wal and -shm (and what Litestream leaves of its .tmp copy). */
 function removeDatabase(file: string): void {
-  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.tmp`, `${file}.tmp-wal`, `${file}.tmp-shm`]) rmSync(f, { force: true });
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.tmp`, `${file}.tmp-wal`, `${file}.tmp-shm`])
+    rmSync(f, { force: true });
 }
 
 /**
@@ -76,7 +95,15 @@ function fetchReplica(litestream: string, partial: string, from: string[]): stri
     return undefined;
   } catch (err) {
     if (!/cannot download wal .*EOF/.test((err as Error).message)) throw err;
-    const created = [...new Set(runLitestream(litestream, ['wal', ...from]).trim().split('\n').slice(1).map((line) => line.trim().split(/\s+/)[5] ?? ''))]
+    const created = [
+      ...new Set(
+        runLitestream(litestream, ['wal', ...from])
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((line) => line.trim().split(/\s+/)[5] ?? ''),
+      ),
+    ]
       .filter((t) => Number.isFinite(Date.parse(t)))
       .sort()
       .reverse();
@@ -105,7 +132,8 @@ export function restoreFromReplica(options: RestoreOptions): RestoreResult {
   const partial = path.join(options.dataDir, `.crewbell.db.restoring-${process.pid}`);
   removeDatabase(partial);
   // Litestream matches a config's database by its absolute path; -o writes elsewhere.
-  const from = 'config' in options.source ? ['-config', options.source.config, path.resolve(target)] : [options.source.url];
+  const from =
+    'config' in options.source ? ['-config', options.source.config, path.resolve(target)] : [options.source.url];
   try {
     const cutShortAt = fetchReplica(options.litestream, partial, from);
     if (!existsSync(partial)) throw new RestoreRefused('litestream restored nothing (is the replica empty?)');
@@ -114,7 +142,9 @@ export function restoreFromReplica(options: RestoreOptions): RestoreResult {
     try {
       const check = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
       if (check.length !== 1 || check[0]!.integrity_check !== 'ok') {
-        throw new RestoreRefused(`the restored database failed its integrity check: ${check.map((r) => r.integrity_check).join('; ')}`);
+        throw new RestoreRefused(
+          `the restored database failed its integrity check: ${check.map((r) => r.integrity_check).join('; ')}`,
+        );
       }
       db.exec('PRAGMA journal_mode = WAL');
       const schema = migrate(db);
@@ -128,7 +158,12 @@ export function restoreFromReplica(options: RestoreOptions): RestoreResult {
         if (vapidPublicKey) loadVapidKeys(db, key.secret);
         if (key.kind === 'given') writeKey(options.dataDir, key.secret, options.force);
       }
-      result = { schema: { from: schema.from, to: userVersion(db) }, key: key.kind, vapidPublicKey, ...(cutShortAt ? { cutShortAt } : {}) };
+      result = {
+        schema: { from: schema.from, to: userVersion(db) },
+        key: key.kind,
+        vapidPublicKey,
+        ...(cutShortAt ? { cutShortAt } : {}),
+      };
     } finally {
       db.close();
     }
@@ -145,7 +180,7 @@ export function restoreFromReplica(options: RestoreOptions): RestoreResult {
 function writeKey(dataDir: string, secret: Buffer, replace: boolean): void {
   const file = path.join(dataDir, SECRET_KEY_FILE);
   if (existsSync(file) && !replace) return;
-  writeFileSync(file, secret.toString('base64url') + '\n', { mode: 0o600 });
+  writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
 }
 

@@ -30,11 +30,10 @@ export interface VersionWrite {
  * transaction that writes the entry, so an entry never has a version its history lacks.
  */
 export function recordVersion(db: Db, write: VersionWrite): void {
-  prepared(db, 'UPDATE entry_versions SET replaced_at = ? WHERE logbook_id = ? AND entity_id = ? AND replaced_at IS NULL').run(
-    write.updatedAt,
-    write.logbookId,
-    write.entityId,
-  );
+  prepared(
+    db,
+    'UPDATE entry_versions SET replaced_at = ? WHERE logbook_id = ? AND entity_id = ? AND replaced_at IS NULL',
+  ).run(write.updatedAt, write.logbookId, write.entityId);
   prepared(
     db,
     `INSERT INTO entry_versions (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by)
@@ -42,7 +41,15 @@ export function recordVersion(db: Db, write: VersionWrite): void {
      ON CONFLICT (logbook_id, entity_id, version) DO UPDATE SET
        payload = excluded.payload, deleted = excluded.deleted, updated_at = excluded.updated_at,
        updated_by = excluded.updated_by, replaced_at = NULL`,
-  ).run(write.logbookId, write.entityId, write.version, write.payload, write.deleted ? 1 : 0, write.updatedAt, write.updatedBy);
+  ).run(
+    write.logbookId,
+    write.entityId,
+    write.version,
+    write.payload,
+    write.deleted ? 1 : 0,
+    write.updatedAt,
+    write.updatedBy,
+  );
 }
 
 /**
@@ -50,10 +57,10 @@ export function recordVersion(db: Db, write: VersionWrite): void {
  * entry is never replaced, so it stays. Runs when the logbook is written to.
  */
 export function pruneVersions(db: Db, logbookId: string, now: number): number {
-  const pruned = prepared(db, 'DELETE FROM entry_versions WHERE logbook_id = ? AND replaced_at IS NOT NULL AND replaced_at < ?').run(
-    logbookId,
-    now - HISTORY_KEEP_MS,
-  );
+  const pruned = prepared(
+    db,
+    'DELETE FROM entry_versions WHERE logbook_id = ? AND replaced_at IS NOT NULL AND replaced_at < ?',
+  ).run(logbookId, now - HISTORY_KEEP_MS);
   return Number(pruned.changes);
 }
 

@@ -6,7 +6,14 @@ import { invalidRequest } from '../kit/errors.ts';
 import { isoTime, jsonBody, parseWith } from '../kit/validate.ts';
 import { requireUser } from '../kit/middleware.ts';
 import { ANY_ROLE, requireRole } from '../logbooks/access.ts';
-import { HistoryQuery, PullQuery, UploadBody, type HistoryAnswer, type PullAnswer, type UploadAnswer } from '../wire/sync.ts';
+import {
+  HistoryQuery,
+  PullQuery,
+  UploadBody,
+  type HistoryAnswer,
+  type PullAnswer,
+  type UploadAnswer,
+} from '../wire/sync.ts';
 import { listVersions } from './history.ts';
 import { decodeCursor, encodeCursor, pullEntries, uploadEntries } from './store.ts';
 import { currentEpoch, cursorHolds } from './sequence.ts';
@@ -21,7 +28,9 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post('/push', async (c) => {
     const { user } = requireUser(c);
     const body = await jsonBody(c, UploadBody);
-    return c.json({ results: uploadEntries(db, user.id, body.items, clock.now(), notify, config.quotas) } satisfies UploadAnswer);
+    return c.json({
+      results: uploadEntries(db, user.id, body.items, clock.now(), notify, config.quotas),
+    } satisfies UploadAnswer);
   });
 
   app.get('/pull', (c) => {
@@ -32,7 +41,8 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
     if (cursor === undefined) throw invalidRequest('since: not a cursor from this server');
     // From the start: a cursor of an earlier logbook with this id, or one that saw numbers a
     // power cut or a restore took back (sequence.ts).
-    const fresh = cursor.seq === 0 || cursor.logbookCreatedAt !== logbook.createdAt || !cursorHolds(db, cursor.epoch, cursor.seq);
+    const fresh =
+      cursor.seq === 0 || cursor.logbookCreatedAt !== logbook.createdAt || !cursorHolds(db, cursor.epoch, cursor.seq);
     const page = pullEntries(db, logbook.id, fresh ? 0 : cursor.seq);
     return c.json({
       items: page.entries.map((e) => ({
@@ -52,10 +62,16 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
   // Every kept version of one entry, newest first, for the history screen: any member may read it.
   app.get('/history', (c) => {
     const { user } = requireUser(c);
-    const query = parseWith(HistoryQuery, { logbookId: c.req.query('logbookId'), entityId: c.req.query('entityId') }, 'query');
+    const query = parseWith(
+      HistoryQuery,
+      { logbookId: c.req.query('logbookId'), entityId: c.req.query('entityId') },
+      'query',
+    );
     const { logbook } = requireRole(db, query.logbookId, user.id, ANY_ROLE);
     const versions = listVersions(db, logbook.id, query.entityId);
-    return c.json({ versions: versions.map((ver) => ({ ...ver, updatedAt: isoTime(ver.updatedAt) })) } satisfies HistoryAnswer);
+    return c.json({
+      versions: versions.map((ver) => ({ ...ver, updatedAt: isoTime(ver.updatedAt) })),
+    } satisfies HistoryAnswer);
   });
 
   return app;

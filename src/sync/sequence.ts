@@ -27,7 +27,11 @@ export function lastSequence(db: Db): number {
 export function startEpoch(db: Db, now: number): { id: string; firstSeq: number } {
   return transaction(db, () => {
     const epoch = { id: randomBytes(9).toString('base64url'), firstSeq: lastSequence(db) };
-    prepared(db, 'INSERT INTO sync_epochs (id, first_seq, started_at) VALUES (?, ?, ?)').run(epoch.id, epoch.firstSeq, now);
+    prepared(db, 'INSERT INTO sync_epochs (id, first_seq, started_at) VALUES (?, ?, ?)').run(
+      epoch.id,
+      epoch.firstSeq,
+      now,
+    );
     return epoch;
   });
 }
@@ -39,7 +43,9 @@ export function currentEpoch(db: Db): string {
 
 /** Reserves `count` numbers inside the caller's transaction; returns the first. */
 export function takeSequence(db: Db, count: number): number {
-  const row = prepared(db, 'UPDATE sync_counter SET last_seq = last_seq + ? WHERE id = 1 RETURNING last_seq').get(count) as { last_seq: number };
+  const row = prepared(db, 'UPDATE sync_counter SET last_seq = last_seq + ? WHERE id = 1 RETURNING last_seq').get(
+    count,
+  ) as { last_seq: number };
   return row.last_seq - count + 1;
 }
 
@@ -48,8 +54,12 @@ export function takeSequence(db: Db, count: number): number {
  * A cursor without an epoch comes from before epochs (the first one, 'legacy').
  */
 export function cursorHolds(db: Db, epoch: string | undefined, seq: number): boolean {
-  const row = prepared(db, 'SELECT rowid, id, first_seq FROM sync_epochs WHERE id = ?').get(epoch ?? 'legacy') as EpochRow | undefined;
+  const row = prepared(db, 'SELECT rowid, id, first_seq FROM sync_epochs WHERE id = ?').get(epoch ?? 'legacy') as
+    | EpochRow
+    | undefined;
   if (!row) return false;
-  const next = prepared(db, 'SELECT first_seq FROM sync_epochs WHERE rowid > ? ORDER BY rowid LIMIT 1').get(row.rowid) as { first_seq: number } | undefined;
+  const next = prepared(db, 'SELECT first_seq FROM sync_epochs WHERE rowid > ? ORDER BY rowid LIMIT 1').get(
+    row.rowid,
+  ) as { first_seq: number } | undefined;
   return seq <= (next ? next.first_seq : lastSequence(db));
 }

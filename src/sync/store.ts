@@ -30,12 +30,21 @@ const NO_QUOTAS: Quotas = { logbooks: Infinity, entries: Infinity, bytes: Infini
  * are handed to `notify` per logbook in the same transaction, so a committed change can
  * never miss its notification.
  */
-export function uploadEntries(db: Db, userId: string, items: readonly UploadItem[], now: number, notify: CrewChangeSink, quotas = NO_QUOTAS): UploadResult[] {
+export function uploadEntries(
+  db: Db,
+  userId: string,
+  items: readonly UploadItem[],
+  now: number,
+  notify: CrewChangeSink,
+  quotas = NO_QUOTAS,
+): UploadResult[] {
   return transaction(db, () => {
     // Each owner's usage before: the request is refused whole (rolled back) if it grows past a quota.
     const usageBefore = new Map<string, Usage>();
     const currentOf = prepared(db, 'SELECT version FROM entries WHERE logbook_id = ? AND entity_id = ?');
-    const write = prepared(db, `INSERT INTO entries (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by, seq, created_by)
+    const write = prepared(
+      db,
+      `INSERT INTO entries (logbook_id, entity_id, version, payload, deleted, updated_at, updated_by, seq, created_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (logbook_id, entity_id) DO UPDATE SET
          version = excluded.version, payload = excluded.payload, deleted = excluded.deleted,
@@ -45,7 +54,8 @@ export function uploadEntries(db: Db, userId: string, items: readonly UploadItem
     const aboard = (logbookId: string): LogbookAboard | undefined => {
       if (!logbooks.has(logbookId)) {
         const access = roleIn(db, logbookId, userId);
-        if (access && !usageBefore.has(access.logbook.ownerId)) usageBefore.set(access.logbook.ownerId, usageOfOwner(db, access.logbook.ownerId));
+        if (access && !usageBefore.has(access.logbook.ownerId))
+          usageBefore.set(access.logbook.ownerId, usageOfOwner(db, access.logbook.ownerId));
         logbooks.set(
           logbookId,
           access && {
@@ -71,20 +81,49 @@ export function uploadEntries(db: Db, userId: string, items: readonly UploadItem
       if (item.baseVersion != null && item.baseVersion !== storedVersion) return { entityId, status: 'conflict' };
       const version = storedVersion + 1;
       const deleted = item.action === 'delete';
-      write.run(item.logbookId, entityId, version, deleted ? null : payload!, deleted ? 1 : 0, now, userId, takeSequence(db, 1), userId);
-      recordVersion(db, { logbookId: item.logbookId, entityId, version, payload: deleted ? null : payload!, deleted, updatedAt: now, updatedBy: userId });
+      write.run(
+        item.logbookId,
+        entityId,
+        version,
+        deleted ? null : payload!,
+        deleted ? 1 : 0,
+        now,
+        userId,
+        takeSequence(db, 1),
+        userId,
+      );
+      recordVersion(db, {
+        logbookId: item.logbookId,
+        entityId,
+        version,
+        payload: deleted ? null : payload!,
+        deleted,
+        updatedAt: now,
+        updatedBy: userId,
+      });
       logbook.successes++;
       logbook.counts[item.action]++;
       return { entityId, status: 'success', version };
     });
 
     for (const [ownerId, before] of usageBefore) {
-      checkEntryQuota(before, usageOfOwner(db, ownerId), quotas, ownerId === userId ? 'your account' : "this logbook's owner");
+      checkEntryQuota(
+        before,
+        usageOfOwner(db, ownerId),
+        quotas,
+        ownerId === userId ? 'your account' : "this logbook's owner",
+      );
     }
     for (const [logbookId, logbook] of logbooks) {
       if (logbook && logbook.successes > 0) pruneVersions(db, logbookId, now);
       if (logbook?.role === 'WRITE' && logbook.successes > 0) {
-        notify.record({ ownerId: logbook.ownerId, logbookId, count: logbook.successes, counts: logbook.counts, crewId: userId });
+        notify.record({
+          ownerId: logbook.ownerId,
+          logbookId,
+          count: logbook.successes,
+          counts: logbook.counts,
+          crewId: userId,
+        });
       }
     }
     return results;
@@ -115,10 +154,17 @@ const PULL_PAGE_ENTRIES = 500;
 const PULL_PAGE_CHARS = 4 * 1024 * 1024;
 
 /** Entries of a logbook written after seq `since`, oldest first, one bounded page. */
-export function pullEntries(db: Db, logbookId: string, since: number, limits = { entries: PULL_PAGE_ENTRIES, chars: PULL_PAGE_CHARS }): PullPage {
+export function pullEntries(
+  db: Db,
+  logbookId: string,
+  since: number,
+  limits = { entries: PULL_PAGE_ENTRIES, chars: PULL_PAGE_CHARS },
+): PullPage {
   // Sizes first, so that a page is cut before its ciphertext is read.
-  const sizes = prepared(db, 'SELECT seq, COALESCE(length(payload), 0) AS size FROM entries WHERE logbook_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-    .all(logbookId, since, limits.entries + 1) as { seq: number; size: number }[];
+  const sizes = prepared(
+    db,
+    'SELECT seq, COALESCE(length(payload), 0) AS size FROM entries WHERE logbook_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  ).all(logbookId, since, limits.entries + 1) as { seq: number; size: number }[];
   let count = 0;
   let chars = 0;
   while (count < sizes.length && count < limits.entries) {
@@ -128,10 +174,11 @@ export function pullEntries(db: Db, logbookId: string, since: number, limits = {
   }
   if (count === 0) return { entries: [], lastSeq: since, hasMore: false };
   const lastSeq = sizes[count - 1]!.seq;
-  const rows = prepared(db, `SELECT entity_id, version, payload, deleted, updated_at, updated_by, created_by, seq FROM entries
+  const rows = prepared(
+    db,
+    `SELECT entity_id, version, payload, deleted, updated_at, updated_by, created_by, seq FROM entries
         WHERE logbook_id = ? AND seq > ? AND seq <= ? ORDER BY seq`,
-    )
-    .all(logbookId, since, lastSeq) as {
+  ).all(logbookId, since, lastSeq) as {
     entity_id: string;
     version: number;
     payload: string | null;
@@ -176,7 +223,9 @@ export interface Cursor {
 export function decodeCursor(cursor: string): Cursor | undefined {
   if (cursor === '') return { logbookCreatedAt: 0, seq: 0, epoch: undefined };
   if (cursor.length > 96 || !/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  const m = /^(\d{1,16})\.(\d{1,16})(?:\.([A-Za-z0-9_-]{12}))?$/.exec(Buffer.from(cursor, 'base64url').toString('latin1'));
+  const m = /^(\d{1,16})\.(\d{1,16})(?:\.([A-Za-z0-9_-]{12}))?$/.exec(
+    Buffer.from(cursor, 'base64url').toString('latin1'),
+  );
   if (!m) return undefined;
   const seq = Number(m[2]);
   if (!Number.isSafeInteger(seq)) return undefined;

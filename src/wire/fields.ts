@@ -11,7 +11,12 @@ export const Base64Url = (max: number) =>
     v.regex(/^[A-Za-z0-9_-]*$/, 'must be base64url'),
   );
 
-export const Token = v.pipe(v.string('must be a string'), v.minLength(16, 'is too short'), v.maxLength(128, 'is too long'), v.regex(/^[A-Za-z0-9_-]+$/, 'is not a token'));
+export const Token = v.pipe(
+  v.string('must be a string'),
+  v.minLength(16, 'is too short'),
+  v.maxLength(128, 'is too long'),
+  v.regex(/^[A-Za-z0-9_-]+$/, 'is not a token'),
+);
 
 /** Times are ISO 8601 in every answer (milliseconds inside the server). */
 export type IsoTime = string;

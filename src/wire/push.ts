@@ -15,13 +15,20 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-const ClockTime = v.pipe(v.string('must be a string'), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" (00:00 to 23:59)'));
+const ClockTime = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" (00:00 to 23:59)'),
+);
 
 const QuietHoursBody = v.pipe(
   v.object({
     from: ClockTime,
     to: ClockTime,
-    timeZone: v.pipe(v.string('must be a string'), v.maxLength(64, 'at most 64 characters'), v.check(isTimeZone, 'must be an IANA time zone such as Europe/Berlin')),
+    timeZone: v.pipe(
+      v.string('must be a string'),
+      v.maxLength(64, 'at most 64 characters'),
+      v.check(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+    ),
   }),
   v.check((q) => q.from !== q.to, 'from and to must differ'),
 );

@@ -17,7 +17,9 @@ export const UploadItemSchema = v.object({
   entityId: EntityId,
   action: v.picklist(['create', 'update', 'delete'], 'must be "create", "update" or "delete"'),
   payload: v.nullish(Base64Url(PAYLOAD_MAX_CHARS)),
-  baseVersion: v.nullish(v.pipe(v.number('must be a number'), v.safeInteger('must be a whole number'), v.minValue(0, 'must be 0 or more'))),
+  baseVersion: v.nullish(
+    v.pipe(v.number('must be a number'), v.safeInteger('must be a whole number'), v.minValue(0, 'must be 0 or more')),
+  ),
 });
 
 /** POST /api/sync/push */

@@ -94,7 +94,10 @@ step('a full log entry, the last values offered for the next, and the author sho
   await skipperPage.click('#save-entry');
   await skipperPage.waitForURL(/\/logbook\/[0-9a-f-]+$/);
   await card(skipperPage, 'Cast off in Kiel').waitFor();
-  assert.match((await card(skipperPage, 'Cast off in Kiel').textContent()) ?? '', /Departure.*1012.*100\.4.*Main, 1st reef, Genua halb/s);
+  assert.match(
+    (await card(skipperPage, 'Cast off in Kiel').textContent()) ?? '',
+    /Departure.*1012.*100\.4.*Main, 1st reef, Genua halb/s,
+  );
   assert.equal(await card(skipperPage, 'Cast off in Kiel').locator('.byline').textContent(), 'by you');
 
   // The next entry: sails and watch carried over, the last readings offered.
@@ -116,7 +119,10 @@ step('a full log entry, the last values offered for the next, and the author sho
   await skipperPage.click('#save-entry');
   await card(skipperPage, 'Passed Kiel lighthouse').waitFor();
   // Barometer trend and distance run, worked out on the device.
-  assert.match((await card(skipperPage, 'Passed Kiel lighthouse').textContent()) ?? '', /1009 hPa \(-3\).*121 nm \(\+20\.6\).*3 slight/s);
+  assert.match(
+    (await card(skipperPage, 'Passed Kiel lighthouse').textContent()) ?? '',
+    /1009 hPa \(-3\).*121 nm \(\+20\.6\).*3 slight/s,
+  );
   await waitSynced(skipperPage);
 
   await skipperPage.goto(`${server.origin}/logbook/${logbookId}/crew`);
@@ -132,44 +138,56 @@ step('a full log entry, the last values offered for the next, and the author sho
   await screenshot(matePage, 'logbook-authors');
 });
 
-step('the mate edits the skipper’s entry: the skipper sees who; history shows the change; restore brings the words back', async () => {
-  await card(matePage, 'Cast off in Kiel').locator('a.entry-link').click();
-  await matePage.locator('form.entry-form[data-ready="yes"]').waitFor();
-  await matePage.fill('textarea[name="text"]', 'Cast off in Kiel, two reefs in');
-  await matePage.click('#save-entry');
-  await card(matePage, 'two reefs in').waitFor();
-  await waitSynced(matePage);
+step(
+  'the mate edits the skipper’s entry: the skipper sees who; history shows the change; restore brings the words back',
+  async () => {
+    await card(matePage, 'Cast off in Kiel').locator('a.entry-link').click();
+    await matePage.locator('form.entry-form[data-ready="yes"]').waitFor();
+    await matePage.fill('textarea[name="text"]', 'Cast off in Kiel, two reefs in');
+    await matePage.click('#save-entry');
+    await card(matePage, 'two reefs in').waitFor();
+    await waitSynced(matePage);
 
-  await openLogbook(skipperPage);
-  await card(skipperPage, 'two reefs in').waitFor();
-  assert.equal(await card(skipperPage, 'two reefs in').locator('.byline').textContent(), 'by you · edited by asa');
+    await openLogbook(skipperPage);
+    await card(skipperPage, 'two reefs in').waitFor();
+    assert.equal(await card(skipperPage, 'two reefs in').locator('.byline').textContent(), 'by you · edited by asa');
 
-  await card(skipperPage, 'two reefs in').locator('.history-link').click();
-  await skipperPage.locator('.version[data-version="1"]').waitFor();
-  const versions = skipperPage.locator('.version');
-  assert.equal(await versions.count(), 2);
-  assert.match((await versions.nth(0).textContent()) ?? '', /Version 2 · current.*asa.*Changed: Notes.*Main, 1st reef.*Departure.*two reefs in/s);
-  assert.deepEqual(await versions.nth(0).locator('.is-changed').evaluateAll((els) => els.map((e) => e.getAttribute('data-field'))), ['text']);
-  assert.match((await versions.nth(1).textContent()) ?? '', /Version 1.*you.*First version.*one reef in/s);
-  await screenshot(skipperPage, 'logbook-entry-history');
+    await card(skipperPage, 'two reefs in').locator('.history-link').click();
+    await skipperPage.locator('.version[data-version="1"]').waitFor();
+    const versions = skipperPage.locator('.version');
+    assert.equal(await versions.count(), 2);
+    assert.match(
+      (await versions.nth(0).textContent()) ?? '',
+      /Version 2 · current.*asa.*Changed: Notes.*Main, 1st reef.*Departure.*two reefs in/s,
+    );
+    assert.deepEqual(
+      await versions
+        .nth(0)
+        .locator('.is-changed')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-field'))),
+      ['text'],
+    );
+    assert.match((await versions.nth(1).textContent()) ?? '', /Version 1.*you.*First version.*one reef in/s);
+    await screenshot(skipperPage, 'logbook-entry-history');
 
-  await versions.nth(1).locator('.restore-version').click();
-  await skipperPage.waitForURL(`${server.origin}/logbook/${logbookId}`);
-  await card(skipperPage, 'one reef in').waitFor();
-  await waitSynced(skipperPage);
-  castOffId = await entryIdOf(skipperPage, 'one reef in');
-  const history = await skipper.client.get(`/api/sync/history?logbookId=${logbookId}&entityId=${castOffId}`);
-  assert.deepEqual(
-    history.body.versions.map((v: any) => [v.version, v.updatedBy]),
-    [
-      [3, skipper.id],
-      [2, mate.id],
-      [1, skipper.id],
-    ],
-  );
-  // A restore is an ordinary update: the same sealed content as version 1 would be, freshly sealed.
-  assert.notEqual(history.body.versions[0].payload, history.body.versions[2].payload);
-});
+    await versions.nth(1).locator('.restore-version').click();
+    await skipperPage.waitForURL(`${server.origin}/logbook/${logbookId}`);
+    await card(skipperPage, 'one reef in').waitFor();
+    await waitSynced(skipperPage);
+    castOffId = await entryIdOf(skipperPage, 'one reef in');
+    const history = await skipper.client.get(`/api/sync/history?logbookId=${logbookId}&entityId=${castOffId}`);
+    assert.deepEqual(
+      history.body.versions.map((v: any) => [v.version, v.updatedBy]),
+      [
+        [3, skipper.id],
+        [2, mate.id],
+        [1, skipper.id],
+      ],
+    );
+    // A restore is an ordinary update: the same sealed content as version 1 would be, freshly sealed.
+    assert.notEqual(history.body.versions[0].payload, history.body.versions[2].payload);
+  },
+);
 
 step('the mate deletes an entry; the skipper finds it under Recently deleted and restores it', async () => {
   await openLogbook(matePage);
@@ -182,7 +200,10 @@ step('the mate deletes an entry; the skipper finds it under Recently deleted and
 
   await openLogbook(skipperPage);
   await waitSynced(skipperPage);
-  await waitFor(async () => (await card(skipperPage, 'Passed Kiel lighthouse').count()) === 0, 'the delete reaches the skipper');
+  await waitFor(
+    async () => (await card(skipperPage, 'Passed Kiel lighthouse').count()) === 0,
+    'the delete reaches the skipper',
+  );
   await skipperPage.click('#open-deleted');
   const deleted = skipperPage.locator('.deleted-entry', { hasText: 'Passed Kiel lighthouse' });
   await deleted.waitFor();
@@ -192,7 +213,10 @@ step('the mate deletes an entry; the skipper finds it under Recently deleted and
   await skipperPage.waitForURL(`${server.origin}/logbook/${logbookId}`);
   await card(skipperPage, 'Passed Kiel lighthouse').waitFor();
   await waitSynced(skipperPage);
-  const [row] = server.query('SELECT deleted, version, created_by, updated_by FROM entries WHERE logbook_id = ? AND deleted = 0 AND version = 3', logbookId);
+  const [row] = server.query(
+    'SELECT deleted, version, created_by, updated_by FROM entries WHERE logbook_id = ? AND deleted = 0 AND version = 3',
+    logbookId,
+  );
   assert.deepEqual(row, { deleted: 0, version: 3, created_by: skipper.id, updated_by: skipper.id });
   await skipperPage.click('#open-deleted');
   await skipperPage.locator('.empty').waitFor();
@@ -218,7 +242,10 @@ step('offline, the history of a cached entry still opens: as last loaded, or the
   try {
     await skipperPage.goto(`${server.origin}/logbook/${logbookId}/entry/${restoredId}/history`);
     await skipperPage.locator('.notice', { hasText: 'Offline: the history as last loaded' }).waitFor();
-    assert.deepEqual(await skipperPage.locator('.version').evaluateAll((els) => els.map((e) => e.getAttribute('data-version'))), ['3', '2', '1']);
+    assert.deepEqual(
+      await skipperPage.locator('.version').evaluateAll((els) => els.map((e) => e.getAttribute('data-version'))),
+      ['3', '2', '1'],
+    );
     assert.match((await skipperPage.locator('.version').nth(1).textContent()) ?? '', /two reefs in/);
     await screenshot(skipperPage, 'logbook-history-offline');
 
@@ -234,7 +261,13 @@ step('the skipper makes the mate a reader: the mate can no longer write', async 
   await skipperPage.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await skipperPage.locator('[data-role-of="asa"]').waitFor();
   await skipperPage.selectOption('[data-role-of="asa"]', 'READ');
-  await waitFor(async () => (await skipper.client.get(`/api/logbooks/${logbookId}/members`)).body.members.find((m: any) => m.userId === mate.id).role === 'READ', 'the role on the server');
+  await waitFor(
+    async () =>
+      (await skipper.client.get(`/api/logbooks/${logbookId}/members`)).body.members.find(
+        (m: any) => m.userId === mate.id,
+      ).role === 'READ',
+    'the role on the server',
+  );
   await screenshot(skipperPage, 'logbook-crew-roles');
 
   await openLogbook(matePage);
@@ -256,7 +289,10 @@ step('a revoked invite is listed, then revoked, and its link no longer lets anyo
   await open.first().waitFor();
   assert.equal(await open.count(), 1);
   assert.match((await open.textContent()) ?? '', /Reader/);
-  assert.ok(!((await skipperPage.locator('#open-invites').innerHTML()).includes(new URL(link).pathname.split('/')[2]!)), 'no token in the list');
+  assert.ok(
+    !(await skipperPage.locator('#open-invites').innerHTML()).includes(new URL(link).pathname.split('/')[2]!),
+    'no token in the list',
+  );
   await open.locator('.revoke-invite').click();
   await skipperPage.locator('#open-invites', { hasText: 'No open invites.' }).waitFor();
 
@@ -284,7 +320,7 @@ step('the CSV download holds every field of every entry, read back field by fiel
   const [header, ...rows] = parseCsv(text.slice(1));
   assert.equal(rows.length, 3);
   const records = rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])));
-  const castOff = records.find((r) => r['Notes'] === 'Cast off in Kiel, one reef in')!;
+  const castOff = records.find((r) => r.Notes === 'Cast off in Kiel, one reef in')!;
   assert.deepEqual(castOff, {
     Entry: castOffId,
     Version: '3',
@@ -315,9 +351,15 @@ step('the CSV download holds every field of every entry, read back field by fiel
     'Last change': castOff['Last change'],
   });
   assert.ok(Number.isFinite(Date.parse(castOff['Last change']!)));
-  const lighthouse = records.find((r) => r['Notes'] === 'Passed Kiel lighthouse')!;
+  const lighthouse = records.find((r) => r.Notes === 'Passed Kiel lighthouse')!;
   assert.deepEqual(
-    [lighthouse['Barometer trend (hPa)'], lighthouse['Distance run (nm)'], lighthouse['Sails'], lighthouse['Fuel (l)'], lighthouse['Position']],
+    [
+      lighthouse['Barometer trend (hPa)'],
+      lighthouse['Distance run (nm)'],
+      lighthouse.Sails,
+      lighthouse['Fuel (l)'],
+      lighthouse.Position,
+    ],
     ['-3', '20.6', 'main, reef1', '80', '54.5, 10.75'],
   );
   mkdirSync(path.join(repoRoot, 'test-artifacts'), { recursive: true });
@@ -368,7 +410,9 @@ step('the printable logbook: boat, crew, distance run per day, A4 print styleshe
   await skipperPage.locator('.print-crew', { hasText: 'asa (Reader)' }).waitFor();
   assert.match((await skipperPage.locator('.print-crew').textContent()) ?? '', /jorg \(Skipper\), asa \(Reader\)/);
   assert.deepEqual(
-    await skipperPage.locator('#print-per-day tbody tr').evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => td.textContent))),
+    await skipperPage
+      .locator('#print-per-day tbody tr')
+      .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => td.textContent))),
     [
       ['Tue, 14 Jul 2026', '20.6'],
       ['Total', '20.6'],

@@ -31,7 +31,10 @@ async function phone(user: TestUser): Promise<Page> {
   return page;
 }
 
-async function addEntry(page: Page, entry: { time: string; position: string; course: string; speed: string; wind: string; text: string }) {
+async function addEntry(
+  page: Page,
+  entry: { time: string; position: string; course: string; speed: string; wind: string; text: string },
+) {
   await page.click('#add-entry');
   await page.fill('input[name="time"]', entry.time);
   await page.fill('input[name="position"]', entry.position);
@@ -48,7 +51,9 @@ async function inviteLink(page: Page, role: 'WRITE' | 'READ'): Promise<string> {
   await page.goto(`${server.origin}/logbook/${logbookId}/crew`);
   await page.click(role === 'WRITE' ? '#invite-write' : '#invite-read');
   await page.locator('img.qr, .notice-error').first().waitFor();
-  const problem = await page.locator('.notice-error').count() ? await page.locator('.notice-error').textContent() : '';
+  const problem = (await page.locator('.notice-error').count())
+    ? await page.locator('.notice-error').textContent()
+    : '';
   assert.equal(problem, '');
   return page.inputValue('#invite-link');
 }
@@ -87,13 +92,23 @@ step('the owner creates a logbook and writes the first entry', async () => {
   await ownerPage.locator('.bar-title', { hasText: 'Mira – Baltic summer' }).waitFor();
   assert.equal(await ownerPage.locator('.bar-title').textContent(), 'Mira – Baltic summer');
 
-  await addEntry(ownerPage, { time: '2026-07-14T09:30', position: "54°19.2'N 010°08.5'E", course: '045', speed: '6.2', wind: 'SW 4', text: 'Cast off in Kiel, one reef in' });
+  await addEntry(ownerPage, {
+    time: '2026-07-14T09:30',
+    position: "54°19.2'N 010°08.5'E",
+    course: '045',
+    speed: '6.2',
+    wind: 'SW 4',
+    text: 'Cast off in Kiel, one reef in',
+  });
   await waitSynced(ownerPage);
   await screenshot(ownerPage, '03-logbook-entries');
 
   await ownerPage.goto(server.origin);
   await ownerPage.locator(`[data-logbook="${logbookId}"]`).waitFor();
-  assert.match(await ownerPage.locator(`[data-logbook="${logbookId}"]`).textContent() ?? '', /Mira – Baltic summer.*Skipper/);
+  assert.match(
+    (await ownerPage.locator(`[data-logbook="${logbookId}"]`).textContent()) ?? '',
+    /Mira – Baltic summer.*Skipper/,
+  );
   await screenshot(ownerPage, '02-logbooks');
 });
 
@@ -103,7 +118,9 @@ step('the database holds only ciphertext of the title and the entries', async ()
     const logbook = db.prepare('SELECT meta FROM logbooks WHERE id = ?').get(logbookId) as { meta: string };
     assert.match(logbook.meta, /^[A-Za-z0-9_-]+$/);
     assert.doesNotMatch(Buffer.from(logbook.meta, 'base64url').toString('latin1'), /Mira|Baltic/);
-    const entries = db.prepare('SELECT payload FROM entries WHERE logbook_id = ?').all(logbookId) as Array<{ payload: string }>;
+    const entries = db.prepare('SELECT payload FROM entries WHERE logbook_id = ?').all(logbookId) as Array<{
+      payload: string;
+    }>;
     assert.equal(entries.length, 1);
     for (const { payload } of entries) {
       const bytes = Buffer.from(payload, 'base64url');
@@ -111,7 +128,9 @@ step('the database holds only ciphertext of the title and the entries', async ()
       assert.doesNotMatch(bytes.toString('latin1'), /Kiel|reef|SW 4|045/);
       assert.doesNotMatch(bytes.toString('utf8'), /Kiel|reef/);
     }
-    const all = JSON.stringify(db.prepare('SELECT * FROM entries').all()) + JSON.stringify(db.prepare('SELECT * FROM logbooks').all());
+    const all =
+      JSON.stringify(db.prepare('SELECT * FROM entries').all()) +
+      JSON.stringify(db.prepare('SELECT * FROM logbooks').all());
     assert.doesNotMatch(all, /Kiel|reef|Mira|Baltic/);
   } finally {
     db.close();
@@ -132,7 +151,7 @@ step('the owner invites crew; the link carries the key only in the fragment and 
   crewPage = await phone(deckhand);
   await crewPage.goto(link);
   await crewPage.locator('#join').waitFor();
-  assert.match(await crewPage.locator('.invite-info').textContent() ?? '', /skipper invites you aboard.*can write/s);
+  assert.match((await crewPage.locator('.invite-info').textContent()) ?? '', /skipper invites you aboard.*can write/s);
   assert.equal(new URL(crewPage.url()).hash, '', 'the key leaves the address bar once read');
   await screenshot(crewPage, '06-join');
   await crewPage.click('#join');
@@ -143,7 +162,14 @@ step('the owner invites crew; the link carries the key only in the fragment and 
 });
 
 step('crew write an entry and the owner sees it after a sync', async () => {
-  await addEntry(crewPage, { time: '2026-07-14T12:00', position: "54°28.0'N 010°20.1'E", course: '060', speed: '5.8', wind: 'W 5', text: 'Passed Kiel lighthouse' });
+  await addEntry(crewPage, {
+    time: '2026-07-14T12:00',
+    position: "54°28.0'N 010°20.1'E",
+    course: '060',
+    speed: '5.8',
+    wind: 'W 5',
+    text: 'Passed Kiel lighthouse',
+  });
   await waitSynced(crewPage);
   await ownerPage.goto(`${server.origin}/logbook/${logbookId}`);
   await ownerPage.getByText('Passed Kiel lighthouse').waitFor();
@@ -161,7 +187,14 @@ step('crew edit and delete entries', async () => {
   await crewPage.getByText('W 6, second reef').waitFor();
   await waitSynced(crewPage);
 
-  await addEntry(crewPage, { time: '2026-07-14T12:30', position: '', course: '', speed: '', wind: '', text: 'Typo entry' });
+  await addEntry(crewPage, {
+    time: '2026-07-14T12:30',
+    position: '',
+    course: '',
+    speed: '',
+    wind: '',
+    text: 'Typo entry',
+  });
   await crewPage.locator('.entry', { hasText: 'Typo entry' }).locator('a.entry-link').click();
   await crewPage.click('#delete-entry');
   await crewPage.waitForURL(`${server.origin}/logbook/${logbookId}`);
@@ -170,7 +203,9 @@ step('crew edit and delete entries', async () => {
 
   const db = server.db();
   try {
-    const rows = db.prepare('SELECT deleted FROM entries WHERE logbook_id = ? ORDER BY seq').all(logbookId) as Array<{ deleted: number }>;
+    const rows = db.prepare('SELECT deleted FROM entries WHERE logbook_id = ? ORDER BY seq').all(logbookId) as Array<{
+      deleted: number;
+    }>;
     assert.equal(rows.filter((r) => !r.deleted).length, 2);
   } finally {
     db.close();
@@ -181,7 +216,14 @@ step('writing offline is kept on the phone, survives a reload and syncs when bac
   // The service worker must hold the shell before the connection goes.
   await crewPage.waitForFunction('navigator.serviceWorker.controller !== null');
   await crewPage.context().setOffline(true);
-  await addEntry(crewPage, { time: '2026-07-14T15:00', position: "54°40.0'N 010°35.0'E", course: '020', speed: '6.5', wind: 'W 4', text: 'Offline: dolphins off the bow' });
+  await addEntry(crewPage, {
+    time: '2026-07-14T15:00',
+    position: "54°40.0'N 010°35.0'E",
+    course: '020',
+    speed: '6.5',
+    wind: 'W 4',
+    text: 'Offline: dolphins off the bow',
+  });
   await crewPage.locator('[data-sync="offline"][data-pending="1"]').waitFor();
   await screenshot(crewPage, '07-offline-pending');
   await crewPage.reload();
@@ -189,7 +231,14 @@ step('writing offline is kept on the phone, survives a reload and syncs when bac
   await crewPage.locator('[data-pending="1"]').waitFor();
   const before = server.db();
   try {
-    assert.equal((before.prepare('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0').get(logbookId) as { n: number }).n, 2);
+    assert.equal(
+      (
+        before.prepare('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0').get(logbookId) as {
+          n: number;
+        }
+      ).n,
+      2,
+    );
   } finally {
     before.close();
   }
@@ -198,7 +247,13 @@ step('writing offline is kept on the phone, survives a reload and syncs when bac
   await waitFor(() => {
     const db = server.db();
     try {
-      return (db.prepare('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0').get(logbookId) as { n: number }).n === 3;
+      return (
+        (
+          db.prepare('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0').get(logbookId) as {
+            n: number;
+          }
+        ).n === 3
+      );
     } finally {
       db.close();
     }
@@ -216,7 +271,9 @@ async function editNotes(page: Page, from: string, to: string) {
 }
 
 step('two edits of one entry: the later one loses, and is kept beside it as a copy', async () => {
-  const liveEntries = () => server.query<{ n: number }>('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0', logbookId)[0]!.n;
+  const liveEntries = () =>
+    server.query<{ n: number }>('SELECT count(*) AS n FROM entries WHERE logbook_id = ? AND deleted = 0', logbookId)[0]!
+      .n;
   await crewPage.goto(`${server.origin}/logbook/${logbookId}`);
   await waitSynced(crewPage);
   // The crew edits at sea, offline; meanwhile the skipper edits the same entry ashore.
@@ -247,7 +304,7 @@ step('the owner opens the logbook on a second device with the key link; a wrong 
   const url = new URL(link);
   assert.equal(url.origin + url.pathname, `${server.origin}/logbook/${logbookId}`);
   assert.match(url.hash, /^#k=[A-Za-z0-9_-]{43}$/);
-  assert.match(await ownerPage.locator('#key-section img.qr').getAttribute('src') ?? '', /^data:image\/svg\+xml/);
+  assert.match((await ownerPage.locator('#key-section img.qr').getAttribute('src')) ?? '', /^data:image\/svg\+xml/);
   await ownerPage.locator('#key-section h2').evaluate((h) => h.scrollIntoView({ block: 'start' }));
   await screenshot(ownerPage, '13-key-link');
 
@@ -283,7 +340,10 @@ step('the owner opens the logbook on a second device with the key link; a wrong 
   await laptop.getByText('Cast off in Kiel, one reef in').waitFor();
   // Browsers never send the fragment, and the app does not send the key either.
   assert.ok(requested.length > 5);
-  assert.deepEqual(requested.filter((r) => r.includes(keyText) || r.includes(wrong)), []);
+  assert.deepEqual(
+    requested.filter((r) => r.includes(keyText) || r.includes(wrong)),
+    [],
+  );
 });
 
 step('a reader sees the entries but cannot change them, then leaves', async () => {

@@ -13,7 +13,12 @@ import { launchBrowser, newPhone, screenshot, useSession } from '../helpers/brow
 import { createUserWithSession, type TestUser } from '../helpers/accounts.ts';
 import { addCrew } from '../helpers/crew.ts';
 import { fakePushManager } from '../helpers/fake-push.ts';
-import { startPushService, type PushService, type PushServiceDevice, type ReceivedMessage } from '../helpers/push-service.ts';
+import {
+  startPushService,
+  type PushService,
+  type PushServiceDevice,
+  type ReceivedMessage,
+} from '../helpers/push-service.ts';
 import { exportLogbookKey, newLogbookKey, sealJson, type LogbookKey } from '../../web/src/crypto.ts';
 
 const WAIT_MS = 20_000;
@@ -25,7 +30,9 @@ let sailors = 0;
 
 before(async () => {
   ps = await startPushService();
-  server = await startServer({ flags: ['--push-allow-insecure', '--notify-debounce', '200ms', '--notify-throttle', '300ms'] });
+  server = await startServer({
+    flags: ['--push-allow-insecure', '--notify-debounce', '200ms', '--notify-throttle', '300ms'],
+  });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -50,7 +57,10 @@ async function boat(title: string, crewName = 'mate'): Promise<Boat> {
   const crew = createUserWithSession(server, crewName === 'mate' ? `mate${tag}` : crewName);
   const logbookId = randomUUID();
   const key = await newLogbookKey();
-  const res = await skipper.client.post('/api/logbooks', { id: logbookId, meta: await sealJson(key, { title }, `${logbookId}/meta`) });
+  const res = await skipper.client.post('/api/logbooks', {
+    id: logbookId,
+    meta: await sealJson(key, { title }, `${logbookId}/meta`),
+  });
   assert.equal(res.status, 201, res.text);
   await addCrew(skipper, logbookId, crew, 'WRITE');
   return { skipper, crew, logbookId, key };
@@ -61,11 +71,26 @@ async function crewWrites(b: Boat, n: number, logbookId = b.logbookId): Promise<
   const items = [];
   for (let i = 0; i < n; i++) {
     const entityId = randomUUID();
-    const entry = { time: `2026-07-14T1${i}:00`, position: '', course: '', speed: '', wind: 'SW 4', text: `Watch note ${i + 1}` };
-    items.push({ logbookId, entityId, action: 'create', payload: await sealJson(b.key, entry, `${logbookId}/${entityId}`) });
+    const entry = {
+      time: `2026-07-14T1${i}:00`,
+      position: '',
+      course: '',
+      speed: '',
+      wind: 'SW 4',
+      text: `Watch note ${i + 1}`,
+    };
+    items.push({
+      logbookId,
+      entityId,
+      action: 'create',
+      payload: await sealJson(b.key, entry, `${logbookId}/${entityId}`),
+    });
   }
   const res = await b.crew.client.post('/api/sync/push', { items });
-  assert.ok(res.body.results.every((r: { status: string }) => r.status === 'success'), res.text);
+  assert.ok(
+    res.body.results.every((r: { status: string }) => r.status === 'success'),
+    res.text,
+  );
 }
 
 /** One of the skipper's devices: a signed-in phone-sized context whose subscription points at the push service. */
@@ -78,7 +103,9 @@ async function device(who: TestUser, pushDevice: PushServiceDevice): Promise<Pag
   const page = await context.newPage();
   await page.goto(`${server.origin}/settings`);
   // (waitForFunction with a string would need eval, which the app's CSP refuses.)
-  await page.evaluate(`navigator.serviceWorker.controller || new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve))`);
+  await page.evaluate(
+    `navigator.serviceWorker.controller || new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve))`,
+  );
   return page;
 }
 
@@ -109,24 +136,38 @@ async function notificationsOn(page: Page, account = true): Promise<void> {
 }
 
 /** Delivers a received push, byte for byte, to this page's service worker; returns what it showed. */
-async function showOnDevice(page: Page, message: ReceivedMessage): Promise<Array<{ title: string; body: string; tag: string }>> {
+async function showOnDevice(
+  page: Page,
+  message: ReceivedMessage,
+): Promise<Array<{ title: string; body: string; tag: string }>> {
   const cdp = await page.context().newCDPSession(page);
   const registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> = [];
   cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
   await cdp.send('ServiceWorker.enable');
-  const registration = await waitFor(() => registrations.find((r) => r.scopeURL === `${server.origin}/` && !r.isDeleted), 'the service worker registration');
+  const registration = await waitFor(
+    () => registrations.find((r) => r.scopeURL === `${server.origin}/` && !r.isDeleted),
+    'the service worker registration',
+  );
   const shown = page.evaluate(`new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no notification-shown message in 15 s')), 15000);
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data && event.data.type === 'notification-shown') { clearTimeout(timer); resolve(event.data.tag); }
     });
   })`);
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.origin, registrationId: registration.registrationId, data: JSON.stringify(message.payload) });
+  await cdp.send('ServiceWorker.deliverPushMessage', {
+    origin: server.origin,
+    registrationId: registration.registrationId,
+    data: JSON.stringify(message.payload),
+  });
   assert.equal(await shown, message.payload.tag);
   await cdp.detach();
   return (await page.evaluate(`navigator.serviceWorker.ready
     .then((r) => r.getNotifications())
-    .then((list) => list.map((n) => ({ title: n.title, body: n.body, tag: n.tag })))`)) as Array<{ title: string; body: string; tag: string }>;
+    .then((list) => list.map((n) => ({ title: n.title, body: n.body, tag: n.tag })))`)) as Array<{
+    title: string;
+    body: string;
+    tag: string;
+  }>;
 }
 
 /** Lays the notifications the worker shows (registration.getNotifications()) over the page, for the screenshot. */
@@ -171,13 +212,22 @@ test('the device holding the key shows "Baltic summer: 3 new entries by Anna"; o
   assert.deepEqual(toPhone!.payload.data.by, [b.crew.username]);
 
   const onPhone = await showOnDevice(phone, toPhone!);
-  assert.deepEqual(onPhone.map((n) => [n.title, n.body]), [['crewbell', `Baltic summer: 3 new entries by ${b.crew.username}`]]);
+  assert.deepEqual(
+    onPhone.map((n) => [n.title, n.body]),
+    [['crewbell', `Baltic summer: 3 new entries by ${b.crew.username}`]],
+  );
   const onLaptop = await showOnDevice(laptop, toLaptop!);
-  assert.deepEqual(onLaptop.map((n) => [n.title, n.body]), [['crewbell', 'New changes in one of your logbooks.']]);
+  assert.deepEqual(
+    onLaptop.map((n) => [n.title, n.body]),
+    [['crewbell', 'New changes in one of your logbooks.']],
+  );
   // A key that does not open this logbook's title (a wrong key link kept by hand): still generic.
   await keepKey(laptop, b.logbookId, await newLogbookKey());
   const withWrongKey = await showOnDevice(laptop, toLaptop!);
-  assert.deepEqual(withWrongKey.map((n) => n.body), ['New changes in one of your logbooks.']);
+  assert.deepEqual(
+    withWrongKey.map((n) => n.body),
+    ['New changes in one of your logbooks.'],
+  );
   await showNotificationList(phone, 'Shown on this phone (registration.getNotifications())');
   await screenshot(phone, 'notify-01-enriched-notification');
 
@@ -187,7 +237,10 @@ test('the device holding the key shows "Baltic summer: 3 new entries by Anna"; o
   await phone.click('#push-names');
   await waitFor(async () => !(await phone.locator('#push-names').isChecked()), 'the names switch to turn off');
   const again = await showOnDevice(phone, toPhone!);
-  assert.deepEqual(again.map((n) => n.body), ['New changes in one of your logbooks.']);
+  assert.deepEqual(
+    again.map((n) => n.body),
+    ['New changes in one of your logbooks.'],
+  );
 });
 
 test('a German device words it in German', async () => {
@@ -201,7 +254,10 @@ test('a German device words it in German', async () => {
   const [message] = await ps.waitForDelivered(1, phoneDevice, WAIT_MS);
   assert.equal(message!.payload.body, 'Neue Änderungen in einem deiner Logbücher.');
   const shown = await showOnDevice(phone, message!);
-  assert.deepEqual(shown.map((n) => n.body), [`Ostseesommer: 1 neuer Eintrag von ${b.crew.username}`]);
+  assert.deepEqual(
+    shown.map((n) => n.body),
+    [`Ostseesommer: 1 neuer Eintrag von ${b.crew.username}`],
+  );
 });
 
 test('switching "This device" off unsubscribes only this device: the other keeps receiving, the account stays on', async () => {
@@ -212,7 +268,13 @@ test('switching "This device" off unsubscribes only this device: the other keeps
   const tablet = await device(b.skipper, tabletDevice);
   await notificationsOn(phone);
   await notificationsOn(tablet);
-  const endpoints = () => server.query<{ endpoint: string }>('SELECT endpoint FROM push_subscriptions WHERE user_id = ? ORDER BY endpoint', b.skipper.id).map((r) => r.endpoint);
+  const endpoints = () =>
+    server
+      .query<{ endpoint: string }>(
+        'SELECT endpoint FROM push_subscriptions WHERE user_id = ? ORDER BY endpoint',
+        b.skipper.id,
+      )
+      .map((r) => r.endpoint);
   assert.deepEqual(endpoints(), [phoneDevice.endpoint, tabletDevice.endpoint].sort());
 
   await phone.click('#push-toggle');
@@ -235,14 +297,16 @@ test('switching "This device" off unsubscribes only this device: the other keeps
   assert.equal((await b.skipper.client.get('/api/push/prefs')).body.collaboratorChangesEnabled, false);
 });
 
-test('a logbook muted on its screen sends nothing; the skipper\'s other logbook still notifies', async () => {
+test("a logbook muted on its screen sends nothing; the skipper's other logbook still notifies", async () => {
   const b = await boat('Quiet boat');
   const other = await boat('Busy boat');
   // The same skipper owns the second logbook too: move it over and bring the same crew aboard.
   const move = server.db();
   try {
     move.prepare('UPDATE logbooks SET owner_id = ? WHERE id = ?').run(b.skipper.id, other.logbookId);
-    move.prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)").run(other.logbookId, b.crew.id);
+    move
+      .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
+      .run(other.logbookId, b.crew.id);
   } finally {
     move.close();
   }
@@ -265,7 +329,10 @@ test('a logbook muted on its screen sends nothing; the skipper\'s other logbook 
   const [m] = await ps.waitForDelivered(1, phoneDevice, WAIT_MS);
   assert.equal(m!.payload.tag, `logbook-${other.logbookId}`);
   await waitFor(() => server.query('SELECT 1 FROM push_outbox').length === 0, 'the outbox to drain');
-  assert.deepEqual(ps.delivered(phoneDevice).map((x) => x.payload.tag), [`logbook-${other.logbookId}`]);
+  assert.deepEqual(
+    ps.delivered(phoneDevice).map((x) => x.payload.tag),
+    [`logbook-${other.logbookId}`],
+  );
 });
 
 test('opening the app from the notification marks what is new since the last visit', async () => {
@@ -299,7 +366,7 @@ test('opening the app from the notification marks what is new since the last vis
   await screenshot(phone, 'notify-02-new-since');
 });
 
-test('quiet hours are set in settings, in the device\'s time zone by default', async () => {
+test("quiet hours are set in settings, in the device's time zone by default", async () => {
   const b = await boat('Watch system');
   const phone = await device(b.skipper, ps.createDevice());
   await phone.click('#quiet-on');
@@ -319,7 +386,10 @@ test('quiet hours are set in settings, in the device\'s time zone by default', a
   await phone.reload();
   await phone.locator('#quiet-hours[data-quiet="23:00-06:30 Europe/Berlin"]').waitFor();
   await phone.click('#quiet-on');
-  await waitFor(async () => (await b.skipper.client.get('/api/push/prefs')).body.quietHours === null, 'quiet hours off');
+  await waitFor(
+    async () => (await b.skipper.client.get('/api/push/prefs')).body.quietHours === null,
+    'quiet hours off',
+  );
 });
 
 test('after `vapid generate --force`, the next app start resubscribes this device without a sign-in', async () => {
@@ -327,7 +397,11 @@ test('after `vapid generate --force`, the next app start resubscribes this devic
   const phoneDevice = ps.createDevice();
   const phone = await device(b.skipper, phoneDevice);
   await notificationsOn(phone);
-  const keyOf = () => server.query<{ k: string | null }>('SELECT vapid_public_key AS k FROM push_subscriptions WHERE endpoint = ?', phoneDevice.endpoint)[0]?.k;
+  const keyOf = () =>
+    server.query<{ k: string | null }>(
+      'SELECT vapid_public_key AS k FROM push_subscriptions WHERE endpoint = ?',
+      phoneDevice.endpoint,
+    )[0]?.k;
   const before = keyOf();
   assert.equal(before, (await b.skipper.client.get('/api/push/vapid-public-key')).body.publicKey);
 
@@ -341,6 +415,8 @@ test('after `vapid generate --force`, the next app start resubscribes this devic
   await waitFor(() => keyOf() === rotated, 'the subscription to be renewed with the new key');
   assert.equal(await phone.locator('#sign-in').count(), 0, 'no sign-in was asked for');
   assert.equal(server.query('SELECT id FROM sessions WHERE user_id = ?', b.skipper.id).length, sessions);
-  const madeWith = await phone.evaluate(`navigator.serviceWorker.ready.then((r) => r.pushManager.getSubscription()).then((s) => btoa(String.fromCharCode(...new Uint8Array(s.options.applicationServerKey))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, ''))`);
+  const madeWith = await phone.evaluate(
+    `navigator.serviceWorker.ready.then((r) => r.pushManager.getSubscription()).then((s) => btoa(String.fromCharCode(...new Uint8Array(s.options.applicationServerKey))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, ''))`,
+  );
   assert.equal(madeWith, rotated, "the device's subscription was made with the new key");
 });

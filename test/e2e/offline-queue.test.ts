@@ -56,11 +56,17 @@ test('changes queued in IndexedDB survive a reload and leave it once pushed', as
   await page.evaluate(bundle);
   const { sent, left, pendingBefore } = await page.evaluate(async () => {
     const queue = (globalThis as unknown as Q).queueUnderTest.queue();
-    const pendingBefore = (await queue.pending()).map((c: any) => `${c.logbookId}/${c.entityId}:${c.action}:${c.payload ?? ''}`);
+    const pendingBefore = (await queue.pending()).map(
+      (c: any) => `${c.logbookId}/${c.entityId}:${c.action}:${c.payload ?? ''}`,
+    );
     const sent: unknown[] = [];
     await queue.flush(async (items: any[]) => {
       sent.push(...items);
-      return items.map((item) => ({ entityId: item.entityId, status: 'success', version: (item.baseVersion ?? 0) + 1 }));
+      return items.map((item) => ({
+        entityId: item.entityId,
+        status: 'success',
+        version: (item.baseVersion ?? 0) + 1,
+      }));
     });
     return { sent, left: (await queue.pending()).length, pendingBefore };
   });

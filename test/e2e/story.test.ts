@@ -101,7 +101,9 @@ step('the owner signs up with a passkey from the admin link', async () => {
   const link = cli.stdout.trim().split('\n').at(-1)!;
   assert.match(link, /\/signup\?token=/);
 
-  const { publicKey } = (await (await fetch(`${server.url}/api/push/vapid-public-key`)).json()) as { publicKey: string };
+  const { publicKey } = (await (await fetch(`${server.url}/api/push/vapid-public-key`)).json()) as {
+    publicKey: string;
+  };
   device = pushService.createDevice({ applicationServerKey: publicKey });
   owner = await phone({ init: fakePushManager(device.subscription) });
   ownerAuth = await addVirtualAuthenticator(owner);
@@ -110,8 +112,13 @@ step('the owner signs up with a passkey from the admin link', async () => {
   await screenshot(owner, '00-sign-up');
   await owner.click('#sign-up');
   await owner.locator('#new-logbook').waitFor();
-  const users = rows<{ username: string; passkeys: number }>('SELECT u.username, count(p.id) AS passkeys FROM users u JOIN passkeys p ON p.user_id = u.id GROUP BY u.id');
-  assert.deepEqual(users.map((u) => ({ ...u })), [{ username: 'skipper', passkeys: 1 }]);
+  const users = rows<{ username: string; passkeys: number }>(
+    'SELECT u.username, count(p.id) AS passkeys FROM users u JOIN passkeys p ON p.user_id = u.id GROUP BY u.id',
+  );
+  assert.deepEqual(
+    users.map((u) => ({ ...u })),
+    [{ username: 'skipper', passkeys: 1 }],
+  );
 });
 
 step('the owner creates a logbook and turns notifications on in settings', async () => {
@@ -131,20 +138,30 @@ step('the owner creates a logbook and turns notifications on in settings', async
   // The state flips to active before the section has finished reloading: wait for the words.
   await owner.locator('#push[data-push-state="active"] .push-status', { hasText: 'Active on this device' }).waitFor();
 
-  const subs = rows<{ endpoint: string; locale: string; user_id: string }>('SELECT endpoint, locale, user_id FROM push_subscriptions');
-  assert.deepEqual(subs.map((s) => [s.endpoint, s.locale]), [[device.endpoint, 'en']]);
+  const subs = rows<{ endpoint: string; locale: string; user_id: string }>(
+    'SELECT endpoint, locale, user_id FROM push_subscriptions',
+  );
+  assert.deepEqual(
+    subs.map((s) => [s.endpoint, s.locale]),
+    [[device.endpoint, 'en']],
+  );
   const prefs = rows<{ on: number }>('SELECT collaborator_changes_enabled AS "on" FROM push_prefs');
-  assert.deepEqual(prefs.map((p) => p.on), [1]);
-  assert.match(await owner.locator('#push-other-devices').textContent() ?? '', /Not on any other device/);
+  assert.deepEqual(
+    prefs.map((p) => p.on),
+    [1],
+  );
+  assert.match((await owner.locator('#push-other-devices').textContent()) ?? '', /Not on any other device/);
 
   // A second device of the owner (a tablet) shows up as "other devices" here.
   const tablet = pushService.createDevice();
   const call = (method: string, body: unknown) =>
-    owner.evaluate(`fetch('/api/push/subscription', { method: '${method}', headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(JSON.stringify(body))} }).then((r) => r.status)`);
+    owner.evaluate(
+      `fetch('/api/push/subscription', { method: '${method}', headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(JSON.stringify(body))} }).then((r) => r.status)`,
+    );
   assert.equal(await call('PUT', tablet.subscription), 200);
   await owner.reload();
   await owner.locator('#push[data-push-state="active"]').waitFor();
-  assert.match(await owner.locator('#push-other-devices').textContent() ?? '', /Also on 1 other device/);
+  assert.match((await owner.locator('#push-other-devices').textContent()) ?? '', /Also on 1 other device/);
   await screenshot(owner, '08-settings-push-on');
   assert.equal(await call('DELETE', { endpoint: tablet.endpoint }), 204);
 });
@@ -177,35 +194,60 @@ step('crew sign up through the invite link and write; the owner gets one real pu
   assert.ok(changeCount === 1 || changeCount === 2, `changeCount ${changeCount}`);
   assert.deepEqual(counts, { create: changeCount, update: 0, delete: 0 });
   assert.deepEqual(by, ['deckhand']);
-  assert.deepEqual({ ...message!.payload, data }, {
-    title: 'crewbell',
-    body: 'New changes in one of your logbooks.',
-    tag: `logbook-${logbookId}`,
-    renotify: false,
-    data: { url: `/logbook/${logbookId}`, logbookId },
-  });
+  assert.deepEqual(
+    { ...message!.payload, data },
+    {
+      title: 'crewbell',
+      body: 'New changes in one of your logbooks.',
+      tag: `logbook-${logbookId}`,
+      renotify: false,
+      data: { url: `/logbook/${logbookId}`, logbookId },
+    },
+  );
   pushMessage = message!.payload;
 });
-
 
 step('the owner adds a second passkey, signs out and back in; the push subscription is renewed', async () => {
   await owner.goto(`${server.origin}/settings`);
   // The phone's authenticator already holds this account's passkey (the server excludes
   // it), so the second one goes on a security key.
   const { authenticatorId } = await ownerAuth.cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'usb',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+    },
   });
   securityKey = authenticatorId;
   // Both authenticators are asked; the phone's own would answer "already registered" (it
   // holds an excluded passkey) as soon as it sees user presence, so it gets none: only the
   // security key answers.
-  await ownerAuth.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: ownerAuth.authenticatorId, enabled: false });
+  await ownerAuth.cdp.send('WebAuthn.setAutomaticPresenceSimulation', {
+    authenticatorId: ownerAuth.authenticatorId,
+    enabled: false,
+  });
   await owner.click('#add-passkey');
   await owner.locator('.notice-ok, .notice-error').first().waitFor();
-  assert.equal(await owner.locator('.notice-error').count(), 0, (await owner.locator('.notice-error').first().textContent().catch(() => '')) ?? '');
+  assert.equal(
+    await owner.locator('.notice-error').count(),
+    0,
+    (await owner
+      .locator('.notice-error')
+      .first()
+      .textContent()
+      .catch(() => '')) ?? '',
+  );
   await owner.getByText('Passkey added.').waitFor();
-  await ownerAuth.cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: ownerAuth.authenticatorId, enabled: true });
-  assert.equal(rows('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length, 2);
+  await ownerAuth.cdp.send('WebAuthn.setAutomaticPresenceSimulation', {
+    authenticatorId: ownerAuth.authenticatorId,
+    enabled: true,
+  });
+  assert.equal(
+    rows('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length,
+    2,
+  );
 
   await owner.click('#sign-out');
   await owner.locator('#sign-in').waitFor();
@@ -213,7 +255,10 @@ step('the owner adds a second passkey, signs out and back in; the push subscript
 
   await owner.click('#sign-in');
   await owner.locator('#new-logbook').waitFor();
-  await waitFor(() => rows('SELECT id FROM push_subscriptions WHERE endpoint = ?', device.endpoint).length === 1, 'the renewed subscription');
+  await waitFor(
+    () => rows('SELECT id FROM push_subscriptions WHERE endpoint = ?', device.endpoint).length === 1,
+    'the renewed subscription',
+  );
 });
 
 step('a refused passkey sign-in is explained in plain words', async () => {
@@ -226,7 +271,7 @@ step('a refused passkey sign-in is explained in plain words', async () => {
   await owner.click('#sign-in');
   const error = owner.locator('.notice-error');
   await error.waitFor();
-  assert.match(await error.textContent() ?? '', /passkey/i);
+  assert.match((await error.textContent()) ?? '', /passkey/i);
   await screenshot(owner, '11-sign-in-refused');
   for (const authenticatorId of [ownerAuth.authenticatorId, securityKey]) {
     await ownerAuth.cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: true });
@@ -234,7 +279,10 @@ step('a refused passkey sign-in is explained in plain words', async () => {
   await owner.click('#sign-in');
   await owner.locator('#new-logbook').waitFor();
   // Renewal runs in the background after sign-in; let it finish before the page is left.
-  await waitFor(() => rows('SELECT id FROM push_subscriptions WHERE endpoint = ?', device.endpoint).length === 1, 'the renewed subscription');
+  await waitFor(
+    () => rows('SELECT id FROM push_subscriptions WHERE endpoint = ?', device.endpoint).length === 1,
+    'the renewed subscription',
+  );
 });
 
 step('the push is shown by the owner service worker and its click opens the logbook', async () => {
@@ -244,7 +292,10 @@ step('the push is shown by the owner service worker and its click opens the logb
   const registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> = [];
   cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
   await cdp.send('ServiceWorker.enable');
-  const registration = await waitFor(() => registrations.find((r) => r.scopeURL === `${server.origin}/` && !r.isDeleted), 'the service worker registration');
+  const registration = await waitFor(
+    () => registrations.find((r) => r.scopeURL === `${server.origin}/` && !r.isDeleted),
+    'the service worker registration',
+  );
 
   // Listen for the worker's word that showNotification resolved, then deliver the push the
   // push service received, byte for byte, to the real push handler.
@@ -254,17 +305,26 @@ step('the push is shown by the owner service worker and its click opens the logb
       if (event.data && event.data.type === 'notification-shown') { clearTimeout(timer); resolve(event.data.tag); }
     });
   })`);
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.origin, registrationId: registration.registrationId, data: JSON.stringify(pushMessage) });
+  await cdp.send('ServiceWorker.deliverPushMessage', {
+    origin: server.origin,
+    registrationId: registration.registrationId,
+    data: JSON.stringify(pushMessage),
+  });
   assert.equal(await shown, `logbook-${logbookId}`);
   const notifications = (await owner.evaluate(`navigator.serviceWorker.ready
     .then((r) => r.getNotifications())
-    .then((list) => list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data, icon: n.icon, badge: n.badge })))`)) as Array<Record<string, any>>;
+    .then((list) => list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data, icon: n.icon, badge: n.badge })))`)) as Array<
+    Record<string, any>
+  >;
   assert.equal(notifications.length, 1);
   const [shownNotification] = notifications;
   assert.equal(shownNotification!.title, 'crewbell');
   // The owner's phone holds the logbook's key: its service worker words the notification.
   const { changeCount } = (pushMessage as { data: { changeCount: number } }).data;
-  assert.equal(shownNotification!.body, changeCount === 1 ? 'Mira: 1 new entry by deckhand' : 'Mira: 2 new entries by deckhand');
+  assert.equal(
+    shownNotification!.body,
+    changeCount === 1 ? 'Mira: 1 new entry by deckhand' : 'Mira: 2 new entries by deckhand',
+  );
   assert.equal(shownNotification!.tag, `logbook-${logbookId}`);
   assert.equal(shownNotification!.data.url, `/logbook/${logbookId}`);
   assert.match(shownNotification!.icon, /\/icons\/icon-192\.png$/);
@@ -285,14 +345,22 @@ step('the test notification button reaches this device', async () => {
   await owner.locator('#push[data-push-state="active"]').waitFor();
   await owner.click('#push-test');
   await owner.getByText('Test sent to 1 device(s).').waitFor();
-  const test = await waitFor(() => pushService.delivered(device).find((m) => m.payload?.tag === 'test'), 'the test push');
+  const test = await waitFor(
+    () => pushService.delivered(device).find((m) => m.payload?.tag === 'test'),
+    'the test push',
+  );
   assert.equal(test.payload.data.url, '/settings');
 });
 
 step('choosing Deutsch re-sends the subscription with the German locale', async () => {
   await owner.click('#lang-de');
   await owner.getByText('Einstellungen').first().waitFor();
-  await waitFor(() => rows<{ locale: string }>('SELECT locale FROM push_subscriptions WHERE endpoint = ?', device.endpoint)[0]?.locale === 'de', 'locale de');
+  await waitFor(
+    () =>
+      rows<{ locale: string }>('SELECT locale FROM push_subscriptions WHERE endpoint = ?', device.endpoint)[0]
+        ?.locale === 'de',
+    'locale de',
+  );
   // The page re-renders in German and the push section reloads its state: wait for it.
   await owner.locator('#push[data-push-state="active"] .push-status', { hasText: 'Auf diesem Gerät aktiv' }).waitFor();
 });
@@ -311,7 +379,10 @@ step('when the browser replaces the subscription, the service worker tells the s
     try { self.dispatchEvent(event); } catch {}
   })()`);
   await waitFor(() => {
-    const subs = rows<{ endpoint: string; locale: string }>('SELECT endpoint, locale FROM push_subscriptions WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper');
+    const subs = rows<{ endpoint: string; locale: string }>(
+      'SELECT endpoint, locale FROM push_subscriptions WHERE user_id = (SELECT id FROM users WHERE username = ?)',
+      'skipper',
+    );
     return subs.length === 1 && subs[0]!.endpoint === replacement.endpoint && subs[0]!.locale === 'de';
   }, 'the replaced subscription, in German');
 });
@@ -331,12 +402,14 @@ step('settings explain when notifications are blocked', async () => {
   // per-site setting: requestPermission then answers "denied" at once.
   const { targetInfo } = await cdp.send('Target.getTargetInfo');
   await cdp.send('Browser.setPermission', {
-    permission: { name: 'notifications' }, setting: 'denied', origin: server.origin,
+    permission: { name: 'notifications' },
+    setting: 'denied',
+    origin: server.origin,
     ...(targetInfo.browserContextId ? { browserContextId: targetInfo.browserContextId } : {}),
   });
   await page.click('#push-toggle');
   await page.locator('#push[data-push-state="denied"]').waitFor();
-  assert.match(await page.locator('#push').textContent() ?? '', /blockiert.*Website-Einstellungen/s);
+  assert.match((await page.locator('#push').textContent()) ?? '', /blockiert.*Website-Einstellungen/s);
   // Coming back later, the block is explained before anything is pressed; the switch shows
   // "off" and cannot be pressed until the browser allows notifications again.
   await page.reload();
@@ -344,7 +417,7 @@ step('settings explain when notifications are blocked', async () => {
   await page.locator('#push .push-status').waitFor();
   assert.equal(await page.locator('#push-toggle').isChecked(), false);
   assert.equal(await page.locator('#push-toggle').isDisabled(), true);
-  assert.match(await page.locator('#push .push-status').textContent() ?? '', /Auf diesem Gerät aus/);
+  assert.match((await page.locator('#push .push-status').textContent()) ?? '', /Auf diesem Gerät aus/);
   await screenshot(page, '09-settings-push-denied-de');
 });
 
@@ -354,18 +427,21 @@ step('settings explain a browser without push, and iOS before installing', async
   await noPush.context().addCookies(cookies);
   await noPush.goto(`${server.origin}/settings`);
   await noPush.locator('#push[data-push-state="unsupported"]').waitFor();
-  assert.match(await noPush.locator('#push').textContent() ?? '', /cannot receive push notifications/);
+  assert.match((await noPush.locator('#push').textContent()) ?? '', /cannot receive push notifications/);
   assert.equal(await noPush.locator('#push-toggle').count(), 0);
 
-  const iphone = await phone({ userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1' });
+  const iphone = await phone({
+    userAgent:
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1',
+  });
   await iphone.context().addCookies(cookies);
   await iphone.goto(`${server.origin}/settings`);
   await iphone.locator('#push[data-push-state="ios-install"]').waitFor();
-  assert.match(await iphone.locator('#push').textContent() ?? '', /Add to Home Screen/);
+  assert.match((await iphone.locator('#push').textContent()) ?? '', /Add to Home Screen/);
   await screenshot(iphone, '10-settings-push-ios');
 });
 
-step('the skipper lost the phone: the admin\'s recovery link makes a passkey on a new one', async () => {
+step("the skipper lost the phone: the admin's recovery link makes a passkey on a new one", async () => {
   const cli = await runCli(['user', 'recover', 'skipper', '--data-dir', server.dataDir, '--origin', server.origin]);
   assert.equal(cli.code, 0, cli.stderr);
   const page = await phone();
@@ -379,14 +455,27 @@ step('the skipper lost the phone: the admin\'s recovery link makes a passkey on 
   await page.locator('.list-title.locked').waitFor();
   assert.equal(await page.locator('[data-logbook]').count(), 1);
   assert.equal(rows('SELECT id FROM users WHERE username = ?', 'skipper').length, 1);
-  assert.equal(rows('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length, 3);
-  assert.equal(rows('SELECT id FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length, 1, 'every other device is signed out');
+  assert.equal(
+    rows('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length,
+    3,
+  );
+  assert.equal(
+    rows('SELECT id FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)', 'skipper').length,
+    1,
+    'every other device is signed out',
+  );
 
   // The old phone's passkeys are removed from the account screen (after a passkey check).
-  const [oldest] = rows<{ id: string }>('SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?) ORDER BY created_at, id', 'skipper');
+  const [oldest] = rows<{ id: string }>(
+    'SELECT id FROM passkeys WHERE user_id = (SELECT id FROM users WHERE username = ?) ORDER BY created_at, id',
+    'skipper',
+  );
   await page.goto(`${server.origin}/settings`);
   await page.locator('#passkeys li').nth(2).waitFor();
-  assert.match(await page.locator('#passkeys li').nth(2).textContent() ?? '', /Passkey 3.*added .*not used to sign in yet/);
+  assert.match(
+    (await page.locator('#passkeys li').nth(2).textContent()) ?? '',
+    /Passkey 3.*added .*not used to sign in yet/,
+  );
   await page.locator(`[data-passkey="${oldest!.id}"] button`).click();
   await page.locator('.notice', { hasText: 'Passkey removed' }).waitFor();
   await waitFor(async () => (await page.locator('#passkeys li').count()) === 2, 'two passkeys listed');

@@ -27,10 +27,19 @@ export function createUserWithSession(server: Target, username: string, options:
   try {
     const id = randomUUID();
     const now = Date.now();
-    db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, ?, ?)').run(id, username, options.isAdmin ? 1 : 0, now);
+    db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, ?, ?)').run(
+      id,
+      username,
+      options.isAdmin ? 1 : 0,
+      now,
+    );
     const token = randomBytes(20).toString('hex');
     const sessionId = createHash('sha256').update(token).digest('hex');
-    db.prepare('INSERT INTO sessions (id, user_id, expires_at, reverified_at) VALUES (?, ?, ?, NULL)').run(sessionId, id, now + 30 * 86_400_000);
+    db.prepare('INSERT INTO sessions (id, user_id, expires_at, reverified_at) VALUES (?, ?, ?, NULL)').run(
+      sessionId,
+      id,
+      now + 30 * 86_400_000,
+    );
     const client = new Client(server.url, server.origin, server.fetch);
     client.cookies.set('crewbell_session', token);
     return { id, username, client, sessionId };

@@ -21,7 +21,14 @@ import { createTransport } from '../../src/push/transport.ts';
 import { pushMetricSources } from '../../src/push/stats.ts';
 import { startEpoch } from '../../src/sync/sequence.ts';
 import { createOutboxWorker } from '../../src/push/worker.ts';
-import { defaultVapidSubject, ensureVapidKeys, loadSecretKey, loadVapidKeys, readVapidPublicKey, recordVapidSubject } from '../../src/push/vapid.ts';
+import {
+  defaultVapidSubject,
+  ensureVapidKeys,
+  loadSecretKey,
+  loadVapidKeys,
+  readVapidPublicKey,
+  recordVapidSubject,
+} from '../../src/push/vapid.ts';
 import { Client, type Fetch } from './client.ts';
 import { createUserWithSession, type Target, type TestUser } from './accounts.ts';
 import { tempDir } from './server.ts';
@@ -85,12 +92,22 @@ export function startApp(options: AppOptions = {}): TestApp {
   const origin = config.origin ?? BASE;
   const subject = config.vapidSubject ?? defaultVapidSubject(origin);
   recordVapidSubject(db, subject);
-  const signer = createSignerSource(() => loadVapidKeys(db, secret)!, () => readVapidPublicKey(db), subject, clock);
+  const signer = createSignerSource(
+    () => loadVapidKeys(db, secret)!,
+    () => readVapidPublicKey(db),
+    subject,
+    clock,
+  );
   const metrics = createMetrics(pushMetricSources(db), { defaults: options.processMetrics ?? false });
   const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
   const worker = createOutboxWorker(
     { db, clock, log, metrics, transport, signer },
-    { concurrency: 4, retries: config.pushRetries, retryBaseMs: config.pushRetryBaseMs, ttlSeconds: Math.round(config.pushTtlMs / 1000) },
+    {
+      concurrency: 4,
+      retries: config.pushRetries,
+      retryBaseMs: config.pushRetryBaseMs,
+      ttlSeconds: Math.round(config.pushTtlMs / 1000),
+    },
   );
   const scheduler = createNotifyScheduler({
     db,
@@ -133,7 +150,10 @@ export function startApp(options: AppOptions = {}): TestApp {
     query(sql, ...params) {
       const connection = connect();
       try {
-        return connection.prepare(sql).all(...params).map((row) => ({ ...row })) as never[];
+        return connection
+          .prepare(sql)
+          .all(...params)
+          .map((row) => ({ ...row })) as never[];
       } finally {
         connection.close();
       }
@@ -157,7 +177,11 @@ export function startApp(options: AppOptions = {}): TestApp {
  * One app shared by the tests of a file: made before the first test, stopped after the last.
  * The same shape as serverForFile (helpers/suite.ts), so a file moves tiers by its import.
  */
-export function appForFile(options: AppOptions = {}): { readonly server: TestApp; user(name?: string): TestUser; anonymous(): Client } {
+export function appForFile(options: AppOptions = {}): {
+  readonly server: TestApp;
+  user(name?: string): TestUser;
+  anonymous(): Client;
+} {
   let current: TestApp | undefined;
   const running = (): TestApp => {
     if (!current) throw new Error('the shared app starts in before(): use it inside a test');

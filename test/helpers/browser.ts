@@ -34,7 +34,10 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A phone-sized browser context (iPhone 12-ish viewport), in English unless told. */
-export async function newPhone(browser: Browser, options: { locale?: string; userAgent?: string } = {}): Promise<BrowserContext> {
+export async function newPhone(
+  browser: Browser,
+  options: { locale?: string; userAgent?: string } = {},
+): Promise<BrowserContext> {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
@@ -57,7 +60,15 @@ export async function newPhone(browser: Browser, options: { locale?: string; use
 
 /** Signs the context in as a test user with a real session row (for stories that are not sign-in). */
 export async function useSession(context: BrowserContext, server: TestServer, user: TestUser): Promise<void> {
-  await context.addCookies([{ name: 'crewbell_session', value: user.client.cookies.get('crewbell_session')!, url: server.origin, httpOnly: true, sameSite: 'Lax' }]);
+  await context.addCookies([
+    {
+      name: 'crewbell_session',
+      value: user.client.cookies.get('crewbell_session')!,
+      url: server.origin,
+      httpOnly: true,
+      sameSite: 'Lax',
+    },
+  ]);
 }
 
 /** A platform authenticator with user verification, holding discoverable passkeys. */
@@ -65,7 +76,13 @@ export async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSes
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+    },
   });
   return { cdp, authenticatorId };
 }

@@ -33,9 +33,9 @@ export class Client {
     options: { headers?: Record<string, string>; rawBody?: string | Uint8Array; origin?: string | null } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
-    if (this.cookies.size) headers['cookie'] = this.cookieHeader();
+    if (this.cookies.size) headers.cookie = this.cookieHeader();
     const origin = options.origin === undefined ? this.origin : options.origin;
-    if (origin !== null && method !== 'GET' && method !== 'HEAD') headers['origin'] = origin;
+    if (origin !== null && method !== 'GET' && method !== 'HEAD') headers.origin = origin;
     let payload: string | Uint8Array | undefined = options.rawBody;
     if (payload === undefined && body !== undefined) {
       payload = JSON.stringify(body);
@@ -47,12 +47,15 @@ export class Client {
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /max-age=0\b/i.test(a.trim()) || (/^expires=/i.test(a.trim()) && Date.parse(a.trim().slice(8)) < Date.now()));
+      const expired = attrs.some(
+        (a) =>
+          /max-age=0\b/i.test(a.trim()) || (/^expires=/i.test(a.trim()) && Date.parse(a.trim().slice(8)) < Date.now()),
+      );
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
     const text = await res.text();
-    let parsed: any = undefined;
+    let parsed: any;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {

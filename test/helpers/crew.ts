@@ -28,7 +28,12 @@ export async function invite(owner: TestUser, logbookId: string, role: 'WRITE' |
 }
 
 /** The owner invites, the member accepts. */
-export async function addCrew(owner: TestUser, logbookId: string, member: TestUser, role: 'WRITE' | 'READ'): Promise<void> {
+export async function addCrew(
+  owner: TestUser,
+  logbookId: string,
+  member: TestUser,
+  role: 'WRITE' | 'READ',
+): Promise<void> {
   const token = await invite(owner, logbookId, role);
   const res = await member.client.post(`/api/invites/${token}/accept`);
   assert.equal(res.status, 200, res.text);

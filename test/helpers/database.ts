@@ -11,40 +11,46 @@ export interface FleetSize {
 }
 
 /** Writes one skipper with everything step 1 knows about; returns the logbook ids. */
-export function addSkipper(db: DatabaseSync, name: string, size: Omit<FleetSize, 'skippers'>, crewId?: string): string[] {
+export function addSkipper(
+  db: DatabaseSync,
+  name: string,
+  size: Omit<FleetSize, 'skippers'>,
+  crewId?: string,
+): string[] {
   const now = Date.now();
   const id = randomUUID();
   db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, 0, ?)').run(id, name, now);
-  db.prepare('INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, ?, 0, ?, ?)').run(
-    randomBytes(16).toString('base64url'),
+  db.prepare(
+    'INSERT INTO passkeys (id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, ?, 0, ?, ?)',
+  ).run(randomBytes(16).toString('base64url'), id, randomBytes(77), '["internal"]', now);
+  db.prepare('INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)').run(
+    createHash('sha256').update(randomBytes(20)).digest('hex'),
     id,
-    randomBytes(77),
-    '["internal"]',
-    now,
+    now + 86_400_000,
   );
-  db.prepare('INSERT INTO sessions (id, user_id, expires_at) VALUES (?, ?, ?)').run(createHash('sha256').update(randomBytes(20)).digest('hex'), id, now + 86_400_000);
   const logbooks: string[] = [];
   for (let l = 0; l < size.logbooksEach; l++) {
     const logbook = randomUUID();
     logbooks.push(logbook);
-    db.prepare('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)').run(logbook, id, randomBytes(48).toString('base64url'), now);
-    if (crewId) db.prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', ?)").run(logbook, crewId, now);
-    db.prepare("INSERT INTO invites (token_hash, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, 'READ', ?, ?, ?)").run(
-      createHash('sha256').update(randomBytes(20)).digest('hex'),
+    db.prepare('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)').run(
       logbook,
       id,
+      randomBytes(48).toString('base64url'),
       now,
-      now + 7 * 86_400_000,
     );
-    for (let e = 0; e < size.entriesEach; e++) {
-      db.prepare('INSERT INTO entries (logbook_id, entity_id, version, payload, updated_at, updated_by, seq) VALUES (?, ?, 1, ?, ?, ?, ?)').run(
+    if (crewId)
+      db.prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', ?)").run(
         logbook,
-        randomUUID(),
-        randomBytes(200).toString('base64url'),
+        crewId,
         now,
-        crewId ?? id,
-        e + 1,
       );
+    db.prepare(
+      "INSERT INTO invites (token_hash, logbook_id, role, created_by, created_at, expires_at) VALUES (?, ?, 'READ', ?, ?, ?)",
+    ).run(createHash('sha256').update(randomBytes(20)).digest('hex'), logbook, id, now, now + 7 * 86_400_000);
+    for (let e = 0; e < size.entriesEach; e++) {
+      db.prepare(
+        'INSERT INTO entries (logbook_id, entity_id, version, payload, updated_at, updated_by, seq) VALUES (?, ?, 1, ?, ?, ?, ?)',
+      ).run(logbook, randomUUID(), randomBytes(200).toString('base64url'), now, crewId ?? id, e + 1);
     }
   }
   return logbooks;
@@ -55,8 +61,14 @@ export function addFleet(db: DatabaseSync, size: FleetSize): void {
   db.exec('BEGIN');
   try {
     const crew = randomUUID();
-    db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, 1, ?)').run(crew, 'crew', Date.now());
-    db.prepare('INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at) VALUES (?, ?, 0, ?, ?)').run(
+    db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, 1, ?)').run(
+      crew,
+      'crew',
+      Date.now(),
+    );
+    db.prepare(
+      'INSERT INTO signup_tokens (token_hash, username, is_admin, created_at, expires_at) VALUES (?, ?, 0, ?, ?)',
+    ).run(
       createHash('sha256').update(randomBytes(20)).digest('hex'),
       'newcomer',
       Date.now(),
@@ -71,14 +83,21 @@ export function addFleet(db: DatabaseSync, size: FleetSize): void {
 }
 
 export function tableNames(db: DatabaseSync): string[] {
-  return (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  return (
+    db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as { name: string }[]
+  ).map((r) => r.name);
 }
 
 /** Each table's columns: dump a newer database with an older one's shape to compare them. */
 export function tableColumns(db: DatabaseSync): Map<string, string[]> {
   const shape = new Map<string, string[]>();
   for (const table of tableNames(db)) {
-    shape.set(table, (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name));
+    shape.set(
+      table,
+      (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name),
+    );
   }
   return shape;
 }
@@ -87,8 +106,20 @@ export function tableColumns(db: DatabaseSync): Map<string, string[]> {
 export function dumpTables(db: DatabaseSync, shape = tableColumns(db)): Map<string, Set<string>> {
   const dump = new Map<string, Set<string>>();
   for (const [table, columns] of shape) {
-    const rows = db.prepare(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}"`).all() as Record<string, unknown>[];
-    dump.set(table, new Set(rows.map((row) => JSON.stringify(columns.map((c) => (row[c] instanceof Uint8Array ? Buffer.from(row[c]).toString('hex') : row[c]))))));
+    const rows = db.prepare(`SELECT ${columns.map((c) => `"${c}"`).join(', ')} FROM "${table}"`).all() as Record<
+      string,
+      unknown
+    >[];
+    dump.set(
+      table,
+      new Set(
+        rows.map((row) =>
+          JSON.stringify(
+            columns.map((c) => (row[c] instanceof Uint8Array ? Buffer.from(row[c]).toString('hex') : row[c])),
+          ),
+        ),
+      ),
+    );
   }
   return dump;
 }

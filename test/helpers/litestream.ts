@@ -14,13 +14,18 @@ import type { Client } from './client.ts';
 export const LITESTREAM = path.join(repoRoot, 'node_modules/@flydotio/litestream-linux-x64/litestream');
 export const SSHD = '/usr/sbin/sshd';
 export const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
-export const noSshd: string | false = existsSync(SSHD) && existsSync(SFTP_SERVER) ? false : `${SSHD} is missing (make sshd installs Debian's openssh-server)`;
+export const noSshd: string | false =
+  existsSync(SSHD) && existsSync(SFTP_SERVER)
+    ? false
+    : `${SSHD} is missing (make sshd installs Debian's openssh-server)`;
 
 export const TEMPLATE = path.join(repoRoot, 'systemd/litestream.yml');
 const TEMPLATE_DB = '/var/lib/crewbell/crewbell.db';
 const TEMPLATE_FILE_REPLICA = '/media/crewbell-replica/crewbell';
 
-export type Replica = { type: 'file'; path: string } | { type: 'sftp'; host: string; user: string; keyPath: string; path: string };
+export type Replica =
+  | { type: 'file'; path: string }
+  | { type: 'sftp'; host: string; user: string; keyPath: string; path: string };
 
 /**
  * The template with this test's paths: the file replica as it stands, or the template's
@@ -83,7 +88,11 @@ export function startReplicate(config: string): Replicator {
     process: child,
     output: () => out,
     ready: async () => {
-      await waitFor(() => /wal segment written/.test(out) || child.exitCode !== null, 'litestream to write its first WAL segment', 30_000);
+      await waitFor(
+        () => /wal segment written/.test(out) || child.exitCode !== null,
+        'litestream to write its first WAL segment',
+        30_000,
+      );
       if (child.exitCode !== null) throw new Error(`litestream exited ${child.exitCode}:\n${out}`);
     },
     kill: () => end('SIGKILL'),
@@ -139,7 +148,7 @@ export async function startSshd(): Promise<Sshd> {
   const config = path.join(dir, 'sshd_config');
   writeFileSync(
     config,
-    [
+    `${[
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${path.join(dir, 'host_key')}`,
@@ -152,7 +161,7 @@ export async function startSshd(): Promise<Sshd> {
       'UsePAM no',
       'StrictModes no',
       `Subsystem sftp ${SFTP_SERVER}`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   // As root sshd wants its privilege-separation folder (systemd would make it).
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -161,7 +170,11 @@ export async function startSshd(): Promise<Sshd> {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(() => /Server listening on 127\.0\.0\.1 port/.test(out) || child.exitCode !== null, 'sshd to listen', 15_000);
+  await waitFor(
+    () => /Server listening on 127\.0\.0\.1 port/.test(out) || child.exitCode !== null,
+    'sshd to listen',
+    15_000,
+  );
   if (child.exitCode !== null) throw new Error(`sshd exited ${child.exitCode}:\n${out}`);
   return {
     host: `127.0.0.1:${port}`,
@@ -195,7 +208,9 @@ export function keepWriting(client: Client, logbookId: string, writers = 2): Wri
     while (running) {
       const entityId = randomUUID();
       try {
-        const res = await client.post('/api/sync/push', { items: [{ logbookId, entityId, action: 'create', payload: randomBytes(96).toString('base64url') }] });
+        const res = await client.post('/api/sync/push', {
+          items: [{ logbookId, entityId, action: 'create', payload: randomBytes(96).toString('base64url') }],
+        });
         if (res.status === 200 && res.body.results[0]?.status === 'success') acked.set(entityId, Date.now());
       } catch {
         await new Promise((r) => setTimeout(r, 20));

@@ -101,8 +101,10 @@ export class SoftAuthenticator {
   register(options: PublicKeyCredentialCreationOptionsJSON, ceremony: CeremonyOptions = {}): RegistrationResponseJSON {
     const rpId = options.rp.id ?? this.rpId;
     const excluded = new Set((options.excludeCredentials ?? []).map((c) => c.id));
-    if (this.credentials.some((c) => excluded.has(c.id))) throw new Error('InvalidStateError: this authenticator already holds an excluded passkey');
-    if (!options.pubKeyCredParams.some((p) => p.alg === -7)) throw new Error('NotSupportedError: the server does not accept ES256');
+    if (this.credentials.some((c) => excluded.has(c.id)))
+      throw new Error('InvalidStateError: this authenticator already holds an excluded passkey');
+    if (!options.pubKeyCredParams.some((p) => p.alg === -7))
+      throw new Error('NotSupportedError: the server does not accept ES256');
 
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = publicKey.export({ format: 'jwk' });
@@ -132,7 +134,14 @@ export class SoftAuthenticator {
         ['authData', authData],
       ]),
     );
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin: this.origin, crossOrigin: false }));
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({
+        type: 'webauthn.create',
+        challenge: options.challenge,
+        origin: this.origin,
+        crossOrigin: false,
+      }),
+    );
     const id = b64url(credentialId);
     this.credentials.push({ id, rpId, userHandle: options.user.id, privateKey, counter: 0 });
     return {
@@ -153,14 +162,24 @@ export class SoftAuthenticator {
   signIn(options: PublicKeyCredentialRequestOptionsJSON, assertion: AssertionOptions = {}): AuthenticationResponseJSON {
     const rpId = options.rpId ?? this.rpId;
     const allowed = (options.allowCredentials ?? []).map((c) => c.id);
-    const candidates = this.credentials.filter((c) => c.rpId === rpId && (allowed.length === 0 || allowed.includes(c.id)));
-    const credential = assertion.credentialId ? candidates.find((c) => c.id === assertion.credentialId) : candidates.at(-1);
+    const candidates = this.credentials.filter(
+      (c) => c.rpId === rpId && (allowed.length === 0 || allowed.includes(c.id)),
+    );
+    const credential = assertion.credentialId
+      ? candidates.find((c) => c.id === assertion.credentialId)
+      : candidates.at(-1);
     if (!credential) throw new Error('NotAllowedError: no passkey for this request');
     credential.counter += 1;
     const counter = Buffer.alloc(4);
     counter.writeUInt32BE(credential.counter);
-    const authData = Buffer.concat([sha256(rpId), Buffer.from([FLAG_UP | (assertion.userVerified === false ? 0 : FLAG_UV)]), counter]);
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin: this.origin, crossOrigin: false }));
+    const authData = Buffer.concat([
+      sha256(rpId),
+      Buffer.from([FLAG_UP | (assertion.userVerified === false ? 0 : FLAG_UV)]),
+      counter,
+    ]);
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin: this.origin, crossOrigin: false }),
+    );
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), credential.privateKey);
     if (assertion.tamperSignature) signature[signature.length - 1]! ^= 0xff;
     return {
@@ -204,11 +223,21 @@ export async function signUp(
 ): Promise<SignedUp> {
   const client = options.client ?? new Client(server.url, server.origin, server.fetch);
   const authenticator = options.authenticator ?? new SoftAuthenticator(server.origin);
-  const start = await client.post('/api/auth/register/options', { username, ...(options.inviteToken ? { inviteToken: options.inviteToken } : {}) });
+  const start = await client.post('/api/auth/register/options', {
+    username,
+    ...(options.inviteToken ? { inviteToken: options.inviteToken } : {}),
+  });
   expectOk('register/options', start);
-  const verify = await client.post('/api/auth/register/verify', { response: authenticator.register(start.body.options) });
+  const verify = await client.post('/api/auth/register/verify', {
+    response: authenticator.register(start.body.options),
+  });
   expectOk('register/verify', verify);
-  return { client, authenticator, user: verify.body.user, ...(verify.body.joined ? { joined: verify.body.joined } : {}) };
+  return {
+    client,
+    authenticator,
+    user: verify.body.user,
+    ...(verify.body.joined ? { joined: verify.body.joined } : {}),
+  };
 }
 
 /** Signs in with one of the authenticator's passkeys (discoverable: no username asked). */
@@ -221,7 +250,10 @@ export async function signIn(
   const start = await client.post('/api/auth/login/options', {});
   expectOk('login/options', start);
   const verify = await client.post('/api/auth/login/verify', {
-    response: authenticator.signIn(start.body.options, options.credentialId ? { credentialId: options.credentialId } : {}),
+    response: authenticator.signIn(
+      start.body.options,
+      options.credentialId ? { credentialId: options.credentialId } : {},
+    ),
   });
   expectOk('login/verify', verify);
   return { client, user: verify.body.user };
@@ -239,7 +271,9 @@ export async function reauth(client: Client, authenticator: SoftAuthenticator): 
 export async function addPasskey(client: Client, authenticator: SoftAuthenticator): Promise<string> {
   const start = await client.post('/api/auth/passkeys/options', {});
   expectOk('passkeys/options', start);
-  const verify = await client.post('/api/auth/passkeys/verify', { response: authenticator.register(start.body.options) });
+  const verify = await client.post('/api/auth/passkeys/verify', {
+    response: authenticator.register(start.body.options),
+  });
   expectOk('passkeys/verify', verify);
   return verify.body.passkey.id;
 }

@@ -21,7 +21,16 @@
 //   ps.delivered(phone)[0].payload.data.changeCount;
 //   await ps.close();
 import http from 'node:http';
-import { createECDH, createDecipheriv, createPublicKey, hkdfSync, randomBytes, randomUUID, verify, type ECDH } from 'node:crypto';
+import {
+  createECDH,
+  createDecipheriv,
+  createPublicKey,
+  hkdfSync,
+  randomBytes,
+  randomUUID,
+  verify,
+  type ECDH,
+} from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
 /** A status, a status with Retry-After and/or a delay before answering, or 'hang' (never). */
@@ -31,7 +40,12 @@ export interface PushServiceDevice {
   id: string;
   endpoint: string;
   /** What PushSubscription.toJSON() gives a page (plus locale, as the PWA sends it). */
-  subscription: { endpoint: string; expirationTime: null; keys: { p256dh: string; auth: string }; locale?: 'de' | 'en' };
+  subscription: {
+    endpoint: string;
+    expirationTime: null;
+    keys: { p256dh: string; auth: string };
+    locale?: 'de' | 'en';
+  };
   /** The device's key pair and auth secret (what the browser keeps to itself). */
   ecdh: ECDH;
   authSecret: Buffer;
@@ -42,7 +56,13 @@ export interface PushServiceDevice {
 export interface ReceivedMessage {
   deviceId: string;
   endpoint: string;
-  headers: { ttl: string; urgency: string | undefined; topic: string | undefined; authorization: string; contentEncoding: string };
+  headers: {
+    ttl: string;
+    urgency: string | undefined;
+    topic: string | undefined;
+    authorization: string;
+    contentEncoding: string;
+  };
   jwt: { aud: string; exp: number; sub: string };
   /** The decrypted body, parsed as JSON when it is JSON. */
   payload: any;
@@ -94,7 +114,12 @@ export function decryptPushBody(body: Buffer, device: { ecdh: ECDH; authSecret: 
   if (records.length > rs) throw new Error('more than one record: push messages are a single record');
   const receiverPublic = device.ecdh.getPublicKey();
   const ecdhSecret = device.ecdh.computeSecret(senderPublic);
-  const ikm = hkdf(device.authSecret, ecdhSecret, Buffer.concat([Buffer.from('WebPush: info\0'), receiverPublic, senderPublic]), 32);
+  const ikm = hkdf(
+    device.authSecret,
+    ecdhSecret,
+    Buffer.concat([Buffer.from('WebPush: info\0'), receiverPublic, senderPublic]),
+    32,
+  );
   const cek = hkdf(salt, ikm, Buffer.from('Content-Encoding: aes128gcm\0'), 16);
   const nonce = hkdf(salt, ikm, Buffer.from('Content-Encoding: nonce\0'), 12);
   const decipher = createDecipheriv('aes-128-gcm', cek, nonce);
@@ -108,8 +133,15 @@ export function decryptPushBody(body: Buffer, device: { ecdh: ECDH; authSecret: 
 
 // ---- VAPID (RFC 8292) verification ----
 
-function verifyVapid(header: string | undefined, origin: string, now: number, expectedKey: string | undefined): { jwt: ReceivedMessage['jwt'] } | { error: string; status: number } {
-  const m = /^vapid\s+t=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*,\s*k=([A-Za-z0-9_-]+)\s*$/.exec(header ?? '');
+function verifyVapid(
+  header: string | undefined,
+  origin: string,
+  now: number,
+  expectedKey: string | undefined,
+): { jwt: ReceivedMessage['jwt'] } | { error: string; status: number } {
+  const m = /^vapid\s+t=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*,\s*k=([A-Za-z0-9_-]+)\s*$/.exec(
+    header ?? '',
+  );
   if (!m) return { error: 'missing or malformed "Authorization: vapid t=…, k=…"', status: 401 };
   const [token, key] = [m[1]!, m[2]!];
   const [h, p, s] = token.split('.') as [string, string, string];
@@ -124,18 +156,35 @@ function verifyVapid(header: string | undefined, origin: string, now: number, ex
   if (jwtHeader.alg !== 'ES256') return { error: `JWT alg is ${jwtHeader.alg}, expected ES256`, status: 401 };
   const point = Buffer.from(key, 'base64url');
   if (point.length !== 65 || point[0] !== 4) return { error: 'k is not a 65-byte P-256 point', status: 401 };
-  const publicKey = createPublicKey({ format: 'jwk', key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') } });
-  const signed = verify('sha256', Buffer.from(`${h}.${p}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'));
+  const publicKey = createPublicKey({
+    format: 'jwk',
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: point.subarray(1, 33).toString('base64url'),
+      y: point.subarray(33).toString('base64url'),
+    },
+  });
+  const signed = verify(
+    'sha256',
+    Buffer.from(`${h}.${p}`),
+    { key: publicKey, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(s, 'base64url'),
+  );
   if (!signed) return { error: 'JWT signature does not verify with k', status: 401 };
   if (claims.aud !== origin) return { error: `JWT aud is ${claims.aud}, expected ${origin}`, status: 401 };
   const nowS = Math.floor(now / 1000);
   if (typeof claims.exp !== 'number' || claims.exp <= nowS) return { error: 'JWT has expired', status: 401 };
   if (claims.exp > nowS + 24 * 3600) return { error: 'JWT exp is more than 24 h ahead', status: 401 };
-  if (typeof claims.sub !== 'string' || !(/^mailto:[^@\s]+@[^@\s]+$/.test(claims.sub) || /^https:\/\/\S+$/.test(claims.sub))) {
+  if (
+    typeof claims.sub !== 'string' ||
+    !(/^mailto:[^@\s]+@[^@\s]+$/.test(claims.sub) || /^https:\/\/\S+$/.test(claims.sub))
+  ) {
     return { error: `JWT sub "${claims.sub}" is not mailto: or https:`, status: 401 };
   }
   if (/@localhost\b/i.test(claims.sub)) return { error: 'BadJwtToken: sub is @localhost', status: 403 };
-  if (expectedKey && key !== expectedKey) return { error: 'k is not the applicationServerKey the device subscribed with', status: 403 };
+  if (expectedKey && key !== expectedKey)
+    return { error: 'k is not the applicationServerKey the device subscribed with', status: 403 };
   return { jwt: { aud: claims.aud, exp: claims.exp, sub: claims.sub } };
 }
 
@@ -166,10 +215,11 @@ export async function startPushService(): Promise<PushService> {
       const auth = verifyVapid(req.headers.authorization, origin, Date.now(), device.applicationServerKey);
       if ('error' in auth) return reject(auth.status, auth.error);
       if (req.headers['content-encoding'] !== 'aes128gcm') return reject(400, 'Content-Encoding must be aes128gcm');
-      const ttl = req.headers['ttl'];
+      const ttl = req.headers.ttl;
       if (typeof ttl !== 'string' || !/^\d+$/.test(ttl)) return reject(400, 'TTL header missing');
-      const topic = req.headers['topic'] as string | undefined;
-      if (topic !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(topic)) return reject(400, 'Topic must be at most 32 base64url characters');
+      const topic = req.headers.topic as string | undefined;
+      if (topic !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(topic))
+        return reject(400, 'Topic must be at most 32 base64url characters');
       if (size > 4096) return reject(413, 'payload larger than 4096 bytes');
       let text: string;
       try {
@@ -190,7 +240,7 @@ export async function startPushService(): Promise<PushService> {
         endpoint,
         headers: {
           ttl,
-          urgency: req.headers['urgency'] as string | undefined,
+          urgency: req.headers.urgency as string | undefined,
           topic,
           authorization: req.headers.authorization!,
           contentEncoding: 'aes128gcm',
@@ -210,7 +260,7 @@ export async function startPushService(): Promise<PushService> {
       const status = typeof next === 'number' ? next : next.status;
       const headers: Record<string, string> = {};
       if (typeof next === 'object' && next.retryAfter !== undefined) headers['retry-after'] = next.retryAfter;
-      if (status === 201) headers['location'] = `${origin}/message/${randomUUID()}`;
+      if (status === 201) headers.location = `${origin}/message/${randomUUID()}`;
       const delay = typeof next === 'object' ? (next.delayMs ?? 0) : 0;
       if (delay > 0) {
         held.add(res);
@@ -232,7 +282,9 @@ export async function startPushService(): Promise<PushService> {
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const delivered = (device?: PushServiceDevice) =>
-    messages.filter((m) => typeof m.answer === 'number' && m.answer >= 200 && m.answer < 300 && (!device || m.deviceId === device.id));
+    messages.filter(
+      (m) => typeof m.answer === 'number' && m.answer >= 200 && m.answer < 300 && (!device || m.deviceId === device.id),
+    );
 
   return {
     origin,
@@ -272,7 +324,9 @@ export async function startPushService(): Promise<PushService> {
         if (got.length >= count) return got;
         if (Date.now() > end) {
           const answers = messages.filter((m) => !device || m.deviceId === device.id).map((m) => m.answer);
-          throw new Error(`push service: ${got.length} of ${count} messages delivered after ${timeoutMs} ms (answered: ${JSON.stringify(answers)}; rejected: ${JSON.stringify(rejected)})`);
+          throw new Error(
+            `push service: ${got.length} of ${count} messages delivered after ${timeoutMs} ms (answered: ${JSON.stringify(answers)}; rejected: ${JSON.stringify(rejected)})`,
+          );
         }
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -23,7 +23,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * until the server closes. Until the answer arrives, each step waits up to stepWaitMs for it,
  * so "answered before N bytes were sent" does not depend on how loaded the machine is.
  */
-export function rawUpload(port: number, head: string, total: number, options: { step?: number; stepWaitMs?: number; chunked?: boolean; stopOnAnswer?: boolean } = {}): Promise<RawAnswer> {
+export function rawUpload(
+  port: number,
+  head: string,
+  total: number,
+  options: { step?: number; stepWaitMs?: number; chunked?: boolean; stopOnAnswer?: boolean } = {},
+): Promise<RawAnswer> {
   const step = options.step ?? 256 * 1024;
   const stepWaitMs = options.stepWaitMs ?? 500;
   return new Promise((resolve) => {
@@ -49,7 +54,9 @@ export function rawUpload(port: number, head: string, total: number, options: { 
     socket.once('connect', async () => {
       socket.write(head);
       const chunk = Buffer.alloc(step, 0x61);
-      const frame = options.chunked ? Buffer.concat([Buffer.from(`${step.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk;
+      const frame = options.chunked
+        ? Buffer.concat([Buffer.from(`${step.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])
+        : chunk;
       while (sent < total && !closed && !socket.destroyed && !socket.writableEnded) {
         if (options.stopOnAnswer && sentWhenAnswered >= 0) break;
         const flushed = socket.write(frame);
@@ -68,7 +75,9 @@ export function rawUpload(port: number, head: string, total: number, options: { 
 
 /** Head of a request; `Host` and the framing headers included. */
 export function requestHead(method: string, path: string, headers: Record<string, string | number>): string {
-  return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')}\r\n`;
 }
 
 /** Resident memory of a process, in bytes (Linux). */
@@ -83,7 +92,12 @@ export function rssOf(pid: number): number {
  * do), at a phone's pace: steps of `step` bytes every `paceMs`. If the server resets the
  * connection meanwhile, the kernel drops the answer that was waiting unread: status 0.
  */
-export function sendThenRead(port: number, head: string, total: number, options: { step?: number; paceMs?: number } = {}): Promise<RawAnswer> {
+export function sendThenRead(
+  port: number,
+  head: string,
+  total: number,
+  options: { step?: number; paceMs?: number } = {},
+): Promise<RawAnswer> {
   const step = options.step ?? 64 * 1024;
   const paceMs = options.paceMs ?? 60;
   return new Promise((resolve) => {

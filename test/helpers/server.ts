@@ -51,11 +51,15 @@ export function tempDir(prefix = 'crewbell-test-'): string {
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
   const cmd = options.command ?? [process.execPath, mainTs];
-  const child = spawn(cmd[0]!, [...cmd.slice(1), 'serve', '--port', '0', '--data-dir', dataDir, ...(options.flags ?? [])], {
-    env: { ...process.env, ...options.env },
-    cwd: options.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    cmd[0]!,
+    [...cmd.slice(1), 'serve', '--port', '0', '--data-dir', dataDir, ...(options.flags ?? [])],
+    {
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -93,7 +97,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     query(sql, ...params) {
       const connection = db();
       try {
-        return connection.prepare(sql).all(...params).map((row) => ({ ...row })) as never[];
+        return connection
+          .prepare(sql)
+          .all(...params)
+          .map((row) => ({ ...row })) as never[];
       } finally {
         connection.close();
       }
@@ -133,7 +140,12 @@ export async function runCli(
 }
 
 /** Polls until fn returns a truthy value (bounded: default 10 s). */
-export async function waitFor<T>(fn: () => T | Promise<T>, what = 'condition', timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  what = 'condition',
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

@@ -1,10 +1,24 @@
 // The browser's logbook crypto, run on Node's WebCrypto (the same API the PWA uses).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exportLogbookKey, importLogbookKey, LockedError, newLogbookKey, openJson, sealJson } from '../../web/src/crypto.ts';
+import {
+  exportLogbookKey,
+  importLogbookKey,
+  LockedError,
+  newLogbookKey,
+  openJson,
+  sealJson,
+} from '../../web/src/crypto.ts';
 import { fromBase64url, toBase64url } from '../../web/src/base64url.ts';
 
-const entry = { time: '2026-07-14T09:30', position: "54°19.2'N 010°08.5'E", course: '045', speed: '6.2', wind: 'SW 4', text: 'Left Kiel, reef in' };
+const entry = {
+  time: '2026-07-14T09:30',
+  position: "54°19.2'N 010°08.5'E",
+  course: '045',
+  speed: '6.2',
+  wind: 'SW 4',
+  text: 'Left Kiel, reef in',
+};
 
 test('an entry sealed with a logbook key opens with the same key', async () => {
   const key = await newLogbookKey();

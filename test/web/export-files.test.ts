@@ -15,7 +15,16 @@ const now = () => Promise.resolve();
 function rows(datas: EntryData[]): ExportRow[] {
   const derived = deriveAll(datas);
   return datas.map((data, i) => ({
-    entry: { logbookId: 'lb', entityId: `e${i}`, payload: 'x', version: i + 1, deleted: false, updatedAt: Date.UTC(2026, 6, 1, i), updatedBy: 'u2', createdBy: 'u1' },
+    entry: {
+      logbookId: 'lb',
+      entityId: `e${i}`,
+      payload: 'x',
+      version: i + 1,
+      deleted: false,
+      updatedAt: Date.UTC(2026, 6, 1, i),
+      updatedBy: 'u2',
+      createdBy: 'u1',
+    },
     data,
     derived: derived[i]!,
   }));
@@ -49,7 +58,16 @@ test('CSV: BOM, a header naming every field, one row per entry, every field back
   const text = parts.join('');
   assert.ok(text.startsWith(BOM), 'UTF-8 BOM first');
   const table = parseCsv(text.slice(1));
-  assert.deepEqual(table[0], ['Entry', 'Version', ...FIELD_ORDER.map((f) => `F:${f}`), 'Trend', 'Run', 'Author', 'Editor', 'Changed']);
+  assert.deepEqual(table[0], [
+    'Entry',
+    'Version',
+    ...FIELD_ORDER.map((f) => `F:${f}`),
+    'Trend',
+    'Run',
+    'Author',
+    'Editor',
+    'Changed',
+  ]);
   assert.equal(table.length, 3);
   const back = (row: string[]) => Object.fromEntries(FIELD_ORDER.map((f, i) => [f, row[2 + i]]));
   assert.deepEqual(back(table[1]!), { ...first, sails: 'main, reef1', events: 'departure' });
@@ -80,11 +98,17 @@ test('GPX 1.1: one track point per readable position, with UTC time, speed in m/
   const b = { ...emptyEntry('2026-07-01T09:00'), position: 'somewhere off Fehmarn' };
   const c = { ...emptyEntry('2026-07-01T10:00'), position: '54.5, 10.75' };
   const gpx = (await buildGpx(rows([a, b, c]), 'Mira & <Co>', now)).join('');
-  assert.match(gpx, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<gpx version="1.1" creator="crewbell" xmlns="http:\/\/www.topografix.com\/GPX\/1\/1"/);
+  assert.match(
+    gpx,
+    /^<\?xml version="1.0" encoding="UTF-8"\?>\n<gpx version="1.1" creator="crewbell" xmlns="http:\/\/www.topografix.com\/GPX\/1\/1"/,
+  );
   assert.match(gpx, /<name>Mira &amp; &lt;Co&gt;<\/name>/);
   const points = [...gpx.matchAll(/<trkpt lat="([^"]+)" lon="([^"]+)"><time>([^<]+)<\/time>(.*?)<\/trkpt>/g)];
   assert.equal(points.length, 2);
-  assert.deepEqual([Number(points[0]![1]), Number(points[0]![2])], [Number((54 + 22.1 / 60).toFixed(6)), Number((10 + 9.5 / 60).toFixed(6))]);
+  assert.deepEqual(
+    [Number(points[0]![1]), Number(points[0]![2])],
+    [Number((54 + 22.1 / 60).toFixed(6)), Number((10 + 9.5 / 60).toFixed(6))],
+  );
   assert.equal(points[0]![3], new Date('2026-07-01T08:00').toISOString());
   assert.match(points[0]![4]!, /<gpxtpx:speed>2\.829<\/gpxtpx:speed><gpxtpx:course>45<\/gpxtpx:course>/);
   assert.equal(points[1]![4], '', 'no speed or course written: none given');
@@ -93,7 +117,14 @@ test('GPX 1.1: one track point per readable position, with UTC time, speed in m/
 
 test('distance run per day sums the log differences by the entry date', () => {
   const at = (time: string, log: string) => ({ ...emptyEntry(time), log });
-  const summary = distancePerDay(rows([at('2026-07-01T08:00', '100'), at('2026-07-01T18:00', '142.5'), at('2026-07-02T09:00', '150'), at('2026-07-02T17:00', '171.2')]));
+  const summary = distancePerDay(
+    rows([
+      at('2026-07-01T08:00', '100'),
+      at('2026-07-01T18:00', '142.5'),
+      at('2026-07-02T09:00', '150'),
+      at('2026-07-02T17:00', '171.2'),
+    ]),
+  );
   assert.deepEqual(summary, {
     days: [
       { day: '2026-07-01', nm: 42.5 },

@@ -3,13 +3,32 @@
 // and positions as sailors write them are read for the GPX track.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changedFields, deriveAll, emptyEntry, FIELD_ORDER, normalizeEntry, parsePosition } from '../../web/src/logbook/fields.ts';
+import {
+  changedFields,
+  deriveAll,
+  emptyEntry,
+  FIELD_ORDER,
+  normalizeEntry,
+  parsePosition,
+} from '../../web/src/logbook/fields.ts';
 
 test('an entry written before the full set of fields opens with the rest empty; junk types read as empty', () => {
-  const old = { time: '2026-07-01T08:00', position: "54°22.1'N 010°09.5'E", course: '045', speed: '5.5', wind: 'SW 4', text: 'Left Kiel' };
+  const old = {
+    time: '2026-07-01T08:00',
+    position: "54°22.1'N 010°09.5'E",
+    course: '045',
+    speed: '5.5',
+    wind: 'SW 4',
+    text: 'Left Kiel',
+  };
   const data = normalizeEntry(old);
   assert.deepEqual(data, { ...emptyEntry(), ...old });
-  assert.deepEqual(normalizeEntry({ sails: 'main', events: ['departure', 7], baro: 1013 }), { ...emptyEntry(), sails: [], events: ['departure'], baro: '1013' });
+  assert.deepEqual(normalizeEntry({ sails: 'main', events: ['departure', 7], baro: 1013 }), {
+    ...emptyEntry(),
+    sails: [],
+    events: ['departure'],
+    baro: '1013',
+  });
   assert.deepEqual(normalizeEntry(null), emptyEntry());
   assert.equal(FIELD_ORDER.length, Object.keys(emptyEntry()).length, 'every field is exported and diffed');
 });
@@ -25,7 +44,12 @@ test('changed fields: named in field order, lists compared by content', () => {
 test('barometer trend and distance run come from the previous reading in time, whatever the order given', () => {
   const at = (time: string, baro: string, log: string) => ({ ...emptyEntry(time), baro, log });
   // Newest first, as the timeline lists them; one entry without readings in between.
-  const rows = [at('2026-07-01T16:00', '1008,5', '131.0'), at('2026-07-01T12:00', '', ''), at('2026-07-01T08:00', '1012', '100.4'), at('2026-07-02T08:00', '1010', '3.0')];
+  const rows = [
+    at('2026-07-01T16:00', '1008,5', '131.0'),
+    at('2026-07-01T12:00', '', ''),
+    at('2026-07-01T08:00', '1012', '100.4'),
+    at('2026-07-02T08:00', '1010', '3.0'),
+  ];
   const derived = deriveAll(rows);
   assert.deepEqual(derived, [
     { baroTrend: -3.5, distanceRun: 30.6 },

@@ -12,7 +12,10 @@ test('new entries by one sailor, in English and German', () => {
 test('every kind of change and several crew', () => {
   const data = { changeCount: 4, counts: { create: 1, update: 2, delete: 1 }, by: ['Anna', 'Ben', 'Carl'] };
   assert.equal(crewChangesText('en', 'Mira', data), 'Mira: 1 new entry, 2 changed, 1 deleted by Anna, Ben and Carl');
-  assert.equal(crewChangesText('de', 'Mira', data), 'Mira: 1 neuer Eintrag, 2 geändert, 1 gelöscht von Anna, Ben und Carl');
+  assert.equal(
+    crewChangesText('de', 'Mira', data),
+    'Mira: 1 neuer Eintrag, 2 geändert, 1 gelöscht von Anna, Ben und Carl',
+  );
 });
 
 test('an older message with only changeCount still says how many; nothing to say gives undefined', () => {

@@ -3,7 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { batchesOf, createQueue, UPLOAD_MAX_BYTES, UPLOAD_MAX_ITEMS, type UploadItem, type UploadResult } from '../../web/src/offline/queue.ts';
+import {
+  batchesOf,
+  createQueue,
+  UPLOAD_MAX_BYTES,
+  UPLOAD_MAX_ITEMS,
+  type UploadItem,
+  type UploadResult,
+} from '../../web/src/offline/queue.ts';
 import { memoryStore } from '../../web/src/offline/storage.ts';
 
 const FOUR_MIB = 4 * 1024 * 1024;
@@ -16,7 +23,12 @@ test('a queue of large entries goes out in bodies under 4 MiB, each at most 500 
   for (let i = 0; i < 150; i++) {
     const entityId = `e${String(i).padStart(3, '0')}`;
     written.push(entityId);
-    await queue.enqueue({ logbookId, entityId, action: 'create', payload: randomBytes(48 * 1024).toString('base64url') });
+    await queue.enqueue({
+      logbookId,
+      entityId,
+      action: 'create',
+      payload: randomBytes(48 * 1024).toString('base64url'),
+    });
   }
   const bodies: number[] = [];
   const sent: string[] = [];
@@ -36,14 +48,26 @@ test('a queue of large entries goes out in bodies under 4 MiB, each at most 500 
 test('small items still split at 500 per request', () => {
   const items = Array.from({ length: 1201 }, (_, i) => ({ entityId: `e${i}` }));
   const batches = batchesOf(items, (i) => i);
-  assert.deepEqual(batches.map((b) => b.length), [UPLOAD_MAX_ITEMS, UPLOAD_MAX_ITEMS, 201]);
+  assert.deepEqual(
+    batches.map((b) => b.length),
+    [UPLOAD_MAX_ITEMS, UPLOAD_MAX_ITEMS, 201],
+  );
 });
 
 test('the byte budget counts the JSON envelope and the commas exactly', () => {
   const item = { p: 'x'.repeat(90) }; // {"p":"xxx…"} = 98 bytes
   const one = Buffer.byteLength(JSON.stringify({ items: [item] }));
   const three = Buffer.byteLength(JSON.stringify({ items: [item, item, item] }));
-  assert.deepEqual(batchesOf([item, item, item], (i) => i, 500, three).map((b) => b.length), [3]);
-  assert.deepEqual(batchesOf([item, item, item], (i) => i, 500, three - 1).map((b) => b.length), [2, 1]);
-  assert.deepEqual(batchesOf([item, item], (i) => i, 500, one).map((b) => b.length), [1, 1]);
+  assert.deepEqual(
+    batchesOf([item, item, item], (i) => i, 500, three).map((b) => b.length),
+    [3],
+  );
+  assert.deepEqual(
+    batchesOf([item, item, item], (i) => i, 500, three - 1).map((b) => b.length),
+    [2, 1],
+  );
+  assert.deepEqual(
+    batchesOf([item, item], (i) => i, 500, one).map((b) => b.length),
+    [1, 1],
+  );
 });

@@ -40,7 +40,14 @@ test('changes made offline wait in the queue and go out in edit order once onlin
     { logbookId: 'L', entityId: 'e2', action: 'create', payload: 'c2' },
     { logbookId: 'L', entityId: 'e0', action: 'update', payload: 'c0', baseVersion: 4 },
   ]);
-  assert.deepEqual(outcomes.map((o) => [o.entityId, o.status, o.version]), [['e1', 'success', 1], ['e2', 'success', 1], ['e0', 'success', 1]]);
+  assert.deepEqual(
+    outcomes.map((o) => [o.entityId, o.status, o.version]),
+    [
+      ['e1', 'success', 1],
+      ['e2', 'success', 1],
+      ['e0', 'success', 1],
+    ],
+  );
   assert.equal((await queue.pending()).length, 0);
 });
 
@@ -81,9 +88,14 @@ test('an edit made while a push is in flight stays queued, based on the new vers
     return server.send(items);
   });
   const [left] = await queue.pending();
-  assert.deepEqual({ action: left?.action, payload: left?.payload, isNew: left?.isNew, baseVersion: left?.baseVersion }, { action: 'save', payload: 'v2', isNew: false, baseVersion: 1 });
+  assert.deepEqual(
+    { action: left?.action, payload: left?.payload, isNew: left?.isNew, baseVersion: left?.baseVersion },
+    { action: 'save', payload: 'v2', isNew: false, baseVersion: 1 },
+  );
   await queue.flush(server.send);
-  assert.deepEqual(server.calls[1], [{ logbookId: 'L', entityId: 'e1', action: 'update', payload: 'v2', baseVersion: 1 }]);
+  assert.deepEqual(server.calls[1], [
+    { logbookId: 'L', entityId: 'e1', action: 'update', payload: 'v2', baseVersion: 1 },
+  ]);
 });
 
 test('conflict and forbidden answers leave the queue and are reported', async () => {
@@ -93,18 +105,28 @@ test('conflict and forbidden answers leave the queue and are reported', async ()
   await queue.enqueue({ logbookId: 'L', entityId: 'gone', action: 'delete', baseVersion: 1 });
   const server = fakeServer((item) => (item.entityId === 'readonly' ? 'forbidden' : 'conflict'));
   const outcomes = await queue.flush(server.send);
-  assert.deepEqual(outcomes.map((o) => o.status), ['conflict', 'forbidden', 'conflict']);
+  assert.deepEqual(
+    outcomes.map((o) => o.status),
+    ['conflict', 'forbidden', 'conflict'],
+  );
   // The refused edit travels back with its conflict, to be kept as a copy; nothing else does.
-  assert.deepEqual(outcomes.map((o) => o.refusedPayload), ['x', undefined, undefined]);
+  assert.deepEqual(
+    outcomes.map((o) => o.refusedPayload),
+    ['x', undefined, undefined],
+  );
   assert.equal((await queue.pending()).length, 0);
 });
 
 test('more than 500 changes go out in several pushes of at most 500', async () => {
   const queue = createQueue(memoryStore());
-  for (let i = 0; i < UPLOAD_MAX_ITEMS + 20; i++) await queue.enqueue({ logbookId: 'L', entityId: `e${String(i).padStart(4, '0')}`, action: 'create', payload: 'p' });
+  for (let i = 0; i < UPLOAD_MAX_ITEMS + 20; i++)
+    await queue.enqueue({ logbookId: 'L', entityId: `e${String(i).padStart(4, '0')}`, action: 'create', payload: 'p' });
   const server = fakeServer();
   const outcomes = await queue.flush(server.send);
-  assert.deepEqual(server.calls.map((c) => c.length), [UPLOAD_MAX_ITEMS, 20]);
+  assert.deepEqual(
+    server.calls.map((c) => c.length),
+    [UPLOAD_MAX_ITEMS, 20],
+  );
   assert.equal(outcomes.length, UPLOAD_MAX_ITEMS + 20);
 });
 
@@ -112,7 +134,10 @@ test('the queue survives a new queue over the same store (a reload)', async () =
   const store = memoryStore<any>();
   await createQueue(store).enqueue({ logbookId: 'L', entityId: 'e1', action: 'create', payload: 'kept' });
   const reopened = createQueue(store);
-  assert.deepEqual((await reopened.pending('L')).map((c) => c.payload), ['kept']);
+  assert.deepEqual(
+    (await reopened.pending('L')).map((c) => c.payload),
+    ['kept'],
+  );
   assert.deepEqual(await reopened.pending('other'), []);
   await reopened.clear('L');
   assert.deepEqual(await reopened.pending(), []);
@@ -123,5 +148,8 @@ test('two flushes at once do not send the same change twice', async () => {
   await queue.enqueue({ logbookId: 'L', entityId: 'e1', action: 'create', payload: 'p' });
   const server = fakeServer();
   await Promise.all([queue.flush(server.send), queue.flush(server.send)]);
-  assert.deepEqual(server.calls.map((c) => c.length), [1]);
+  assert.deepEqual(
+    server.calls.map((c) => c.length),
+    [1],
+  );
 });

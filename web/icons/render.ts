@@ -21,8 +21,14 @@ try {
   for (const [svg, png, size] of jobs) {
     const source = readFileSync(path.join(here, svg), 'utf8');
     await page.setViewportSize({ width: size, height: size });
-    await page.setContent(`<html><body style="margin:0;background:transparent">${source.replace('<svg ', `<svg width="${size}" height="${size}" `)}</body></html>`);
-    await page.screenshot({ path: path.join(here, png), omitBackground: true, clip: { x: 0, y: 0, width: size, height: size } });
+    await page.setContent(
+      `<html><body style="margin:0;background:transparent">${source.replace('<svg ', `<svg width="${size}" height="${size}" `)}</body></html>`,
+    );
+    await page.screenshot({
+      path: path.join(here, png),
+      omitBackground: true,
+      clip: { x: 0, y: 0, width: size, height: size },
+    });
     console.log(`${png} ${size}x${size}`);
   }
 } finally {

@@ -1,8 +1,20 @@
 // The HTTP API exactly as /work/shared/API.md names it. Errors come back as ApiError with
 // the contract's code; a request that never reached the server is code "offline".
 
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/browser';
 import type { PasskeyInfo, SessionAnswer, User } from '../../src/wire/account.ts';
-import type { InviteAccepted, InviteInfo, InviteMade, LogbookRow, Member, CrewRole, OpenInviteRow } from '../../src/wire/logbooks.ts';
+import type {
+  InviteAccepted,
+  InviteInfo,
+  InviteMade,
+  LogbookRow,
+  Member,
+  CrewRole,
+  OpenInviteRow,
+} from '../../src/wire/logbooks.ts';
 import type { LogbookNotifications, MyDevice, NewSubscription, PushPrefs, TestQueued } from '../../src/wire/push.ts';
 import type { HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
 
@@ -39,7 +51,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
-  let json: any;
+  let json: { error?: { code?: string; message?: string } } | undefined;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
@@ -59,26 +71,37 @@ export const api = {
   session: () => request<SessionAnswer>('GET', '/api/auth/session'),
   logout: () => request<void>('POST', '/api/auth/logout'),
   registerOptions: (username: string, inviteToken?: string) =>
-    request<{ options: any }>('POST', '/api/auth/register/options', inviteToken ? { username, inviteToken } : { username }),
+    request<{ options: PublicKeyCredentialCreationOptionsJSON }>(
+      'POST',
+      '/api/auth/register/options',
+      inviteToken ? { username, inviteToken } : { username },
+    ),
   registerVerify: (response: unknown) => request<{ user: User }>('POST', '/api/auth/register/verify', { response }),
-  loginOptions: () => request<{ options: any }>('POST', '/api/auth/login/options', {}),
+  loginOptions: () =>
+    request<{ options: PublicKeyCredentialRequestOptionsJSON }>('POST', '/api/auth/login/options', {}),
   loginVerify: (response: unknown) => request<{ user: User }>('POST', '/api/auth/login/verify', { response }),
-  passkeyOptions: () => request<{ options: any }>('POST', '/api/auth/passkeys/options', {}),
+  passkeyOptions: () =>
+    request<{ options: PublicKeyCredentialCreationOptionsJSON }>('POST', '/api/auth/passkeys/options', {}),
   passkeyVerify: (response: unknown) => request<unknown>('POST', '/api/auth/passkeys/verify', { response }),
   passkeys: () => request<{ passkeys: PasskeyInfo[] }>('GET', '/api/auth/passkeys'),
   deletePasskey: (id: string) => request<null>('DELETE', `/api/auth/passkeys/${enc(id)}`),
-  reauthOptions: () => request<{ options: any }>('POST', '/api/auth/reauth/options', {}),
+  reauthOptions: () =>
+    request<{ options: PublicKeyCredentialRequestOptionsJSON }>('POST', '/api/auth/reauth/options', {}),
   reauthVerify: (response: unknown) => request<unknown>('POST', '/api/auth/reauth/verify', { response }),
 
   logbooks: () => request<{ logbooks: LogbookRow[] }>('GET', '/api/logbooks'),
   createLogbook: (id: string, meta: string) => request<{ logbook: LogbookRow }>('POST', '/api/logbooks', { id, meta }),
   deleteLogbook: (id: string) => request<void>('DELETE', `/api/logbooks/${enc(id)}`),
   members: (id: string) => request<{ members: Member[] }>('GET', `/api/logbooks/${enc(id)}/members`),
-  removeMember: (id: string, userId: string) => request<void>('DELETE', `/api/logbooks/${enc(id)}/members/${enc(userId)}`),
-  createInvite: (id: string, role: CrewRole) => request<InviteMade>('POST', `/api/logbooks/${enc(id)}/invites`, { role }),
-  setRole: (id: string, userId: string, role: CrewRole) => request<Member>('PATCH', `/api/logbooks/${enc(id)}/members/${enc(userId)}`, { role }),
+  removeMember: (id: string, userId: string) =>
+    request<void>('DELETE', `/api/logbooks/${enc(id)}/members/${enc(userId)}`),
+  createInvite: (id: string, role: CrewRole) =>
+    request<InviteMade>('POST', `/api/logbooks/${enc(id)}/invites`, { role }),
+  setRole: (id: string, userId: string, role: CrewRole) =>
+    request<Member>('PATCH', `/api/logbooks/${enc(id)}/members/${enc(userId)}`, { role }),
   openInvites: (id: string) => request<{ invites: OpenInviteRow[] }>('GET', `/api/logbooks/${enc(id)}/invites`),
-  revokeInvite: (id: string, inviteId: string) => request<void>('DELETE', `/api/logbooks/${enc(id)}/invites/${enc(inviteId)}`),
+  revokeInvite: (id: string, inviteId: string) =>
+    request<void>('DELETE', `/api/logbooks/${enc(id)}/invites/${enc(inviteId)}`),
   history: (logbookId: string, entityId: string) =>
     request<HistoryAnswer>('GET', `/api/sync/history?logbookId=${enc(logbookId)}&entityId=${enc(entityId)}`),
   invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`),
@@ -98,7 +121,8 @@ export const api = {
   /** Only the fields given change. */
   setPrefs: (change: Partial<PushPrefs>) => request<PushPrefs>('PUT', '/api/push/prefs', change),
   logbookNotifications: (id: string) => request<LogbookNotifications>('GET', `/api/logbooks/${enc(id)}/notifications`),
-  setLogbookNotifications: (id: string, enabled: boolean) => request<LogbookNotifications>('PUT', `/api/logbooks/${enc(id)}/notifications`, { enabled }),
+  setLogbookNotifications: (id: string, enabled: boolean) =>
+    request<LogbookNotifications>('PUT', `/api/logbooks/${enc(id)}/notifications`, { enabled }),
   /** The signed-in user's own subscribed devices (added to the contract for the settings screen). */
   mySubscriptions: () => request<{ subscriptions: MyDevice[] }>('GET', '/api/push/subscriptions'),
   testPush: () => request<TestQueued>('POST', '/api/push/test'),

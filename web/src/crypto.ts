@@ -18,7 +18,10 @@ export class LockedError extends Error {
 }
 
 export function newLogbookKey(): Promise<LogbookKey> {
-  return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt']) as Promise<LogbookKey>;
+  return crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, [
+    'encrypt',
+    'decrypt',
+  ]) as Promise<LogbookKey>;
 }
 
 /** The key as base64url text, for IndexedDB and invite-link fragments. */

@@ -9,7 +9,8 @@ const en = {
   signInHint: 'New here? Open the sign-up link from your harbour master, or the invite link from your skipper.',
   signUpTitle: 'Create your account',
   recoverTitle: 'A new passkey for your account',
-  recoverLead: 'Your admin made this link so you can sign in again. Enter your username and create a passkey on this device. Your logbooks and crew stay as they are; every other device is signed out.',
+  recoverLead:
+    'Your admin made this link so you can sign in again. Enter your username and create a passkey on this device. Your logbooks and crew stay as they are; every other device is signed out.',
   signUpLead: 'You sign in with a passkey: your phone unlocks it with your face, finger or PIN. No password to forget.',
   username: 'Name on board',
   usernameHint: 'Letters, digits, dots and dashes.',
@@ -23,11 +24,14 @@ const en = {
   errLogin: 'The server did not accept this passkey. Did you sign up here with it?',
   errServer: 'The server refused: {message}',
   errLocked: 'The key for this logbook is not on this device.',
-  lockedHow: 'Open the key link from a device that has this logbook (Crew → On your other devices), or ask the skipper for a new invite.',
+  lockedHow:
+    'Open the key link from a device that has this logbook (Crew → On your other devices), or ask the skipper for a new invite.',
   keyLinkWrong: 'The key in this link does not open this logbook. Nothing was stored.',
   keyLinkTitle: 'On your other devices',
-  keyLinkLead: 'The logbook key lives only on your devices; the server never has it. To read this logbook on a laptop or a new phone, sign in there and open this link or scan the code.',
-  keyLinkSafe: 'Keep a copy in your password manager: if every device with the key is lost, nobody can open this logbook again, not even the server admin. Share it with nobody; crew get invites.',
+  keyLinkLead:
+    'The logbook key lives only on your devices; the server never has it. To read this logbook on a laptop or a new phone, sign in there and open this link or scan the code.',
+  keyLinkSafe:
+    'Keep a copy in your password manager: if every device with the key is lost, nobody can open this logbook again, not even the server admin. Share it with nobody; crew get invites.',
   keyLinkShow: 'Show key link',
   keyLink: 'Key link',
   keyLinkScan: 'Scan with your other device',
@@ -83,7 +87,8 @@ const en = {
   confirmLeave: 'Leave this logbook? You will need a new invite to come back.',
   confirmRemove: 'Remove {name} from the crew?',
   inviteTitle: 'Invite crew',
-  inviteLead: 'The link carries the key to this logbook. Share it only with the person you invite; it works once, for 7 days.',
+  inviteLead:
+    'The link carries the key to this logbook. Share it only with the person you invite; it works once, for 7 days.',
   inviteWrite: 'Invite crew (can write)',
   inviteRead: 'Invite reader',
   inviteLink: 'Invite link',
@@ -105,11 +110,13 @@ const en = {
   joinOwner: 'This is your own logbook.',
   settings: 'Settings',
   notifications: 'Notifications',
-  pushLead: 'Get one notification per logbook when your crew writes, even with the app closed. Notifications never contain what was written.',
+  pushLead:
+    'Get one notification per logbook when your crew writes, even with the app closed. Notifications never contain what was written.',
   pushToggle: 'Crew changes on this device',
   pushUnsupported: 'This browser cannot receive push notifications.',
   pushDenied: 'Notifications are blocked for this site.',
-  pushDeniedHow: 'To allow them again, open the site settings (the lock or (i) next to the address) and set Notifications to Allow, then come back here.',
+  pushDeniedHow:
+    'To allow them again, open the site settings (the lock or (i) next to the address) and set Notifications to Allow, then come back here.',
   pushIos: 'On iPhone and iPad, notifications work only after adding crewbell to the Home Screen.',
   pushIosHow: 'Tap Share, then "Add to Home Screen", and open crewbell from its icon.',
   pushActive: 'Active on this device.',
@@ -130,9 +137,11 @@ const en = {
   passkeyDates: 'added {added} · {used}',
   passkeyUsed: 'last used {date}',
   passkeyNeverUsed: 'not used to sign in yet',
-  passkeyOnlyOne: 'This is your only passkey. Add another on a second device of your own (a laptop or tablet), so a lost phone does not lock you out.',
+  passkeyOnlyOne:
+    'This is your only passkey. Add another on a second device of your own (a laptop or tablet), so a lost phone does not lock you out.',
   removePasskey: 'Remove',
-  confirmRemovePasskey: 'Remove this passkey? Every other device is signed out and signs in again with a passkey that remains.',
+  confirmRemovePasskey:
+    'Remove this passkey? Every other device is signed out and signs in again with a passkey that remains.',
   passkeyRemoved: 'Passkey removed. Your other devices were signed out.',
   signOut: 'Sign out',
   offlineApp: 'Offline – showing what is saved on this device.',
@@ -149,8 +158,10 @@ const de: Record<TextKey, string> = {
   signInHint: 'Neu hier? Öffne den Registrierungslink vom Hafenmeister oder den Einladungslink deines Skippers.',
   signUpTitle: 'Konto anlegen',
   recoverTitle: 'Ein neuer Passkey für dein Konto',
-  recoverLead: 'Dein Admin hat diesen Link erstellt, damit du dich wieder anmelden kannst. Gib deinen Benutzernamen ein und erstelle einen Passkey auf diesem Gerät. Deine Logbücher und deine Crew bleiben, wie sie sind; alle anderen Geräte werden abgemeldet.',
-  signUpLead: 'Du meldest dich mit einem Passkey an: dein Telefon entsperrt ihn mit Gesicht, Finger oder PIN. Kein Passwort zum Vergessen.',
+  recoverLead:
+    'Dein Admin hat diesen Link erstellt, damit du dich wieder anmelden kannst. Gib deinen Benutzernamen ein und erstelle einen Passkey auf diesem Gerät. Deine Logbücher und deine Crew bleiben, wie sie sind; alle anderen Geräte werden abgemeldet.',
+  signUpLead:
+    'Du meldest dich mit einem Passkey an: dein Telefon entsperrt ihn mit Gesicht, Finger oder PIN. Kein Passwort zum Vergessen.',
   username: 'Name an Bord',
   usernameHint: 'Buchstaben, Ziffern, Punkte und Bindestriche.',
   createPasskey: 'Passkey erstellen',
@@ -163,11 +174,14 @@ const de: Record<TextKey, string> = {
   errLogin: 'Der Server hat diesen Passkey nicht angenommen. Hast du dich hier damit registriert?',
   errServer: 'Der Server hat abgelehnt: {message}',
   errLocked: 'Der Schlüssel für dieses Logbuch ist nicht auf diesem Gerät.',
-  lockedHow: 'Öffne den Schlüssel-Link von einem Gerät, das dieses Logbuch hat (Crew → Auf deinen anderen Geräten), oder bitte den Skipper um eine neue Einladung.',
+  lockedHow:
+    'Öffne den Schlüssel-Link von einem Gerät, das dieses Logbuch hat (Crew → Auf deinen anderen Geräten), oder bitte den Skipper um eine neue Einladung.',
   keyLinkWrong: 'Der Schlüssel in diesem Link öffnet dieses Logbuch nicht. Es wurde nichts gespeichert.',
   keyLinkTitle: 'Auf deinen anderen Geräten',
-  keyLinkLead: 'Der Logbuch-Schlüssel liegt nur auf deinen Geräten; der Server hat ihn nie. Um dieses Logbuch auf einem Laptop oder einem neuen Handy zu lesen, melde dich dort an und öffne diesen Link oder scanne den Code.',
-  keyLinkSafe: 'Bewahre eine Kopie in deinem Passwort-Manager auf: Gehen alle Geräte mit dem Schlüssel verloren, kann niemand dieses Logbuch mehr öffnen, auch nicht der Server-Admin. Gib ihn niemandem; Crew bekommt Einladungen.',
+  keyLinkLead:
+    'Der Logbuch-Schlüssel liegt nur auf deinen Geräten; der Server hat ihn nie. Um dieses Logbuch auf einem Laptop oder einem neuen Handy zu lesen, melde dich dort an und öffne diesen Link oder scanne den Code.',
+  keyLinkSafe:
+    'Bewahre eine Kopie in deinem Passwort-Manager auf: Gehen alle Geräte mit dem Schlüssel verloren, kann niemand dieses Logbuch mehr öffnen, auch nicht der Server-Admin. Gib ihn niemandem; Crew bekommt Einladungen.',
   keyLinkShow: 'Schlüssel-Link zeigen',
   keyLink: 'Schlüssel-Link',
   keyLinkScan: 'Mit deinem anderen Gerät scannen',
@@ -213,7 +227,8 @@ const de: Record<TextKey, string> = {
   syncOfflineNone: 'Offline',
   syncPending: '{n} warten auf Sync',
   syncError: 'Sync-Problem: {message}',
-  syncConflict: 'Jemand hat einen Eintrag vor deiner Änderung geändert. Seine Fassung bleibt; deine steht als Kopie daneben.',
+  syncConflict:
+    'Jemand hat einen Eintrag vor deiner Änderung geändert. Seine Fassung bleibt; deine steht als Kopie daneben.',
   conflictCopy: '[Deine Änderung, nach einem Konflikt behalten]',
   crew: 'Crew',
   members: 'An Bord',
@@ -223,7 +238,8 @@ const de: Record<TextKey, string> = {
   confirmLeave: 'Dieses Logbuch verlassen? Für die Rückkehr brauchst du eine neue Einladung.',
   confirmRemove: '{name} aus der Crew entfernen?',
   inviteTitle: 'Crew einladen',
-  inviteLead: 'Der Link enthält den Schlüssel zu diesem Logbuch. Teile ihn nur mit der eingeladenen Person; er gilt einmal, 7 Tage lang.',
+  inviteLead:
+    'Der Link enthält den Schlüssel zu diesem Logbuch. Teile ihn nur mit der eingeladenen Person; er gilt einmal, 7 Tage lang.',
   inviteWrite: 'Crew einladen (darf schreiben)',
   inviteRead: 'Leser einladen',
   inviteLink: 'Einladungslink',
@@ -241,15 +257,18 @@ const de: Record<TextKey, string> = {
   joinSignUp: 'Konto anlegen und beitreten',
   joinSignIn: 'Anmelden und beitreten',
   joinInvalid: 'Diese Einladung ist verbraucht oder abgelaufen. Bitte den Skipper um eine neue.',
-  joinNoKey: 'Diesem Link fehlt der Logbuch-Schlüssel (der Teil nach #). Bitte den Skipper, den ganzen Link zu schicken.',
+  joinNoKey:
+    'Diesem Link fehlt der Logbuch-Schlüssel (der Teil nach #). Bitte den Skipper, den ganzen Link zu schicken.',
   joinOwner: 'Das ist dein eigenes Logbuch.',
   settings: 'Einstellungen',
   notifications: 'Benachrichtigungen',
-  pushLead: 'Eine Benachrichtigung pro Logbuch, wenn deine Crew schreibt – auch bei geschlossener App. Sie enthält nie, was geschrieben wurde.',
+  pushLead:
+    'Eine Benachrichtigung pro Logbuch, wenn deine Crew schreibt – auch bei geschlossener App. Sie enthält nie, was geschrieben wurde.',
   pushToggle: 'Crew-Änderungen auf diesem Gerät',
   pushUnsupported: 'Dieser Browser kann keine Push-Benachrichtigungen empfangen.',
   pushDenied: 'Benachrichtigungen sind für diese Seite blockiert.',
-  pushDeniedHow: 'Zum Erlauben öffne die Website-Einstellungen (Schloss oder (i) neben der Adresse), setze Benachrichtigungen auf Zulassen und komm hierher zurück.',
+  pushDeniedHow:
+    'Zum Erlauben öffne die Website-Einstellungen (Schloss oder (i) neben der Adresse), setze Benachrichtigungen auf Zulassen und komm hierher zurück.',
   pushIos: 'Auf iPhone und iPad gibt es Benachrichtigungen erst, wenn crewbell zum Home-Bildschirm hinzugefügt ist.',
   pushIosHow: 'Tippe auf Teilen, dann „Zum Home-Bildschirm“, und öffne crewbell über das Symbol.',
   pushActive: 'Auf diesem Gerät aktiv.',
@@ -270,9 +289,11 @@ const de: Record<TextKey, string> = {
   passkeyDates: 'hinzugefügt {added} · {used}',
   passkeyUsed: 'zuletzt benutzt {date}',
   passkeyNeverUsed: 'noch nicht zum Anmelden benutzt',
-  passkeyOnlyOne: 'Das ist dein einziger Passkey. Füge auf einem zweiten eigenen Gerät (Laptop oder Tablet) einen weiteren hinzu, damit dich ein verlorenes Handy nicht aussperrt.',
+  passkeyOnlyOne:
+    'Das ist dein einziger Passkey. Füge auf einem zweiten eigenen Gerät (Laptop oder Tablet) einen weiteren hinzu, damit dich ein verlorenes Handy nicht aussperrt.',
   removePasskey: 'Entfernen',
-  confirmRemovePasskey: 'Diesen Passkey entfernen? Alle anderen Geräte werden abgemeldet und melden sich mit einem verbliebenen Passkey wieder an.',
+  confirmRemovePasskey:
+    'Diesen Passkey entfernen? Alle anderen Geräte werden abgemeldet und melden sich mit einem verbliebenen Passkey wieder an.',
   passkeyRemoved: 'Passkey entfernt. Deine anderen Geräte wurden abgemeldet.',
   signOut: 'Abmelden',
   offlineApp: 'Offline – zu sehen ist, was auf diesem Gerät gespeichert ist.',

@@ -25,7 +25,11 @@ function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>): Comp
   return (props: P) => {
     const [, ready] = useState(0);
     useEffect(() => {
-      if (!loaded) void load().then((component) => ((loaded = component), ready(1)));
+      if (!loaded)
+        void load().then((component) => {
+          loaded = component;
+          ready(1);
+        });
     }, []);
     const Loaded = loaded;
     return Loaded ? <Loaded {...props} /> : <div class="page loading" aria-busy="true" />;
@@ -55,8 +59,10 @@ function Screen() {
   if ((params = match('/logbook/:id', path))) return <LogbookPage id={params.id!} />;
   if ((params = match('/logbook/:id/crew', path))) return <CrewPage id={params.id!} />;
   if ((params = match('/logbook/:id/entry/new', path))) return <EntryForm id={params.id!} />;
-  if ((params = match('/logbook/:id/entry/:entryId', path))) return <EntryForm id={params.id!} entryId={params.entryId!} />;
-  if ((params = match('/logbook/:id/entry/:entryId/history', path))) return <EntryHistoryPage id={params.id!} entryId={params.entryId!} />;
+  if ((params = match('/logbook/:id/entry/:entryId', path)))
+    return <EntryForm id={params.id!} entryId={params.entryId!} />;
+  if ((params = match('/logbook/:id/entry/:entryId/history', path)))
+    return <EntryHistoryPage id={params.id!} entryId={params.entryId!} />;
   if ((params = match('/logbook/:id/deleted', path))) return <RecentlyDeletedPage id={params.id!} />;
   if ((params = match('/logbook/:id/export', path))) return <ExportPage id={params.id!} />;
   if ((params = match('/logbook/:id/print', path))) return <PrintPage id={params.id!} />;
@@ -74,6 +80,10 @@ function App() {
   const [, force] = useState(0);
   useEffect(() => onLangChange(() => force((n) => n + 1)), []);
   return (
+    // One listener turns in-app links into router moves; the links themselves stay links
+    // (keyboard and screen readers use them as usual), so no key handler is needed here.
+    // biome-ignore lint/a11y/noStaticElementInteractions: delegated link clicks, see above
+    // biome-ignore lint/a11y/useKeyWithClickEvents: delegated link clicks, see above
     <div class="app" onClick={onLinkClick}>
       <Screen key={lang()} />
     </div>

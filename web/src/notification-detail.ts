@@ -9,7 +9,11 @@ import { crewChangesText, type CrewChangeData } from './notification-text.ts';
 export const LOCK_SCREEN_NAMES = 'lockScreenNames';
 
 export async function lockScreenNames(): Promise<boolean> {
-  return (await idbStore<string>('settings').get(LOCK_SCREEN_NAMES).catch(() => undefined)) !== 'off';
+  return (
+    (await idbStore<string>('settings')
+      .get(LOCK_SCREEN_NAMES)
+      .catch(() => undefined)) !== 'off'
+  );
 }
 
 export async function setLockScreenNames(on: boolean): Promise<void> {

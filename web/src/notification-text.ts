@@ -43,7 +43,9 @@ export function crewChangesText(lang: 'de' | 'en', logbookTitle: string, data: C
   }
   if (!parts.length && count(data.changeCount)) parts.push(w.changes(count(data.changeCount)));
   if (!parts.length) return undefined;
-  const names = Array.isArray(data.by) ? data.by.filter((n): n is string => typeof n === 'string' && n.length > 0).slice(0, 5) : [];
+  const names = Array.isArray(data.by)
+    ? data.by.filter((n): n is string => typeof n === 'string' && n.length > 0).slice(0, 5)
+    : [];
   const by = names.length ? ` ${w.by} ${list(names, w.and)}` : '';
   return `${logbookTitle}: ${parts.join(', ')}${by}`;
 }

@@ -29,7 +29,8 @@ const de: typeof en = {
   accountSwitch: 'Bei Crew-Änderungen benachrichtigen',
   accountHint: 'Für dein ganzes Konto: aus schaltet alle Geräte stumm.',
   deviceSwitch: 'Dieses Gerät',
-  deviceHint: 'Meldet nur dieses Handy oder diesen Computer an oder ab; deine anderen Geräte bekommen weiter Benachrichtigungen.',
+  deviceHint:
+    'Meldet nur dieses Handy oder diesen Computer an oder ab; deine anderen Geräte bekommen weiter Benachrichtigungen.',
   deviceOnAccountOff: 'Dieses Gerät ist angemeldet, aber Crew-Benachrichtigungen sind für dein Konto aus.',
   namesSwitch: 'Logbuchnamen auf dem Sperrbildschirm zeigen',
   namesHint: 'Auf diesem Gerät. Aus: Benachrichtigungen hier sagen nur „Neue Änderungen in einem deiner Logbücher.“',

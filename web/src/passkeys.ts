@@ -1,6 +1,11 @@
 // Passkey ceremonies (SimpleWebAuthn in the browser) against the auth API, with failures
 // turned into the few plain cases a person can act on.
-import { browserSupportsWebAuthn, startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
+import {
+  browserSupportsWebAuthn,
+  startAuthentication,
+  startRegistration,
+  WebAuthnError,
+} from '@simplewebauthn/browser';
 import { api, ApiError, type User } from './api.ts';
 import { t } from './i18n.ts';
 
@@ -19,10 +24,13 @@ function explain(error: unknown): PasskeyProblem {
     if (error.code === 'login_failed') return new PasskeyProblem('login_failed', t('errLogin'));
     return new PasskeyProblem('server', t('errServer', { message: error.message }));
   }
-  const name = error instanceof WebAuthnError ? (error.cause as Error | undefined)?.name ?? error.name : (error as Error)?.name;
+  const name =
+    error instanceof WebAuthnError ? ((error.cause as Error | undefined)?.name ?? error.name) : (error as Error)?.name;
   const code = error instanceof WebAuthnError ? error.code : '';
-  if (code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED' || name === 'InvalidStateError') return new PasskeyProblem('exists', t('errExists'));
-  if (name === 'NotAllowedError' || name === 'AbortError' || code === 'ERROR_CEREMONY_ABORTED') return new PasskeyProblem('cancelled', t('errCancelled'));
+  if (code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED' || name === 'InvalidStateError')
+    return new PasskeyProblem('exists', t('errExists'));
+  if (name === 'NotAllowedError' || name === 'AbortError' || code === 'ERROR_CEREMONY_ABORTED')
+    return new PasskeyProblem('cancelled', t('errCancelled'));
   return new PasskeyProblem('server', t('errServer', { message: (error as Error)?.message ?? String(error) }));
 }
 

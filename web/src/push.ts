@@ -8,17 +8,23 @@ import { lang } from './i18n.ts';
 export type PushSupport = 'unsupported' | 'ios-install' | 'denied' | 'prompt' | 'granted';
 
 function isIos(): boolean {
-  return /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.userAgent.includes('Macintosh') && navigator.maxTouchPoints > 1);
+  return (
+    /iPad|iPhone|iPod/.test(navigator.userAgent) ||
+    (navigator.userAgent.includes('Macintosh') && navigator.maxTouchPoints > 1)
+  );
 }
 
 function isInstalled(): boolean {
-  return (navigator as { standalone?: boolean }).standalone === true || matchMedia('(display-mode: standalone)').matches;
+  return (
+    (navigator as { standalone?: boolean }).standalone === true || matchMedia('(display-mode: standalone)').matches
+  );
 }
 
 export function pushSupport(): PushSupport {
   // iOS Safari offers push only to web apps added to the Home Screen.
   if (isIos() && !isInstalled()) return 'ios-install';
-  if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) return 'unsupported';
+  if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window))
+    return 'unsupported';
   if (Notification.permission === 'denied') return 'denied';
   return Notification.permission === 'granted' ? 'granted' : 'prompt';
 }

@@ -40,7 +40,8 @@ export function match(pattern: string, path: string): Record<string, string> | n
 
 /** Same-origin link clicks stay in the app. */
 export function onLinkClick(event: MouseEvent): void {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return;
   const anchor = (event.target as Element).closest('a');
   if (!anchor || anchor.target || anchor.origin !== location.origin || anchor.hasAttribute('download')) return;
   event.preventDefault();

@@ -94,7 +94,11 @@ async function view(rows: LogbookRow[]): Promise<LogbookView[]> {
     rows.map(async (row) => {
       let title: string | null = null;
       const key = await logbookKey(row.id).catch(() => undefined);
-      if (key) title = await openJson<{ title: string }>(key, row.meta, `${row.id}/meta`).then((m) => m.title, () => null);
+      if (key)
+        title = await openJson<{ title: string }>(key, row.meta, `${row.id}/meta`).then(
+          (m) => m.title,
+          () => null,
+        );
       return { id: row.id, ownerId: row.ownerId, role: row.role, createdAt: row.createdAt, title, meta: row.meta };
     }),
   );

@@ -58,7 +58,10 @@ export function onSync(listener: (s: SyncState) => void): () => void {
 const entryKey = (logbookId: string, entityId: string) => `${logbookId}/${entityId}`;
 const context = entryKey;
 
-export async function listEntries(logbookId: string, key: CryptoKey): Promise<Array<{ entry: CachedEntry; data: EntryData | null; pending: boolean }>> {
+export async function listEntries(
+  logbookId: string,
+  key: CryptoKey,
+): Promise<Array<{ entry: CachedEntry; data: EntryData | null; pending: boolean }>> {
   const rows = (await entries.list(`${logbookId}/`)).map(([, e]) => e).filter((e) => !e.deleted && e.payload);
   const pendingIds = new Set((await queue.pending(logbookId)).map((c) => c.entityId));
   const out = await Promise.all(
@@ -72,7 +75,9 @@ export async function listEntries(logbookId: string, key: CryptoKey): Promise<Ar
       return { entry, data, pending: pendingIds.has(entry.entityId) };
     }),
   );
-  return out.sort((a, b) => (b.data?.time ?? '').localeCompare(a.data?.time ?? '') || b.entry.updatedAt - a.entry.updatedAt);
+  return out.sort(
+    (a, b) => (b.data?.time ?? '').localeCompare(a.data?.time ?? '') || b.entry.updatedAt - a.entry.updatedAt,
+  );
 }
 
 export async function readEntry(logbookId: string, entityId: string, key: CryptoKey): Promise<EntryData | undefined> {
@@ -90,7 +95,13 @@ export async function cachedEntry(logbookId: string, entityId: string): Promise<
   return entries.get(entryKey(logbookId, entityId));
 }
 
-export async function saveEntry(logbookId: string, key: CryptoKey, entityId: string | undefined, data: EntryData, userId: string): Promise<string> {
+export async function saveEntry(
+  logbookId: string,
+  key: CryptoKey,
+  entityId: string | undefined,
+  data: EntryData,
+  userId: string,
+): Promise<string> {
   const id = entityId ?? crypto.randomUUID();
   const before = entityId ? await entries.get(entryKey(logbookId, id)) : undefined;
   const payload = await sealJson(key, data, context(logbookId, id));
@@ -106,7 +117,13 @@ export async function saveEntry(logbookId: string, key: CryptoKey, entityId: str
   });
   // A restore of a deleted entry is an update on top of its tombstone, like any other edit.
   const known = before !== undefined && before.version > 0;
-  await queue.enqueue({ logbookId, entityId: id, action: known ? 'update' : 'create', payload, baseVersion: known ? before.version : undefined });
+  await queue.enqueue({
+    logbookId,
+    entityId: id,
+    action: known ? 'update' : 'create',
+    payload,
+    baseVersion: known ? before.version : undefined,
+  });
   await changed();
   return id;
 }
@@ -200,7 +217,11 @@ async function applyOutcomes(outcomes: FlushOutcome[]): Promise<{ dirty: boolean
       conflict ||= outcome.status === 'conflict';
       // Refused outright: our role here changed (made READ, or put ashore); show it.
       if (outcome.status === 'forbidden') void loadLogbooks().catch(() => undefined);
-      if (outcome.refusedPayload !== undefined && (await keepAsCopy(outcome.logbookId, outcome.entityId, outcome.refusedPayload, local?.updatedBy ?? null))) copies++;
+      if (
+        outcome.refusedPayload !== undefined &&
+        (await keepAsCopy(outcome.logbookId, outcome.entityId, outcome.refusedPayload, local?.updatedBy ?? null))
+      )
+        copies++;
       await cursors.delete(outcome.logbookId);
       watched.add(outcome.logbookId);
     }
@@ -212,7 +233,12 @@ async function applyOutcomes(outcomes: FlushOutcome[]): Promise<{ dirty: boolean
  * Saves the refused edit of an entry as a new entry, its notes marked as a conflict copy
  * (sealed again: the ciphertext is bound to the entry id).
  */
-async function keepAsCopy(logbookId: string, entityId: string, payload: string, userId: string | null): Promise<boolean> {
+async function keepAsCopy(
+  logbookId: string,
+  entityId: string,
+  payload: string,
+  userId: string | null,
+): Promise<boolean> {
   const key = await logbookKey(logbookId);
   if (!key) return false;
   let data: EntryData;
@@ -221,7 +247,13 @@ async function keepAsCopy(logbookId: string, entityId: string, payload: string, 
   } catch {
     return false;
   }
-  await saveEntry(logbookId, key, undefined, { ...data, text: `${t('conflictCopy')} ${data.text}`.trim() }, userId ?? '');
+  await saveEntry(
+    logbookId,
+    key,
+    undefined,
+    { ...data, text: `${t('conflictCopy')} ${data.text}`.trim() },
+    userId ?? '',
+  );
   return true;
 }
 
@@ -232,7 +264,7 @@ async function pull(logbookId: string): Promise<boolean> {
   const seen = new Set<string>();
   let dirty = false;
   for (let page = 0; page < 50; page++) {
-    let answer;
+    let answer: Awaited<ReturnType<typeof api.syncPull>>;
     try {
       answer = await api.syncPull(logbookId, cursor === undefined ? undefined : String(cursor));
     } catch (error) {

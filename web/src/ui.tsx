@@ -30,14 +30,25 @@ function SyncChip() {
   else if (s.pending) text = t('syncPending', { n: s.pending });
   else if (s.status === 'error') text = t('syncError', { message: s.message ?? '' });
   return (
-    <span class={`chip chip-${s.pending && s.status !== 'syncing' ? 'waiting' : s.status}`} role="status" data-sync={s.status} data-pending={s.pending}>
+    <span
+      class={`chip chip-${s.pending && s.status !== 'syncing' ? 'waiting' : s.status}`}
+      role="status"
+      data-sync={s.status}
+      data-pending={s.pending}
+    >
       <span class="dot" />
       {text}
     </span>
   );
 }
 
-export function Page(props: { title: string; back?: string; actions?: ComponentChildren; children: ComponentChildren; sync?: boolean }) {
+export function Page(props: {
+  title: string;
+  back?: string;
+  actions?: ComponentChildren;
+  children: ComponentChildren;
+  sync?: boolean;
+}) {
   return (
     <div class="page">
       <header class="bar">
@@ -111,7 +122,8 @@ export function errorText(error: unknown): string {
 
 const ICONS = {
   crew: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm7 0a3 3 0 1 0 0-6M2 21v-1a6 6 0 0 1 6-6h2a6 6 0 0 1 6 6v1m1-7a5 5 0 0 1 5 5v2',
-  settings: 'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.6 7.6 0 0 0-2-1.2L14.5 3h-4l-.4 2.6a7.6 7.6 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.6 7.6 0 0 0 2 1.2l.4 2.6h4l.4-2.6a7.6 7.6 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2z',
+  settings:
+    'M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm7.4-3a7.4 7.4 0 0 0-.1-1.2l2-1.6-2-3.4-2.4 1a7.6 7.6 0 0 0-2-1.2L14.5 3h-4l-.4 2.6a7.6 7.6 0 0 0-2 1.2l-2.4-1-2 3.4 2 1.6a7.4 7.4 0 0 0 0 2.4l-2 1.6 2 3.4 2.4-1a7.6 7.6 0 0 0 2 1.2l.4 2.6h4l.4-2.6a7.6 7.6 0 0 0 2-1.2l2.4 1 2-3.4-2-1.6c.1-.4.1-.8.1-1.2z',
   anchor: 'M12 8a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zm0 0v13m-7-8a7 7 0 0 0 14 0M3 13h4m10 0h4M8 11h8',
   locate: 'M12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm0-14v4m0 12v4M2 12h4m12 0h4',
   pending: 'M21 12a9 9 0 1 1-3-6.7M21 3v6h-6',
@@ -120,7 +132,18 @@ const ICONS = {
 
 export function Icon({ name, size = 22 }: { name: keyof typeof ICONS; size?: number }) {
   return (
-    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+    <svg
+      class="icon"
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="2"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+      aria-hidden="true"
+    >
       <path d={ICONS[name]} />
     </svg>
   );

@@ -18,7 +18,11 @@ export function yieldToUi(): Promise<void> {
 }
 
 /** Maps `items` piece by piece, pausing between pieces. */
-export async function mapInChunks<T, R>(items: readonly T[], fn: (item: T, index: number) => R, pause: () => Promise<void> = yieldToUi): Promise<R[]> {
+export async function mapInChunks<T, R>(
+  items: readonly T[],
+  fn: (item: T, index: number) => R,
+  pause: () => Promise<void> = yieldToUi,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   for (let start = 0; start < items.length; start += CHUNK) {
     const end = Math.min(items.length, start + CHUNK);

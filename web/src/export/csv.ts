@@ -39,11 +39,20 @@ export async function buildCsv(
   delimiter: ',' | ';' = ',',
   pause: () => Promise<void> = yieldToUi,
 ): Promise<string[]> {
-  const header = [labels.entryId, labels.version, ...FIELD_ORDER.map(labels.field), labels.baroTrend, labels.distanceRun, labels.author, labels.editor, labels.updatedAt];
+  const header = [
+    labels.entryId,
+    labels.version,
+    ...FIELD_ORDER.map(labels.field),
+    labels.baroTrend,
+    labels.distanceRun,
+    labels.author,
+    labels.editor,
+    labels.updatedAt,
+  ];
   const lines = await mapInChunks(
     rows,
     ({ entry, data, derived }) =>
-      [
+      `${[
         entry.entityId,
         String(entry.version),
         ...FIELD_ORDER.map((f) => fieldText(data, f)),
@@ -54,8 +63,8 @@ export async function buildCsv(
         new Date(entry.updatedAt).toISOString(),
       ]
         .map(csvCell)
-        .join(delimiter) + '\r\n',
+        .join(delimiter)}\r\n`,
     pause,
   );
-  return [BOM + header.map(csvCell).join(delimiter) + '\r\n', ...lines];
+  return [`${BOM + header.map(csvCell).join(delimiter)}\r\n`, ...lines];
 }

@@ -17,7 +17,11 @@ export function entryInstant(time: string): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
-export async function buildGpx(rows: readonly ExportRow[], trackName: string, pause: () => Promise<void> = yieldToUi): Promise<string[]> {
+export async function buildGpx(
+  rows: readonly ExportRow[],
+  trackName: string,
+  pause: () => Promise<void> = yieldToUi,
+): Promise<string[]> {
   const points = await mapInChunks(
     rows,
     ({ data }) => {

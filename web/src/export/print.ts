@@ -14,6 +14,8 @@ export function distancePerDay(rows: readonly ExportRow[]): { days: DayRun[]; to
     if (!day) continue;
     byDay.set(day, (byDay.get(day) ?? 0) + (derived.distanceRun ?? 0));
   }
-  const days = [...byDay].sort(([a], [b]) => a.localeCompare(b)).map(([day, nm]) => ({ day, nm: Math.round(nm * 10) / 10 }));
+  const days = [...byDay]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([day, nm]) => ({ day, nm: Math.round(nm * 10) / 10 }));
   return { days, total: Math.round(days.reduce((sum, d) => sum + d.nm, 0) * 10) / 10 };
 }

@@ -41,7 +41,13 @@ export async function makeExport(
   const nameOf = (id: string | null | undefined) => (id ? (request.names[id] ?? request.formerCrew) : request.someone);
   const parts =
     request.kind === 'csv'
-      ? await buildCsv(rows, { ...request.labels, field: (f) => request.fieldLabels[f] ?? f }, nameOf, request.delimiter, pause)
+      ? await buildCsv(
+          rows,
+          { ...request.labels, field: (f) => request.fieldLabels[f] ?? f },
+          nameOf,
+          request.delimiter,
+          pause,
+        )
       : await buildGpx(rows, request.trackName, pause);
   // One Blob: it crosses from the worker by reference, where 10,000 strings would be copied one by one.
   return { file: new Blob(parts, { type: TYPES[request.kind] }), count: rows.length };
@@ -52,7 +58,10 @@ function workerUrl(): string | undefined {
   return document.querySelector<HTMLMetaElement>('meta[name="crewbell-export-worker"]')?.content || undefined;
 }
 
-export function runExport(request: ExportRequest, onProgress: (done: number, total: number) => void): Promise<ExportFile> {
+export function runExport(
+  request: ExportRequest,
+  onProgress: (done: number, total: number) => void,
+): Promise<ExportFile> {
   const url = workerUrl();
   if (!url) return makeExport(request, onProgress);
   return new Promise((resolve, reject) => {

@@ -10,7 +10,11 @@ self.addEventListener('message', (event: Event) => {
   const request = (event as MessageEvent<ExportRequest>).data;
   void (async () => {
     try {
-      const { file, count } = await makeExport(request, (done, total) => post({ type: 'progress', done, total }), noPause);
+      const { file, count } = await makeExport(
+        request,
+        (done, total) => post({ type: 'progress', done, total }),
+        noPause,
+      );
       post({ type: 'done', file, count });
     } catch (error) {
       post({ type: 'error', message: error instanceof Error ? error.message : String(error) });

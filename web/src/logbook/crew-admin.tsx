@@ -5,7 +5,17 @@ import { api, type Member, type OpenInviteRow } from '../api.ts';
 import { formatTime, t } from '../i18n.ts';
 import { ActionButton } from '../ui.tsx';
 
-export function RoleSelect({ logbookId, member, onChanged, onError }: { logbookId: string; member: Member; onChanged: () => void; onError: (e: unknown) => void }) {
+export function RoleSelect({
+  logbookId,
+  member,
+  onChanged,
+  onError,
+}: {
+  logbookId: string;
+  member: Member;
+  onChanged: () => void;
+  onError: (e: unknown) => void;
+}) {
   const [busy, setBusy] = useState(false);
   return (
     <select
@@ -35,7 +45,15 @@ export function RoleSelect({ logbookId, member, onChanged, onError }: { logbookI
 }
 
 /** Open invites of a logbook; `refresh` changes when a new invite was made. */
-export function OpenInvites({ logbookId, refresh, onError }: { logbookId: string; refresh: unknown; onError: (e: unknown) => void }) {
+export function OpenInvites({
+  logbookId,
+  refresh,
+  onError,
+}: {
+  logbookId: string;
+  refresh: unknown;
+  onError: (e: unknown) => void;
+}) {
   const [invites, setInvites] = useState<OpenInviteRow[] | undefined>(undefined);
   const reload = () => api.openInvites(logbookId).then((r) => setInvites(r.invites), onError);
   useEffect(() => void reload(), [logbookId, refresh]);
@@ -49,7 +67,8 @@ export function OpenInvites({ logbookId, refresh, onError }: { logbookId: string
           <li key={invite.id} class="open-invite" data-invite={invite.id}>
             <span class={`role role-${invite.role}`}>{t(`role${invite.role}`)}</span>
             <span class="list-main muted small">
-              {t('inviteMade', { date: formatTime(invite.createdAt) })} · {t('expires', { date: formatTime(invite.expiresAt) })}
+              {t('inviteMade', { date: formatTime(invite.createdAt) })} ·{' '}
+              {t('expires', { date: formatTime(invite.expiresAt) })}
             </span>
             <ActionButton
               class="ghost small danger revoke-invite"

@@ -23,7 +23,10 @@ export function useCrew(logbookId: string): Member[] {
   const [crew, setCrew] = useState<Member[]>([]);
   useEffect(() => {
     let live = true;
-    void cache.get(cacheKey(logbookId)).then((m) => live && m && setCrew(m), () => undefined);
+    void cache.get(cacheKey(logbookId)).then(
+      (m) => live && m && setCrew(m),
+      () => undefined,
+    );
     void loadCrew(logbookId).then((m) => live && setCrew(m));
     return () => {
       live = false;

@@ -18,7 +18,9 @@ export function displayValue(data: EntryData, name: FieldName): string {
     case 'sea':
       return /^\d$/.test(data.sea) ? t(`sea${data.sea}` as TextKey) : data.sea;
     case 'visibility':
-      return ['good', 'moderate', 'poor', 'fog'].includes(data.visibility) ? t(`vis_${data.visibility}` as TextKey) : data.visibility;
+      return ['good', 'moderate', 'poor', 'fog'].includes(data.visibility)
+        ? t(`vis_${data.visibility}` as TextKey)
+        : data.visibility;
     case 'cloud':
       return data.cloud ? `${data.cloud}/8` : '';
     default:

@@ -71,13 +71,23 @@ export function EntryCard(props: {
               {data.speed ? <Fact label={t('factSpeed')} value={`${data.speed} kn`} /> : null}
               {data.wind ? <Fact label={t('wind')} value={data.wind} /> : null}
               {data.baro ? (
-                <Fact label={short('f_baro')} value={`${data.baro} hPa${derived?.baroTrend != null ? ` (${signed(derived.baroTrend)})` : ''}`} />
+                <Fact
+                  label={short('f_baro')}
+                  value={`${data.baro} hPa${derived?.baroTrend != null ? ` (${signed(derived.baroTrend)})` : ''}`}
+                />
               ) : null}
-              {data.log ? <Fact label={short('f_log')} value={`${data.log} nm${derived?.distanceRun != null ? ` (+${derived.distanceRun})` : ''}`} /> : null}
+              {data.log ? (
+                <Fact
+                  label={short('f_log')}
+                  value={`${data.log} nm${derived?.distanceRun != null ? ` (+${derived.distanceRun})` : ''}`}
+                />
+              ) : null}
               {data.sea ? <Fact label={short('f_sea')} value={displayValue(data, 'sea')} /> : null}
             </dl>
             {data.sails.length || data.sailsNote ? (
-              <p class="muted small sails">{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</p>
+              <p class="muted small sails">
+                {[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}
+              </p>
             ) : null}
             {data.text ? <p class="entry-text">{data.text}</p> : null}
           </>

@@ -2,7 +2,18 @@
 // Logbuch, the RYA log) records it, plus what follows from the entries before it.
 // Entries written before the full set of fields still open: missing fields read as empty.
 
-export const SAIL_CHIPS = ['main', 'genoa', 'jib', 'staysail', 'spinnaker', 'gennaker', 'reef1', 'reef2', 'reef3', 'engine'] as const;
+export const SAIL_CHIPS = [
+  'main',
+  'genoa',
+  'jib',
+  'staysail',
+  'spinnaker',
+  'gennaker',
+  'reef1',
+  'reef2',
+  'reef3',
+  'engine',
+] as const;
 export const EVENTS = ['departure', 'arrival', 'anchoring', 'reefing', 'mobDrill', 'other'] as const;
 export type SailChip = (typeof SAIL_CHIPS)[number];
 export type EventKind = (typeof EVENTS)[number];
@@ -65,7 +76,17 @@ export type FieldName = (typeof FIELD_ORDER)[number];
 /** Fields a new entry takes over from the last one: they rarely change between entries. */
 export const CARRIED_OVER = ['sails', 'sailsNote', 'onWatch', 'helm'] as const satisfies readonly FieldName[];
 /** Fields whose last value a new entry offers with one tap. */
-export const OFFERED = ['wind', 'baro', 'log', 'engineHours', 'sea', 'visibility', 'cloud', 'fuel', 'water'] as const satisfies readonly FieldName[];
+export const OFFERED = [
+  'wind',
+  'baro',
+  'log',
+  'engineHours',
+  'sea',
+  'visibility',
+  'cloud',
+  'fuel',
+  'water',
+] as const satisfies readonly FieldName[];
 
 export function emptyEntry(time = ''): EntryData {
   return {
@@ -164,7 +185,8 @@ export function parsePosition(text: string): { lat: number; lon: number } | null
   const s = text.trim().replace(/,(?=\d)/g, '.');
   const decimal = /^(-?\d{1,2}(?:\.\d+)?)[\s,;]+(-?\d{1,3}(?:\.\d+)?)$/.exec(s);
   if (decimal) return checked(Number(decimal[1]), Number(decimal[2]));
-  const dm = /^(\d{1,2})°\s*(\d{1,2}(?:\.\d+)?)['′]?\s*([NS])[\s,;]*(\d{1,3})°\s*(\d{1,2}(?:\.\d+)?)['′]?\s*([EWO])$/i.exec(s);
+  const dm =
+    /^(\d{1,2})°\s*(\d{1,2}(?:\.\d+)?)['′]?\s*([NS])[\s,;]*(\d{1,3})°\s*(\d{1,2}(?:\.\d+)?)['′]?\s*([EWO])$/i.exec(s);
   if (!dm) return null;
   const lat = (Number(dm[1]) + Number(dm[2]) / 60) * (dm[3]!.toUpperCase() === 'S' ? -1 : 1);
   const lon = (Number(dm[4]) + Number(dm[5]) / 60) * (dm[6]!.toUpperCase() === 'W' ? -1 : 1);

@@ -16,7 +16,10 @@ const savedKey = (logbookId: string, entityId: string) => `history/${logbookId}/
 export type HistorySource = 'server' | 'saved' | 'device';
 
 /** The versions newest first, and where they came from: the server, a copy saved here, or only the entry cached here. */
-export async function loadHistory(logbookId: string, entityId: string): Promise<{ rows: EntryVersionRow[]; source: HistorySource }> {
+export async function loadHistory(
+  logbookId: string,
+  entityId: string,
+): Promise<{ rows: EntryVersionRow[]; source: HistorySource }> {
   try {
     const { versions } = await api.history(logbookId, entityId);
     await saved.put(savedKey(logbookId, entityId), versions).catch(() => undefined);
@@ -35,7 +38,15 @@ export async function loadHistory(logbookId: string, entityId: string): Promise<
 async function deviceVersion(logbookId: string, entityId: string): Promise<EntryVersionRow[]> {
   const entry = await cachedEntry(logbookId, entityId);
   if (!entry) return [];
-  return [{ version: entry.version, payload: entry.payload, deleted: entry.deleted, updatedAt: new Date(entry.updatedAt).toISOString(), updatedBy: entry.updatedBy }];
+  return [
+    {
+      version: entry.version,
+      payload: entry.payload,
+      deleted: entry.deleted,
+      updatedAt: new Date(entry.updatedAt).toISOString(),
+      updatedBy: entry.updatedBy,
+    },
+  ];
 }
 
 export interface VersionView {
@@ -51,7 +62,12 @@ export interface VersionView {
 }
 
 /** Decrypts every version (in parallel: the crypto runs off the main thread) and works out the changes. */
-export async function openVersions(key: CryptoKey, logbookId: string, entityId: string, rows: readonly EntryVersionRow[]): Promise<VersionView[]> {
+export async function openVersions(
+  key: CryptoKey,
+  logbookId: string,
+  entityId: string,
+  rows: readonly EntryVersionRow[],
+): Promise<VersionView[]> {
   const context = `${logbookId}/${entityId}`;
   const opened = await Promise.all(
     rows.map(async (row) => {

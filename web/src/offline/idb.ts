@@ -44,7 +44,7 @@ export function idbStore<T>(name: StoreName): KeyValueStore<T> {
     put: (key, value) => run(name, 'readwrite', (s) => s.put(value, key)).then(() => undefined),
     delete: (key) => run(name, 'readwrite', (s) => s.delete(key)).then(() => undefined),
     async list(prefix = '') {
-      const range = prefix ? IDBKeyRange.bound(prefix, prefix + '\uffff') : undefined;
+      const range = prefix ? IDBKeyRange.bound(prefix, `${prefix}\uffff`) : undefined;
       // Keys and values from one transaction, so a write in between cannot misalign them.
       const db = await openDb();
       return new Promise<Array<[string, T]>>((resolve, reject) => {
@@ -62,8 +62,16 @@ export function idbStore<T>(name: StoreName): KeyValueStore<T> {
  * Up to `count` keys and values under `prefix` after the key `after`, in key order: a long
  * list (a 10,000-entry export) read in short transactions that never block the page long.
  */
-export async function listPage<T>(name: StoreName, prefix: string, after: string | undefined, count: number): Promise<Array<[string, T]>> {
-  const range = after === undefined ? IDBKeyRange.bound(prefix, prefix + '\uffff') : IDBKeyRange.bound(after, prefix + '\uffff', true);
+export async function listPage<T>(
+  name: StoreName,
+  prefix: string,
+  after: string | undefined,
+  count: number,
+): Promise<Array<[string, T]>> {
+  const range =
+    after === undefined
+      ? IDBKeyRange.bound(prefix, `${prefix}\uffff`)
+      : IDBKeyRange.bound(after, `${prefix}\uffff`, true);
   const db = await openDb();
   return new Promise<Array<[string, T]>>((resolve, reject) => {
     const tx = db.transaction(name, 'readonly');
@@ -76,5 +84,5 @@ export async function listPage<T>(name: StoreName, prefix: string, after: string
 
 /** How many keys start with `prefix`. */
 export async function countPrefix(name: StoreName, prefix: string): Promise<number> {
-  return run(name, 'readonly', (s) => s.count(IDBKeyRange.bound(prefix, prefix + '\uffff')));
+  return run(name, 'readonly', (s) => s.count(IDBKeyRange.bound(prefix, `${prefix}\uffff`)));
 }

@@ -42,7 +42,12 @@ const utf8 = new TextEncoder();
  * (`{"items":[…]}` of what body() gives for each), so no request crosses the server's limit.
  * An item larger than maxBytes on its own still goes alone (the server then answers for it).
  */
-export function batchesOf<T>(items: T[], body: (item: T) => unknown, maxItems = UPLOAD_MAX_ITEMS, maxBytes = UPLOAD_MAX_BYTES): T[][] {
+export function batchesOf<T>(
+  items: T[],
+  body: (item: T) => unknown,
+  maxItems = UPLOAD_MAX_ITEMS,
+  maxBytes = UPLOAD_MAX_BYTES,
+): T[][] {
   const envelope = utf8.encode('{"items":[]}').length;
   const batches: T[][] = [];
   let batch: T[] = [];
@@ -64,7 +69,13 @@ export function batchesOf<T>(items: T[], body: (item: T) => unknown, maxItems = 
 export type Send = (items: UploadItem[]) => Promise<UploadResult[]>;
 
 export interface Queue {
-  enqueue(change: { logbookId: string; entityId: string; action: UploadAction; payload?: string; baseVersion?: number }): Promise<void>;
+  enqueue(change: {
+    logbookId: string;
+    entityId: string;
+    action: UploadAction;
+    payload?: string;
+    baseVersion?: number;
+  }): Promise<void>;
   pending(logbookId?: string): Promise<QueuedChange[]>;
   get(logbookId: string, entityId: string): Promise<QueuedChange | undefined>;
   /** Sends everything queued, in edit order. A failing send (offline) throws and keeps the queue. */
@@ -118,7 +129,13 @@ export function createQueue(store: KeyValueStore<QueuedChange>): Queue {
         } else if (now && now.seq === sent.seq) {
           await store.delete(key);
         }
-        const outcome: FlushOutcome = { logbookId: sent.logbookId, entityId: sent.entityId, action: items[i]!.action, status: result.status, version: result.version };
+        const outcome: FlushOutcome = {
+          logbookId: sent.logbookId,
+          entityId: sent.entityId,
+          action: items[i]!.action,
+          status: result.status,
+          version: result.version,
+        };
         const refused = items[i]!.payload;
         if (result.status === 'conflict' && refused != null) outcome.refusedPayload = refused;
         outcomes.push(outcome);

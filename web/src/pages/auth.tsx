@@ -102,7 +102,13 @@ export function SignUp({ token, recover = false }: { token: string | null; recov
         {token ? null : <Notice kind="warn">{t('noToken')}</Notice>}
         <p class="muted">{t(recover ? 'recoverLead' : 'signUpLead')}</p>
         <UsernameField value={username} onInput={setUsername} />
-        <ActionButton id="sign-up" class="primary big" disabled={!token || !username.trim()} onClick={submit} onError={(e) => setError(errorText(e))}>
+        <ActionButton
+          id="sign-up"
+          class="primary big"
+          disabled={!token || !username.trim()}
+          onClick={submit}
+          onError={(e) => setError(errorText(e))}
+        >
           {t('createPasskey')}
         </ActionButton>
         {error ? <Notice kind="error">{error}</Notice> : null}
@@ -144,7 +150,11 @@ export function Join({ token }: { token: string }) {
 
   useEffect(() => {
     if (!keyText) setKeyOk(false);
-    else importLogbookKey(keyText).then(() => setKeyOk(true), () => setKeyOk(false));
+    else
+      importLogbookKey(keyText).then(
+        () => setKeyOk(true),
+        () => setKeyOk(false),
+      );
     api.invite(token).then(setInfo, (e) => {
       if (e instanceof ApiError && e.code === 'offline') setError(t('errOffline'));
       else setProblem('joinInvalid');
@@ -185,7 +195,8 @@ export function Join({ token }: { token: string }) {
           <div class="invite-info">
             <p class="lead">{t('joinLead', { owner: info.ownerName })}</p>
             <p>
-              <span class={`role role-${info.role}`}>{t(info.role === 'WRITE' ? 'roleWRITE' : 'roleREAD')}</span> {roleText}
+              <span class={`role role-${info.role}`}>{t(info.role === 'WRITE' ? 'roleWRITE' : 'roleREAD')}</span>{' '}
+              {roleText}
             </p>
             <p class="muted small">{t('expires', { date: formatTime(info.expiresAt) })}</p>
           </div>

@@ -25,12 +25,24 @@ async function qrDataUrl(text: string): Promise<string> {
   const loaded = await import('qrcode');
   // A CommonJS module: its functions sit on `default` once bundled.
   const qrcode = loaded.default ?? loaded;
-  const svg = await qrcode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#0b3954', light: '#ffffff' } });
+  const svg = await qrcode.toString(text, {
+    type: 'svg',
+    errorCorrectionLevel: 'M',
+    margin: 2,
+    color: { dark: '#0b3954', light: '#ffffff' },
+  });
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 
 /** A link with its QR code, to copy, share or scan on deck. */
-function LinkCard(props: { link: string; qr: string; caption: ComponentChildren; label: string; inputId: string; onError: (e: unknown) => void }) {
+function LinkCard(props: {
+  link: string;
+  qr: string;
+  caption: ComponentChildren;
+  label: string;
+  inputId: string;
+  onError: (e: unknown) => void;
+}) {
   const [copied, setCopied] = useState(false);
   useEffect(() => setCopied(false), [props.link]);
   return (
@@ -39,7 +51,12 @@ function LinkCard(props: { link: string; qr: string; caption: ComponentChildren;
       <p class="muted small center">{props.caption}</p>
       <label class="field">
         <span>{props.label}</span>
-        <input id={props.inputId} readOnly value={props.link} onFocus={(e) => (e.target as HTMLInputElement).select()} />
+        <input
+          id={props.inputId}
+          readOnly
+          value={props.link}
+          onFocus={(e) => (e.target as HTMLInputElement).select()}
+        />
       </label>
       <div class="row">
         <ActionButton
@@ -53,7 +70,10 @@ function LinkCard(props: { link: string; qr: string; caption: ComponentChildren;
           {copied ? `✓ ${t('copied')}` : t('copy')}
         </ActionButton>
         {'share' in navigator ? (
-          <ActionButton class="ghost grow" onClick={() => navigator.share({ title: 'crewbell', url: props.link }).catch(() => undefined)}>
+          <ActionButton
+            class="ghost grow"
+            onClick={() => navigator.share({ title: 'crewbell', url: props.link }).catch(() => undefined)}
+          >
             {t('share')}
           </ActionButton>
         ) : null}
@@ -78,7 +98,14 @@ function KeyLinkSection({ id, onError }: { id: string; onError: (e: unknown) => 
       <p class="muted small">{t('keyLinkLead')}</p>
       <Notice kind="warn">{t('keyLinkSafe')}</Notice>
       {shown ? (
-        <LinkCard link={shown.link} qr={shown.qr} caption={t('keyLinkScan')} label={t('keyLink')} inputId="key-link" onError={onError} />
+        <LinkCard
+          link={shown.link}
+          qr={shown.qr}
+          caption={t('keyLinkScan')}
+          label={t('keyLink')}
+          inputId="key-link"
+          onError={onError}
+        />
       ) : (
         <ActionButton id="key-link-show" class="ghost" onClick={show} onError={onError}>
           {t('keyLinkShow')}
@@ -142,7 +169,8 @@ export function CrewPage({ id }: { id: string }) {
               qr={invite.qr}
               caption={
                 <>
-                  {t('scanOnDeck')} · <span class={`role role-${invite.role}`}>{t(`role${invite.role}`)}</span> · {t('expires', { date: formatTime(invite.expiresAt) })}
+                  {t('scanOnDeck')} · <span class={`role role-${invite.role}`}>{t(`role${invite.role}`)}</span> ·{' '}
+                  {t('expires', { date: formatTime(invite.expiresAt) })}
                 </>
               }
               label={t('inviteLink')}
@@ -188,7 +216,12 @@ export function CrewPage({ id }: { id: string }) {
       </section>
       <KeyLinkSection id={id} onError={onError} />
       {logbook && !isOwner ? (
-        <ActionButton id="leave" class="danger ghost wide" onClick={async () => confirm(t('confirmLeave')) && leave()} onError={onError}>
+        <ActionButton
+          id="leave"
+          class="danger ghost wide"
+          onClick={async () => confirm(t('confirmLeave')) && leave()}
+          onError={onError}
+        >
           {t('leave')}
         </ActionButton>
       ) : null}

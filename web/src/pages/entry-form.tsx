@@ -6,7 +6,15 @@ import { navigate } from '../router.ts';
 import { useSession } from '../session.ts';
 import { deleteEntry, listEntries, readEntry, saveEntry } from '../sync.ts';
 import { ActionButton, errorText, Icon, Notice, Page } from '../ui.tsx';
-import { CARRIED_OVER, emptyEntry, EVENTS, OFFERED, SAIL_CHIPS, type EntryData, type FieldName } from '../logbook/fields.ts';
+import {
+  CARRIED_OVER,
+  emptyEntry,
+  EVENTS,
+  OFFERED,
+  SAIL_CHIPS,
+  type EntryData,
+  type FieldName,
+} from '../logbook/fields.ts';
 import { canWrite, useLogbook } from './logbook.tsx';
 
 function localNow(): string {
@@ -59,12 +67,20 @@ export function EntryForm({ id, entryId }: { id: string; entryId?: string }) {
     name,
     value: data[name],
     disabled: !ready,
-    placeholder: last?.[name] && (OFFERED as readonly string[]).includes(name) ? t('lastValue', { value: last[name] }) : undefined,
+    placeholder:
+      last?.[name] && (OFFERED as readonly string[]).includes(name) ? t('lastValue', { value: last[name] }) : undefined,
     onInput: (e: Event) => setData((d) => ({ ...d, [name]: (e.target as HTMLInputElement).value })),
   });
   const toggle = (list: 'sails' | 'events', value: string) =>
-    setData((d) => ({ ...d, [list]: d[list].includes(value) ? d[list].filter((v) => v !== value) : [...d[list], value] }));
-  const useLast = () => setData((d) => ({ ...d, ...Object.fromEntries(OFFERED.filter((f) => !d[f] && last?.[f]).map((f) => [f, last![f]])) }));
+    setData((d) => ({
+      ...d,
+      [list]: d[list].includes(value) ? d[list].filter((v) => v !== value) : [...d[list], value],
+    }));
+  const useLast = () =>
+    setData((d) => ({
+      ...d,
+      ...Object.fromEntries(OFFERED.filter((f) => !d[f] && last?.[f]).map((f) => [f, last![f]])),
+    }));
 
   const save = async () => {
     if (!key || !user) return;
@@ -196,15 +212,24 @@ export function EntryForm({ id, entryId }: { id: string; entryId?: string }) {
             <div class="grid3">
               <label class="field">
                 <span>{t('f_sea')}</span>
-                {select('sea', range(10).map((n) => [n, t(`sea${n}` as TextKey)]))}
+                {select(
+                  'sea',
+                  range(10).map((n) => [n, t(`sea${n}` as TextKey)]),
+                )}
               </label>
               <label class="field">
                 <span>{t('f_visibility')}</span>
-                {select('visibility', ['good', 'moderate', 'poor', 'fog'].map((v) => [v, t(`vis_${v}` as TextKey)]))}
+                {select(
+                  'visibility',
+                  ['good', 'moderate', 'poor', 'fog'].map((v) => [v, t(`vis_${v}` as TextKey)]),
+                )}
               </label>
               <label class="field">
                 <span>{t('f_cloud')}</span>
-                {select('cloud', range(9).map((n) => [n, `${n}/8`]))}
+                {select(
+                  'cloud',
+                  range(9).map((n) => [n, `${n}/8`]),
+                )}
               </label>
             </div>
             <div class="grid3">
@@ -253,7 +278,13 @@ export function EntryForm({ id, entryId }: { id: string; entryId?: string }) {
               {t('delete')}
             </ActionButton>
           ) : null}
-          <ActionButton id="save-entry" class="primary grow" disabled={!key || !ready || !canWrite(logbook)} onClick={save} onError={(e) => setError(errorText(e))}>
+          <ActionButton
+            id="save-entry"
+            class="primary grow"
+            disabled={!key || !ready || !canWrite(logbook)}
+            onClick={save}
+            onError={(e) => setError(errorText(e))}
+          >
             {t('save')}
           </ActionButton>
         </div>

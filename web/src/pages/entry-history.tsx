@@ -10,7 +10,14 @@ import { ActionButton, errorText, Notice, Page, useSyncState } from '../ui.tsx';
 import { nameOf, useCrew } from '../logbook/crew-names.ts';
 import { fieldText, FIELD_ORDER, type FieldName } from '../logbook/fields.ts';
 import { displayValue } from '../logbook/display.ts';
-import { KEEP_DAYS, lastContent, loadHistory, openVersions, type HistorySource, type VersionView } from '../logbook/history.ts';
+import {
+  KEEP_DAYS,
+  lastContent,
+  loadHistory,
+  openVersions,
+  type HistorySource,
+  type VersionView,
+} from '../logbook/history.ts';
 import { canWrite, useLogbook } from './logbook.tsx';
 
 const fieldLabel = (name: string) => t(`f_${name}` as TextKey);
@@ -67,7 +74,12 @@ export function EntryHistoryPage({ id, entryId }: { id: string; entryId: string 
       {error ? <Notice kind="error">{error}</Notice> : null}
       <ol class="versions" aria-busy={views === undefined}>
         {(views ?? []).map((view, i) => (
-          <li key={view.version} class="card version" data-version={view.version} data-deleted={view.deleted ? 'yes' : 'no'}>
+          <li
+            key={view.version}
+            class="card version"
+            data-version={view.version}
+            data-deleted={view.deleted ? 'yes' : 'no'}
+          >
             <div class="entry-head">
               <strong>
                 {view.deleted ? t('versionDeleted') : t('versionN', { n: view.version })}
@@ -88,7 +100,12 @@ export function EntryHistoryPage({ id, entryId }: { id: string; entryId: string 
                 </p>
                 <VersionContent data={view.data} changed={view.changed} />
                 {i > 0 && canWrite(logbook) ? (
-                  <ActionButton class="ghost small restore-version" disabled={!key} onClick={() => restore(view)} onError={(e) => setError(errorText(e))}>
+                  <ActionButton
+                    class="ghost small restore-version"
+                    disabled={!key}
+                    onClick={() => restore(view)}
+                    onError={(e) => setError(errorText(e))}
+                  >
                     {t('restoreVersion')}
                   </ActionButton>
                 ) : null}
@@ -118,7 +135,9 @@ export function RecentlyDeletedPage({ id }: { id: string }) {
     let live = true;
     const since = Date.now() - KEEP_DAYS * 86_400_000;
     void (async () => {
-      const deleted = (await cachedEntries(id)).filter((e) => e.deleted && e.version > 0 && e.updatedAt >= since).sort((a, b) => b.updatedAt - a.updatedAt);
+      const deleted = (await cachedEntries(id))
+        .filter((e) => e.deleted && e.version > 0 && e.updatedAt >= since)
+        .sort((a, b) => b.updatedAt - a.updatedAt);
       const out: DeletedView[] = [];
       for (const entry of deleted) {
         const { rows: versions } = await loadHistory(id, entry.entityId).catch(() => ({ rows: [] }));
@@ -145,10 +164,19 @@ export function RecentlyDeletedPage({ id }: { id: string }) {
       <ol class="versions" aria-busy={rows === undefined}>
         {(rows ?? []).map((row) => (
           <li key={row.entry.entityId} class="card version deleted-entry" data-entry={row.entry.entityId}>
-            <p class="muted small">{t('deletedBy', { name: nameOf(row.entry.updatedBy, crew, user?.id), when: formatTime(row.entry.updatedAt) })}</p>
+            <p class="muted small">
+              {t('deletedBy', {
+                name: nameOf(row.entry.updatedBy, crew, user?.id),
+                when: formatTime(row.entry.updatedAt),
+              })}
+            </p>
             {row.content?.data ? <VersionContent data={row.content.data} /> : <p class="muted">{t('historyLocked')}</p>}
             {canWrite(logbook) && row.content?.data ? (
-              <ActionButton class="primary small restore-deleted" onClick={() => restore(row)} onError={(e) => setError(errorText(e))}>
+              <ActionButton
+                class="primary small restore-deleted"
+                onClick={() => restore(row)}
+                onError={(e) => setError(errorText(e))}
+              >
                 {t('restore')}
               </ActionButton>
             ) : null}

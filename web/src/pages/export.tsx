@@ -13,7 +13,12 @@ import { useLogbook } from './logbook.tsx';
 import { displayValue } from '../logbook/display.ts';
 
 const fileStem = (title: string | null | undefined) =>
-  `${(title ?? 'logbook').normalize('NFKD').replace(/[^\w-]+/g, '-').replace(/^-+|-+$/g, '') || 'logbook'}-${new Date().toISOString().slice(0, 10)}`;
+  `${
+    (title ?? 'logbook')
+      .normalize('NFKD')
+      .replace(/[^\w-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'logbook'
+  }-${new Date().toISOString().slice(0, 10)}`;
 
 export function ExportPage({ id }: { id: string }) {
   const { logbook, key } = useLogbook(id);
@@ -60,10 +65,22 @@ export function ExportPage({ id }: { id: string }) {
       <p class="muted small">{t('exportLead')}</p>
       {key === null ? <Notice kind="error">{t('errLocked')}</Notice> : null}
       <div class="stack">
-        <ActionButton id="export-csv" class="primary" disabled={!key} onClick={exportCsv} onError={(e) => setError(errorText(e))}>
+        <ActionButton
+          id="export-csv"
+          class="primary"
+          disabled={!key}
+          onClick={exportCsv}
+          onError={(e) => setError(errorText(e))}
+        >
           {t('exportCsv')}
         </ActionButton>
-        <ActionButton id="export-gpx" class="ghost" disabled={!key} onClick={exportGpx} onError={(e) => setError(errorText(e))}>
+        <ActionButton
+          id="export-gpx"
+          class="ghost"
+          disabled={!key}
+          onClick={exportGpx}
+          onError={(e) => setError(errorText(e))}
+        >
           {t('exportGpx')}
         </ActionButton>
         <a id="export-print" class="btn ghost" href={`/logbook/${id}/print`}>
@@ -107,7 +124,7 @@ export function PrintPage({ id }: { id: string }) {
         <p class="print-crew">
           <strong>{t('printCrew')}:</strong> <CrewLine crew={crew} />
         </p>
-        {rows && rows.length ? (
+        {rows?.length ? (
           <p class="muted">
             {formatTime(rows[0]!.data.time)} – {formatTime(rows[rows.length - 1]!.data.time)}
           </p>
@@ -126,7 +143,14 @@ export function PrintPage({ id }: { id: string }) {
             <tbody>
               {perDay.days.map((d) => (
                 <tr key={d.day}>
-                  <td>{new Date(`${d.day}T12:00`).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })}</td>
+                  <td>
+                    {new Date(`${d.day}T12:00`).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', {
+                      weekday: 'short',
+                      day: 'numeric',
+                      month: 'short',
+                      year: 'numeric',
+                    })}
+                  </td>
                   <td class="num">{d.nm.toFixed(1)}</td>
                 </tr>
               ))}
@@ -141,7 +165,9 @@ export function PrintPage({ id }: { id: string }) {
       <table class="print-log" id="print-log">
         <thead>
           <tr>
-            {(['time', 'position', 'course', 'speed', 'wind', 'baro', 'log', 'sea', 'sails', 'events', 'text'] as const).map((f) => (
+            {(
+              ['time', 'position', 'course', 'speed', 'wind', 'baro', 'log', 'sea', 'sails', 'events', 'text'] as const
+            ).map((f) => (
               <th key={f}>{t(`f_${f}`)}</th>
             ))}
             <th>{t('csvAuthor')}</th>

@@ -11,8 +11,14 @@ export function LogbookMute({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   useEffect(() => {
-    api.logbookNotifications(id).then((r) => setEnabled(r.enabled), () => undefined);
-    api.prefs().then((p) => setAccountOn(p.collaboratorChangesEnabled), () => undefined);
+    api.logbookNotifications(id).then(
+      (r) => setEnabled(r.enabled),
+      () => undefined,
+    );
+    api.prefs().then(
+      (p) => setAccountOn(p.collaboratorChangesEnabled),
+      () => undefined,
+    );
   }, [id]);
   // Offline or not reachable: no switch rather than a wrong one.
   if (enabled === undefined) return null;

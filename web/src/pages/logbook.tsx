@@ -42,7 +42,10 @@ export function useLogbook(id: string): { logbook: LogbookView | undefined; key:
   const [key, setKey] = useState<KeyState>(undefined);
   const [wrongKey, setWrongKey] = useState(false);
   useEffect(() => {
-    logbookKey(id).then((k) => setKey(k ?? null), () => setKey(null));
+    logbookKey(id).then(
+      (k) => setKey(k ?? null),
+      () => setKey(null),
+    );
   }, [id]);
   // A key from a link is kept once the logbook (and its sealed title, to check it by) is known.
   useEffect(() => {

@@ -31,7 +31,14 @@ export function Logbooks() {
         >
           <label class="field">
             <span>{t('title')}</span>
-            <input name="title" required maxLength={120} placeholder={t('titlePlaceholder')} value={title} onInput={(e) => setTitle((e.target as HTMLInputElement).value)} />
+            <input
+              name="title"
+              required
+              maxLength={120}
+              placeholder={t('titlePlaceholder')}
+              value={title}
+              onInput={(e) => setTitle((e.target as HTMLInputElement).value)}
+            />
           </label>
           <div class="row">
             <button type="button" class="btn ghost" onClick={() => setCreating(false)}>
@@ -65,7 +72,9 @@ export function Logbooks() {
                 <Icon name="anchor" />
               </span>
               <span class="list-main">
-                <span class={logbook.title === null ? 'list-title locked' : 'list-title'}>{logbook.title ?? t('locked')}</span>
+                <span class={logbook.title === null ? 'list-title locked' : 'list-title'}>
+                  {logbook.title ?? t('locked')}
+                </span>
                 <span class="list-sub">{t('since', { date: formatDate(logbook.createdAt) })}</span>
               </span>
               <span class={`role role-${logbook.role}`}>{t(`role${logbook.role}`)}</span>

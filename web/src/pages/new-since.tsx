@@ -36,14 +36,22 @@ export function useLastVisit(logbookId: string): number | undefined {
 }
 
 /** Ids of entries written by someone else after `since`. */
-export function newSince(rows: ReadonlyArray<{ entry: { entityId: string; updatedAt: number; updatedBy: string | null } }>, since: number | undefined, me: string | undefined): Set<string> {
+export function newSince(
+  rows: ReadonlyArray<{ entry: { entityId: string; updatedAt: number; updatedBy: string | null } }>,
+  since: number | undefined,
+  me: string | undefined,
+): Set<string> {
   if (since === undefined) return new Set();
-  return new Set(rows.filter(({ entry }) => entry.updatedAt > since && entry.updatedBy !== me).map(({ entry }) => entry.entityId));
+  return new Set(
+    rows.filter(({ entry }) => entry.updatedAt > since && entry.updatedBy !== me).map(({ entry }) => entry.entityId),
+  );
 }
 
 function clock(ms: number): string {
   const sameDay = new Date(ms).toDateString() === new Date().toDateString();
-  return sameDay ? new Date(ms).toLocaleTimeString(lang() === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit' }) : formatTime(ms);
+  return sameDay
+    ? new Date(ms).toLocaleTimeString(lang() === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit' })
+    : formatTime(ms);
 }
 
 export function NewSinceBanner({ count, since }: { count: number; since: number | undefined }) {

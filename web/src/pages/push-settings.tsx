@@ -10,14 +10,28 @@ import { deviceSubscription, pushSupport, subscribeDevice, unsubscribeDevice, ty
 import { ActionButton, errorText, Notice } from '../ui.tsx';
 import { QuietHoursEditor } from './quiet-hours.tsx';
 
-function Switch(props: { id: string; label: string; hint: string; checked: boolean; disabled?: boolean; onChange: () => void }) {
+function Switch(props: {
+  id: string;
+  label: string;
+  hint: string;
+  checked: boolean;
+  disabled?: boolean;
+  onChange: () => void;
+}) {
   return (
     <label class="toggle">
       <span>
         {props.label}
         <small class="muted block">{props.hint}</small>
       </span>
-      <input id={props.id} type="checkbox" role="switch" checked={props.checked} disabled={props.disabled} onChange={props.onChange} />
+      <input
+        id={props.id}
+        type="checkbox"
+        role="switch"
+        checked={props.checked}
+        disabled={props.disabled}
+        onChange={props.onChange}
+      />
       <span class="switch" aria-hidden="true" />
     </label>
   );
@@ -38,7 +52,11 @@ export function PushSection() {
     setSupport(pushSupport());
     // The account's preference can be changed from any device, even one without push.
     const capable = pushSupport() !== 'unsupported' && pushSupport() !== 'ios-install';
-    const [p, sub, showNames] = await Promise.all([api.prefs(), capable ? deviceSubscription() : null, lockScreenNames()]);
+    const [p, sub, showNames] = await Promise.all([
+      api.prefs(),
+      capable ? deviceSubscription() : null,
+      lockScreenNames(),
+    ]);
     setPrefs(p);
     setSubscribed(!!sub);
     setNames(showNames);
@@ -73,7 +91,13 @@ export function PushSection() {
   const showDevice = canToggle || support === 'denied';
 
   return (
-    <section class="card stack" id="push" data-push-state={active ? 'active' : support} data-account={accountOn ? 'on' : 'off'} data-device={deviceOn ? 'on' : 'off'}>
+    <section
+      class="card stack"
+      id="push"
+      data-push-state={active ? 'active' : support}
+      data-account={accountOn ? 'on' : 'off'}
+      data-device={deviceOn ? 'on' : 'off'}
+    >
       <h2>{t('notifications')}</h2>
       <p class="muted small">{t('pushLead')}</p>
       <Switch
@@ -108,8 +132,15 @@ export function PushSection() {
       {busy ? <p class="muted small">{t('pushWorking')}</p> : null}
       {showDevice && prefs && !busy ? (
         <p class="push-status">
-          <span class={active ? 'state on' : 'state off'}>{active ? t('pushActive') : deviceOn ? tn('deviceOnAccountOff') : t('pushOff')}</span>
-          {otherDevices !== undefined ? <span class="muted" id="push-other-devices"> {otherDevices ? t('pushOtherDevices', { n: otherDevices }) : t('pushOtherNone')}</span> : null}
+          <span class={active ? 'state on' : 'state off'}>
+            {active ? t('pushActive') : deviceOn ? tn('deviceOnAccountOff') : t('pushOff')}
+          </span>
+          {otherDevices !== undefined ? (
+            <span class="muted" id="push-other-devices">
+              {' '}
+              {otherDevices ? t('pushOtherDevices', { n: otherDevices }) : t('pushOtherNone')}
+            </span>
+          ) : null}
         </p>
       ) : null}
       {deviceCapable ? (

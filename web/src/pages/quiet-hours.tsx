@@ -30,7 +30,11 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
     setError('');
     const next = await api.setPrefs({ quietHours });
     props.onSaved(next);
-    setNote(next.quietHours ? tn('quietSaved', { from: next.quietHours.from, to: next.quietHours.to, zone: next.quietHours.timeZone }) : tn('quietOff'));
+    setNote(
+      next.quietHours
+        ? tn('quietSaved', { from: next.quietHours.from, to: next.quietHours.to, zone: next.quietHours.timeZone })
+        : tn('quietOff'),
+    );
   };
   return (
     <div class="stack" id="quiet-hours" data-quiet={saved ? `${saved.from}-${saved.to} ${saved.timeZone}` : 'off'}>
@@ -59,15 +63,33 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
           <div class="grid3">
             <label class="field">
               <span>{tn('quietFrom')}</span>
-              <input id="quiet-from" type="time" required value={from} onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)} />
+              <input
+                id="quiet-from"
+                type="time"
+                required
+                value={from}
+                onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)}
+              />
             </label>
             <label class="field">
               <span>{tn('quietTo')}</span>
-              <input id="quiet-to" type="time" required value={to} onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)} />
+              <input
+                id="quiet-to"
+                type="time"
+                required
+                value={to}
+                onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)}
+              />
             </label>
             <label class="field">
               <span>{tn('quietZone')}</span>
-              <input id="quiet-zone" list="time-zones" maxLength={64} value={zone} onInput={(e) => setZone((e.currentTarget as HTMLInputElement).value.trim())} />
+              <input
+                id="quiet-zone"
+                list="time-zones"
+                maxLength={64}
+                value={zone}
+                onInput={(e) => setZone((e.currentTarget as HTMLInputElement).value.trim())}
+              />
             </label>
           </div>
           <datalist id="time-zones">
@@ -75,7 +97,12 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
               <option value={z} />
             ))}
           </datalist>
-          <ActionButton id="quiet-save" class="ghost" onClick={() => store({ from, to, timeZone: zone })} onError={(e) => setError(errorText(e))}>
+          <ActionButton
+            id="quiet-save"
+            class="ghost"
+            onClick={() => store({ from, to, timeZone: zone })}
+            onError={(e) => setError(errorText(e))}
+          >
             {tn('quietSave')}
           </ActionButton>
         </>

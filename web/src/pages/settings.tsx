@@ -25,7 +25,10 @@ function PasskeyList(props: { revision: number; onRemoved: () => void; onError: 
             <span class="list-main">
               {t('passkeyN', { n: i + 1 })}
               <small class="muted block">
-                {t('passkeyDates', { added: formatTime(p.createdAt), used: p.lastUsedAt ? t('passkeyUsed', { date: formatTime(p.lastUsedAt) }) : t('passkeyNeverUsed') })}
+                {t('passkeyDates', {
+                  added: formatTime(p.createdAt),
+                  used: p.lastUsedAt ? t('passkeyUsed', { date: formatTime(p.lastUsedAt) }) : t('passkeyNeverUsed'),
+                })}
               </small>
             </span>
             {passkeys.length > 1 ? (
@@ -67,7 +70,14 @@ export function SettingsPage() {
         <h2>{t('language')}</h2>
         <div class="segmented" role="radiogroup" aria-label={t('language')}>
           {(['de', 'en'] as const).map((l) => (
-            <button type="button" role="radio" aria-checked={lang() === l} class={lang() === l ? 'on' : ''} id={`lang-${l}`} onClick={() => choose(l)}>
+            <button
+              type="button"
+              role="radio"
+              aria-checked={lang() === l}
+              class={lang() === l ? 'on' : ''}
+              id={`lang-${l}`}
+              onClick={() => choose(l)}
+            >
               {l === 'de' ? 'Deutsch' : 'English'}
             </button>
           ))}
