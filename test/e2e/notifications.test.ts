@@ -148,12 +148,15 @@ async function showOnDevice(
     () => registrations.find((r) => r.scopeURL === `${server.origin}/` && !r.isDeleted),
     'the service worker registration',
   );
-  const shown = page.evaluate(`new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no notification-shown message in 15 s')), 15000);
+  // The listener is in place before the push goes out: set up in its own (awaited) evaluate,
+  // so a worker that answers quickly is never missed on a loaded machine.
+  await page.evaluate(`window.__notificationShown = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no notification-shown message in 30 s')), 30000);
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data && event.data.type === 'notification-shown') { clearTimeout(timer); resolve(event.data.tag); }
     });
-  })`);
+  }); true`);
+  const shown = page.evaluate('window.__notificationShown');
   await cdp.send('ServiceWorker.deliverPushMessage', {
     origin: server.origin,
     registrationId: registration.registrationId,

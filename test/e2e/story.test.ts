@@ -299,12 +299,15 @@ step('the push is shown by the owner service worker and its click opens the logb
 
   // Listen for the worker's word that showNotification resolved, then deliver the push the
   // push service received, byte for byte, to the real push handler.
-  const shown = owner.evaluate(`new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no notification-shown message in 10 s')), 10000);
+  // The listener is in place before the push goes out: set up in its own (awaited) evaluate,
+  // so a worker that answers quickly is never missed on a loaded machine.
+  await owner.evaluate(`window.__notificationShown = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no notification-shown message in 30 s')), 30000);
     navigator.serviceWorker.addEventListener('message', (event) => {
       if (event.data && event.data.type === 'notification-shown') { clearTimeout(timer); resolve(event.data.tag); }
     });
-  })`);
+  }); true`);
+  const shown = owner.evaluate('window.__notificationShown');
   await cdp.send('ServiceWorker.deliverPushMessage', {
     origin: server.origin,
     registrationId: registration.registrationId,
