@@ -7,8 +7,8 @@ import path from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 // ---- the PWA -------------------------------------------------------------------------
-// web/src/main.tsx → web/dist/assets/*.[hash].js|css (ES modules, the QR encoder as a lazy
-// chunk), index.html pointing at them, sw.js and manifest.webmanifest at fixed names, the
+// web/src/main.tsx → web/dist/assets/*.[hash].js|css (ES modules; every screen but the first,
+// the passkey and push code and the QR encoder as lazy chunks), index.html pointing at them, sw.js and manifest.webmanifest at fixed names, the
 // icons. The service worker gets the list of shell files and a hash of their contents, so a
 // new build installs a new cache and drops the old one.
 

@@ -7,13 +7,9 @@ import './logbook/logbook.css';
 import { lang, onLangChange, t } from './i18n.ts';
 import { match, navigate, onLinkClick, useLocation } from './router.ts';
 import { loadSession, session, useSession } from './session.ts';
-import { renewIfKeyChanged } from './push.ts';
 import { refreshPendingCount, scheduleSync } from './sync.ts';
 import { idbStore } from './offline/idb.ts';
 import { Join, SignUp, Welcome } from './pages/auth.tsx';
-import { Logbooks } from './pages/logbooks.tsx';
-import { LogbookPage } from './pages/logbook.tsx';
-import { EntryForm } from './pages/entry-form.tsx';
 import { Page } from './ui.tsx';
 
 /**
@@ -36,6 +32,10 @@ function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>): Comp
   };
 }
 
+// The signed-in screens too: a signed-out first visit fetches only the welcome screen's code.
+const Logbooks = lazyPage(() => import('./pages/logbooks.tsx').then((m) => m.Logbooks));
+const LogbookPage = lazyPage(() => import('./pages/logbook.tsx').then((m) => m.LogbookPage));
+const EntryForm = lazyPage(() => import('./pages/entry-form.tsx').then((m) => m.EntryForm));
 const EntryHistoryPage = lazyPage(() => import('./pages/entry-history.tsx').then((m) => m.EntryHistoryPage));
 const RecentlyDeletedPage = lazyPage(() => import('./pages/entry-history.tsx').then((m) => m.RecentlyDeletedPage));
 const ExportPage = lazyPage(() => import('./pages/export.tsx').then((m) => m.ExportPage));
@@ -99,7 +99,7 @@ onLangChange(keepLang);
 render(<App />, document.getElementById('app')!);
 void loadSession().then(() => {
   // A rotated VAPID key is noticed at every start, not only at the next sign-in.
-  if (session().user) void renewIfKeyChanged().catch(() => undefined);
+  if (session().user) void import('./push.ts').then((push) => push.renewIfKeyChanged()).catch(() => undefined);
   return refreshPendingCount();
 });
 

@@ -1,18 +1,22 @@
 // Signing in and up: the welcome screen, the admin's sign-up link and the crew invite link.
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type InviteInfo } from '../api.ts';
+import { api, ApiError, type InviteInfo, type User } from '../api.ts';
 import { formatTime, lang, setLang, t, type TextKey } from '../i18n.ts';
 import { importLogbookKey } from '../crypto.ts';
 import { keepLogbookKey } from '../keys.ts';
-import { signIn, signUp } from '../passkeys.ts';
-import { renewPushAfterSignIn } from '../push.ts';
 import { navigate } from '../router.ts';
 import { loadLogbooks, session, signedIn, useSession } from '../session.ts';
 import { ActionButton, errorText, Mark, Notice } from '../ui.tsx';
 
+// The WebAuthn code and the push code are fetched when a button asks for them, not with the
+// welcome screen: a first visit only downloads what it shows.
+const signIn = async (): Promise<User> => (await import('../passkeys.ts')).signIn();
+const signUp = async (username: string, inviteToken?: string): Promise<User> =>
+  (await import('../passkeys.ts')).signUp(username, inviteToken);
+
 function afterSignIn() {
   // Renewing the push subscription must never hold up signing in.
-  void renewPushAfterSignIn().catch(() => undefined);
+  void import('../push.ts').then((push) => push.renewPushAfterSignIn()).catch(() => undefined);
 }
 
 function Hero() {
