@@ -3,8 +3,8 @@
 // oldest first, with each one's barometer trend and distance run.
 import { openJson } from '../crypto.ts';
 import type { CachedEntry } from '../sync.ts';
-import { deriveAll, normalizeEntry, type Derived, type EntryData } from '../logbook/fields.ts';
-import { CHUNK, yieldToUi } from './chunks.ts';
+import { byText, deriveAll, normalizeEntry, type Derived, type EntryData } from '../logbook/fields.ts';
+import { PAGE_PACE, type Pace } from './chunks.ts';
 import { countEntries, readEntryPage, type EntryPage } from './read.ts';
 
 export interface ExportRow {
@@ -17,15 +17,16 @@ export async function openForExport(
   logbookId: string,
   key: CryptoKey,
   onProgress: (done: number, total: number) => void = () => undefined,
+  pace: Pace = PAGE_PACE,
 ): Promise<ExportRow[]> {
   const opened: Array<{ entry: CachedEntry; data: EntryData }> = [];
   const total = await countEntries(logbookId);
   let seen = 0;
   // Reading the next page overlaps with opening this one.
-  let reading: Promise<EntryPage> | undefined = readEntryPage(logbookId, undefined, CHUNK);
+  let reading: Promise<EntryPage> | undefined = readEntryPage(logbookId, undefined, pace.pageSize);
   while (reading) {
     const page: EntryPage = await reading;
-    reading = page.next === undefined ? undefined : readEntryPage(logbookId, page.next, CHUNK);
+    reading = page.next === undefined ? undefined : readEntryPage(logbookId, page.next, pace.pageSize);
     const batch = page.entries.filter((e) => !e.deleted && e.payload);
     const datas = await Promise.all(
       batch.map((e) => openJson(key, e.payload!, `${logbookId}/${e.entityId}`).then(normalizeEntry, () => null)),
@@ -36,9 +37,9 @@ export async function openForExport(
     });
     seen += page.entries.length;
     onProgress(Math.min(seen, total), total);
-    await yieldToUi();
+    await pace.pause();
   }
-  opened.sort((a, b) => a.data.time.localeCompare(b.data.time) || a.entry.updatedAt - b.entry.updatedAt);
+  opened.sort((a, b) => byText(a.data.time, b.data.time) || a.entry.updatedAt - b.entry.updatedAt);
   const derived = deriveAll(opened.map((o) => o.data));
   return opened.map((o, i) => ({ ...o, derived: derived[i]! }));
 }

@@ -11,8 +11,10 @@ export interface EntryPage {
 
 /** Up to `size` entries of the logbook with keys after `after` (from the start when undefined). */
 export async function readEntryPage(logbookId: string, after: string | undefined, size: number): Promise<EntryPage> {
-  const rows = await listPage<CachedEntry>('entries', `${logbookId}/`, after, size);
-  return { entries: rows.map(([, e]) => e), next: rows.length === size ? rows[rows.length - 1]![0] : undefined };
+  const entries = await listPage<CachedEntry>('entries', `${logbookId}/`, after, size);
+  // An entry's key is its logbook and id (as sync stores it), so the last one's key is known.
+  const last = entries.length === size ? entries[entries.length - 1] : undefined;
+  return { entries, next: last ? `${logbookId}/${last.entityId}` : undefined };
 }
 
 /** How many entries (deleted ones included) the logbook has on this device, for progress. */

@@ -1,5 +1,6 @@
 // Runs an export in the export worker when the page has one (its address is in index.html),
 // else on the page itself, piece by piece. Either way the answer is the file's parts.
+import { PAGE_PACE, type Pace } from './chunks.ts';
 import { buildCsv, type CsvLabels } from './csv.ts';
 import { openForExport } from './entries.ts';
 import { buildGpx } from './gpx.ts';
@@ -35,9 +36,9 @@ const TYPES = { csv: 'text/csv;charset=utf-8', gpx: 'application/gpx+xml' };
 export async function makeExport(
   request: ExportRequest,
   onProgress: (done: number, total: number) => void,
-  pause?: () => Promise<void>,
+  pace: Pace = PAGE_PACE,
 ): Promise<ExportFile> {
-  const rows = await openForExport(request.logbookId, request.key, onProgress);
+  const rows = await openForExport(request.logbookId, request.key, onProgress, pace);
   const nameOf = (id: string | null | undefined) => (id ? (request.names[id] ?? request.formerCrew) : request.someone);
   const parts =
     request.kind === 'csv'
@@ -46,9 +47,9 @@ export async function makeExport(
           { ...request.labels, field: (f) => request.fieldLabels[f] ?? f },
           nameOf,
           request.delimiter,
-          pause,
+          pace.pause,
         )
-      : await buildGpx(rows, request.trackName, pause);
+      : await buildGpx(rows, request.trackName, pace.pause);
   // One Blob: it crosses from the worker by reference, where 10,000 strings would be copied one by one.
   return { file: new Blob(parts, { type: TYPES[request.kind] }), count: rows.length };
 }

@@ -139,6 +139,12 @@ export function changedFields(before: EntryData | null, after: EntryData | null)
   return FIELD_ORDER.filter((name) => fieldText(before, name) !== fieldText(after, name));
 }
 
+/**
+ * Compares texts as localeCompare does (the same default collation), with one collator made
+ * once rather than per comparison: sorting 10,000 entries compares them ~140,000 times.
+ */
+export const byText: (a: string, b: string) => number = new Intl.Collator().compare;
+
 /** A number typed by a sailor: "1013,5" and "1013.5" both count; anything else is null. */
 export function parseNumber(text: string): number | null {
   const cleaned = text.trim().replace(',', '.');
@@ -158,7 +164,7 @@ export interface Derived {
  * time. `entries` may come in any order; the answer is keyed by the same index.
  */
 export function deriveAll(entries: readonly EntryData[]): Derived[] {
-  const order = entries.map((_, i) => i).sort((a, b) => entries[a]!.time.localeCompare(entries[b]!.time));
+  const order = entries.map((_, i) => i).sort((a, b) => byText(entries[a]!.time, entries[b]!.time));
   const out: Derived[] = entries.map(() => ({ baroTrend: null, distanceRun: null }));
   let lastBaro: number | null = null;
   let lastLog: number | null = null;

@@ -59,26 +59,26 @@ export function idbStore<T>(name: StoreName): KeyValueStore<T> {
 }
 
 /**
- * Up to `count` keys and values under `prefix` after the key `after`, in key order: a long
- * list (a 10,000-entry export) read in short transactions that never block the page long.
+ * Up to `count` values under `prefix` after the key `after`, in key order: a long list (a
+ * 10,000-entry export) read in short transactions that never block the page long. Values
+ * only: a second getAllKeys would walk the same range again, and the caller knows each
+ * value's key.
  */
 export async function listPage<T>(
   name: StoreName,
   prefix: string,
   after: string | undefined,
   count: number,
-): Promise<Array<[string, T]>> {
+): Promise<T[]> {
   const range =
     after === undefined
       ? IDBKeyRange.bound(prefix, `${prefix}\uffff`)
       : IDBKeyRange.bound(after, `${prefix}\uffff`, true);
   const db = await openDb();
-  return new Promise<Array<[string, T]>>((resolve, reject) => {
-    const tx = db.transaction(name, 'readonly');
-    const keys = tx.objectStore(name).getAllKeys(range, count);
-    const values = tx.objectStore(name).getAll(range, count);
-    tx.oncomplete = () => resolve(keys.result.map((key, i) => [String(key), values.result[i] as T]));
-    tx.onerror = () => reject(tx.error);
+  return new Promise<T[]>((resolve, reject) => {
+    const request = db.transaction(name, 'readonly').objectStore(name).getAll(range, count);
+    request.onsuccess = () => resolve(request.result as T[]);
+    request.onerror = () => reject(request.error);
   });
 }
 
