@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import http from 'node:http';
 import { once } from 'node:events';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { type ApiResponse, assertError, Client } from './helpers/client.ts';
@@ -104,6 +105,54 @@ test('three 30 MB chunked uploads without a session: each answered before 4 MB, 
     console.log(
       `# 3 × 30 MB chunked without a session: answered after ${answers.map((a) => `${(a.sentWhenAnswered / 1024).toFixed(0)} KiB`).join(', ')}; RSS +${(grown / MiB).toFixed(1)} MB`,
     );
+  });
+});
+
+/**
+ * GETs unknown ~8 KB paths number from…to over four keep-alive connections: odd ones under
+ * /assets/ with an extension (404), even ones deep links the app opens (200). Counts answers.
+ */
+async function unknownPaths(port: number, from: number, to: number): Promise<Record<number, number>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const statuses: Record<number, number> = {};
+  const get = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const tail = `${i}-${'x'.repeat(8000)}`;
+      const path = i % 2 ? `/assets/x-${tail}.js` : `/logbook/${tail}`;
+      http
+        .get({ host: '127.0.0.1', port, path, agent }, (res) => {
+          statuses[res.statusCode!] = (statuses[res.statusCode!] ?? 0) + 1;
+          res.resume().on('end', resolve).on('error', reject);
+        })
+        .on('error', reject);
+    });
+  try {
+    for (let i = from; i < to; i += 16)
+      await Promise.all(Array.from({ length: Math.min(16, to - i) }, (_, k) => get(i + k)));
+  } finally {
+    agent.destroy();
+  }
+  return statuses;
+}
+
+test('4,000 unknown 8 KB paths, misses and deep links alike, grow the server by at most 25 MB, and 4,000 more add nothing', async () => {
+  await withServer([], async (server) => {
+    const pid = server.process.pid!;
+    const mb = (bytes: number) => `${(bytes / MiB).toFixed(1)} MB`;
+    // The warm-up lets the heap and the code reach their working size; what follows must not add per path.
+    assert.deepEqual(await unknownPaths(server.port, 0, 400), { 200: 200, 404: 200 });
+    const before = rssOf(pid);
+    assert.deepEqual(await unknownPaths(server.port, 400, 4_400), { 200: 2_000, 404: 2_000 });
+    const after4k = rssOf(pid);
+    // A cache of the paths alone (32 MB of keys per 4,000) may hide in the heap's free space
+    // once; twice it cannot.
+    assert.deepEqual(await unknownPaths(server.port, 4_400, 8_400), { 200: 2_000, 404: 2_000 });
+    const after8k = rssOf(pid);
+    console.log(
+      `# unknown 8 KB paths: RSS after warm-up ${mb(before)}, after 4,000 ${mb(after4k)}, after 8,000 ${mb(after8k)}`,
+    );
+    assert.ok(after4k - before <= 25 * MiB, `4,000 paths: RSS grew by ${mb(after4k - before)}`);
+    assert.ok(after8k - before <= 25 * MiB, `8,000 paths: RSS grew by ${mb(after8k - before)}`);
   });
 });
 
