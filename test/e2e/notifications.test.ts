@@ -12,7 +12,7 @@ import { runCli, startServer, waitFor, type TestServer } from '../helpers/server
 import { launchBrowser, newPhone, screenshot, useSession } from '../helpers/browser.ts';
 import { createUserWithSession, type TestUser } from '../helpers/accounts.ts';
 import { addCrew } from '../helpers/crew.ts';
-import { fakePushManager } from '../helpers/fake-push.ts';
+import { deliverToWorker, fakePushManager } from '../helpers/fake-push.ts';
 import {
   startPushService,
   type PushService,
@@ -140,30 +140,7 @@ async function showOnDevice(
   page: Page,
   message: ReceivedMessage,
 ): Promise<Array<{ title: string; body: string; tag: string }>> {
-  const cdp = await page.context().newCDPSession(page);
-  const registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> = [];
-  cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
-  await cdp.send('ServiceWorker.enable');
-  const registration = await waitFor(
-    () => registrations.find((r) => r.scopeURL === `${server.origin}/` && !r.isDeleted),
-    'the service worker registration',
-  );
-  // The listener is in place before the push goes out: set up in its own (awaited) evaluate,
-  // so a worker that answers quickly is never missed on a loaded machine.
-  await page.evaluate(`window.__notificationShown = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no notification-shown message in 30 s')), 30000);
-    navigator.serviceWorker.addEventListener('message', (event) => {
-      if (event.data && event.data.type === 'notification-shown') { clearTimeout(timer); resolve(event.data.tag); }
-    });
-  }); true`);
-  const shown = page.evaluate('window.__notificationShown');
-  await cdp.send('ServiceWorker.deliverPushMessage', {
-    origin: server.origin,
-    registrationId: registration.registrationId,
-    data: JSON.stringify(message.payload),
-  });
-  assert.equal(await shown, message.payload.tag);
-  await cdp.detach();
+  assert.equal(await deliverToWorker(page, server.origin, message.payload), message.payload.tag);
   return (await page.evaluate(`navigator.serviceWorker.ready
     .then((r) => r.getNotifications())
     .then((list) => list.map((n) => ({ title: n.title, body: n.body, tag: n.tag })))`)) as Array<{

@@ -11,6 +11,7 @@ import { runCli, startServer, waitFor, type TestServer } from '../helpers/server
 import { addVirtualAuthenticator, launchBrowser, newPhone, screenshot, waitSynced } from '../helpers/browser.ts';
 import { startPushService, type PushService, type PushServiceDevice } from '../helpers/push-service.ts';
 import { storySteps } from '../helpers/story.ts';
+import { deliverToWorker, fakePushManager } from '../helpers/fake-push.ts';
 
 /** One step of the story per test; run alone, a step first runs the ones before it. */
 const step = storySteps();
@@ -25,36 +26,6 @@ let logbookId = '';
 let securityKey = '';
 let pushMessage: unknown;
 const contexts: BrowserContext[] = [];
-
-/**
- * Replaces only PushManager.subscribe/getSubscription (Chromium cannot reach a real push
- * service here): the subscription points at the local push service with keys the test holds.
- */
-function fakePushManager(subscription: PushServiceDevice['subscription']): string {
-  return `(() => {
-    const sub = ${JSON.stringify(subscription)};
-    const KEY = 'test.pushSubscriptionKey';
-    const toB64 = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
-    const fromB64 = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)).buffer;
-    const make = (key) => ({
-      endpoint: sub.endpoint,
-      expirationTime: null,
-      options: { applicationServerKey: key, userVisibleOnly: true },
-      getKey: (name) => fromB64(sub.keys[name]),
-      toJSON: () => ({ endpoint: sub.endpoint, expirationTime: null, keys: sub.keys }),
-      unsubscribe: async () => { localStorage.removeItem(KEY); return true; },
-    });
-    PushManager.prototype.subscribe = async function (options) {
-      const key = new Uint8Array(options.applicationServerKey).buffer;
-      localStorage.setItem(KEY, toB64(key));
-      return make(key);
-    };
-    PushManager.prototype.getSubscription = async function () {
-      const saved = localStorage.getItem(KEY);
-      return saved ? make(fromB64(saved)) : null;
-    };
-  })();`;
-}
 
 async function phone(options: { locale?: string; userAgent?: string; init?: string } = {}): Promise<Page> {
   const context = await newPhone(browser, options);
@@ -288,32 +259,8 @@ step('a refused passkey sign-in is explained in plain words', async () => {
 step('the push is shown by the owner service worker and its click opens the logbook', async () => {
   await owner.goto(`${server.origin}/settings`);
   await owner.waitForFunction('navigator.serviceWorker.controller !== null');
-  const cdp = await owner.context().newCDPSession(owner);
-  const registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> = [];
-  cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
-  await cdp.send('ServiceWorker.enable');
-  const registration = await waitFor(
-    () => registrations.find((r) => r.scopeURL === `${server.origin}/` && !r.isDeleted),
-    'the service worker registration',
-  );
-
-  // Listen for the worker's word that showNotification resolved, then deliver the push the
-  // push service received, byte for byte, to the real push handler.
-  // The listener is in place before the push goes out: set up in its own (awaited) evaluate,
-  // so a worker that answers quickly is never missed on a loaded machine.
-  await owner.evaluate(`window.__notificationShown = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no notification-shown message in 30 s')), 30000);
-    navigator.serviceWorker.addEventListener('message', (event) => {
-      if (event.data && event.data.type === 'notification-shown') { clearTimeout(timer); resolve(event.data.tag); }
-    });
-  }); true`);
-  const shown = owner.evaluate('window.__notificationShown');
-  await cdp.send('ServiceWorker.deliverPushMessage', {
-    origin: server.origin,
-    registrationId: registration.registrationId,
-    data: JSON.stringify(pushMessage),
-  });
-  assert.equal(await shown, `logbook-${logbookId}`);
+  // The push the push service received goes, byte for byte, to the real push handler.
+  assert.equal(await deliverToWorker(owner, server.origin, pushMessage), `logbook-${logbookId}`);
   const notifications = (await owner.evaluate(`navigator.serviceWorker.ready
     .then((r) => r.getNotifications())
     .then((list) => list.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data, icon: n.icon, badge: n.badge })))`)) as Array<
@@ -340,7 +287,6 @@ step('the push is shown by the owner service worker and its click opens the logb
   })`);
   await owner.waitForURL(`${server.origin}/logbook/${logbookId}`);
   await owner.getByText('Reefed at 14:00').waitFor();
-  await cdp.detach();
 });
 
 step('the test notification button reaches this device', async () => {

@@ -1,7 +1,9 @@
 // Chromium cannot reach a real push service here, so only PushManager.subscribe and
 // getSubscription are replaced (an init script): the subscription points at the local push
 // service with keys the test holds, and remembers the applicationServerKey it was made with.
+import type { Page } from 'playwright-core';
 import type { PushServiceDevice } from './push-service.ts';
+import { waitFor } from './server.ts';
 
 export const FAKE_PUSH_KEY_STORAGE = 'test.pushSubscriptionKey';
 
@@ -29,4 +31,38 @@ export function fakePushManager(subscription: PushServiceDevice['subscription'])
       return saved ? make(fromB64(saved)) : null;
     };
   })();`;
+}
+
+/**
+ * Delivers a push message, byte for byte, to the page's real service worker (CDP
+ * `ServiceWorker.deliverPushMessage`) and resolves with the tag of the notification it
+ * showed, once the worker says showNotification resolved. The listener is in place before
+ * the push goes out, so a worker that answers quickly is never missed on a loaded machine.
+ */
+export async function deliverToWorker(page: Page, origin: string, payload: unknown): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
+    await cdp.send('ServiceWorker.enable');
+    const registration = await waitFor(
+      () => registrations.find((r) => r.scopeURL === `${origin}/` && !r.isDeleted),
+      'the service worker registration',
+    );
+    await page.evaluate(`window.__notificationShown = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no notification-shown message in 30 s')), 30000);
+      navigator.serviceWorker.addEventListener('message', (event) => {
+        if (event.data && event.data.type === 'notification-shown') { clearTimeout(timer); resolve(event.data.tag); }
+      });
+    }); true`);
+    const shown = page.evaluate('window.__notificationShown') as Promise<string>;
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin,
+      registrationId: registration.registrationId,
+      data: JSON.stringify(payload),
+    });
+    return await shown;
+  } finally {
+    await cdp.detach();
+  }
 }
