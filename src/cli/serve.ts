@@ -8,26 +8,13 @@ import { createApp, createRateLimiters, stopRateLimiters } from '../app/app.ts';
 import { listen } from '../app/server.ts';
 import { systemClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
-import { createNotifyScheduler } from '../notify/scheduler.ts';
-import { createMetrics } from '../metrics.ts';
-import { createSignerSource } from '../push/authorization.ts';
-import { createTransport } from '../push/transport.ts';
-import { createOutboxWorker } from '../push/worker.ts';
 import { pruneSubscriptions } from '../push/subscriptions.ts';
-import { pushMetricSources } from '../push/stats.ts';
-import {
-  defaultVapidSubject,
-  ensureVapidKeys,
-  loadSecretKey,
-  loadVapidKeys,
-  PLACEHOLDER_VAPID_SUBJECT,
-  readVapidPublicKey,
-  recordVapidSubject,
-} from '../push/vapid.ts';
+import { defaultVapidSubject, loadSecretKey, PLACEHOLDER_VAPID_SUBJECT } from '../push/vapid.ts';
+import { createDelivery } from '../app/delivery.ts';
 import { deleteExpiredSessions } from '../auth/sessions.ts';
 import { createFirstStartToken } from '../auth/users.ts';
 import { printQr } from './user.ts';
-import type { AppDeps, AppEnv } from '../kit/deps.ts';
+import type { AppEnv } from '../kit/deps.ts';
 import { VERSION } from '../version.ts';
 import { startEpoch } from '../sync/sequence.ts';
 import { CLOCK_MARK_EVERY_MS, clockSkew, markClock } from './clock-check.ts';
@@ -70,34 +57,17 @@ export const serveCommands: Command[] = [
       // Push identity first: a secret key that does not open the stored VAPID key is a
       // start-up failure, not a surprise at the first notification.
       const secret = loadSecretKey(config.dataDir, io.env, true);
-      ensureVapidKeys(db, secret, clock.now());
       const subject =
         config.vapidSubject ?? (config.origin ? defaultVapidSubject(config.origin) : PLACEHOLDER_VAPID_SUBJECT);
-      recordVapidSubject(db, subject);
-      const signer = createSignerSource(
-        () => loadVapidKeys(db, secret)!,
-        () => readVapidPublicKey(db),
-        subject,
-        clock,
-      );
-      const metrics = createMetrics(pushMetricSources(db));
-      const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
-      const worker = createOutboxWorker(
-        { db, clock, log, metrics, transport, signer },
-        {
-          concurrency: PUSH_CONCURRENCY,
-          retries: config.pushRetries,
-          retryBaseMs: config.pushRetryBaseMs,
-          ttlSeconds: Math.round(config.pushTtlMs / 1000),
-        },
-      );
-      const scheduler = createNotifyScheduler({
+      const { transport, worker, scheduler, appDeps } = createDelivery({
         db,
+        config,
         clock,
         log,
-        metrics,
-        rule: { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs },
-        onQueued: () => worker.kick(),
+        secret,
+        subject,
+        concurrency: PUSH_CONCURRENCY,
+        processMetrics: true,
       });
 
       let app: Hono<AppEnv> | undefined;
@@ -106,15 +76,7 @@ export const serveCommands: Command[] = [
         stallMs: config.uploadStallMs,
         totalMs: config.uploadTimeoutMs,
       });
-      const deps: AppDeps = {
-        db,
-        config: { ...config, origin: effectiveOrigin(config, server.port) },
-        clock,
-        log,
-        notify: scheduler,
-        push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
-        metrics,
-      };
+      const deps = appDeps(effectiveOrigin(config, server.port));
       const limiters = createRateLimiters(clock);
       tasks.push({ name: 'rate limits', stop: () => stopRateLimiters(limiters) });
       app = createApp(deps, limiters);

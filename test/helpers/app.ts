@@ -14,21 +14,9 @@ import { createApp } from '../../src/app/app.ts';
 import type { AppDeps, AppEnv } from '../../src/kit/deps.ts';
 import { systemClock, type Clock } from '../../src/clock.ts';
 import { createLogger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import { createNotifyScheduler } from '../../src/notify/scheduler.ts';
-import { createSignerSource } from '../../src/push/authorization.ts';
-import { createTransport } from '../../src/push/transport.ts';
-import { pushMetricSources } from '../../src/push/stats.ts';
 import { startEpoch } from '../../src/sync/sequence.ts';
-import { createOutboxWorker } from '../../src/push/worker.ts';
-import {
-  defaultVapidSubject,
-  ensureVapidKeys,
-  loadSecretKey,
-  loadVapidKeys,
-  readVapidPublicKey,
-  recordVapidSubject,
-} from '../../src/push/vapid.ts';
+import { defaultVapidSubject, loadSecretKey } from '../../src/push/vapid.ts';
+import { createDelivery } from '../../src/app/delivery.ts';
 import { Client, type Fetch } from './client.ts';
 import { createUserWithSession, type Target, type TestUser } from './accounts.ts';
 import { tempDir } from './server.ts';
@@ -88,45 +76,20 @@ export function startApp(options: AppOptions = {}): TestApp {
 
   // As serve does it: the push identity, the worker behind the outbox, the scheduler in front.
   const secret = loadSecretKey(dataDir, env, true);
-  ensureVapidKeys(db, secret, clock.now());
   const origin = config.origin ?? BASE;
   const subject = config.vapidSubject ?? defaultVapidSubject(origin);
-  recordVapidSubject(db, subject);
-  const signer = createSignerSource(
-    () => loadVapidKeys(db, secret)!,
-    () => readVapidPublicKey(db),
-    subject,
-    clock,
-  );
-  const metrics = createMetrics(pushMetricSources(db), { defaults: options.processMetrics ?? false });
-  const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
-  const worker = createOutboxWorker(
-    { db, clock, log, metrics, transport, signer },
-    {
-      concurrency: 4,
-      retries: config.pushRetries,
-      retryBaseMs: config.pushRetryBaseMs,
-      ttlSeconds: Math.round(config.pushTtlMs / 1000),
-    },
-  );
-  const scheduler = createNotifyScheduler({
+  const { transport, worker, scheduler, appDeps } = createDelivery({
     db,
+    config,
     clock,
     log,
-    metrics,
-    rule: { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs },
-    onQueued: () => worker.kick(),
+    secret,
+    subject,
+    concurrency: 4,
+    processMetrics: options.processMetrics ?? false,
   });
   scheduler.start();
-  const deps: AppDeps = {
-    db,
-    config: { ...config, origin },
-    clock,
-    log,
-    notify: scheduler,
-    push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
-    metrics,
-  };
+  const deps = appDeps(origin);
   const app = createApp(deps);
   const fetch: Fetch = async (url, init) => app.request(url, init, LOOPBACK);
   const file = path.join(dataDir, 'crewbell.db');

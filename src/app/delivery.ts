@@ -1,0 +1,89 @@
+// The parts behind the app that turn crew changes into pushes, wired one way for `serve` and
+// for the in-process tests: push identity, metrics, transport, outbox worker and scheduler.
+import type { Clock } from '../clock.ts';
+import type { ServeConfig } from '../config.ts';
+import type { Db } from '../db.ts';
+import type { AppDeps } from '../kit/deps.ts';
+import type { Logger } from '../log.ts';
+import { createMetrics, type Metrics } from '../metrics.ts';
+import { createNotifyScheduler, type NotifyScheduler } from '../notify/scheduler.ts';
+import { createSignerSource } from '../push/authorization.ts';
+import { pushMetricSources } from '../push/stats.ts';
+import { createTransport, type Transport } from '../push/transport.ts';
+import { ensureVapidKeys, loadVapidKeys, readVapidPublicKey, recordVapidSubject } from '../push/vapid.ts';
+import { createOutboxWorker, type OutboxWorker } from '../push/worker.ts';
+
+export interface DeliveryOptions {
+  db: Db;
+  config: ServeConfig;
+  clock: Clock;
+  log: Logger;
+  /** The key that seals the VAPID private key (loadSecretKey). */
+  secret: Buffer;
+  /** The VAPID contact (`mailto:` or `https:`). */
+  subject: string;
+  /** Pushes in flight at once. */
+  concurrency: number;
+  /** Node's process metrics on /metrics too (serve: yes; one registry per test app: no). */
+  processMetrics: boolean;
+}
+
+export interface Delivery {
+  metrics: Metrics;
+  transport: Transport;
+  worker: OutboxWorker;
+  scheduler: NotifyScheduler;
+  /** What the app is built from, once the public origin is known. */
+  appDeps(origin: string): AppDeps;
+}
+
+/**
+ * Makes the VAPID keys when there are none (a secret key that does not open them throws
+ * here, at start, not at the first notification), then the delivery chain. Nothing runs
+ * until the caller kicks the worker and starts the scheduler.
+ */
+export function createDelivery(options: DeliveryOptions): Delivery {
+  const { db, config, clock, log, secret, subject } = options;
+  ensureVapidKeys(db, secret, clock.now());
+  recordVapidSubject(db, subject);
+  const signer = createSignerSource(
+    () => loadVapidKeys(db, secret)!,
+    () => readVapidPublicKey(db),
+    subject,
+    clock,
+  );
+  const metrics = createMetrics(pushMetricSources(db), { defaults: options.processMetrics });
+  const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
+  const worker = createOutboxWorker(
+    { db, clock, log, metrics, transport, signer },
+    {
+      concurrency: options.concurrency,
+      retries: config.pushRetries,
+      retryBaseMs: config.pushRetryBaseMs,
+      ttlSeconds: Math.round(config.pushTtlMs / 1000),
+    },
+  );
+  const scheduler = createNotifyScheduler({
+    db,
+    clock,
+    log,
+    metrics,
+    rule: { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs },
+    onQueued: () => worker.kick(),
+  });
+  return {
+    metrics,
+    transport,
+    worker,
+    scheduler,
+    appDeps: (origin) => ({
+      db,
+      config: { ...config, origin },
+      clock,
+      log,
+      notify: scheduler,
+      push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
+      metrics,
+    }),
+  };
+}
