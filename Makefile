@@ -20,7 +20,7 @@ run: deps web
 UNIT_TESTS := test/clock.test.ts test/config.test.ts test/db.test.ts test/notify-scheduler.test.ts \
   test/push-crypto.test.ts test/push-expiry.test.ts test/push-worker.test.ts test/web/crypto.test.ts \
   test/web/queue.test.ts test/layering.test.ts test/notify-quiet-hours.test.ts test/web/notification-text.test.ts \
-  test/web/export-files.test.ts test/web/logbook-fields.test.ts test/web/queue-bytes.test.ts
+  test/web/export-files.test.ts test/web/logbook-fields.test.ts test/web/queue-bytes.test.ts test/group-commit.test.ts
 API_TESTS := test/auth.test.ts test/logbooks.test.ts test/sync.test.ts test/push-api.test.ts test/sessions.test.ts \
   test/static.test.ts test/notify-api.test.ts test/crew-admin.test.ts test/logbook-history.test.ts
 BINARY_TESTS := test/binary.test.ts test/deno.test.ts test/push-deno.test.ts

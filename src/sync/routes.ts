@@ -14,6 +14,7 @@ import {
   type PullAnswer,
   type UploadAnswer,
 } from '../wire/sync.ts';
+import { GroupCommit } from '../group-commit.ts';
 import { listVersions } from './history.ts';
 import { decodeCursor, encodeCursor, pullEntries, uploadEntries } from './store.ts';
 import { currentEpoch, cursorHolds } from './sequence.ts';
@@ -24,13 +25,14 @@ export { PAYLOAD_MAX_CHARS, UPLOAD_MAX_ITEMS } from '../wire/limits.ts';
 export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
   const { db, clock, notify, config } = deps;
   const app = new Hono<AppEnv>();
+  // Uploads arriving together share one commit (one fsync); each is still all or nothing.
+  const commits = new GroupCommit(db);
 
   app.post('/push', async (c) => {
     const { user } = requireUser(c);
     const body = await jsonBody(c, UploadBody);
-    return c.json({
-      results: uploadEntries(db, user.id, body.items, clock.now(), notify, config.quotas),
-    } satisfies UploadAnswer);
+    const results = await commits.run(() => uploadEntries(db, user.id, body.items, clock.now(), notify, config.quotas));
+    return c.json({ results } satisfies UploadAnswer);
   });
 
   app.get('/pull', (c) => {
