@@ -1,11 +1,11 @@
 // The Hono app: guards in front, then one router per concern, the PWA behind them. app/ is
 // the top of the HTTP side (it imports every domain's router); the shared pieces live in kit/.
 import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { AppError, errorBody, errorHandler } from '../kit/errors.ts';
 import { csrf, rateLimit } from '../kit/middleware.ts';
 import { RateLimiter, type RateLimit } from '../kit/rate-limit.ts';
+import { securityHeaders } from '../kit/security-headers.ts';
 import { bodyGuard, bodyLimitFor, LARGE_BODIES, Slots } from '../kit/bodies.ts';
 import { loadSession } from '../auth/cookie.ts';
 import { authRoutes } from '../auth/routes.ts';
@@ -48,26 +48,7 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
 
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        connectSrc: ["'self'"],
-        workerSrc: ["'self'"],
-        manifestSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-      },
-      strictTransportSecurity: config.origin.startsWith('https:') ? 'max-age=31536000' : false,
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  app.use('*', securityHeaders(config.origin));
   app.use('*', csrf(config.origin));
   app.use('/api/*', loadSession(deps));
   app.use('/api/auth/*', limit('auth'));

@@ -1,7 +1,8 @@
 // The session cookie: set, cleared, and read into c.var on every API request (renewed when
 // the session's expiry moved). app/app.ts mounts loadSession; auth/routes.ts sets and clears.
 import type { Context, MiddlewareHandler } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { setCookie, deleteCookie } from 'hono/cookie';
+import { requestCookie } from '../kit/request-headers.ts';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { SESSION_COOKIE, validateSessionToken } from './sessions.ts';
 
@@ -27,7 +28,7 @@ export function clearSessionCookie(c: Context, deps: AppDeps): void {
 export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
   let renewalFailureLogged = false;
   return async (c, next) => {
-    const token = getCookie(c, SESSION_COOKIE);
+    const token = requestCookie(c, SESSION_COOKIE);
     c.set('user', undefined);
     c.set('session', undefined);
     if (token && token.length <= 64) {

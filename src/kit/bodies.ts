@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { AppError, invalidRequest, tooLarge } from './errors.ts';
 import type { AppEnv } from './deps.ts';
 import { UPLOAD_BODY_MAX_BYTES } from '../wire/limits.ts';
+import { nodeIncoming, requestHeader } from './request-headers.ts';
 
 const KiB = 1024;
 
@@ -85,6 +86,39 @@ function limitedBody(
   );
 }
 
+/** Requests whose body bodyGuard replaced with a limited stream: those are read through it. */
+const limitedBodies = new WeakSet<Context>();
+
+/** Bodies read straight from Node's request, for a second read of the same request. */
+const readBodies = new WeakMap<Context, Promise<string>>();
+
+/** UTF-8 as `Request.text()` decodes it: a leading BOM dropped, bad bytes replaced. */
+const utf8 = new TextDecoder();
+
+/**
+ * The body as text. Under Node, one that bodyGuard left alone (a Content-Length within the
+ * limit) is read straight from Node's request: through the web Request it first gets a
+ * Request and a web stream built around it, which cost more than the whole sync upload's
+ * transaction. Read once; a later call gets the same text.
+ */
+export function bodyText(c: Context): Promise<string> {
+  const incoming = nodeIncoming(c);
+  const read = readBodies.get(c);
+  if (read) return read;
+  if (!incoming || limitedBodies.has(c) || incoming.readableDidRead) return c.req.text();
+  const text = new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.once('end', () => resolve(utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))));
+    incoming.once('error', reject);
+    incoming.once('close', () => {
+      if (!incoming.complete) reject(invalidRequest('body: the connection closed before the body was complete'));
+    });
+  });
+  readBodies.set(c, text);
+  return text;
+}
+
 /** Asks a client that sent `Expect: 100-continue` for its body, now that it will be read. */
 function sendContinue(c: Context): void {
   const env = c.env as { incoming?: Record<symbol, unknown>; outgoing?: { writeContinue?(): void } } | undefined;
@@ -111,8 +145,8 @@ function awaitingContinue(c: Context): boolean {
 export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const header = c.req.header('content-length');
-    const chunked = c.req.header('transfer-encoding') !== undefined;
+    const header = requestHeader(c, 'content-length');
+    const chunked = requestHeader(c, 'transfer-encoding') !== undefined;
     // Over HTTP/1.1 a body comes with one of the two; app.request() may build one without.
     if (header === undefined && !chunked && !c.req.raw.body) return next();
     const limit = limitFor(c);
@@ -128,6 +162,7 @@ export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots
     }
     try {
       const source = declared === undefined || awaitingContinue(c) ? c.req.raw.body : null;
+      if (source) limitedBodies.add(c);
       if (source)
         c.req.raw = new Request(c.req.raw, {
           body: limitedBody(source, limit, () => sendContinue(c)),

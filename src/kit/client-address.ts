@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { addressValue, inCidr, parseCidr, type Cidr } from '../cidr.ts';
+import { requestHeader } from './request-headers.ts';
 
 const LOOPBACK = [parseCidr('127.0.0.0/8')!, parseCidr('::1/128')!];
 
@@ -56,5 +57,5 @@ export function clientAddress(c: Context, config: { trustProxy: boolean; trusted
   } catch {
     // not served by node:http (app.request() in tests): no socket
   }
-  return trueClient(socket, c.req.header('x-forwarded-for'), config.trustProxy, config.trustedProxies);
+  return trueClient(socket, requestHeader(c, 'x-forwarded-for'), config.trustProxy, config.trustedProxies);
 }

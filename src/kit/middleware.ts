@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { AppError, rateLimited, unauthenticated } from './errors.ts';
 import type { AppConfig, AppEnv } from './deps.ts';
 import { clientAddress, clientKey } from './client-address.ts';
+import { requestHeader } from './request-headers.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { Session, User } from '../auth/sessions.ts';
 
@@ -12,7 +13,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** State-changing requests must come from the configured origin (browsers always send Origin on them). */
 export function csrf(origin: string): MiddlewareHandler {
   return async (c, next) => {
-    if (UNSAFE.has(c.req.method) && c.req.header('origin') !== origin) {
+    if (UNSAFE.has(c.req.method) && requestHeader(c, 'origin') !== origin) {
       throw new AppError(403, 'csrf', `requests that change data must come from ${origin}`);
     }
     await next();

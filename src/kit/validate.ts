@@ -4,6 +4,7 @@
 import * as v from 'valibot';
 import type { Context } from 'hono';
 import { invalidRequest } from './errors.ts';
+import { bodyText } from './bodies.ts';
 
 function issuePath(issue: v.BaseIssue<unknown>): string {
   let out = '';
@@ -29,7 +30,7 @@ export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown, 
 
 /** The JSON body checked against schema. An empty body counts as {}. */
 export async function jsonBody<S extends v.GenericSchema>(c: Context, schema: S): Promise<v.InferOutput<S>> {
-  const text = await c.req.text();
+  const text = await bodyText(c);
   let input: unknown = {};
   if (text.trim() !== '') {
     try {
