@@ -10,7 +10,7 @@ DATA_DIR ?= ./data
 
 ## run: install what is missing, then serve on ./data (http://localhost:8080)
 run: deps web
-	$(NODE) src/main.ts serve --data-dir $(DATA_DIR)
+	$(NODE) --max-semi-space-size=1 src/main.ts serve --data-dir $(DATA_DIR)
 
 ## Tests in four tiers; a test file belongs to exactly one.
 ##   unit    starts no processes: pure functions, a temp SQLite file, the manual clock

@@ -268,10 +268,9 @@ function makeSeaBlob(bundle: string, assets: Record<string, string>, blob: strin
         useCodeCache: codeCache,
         // A small young generation: under load V8 otherwise grows its heap to ~170 MB with
         // ~50 MB in use, too much for a 512 MB Pi (bench/load.bench.ts: RSS 235 MB → 135 MB).
-        // Sized for memory, not speed: with only the small young generation, the old one still
-        // filled with dead requests before it was collected (4,000 unknown 8 KB paths: +31 MB;
-        // with it, +3). src/main.ts sets the same when run from source. NODE_OPTIONS adds to it.
-        execArgv: ['--max-semi-space-size=2', '--optimize-for-size'],
+        // src/main.ts slows the old generation's growth as well, at run time. `make run` and
+        // the tests' servers pass the same flag to node. NODE_OPTIONS adds to it.
+        execArgv: ['--max-semi-space-size=1'],
         assets,
       },
       null,

@@ -50,7 +50,8 @@ export function tempDir(prefix = 'crewbell-test-'): string {
 
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
-  const cmd = options.command ?? [process.execPath, mainTs];
+  // The young generation `make run` and the binary use (src/main.ts says why).
+  const cmd = options.command ?? [process.execPath, '--max-semi-space-size=1', mainTs];
   const child = spawn(
     cmd[0]!,
     [...cmd.slice(1), 'serve', '--port', '0', '--data-dir', dataDir, ...(options.flags ?? [])],
