@@ -7,12 +7,16 @@
 // client's. The routes take turns for ROUNDS rounds and each figure is the median, so a
 // neighbour's burst on a shared machine moves one sample, not the result. The binary when built (what a Pi runs), else the source; BENCH_SERVER=src forces
 // the source. Targets (issue 12): sync ≤ 3×, logbooks ≤ 1.5× /healthz. Not part of the tests.
+//
+// For a closer look: BENCH_ONLY=sync (or healthz,logbooks) runs those routes alone and prints
+// each round; BENCH_FLAGS adds `serve` flags (e.g. `--db-synchronous normal`); BENCH_NODE_FLAGS
+// runs the source under those node flags (e.g. `--max-semi-space-size=1 --cpu-prof`).
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { repoRoot, startServer, type TestServer } from '../test/helpers/server.ts';
+import { mainTs, repoRoot, startServer, type TestServer } from '../test/helpers/server.ts';
 import { createUserWithSession, type TestUser } from '../test/helpers/accounts.ts';
 import { addCrew, createLogbook, type TestLogbook } from '../test/helpers/crew.ts';
 
@@ -54,6 +58,10 @@ async function measure(server: TestServer, next: () => Request): Promise<number>
   return ((cpuMs(pid) - cpu0) * 1000) / REQUESTS;
 }
 
+const words = (text: string | undefined) => (text ?? '').split(' ').filter(Boolean);
+/** Node flags for a server from source, e.g. `--max-semi-space-size=1 --cpu-prof` (then BENCH_SERVER=src). */
+const nodeFlags = process.env.BENCH_NODE_FLAGS ? words(process.env.BENCH_NODE_FLAGS) : undefined;
+
 const cookie = (user: TestUser) => `crewbell_session=${user.client.cookies.get('crewbell_session')}`;
 
 async function main(): Promise<void> {
@@ -62,8 +70,8 @@ async function main(): Promise<void> {
   const useBinary = existsSync(binary) && process.env.BENCH_SERVER !== 'src';
   // A long debounce: crew changes are counted, no push goes out during the run.
   const server = await startServer({
-    flags: ['--notify-debounce', '10m'],
-    ...(useBinary ? { command: [binary] } : {}),
+    flags: ['--notify-debounce', '10m', ...words(process.env.BENCH_FLAGS)],
+    ...(useBinary ? { command: [binary] } : nodeFlags ? { command: [process.execPath, ...nodeFlags, mainTs] } : {}),
   });
   try {
     const skipper = createUserWithSession(server, 'skipper');
@@ -104,8 +112,20 @@ async function main(): Promise<void> {
       ],
     ];
     const samples = new Map<string, number[]>(routes.map(([name]) => [name, []]));
+    const only = process.env.BENCH_ONLY;
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, next] of routes) samples.get(name)!.push(await measure(server, next));
+      for (const [name, next] of routes)
+        if (!only || only.split(',').includes(name)) samples.get(name)!.push(await measure(server, next));
+    }
+    if (only) {
+      for (const name of only.split(','))
+        console.log(
+          `${name}: ${samples
+            .get(name)!
+            .map((us) => us.toFixed(0))
+            .join(' ')} µs of server CPU per request`,
+        );
+      return;
     }
     const median = (name: string) => {
       const sorted = [...samples.get(name)!].sort((a, b) => a - b);
