@@ -462,6 +462,28 @@ test('quotas: logbooks, entries and bytes per account, refused whole with 403 qu
     /bytes quota.*at most 1 MiB/,
   );
   assert.equal(s.query('SELECT COUNT(*) AS n FROM entries WHERE logbook_id = ?', logbook.id)[0].n, 16);
+
+  // Uploads that arrive together share one commit: the one over its quota fails alone, and
+  // the others are kept (the batch is rolled back and each runs again on its own).
+  const neighbours = await Promise.all(
+    ['neighbour1', 'neighbour2', 'neighbour3', 'neighbour4'].map(async (name) => {
+      const user = createUserWithSession(s, name);
+      return { user, logbook: await createLogbook(user) };
+    }),
+  );
+  const [over, ...kept] = await Promise.all([
+    writer.client.post('/api/sync/push', { items: big(1, 4) }),
+    ...neighbours.map(({ user, logbook }) =>
+      user.client.post('/api/sync/push', {
+        items: [{ logbookId: logbook.id, entityId: randomUUID(), action: 'create', payload: ciphertext() }],
+      }),
+    ),
+  ]);
+  assertError(over!, 403, 'quota_exceeded');
+  for (const answer of kept) assert.equal(answer.body.results?.[0]?.status, 'success', answer.text);
+  for (const { logbook } of neighbours)
+    assert.equal(s.query('SELECT COUNT(*) AS n FROM entries WHERE logbook_id = ?', logbook.id)[0].n, 1);
+  assert.equal(s.query('SELECT COUNT(*) AS n FROM entries WHERE logbook_id = ?', logbook.id)[0].n, 16);
 });
 
 // ---- the outbox worker: fairness and giving up on a device ----
