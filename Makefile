@@ -6,7 +6,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 DATA_DIR ?= ./data
 
-.PHONY: run test lint format test-unit test-api test-e2e test-binary typecheck deps web browser sshd cross deno binary litestream-arm64 bench install clean
+.PHONY: run test check lint format test-unit test-api test-e2e test-binary typecheck deps web browser sshd cross deno binary litestream-arm64 bench install clean
 
 ## run: install what is missing, then serve on ./data (http://localhost:8080)
 run: deps web
@@ -25,15 +25,37 @@ API_TESTS := test/auth.test.ts test/logbooks.test.ts test/sync.test.ts test/push
   test/static.test.ts test/notify-api.test.ts test/crew-admin.test.ts test/logbook-history.test.ts
 BINARY_TESTS := test/binary.test.ts test/deno.test.ts test/push-deno.test.ts
 E2E_TESTS = $(filter-out $(UNIT_TESTS) $(API_TESTS) $(BINARY_TESTS),$(sort $(shell find test -name '*.test.ts')))
-NODE_TEST := $(NODE) --test --test-concurrency=2 --test-timeout=120000
+## make test hands out the longest files first (node --test starts files in the order given),
+## so that the two workers finish together instead of one running chaos alone at the end.
+## Longest first, as measured on 2 cores; the rest follow in tier order.
+SLOWEST_TESTS := test/chaos.test.ts test/e2e/notifications.test.ts test/e2e/story.test.ts \
+  test/e2e/logbook.test.ts test/restore.test.ts test/push-cli.test.ts test/e2e/logbook-history.test.ts \
+  test/fuzz.test.ts test/attack-network.test.ts test/binary.test.ts test/cli.test.ts test/slow-upload.test.ts \
+  test/doctor.test.ts test/user-cli.test.ts test/replication.test.ts test/foundation.test.ts test/backup.test.ts \
+  test/attack-data.test.ts
+EVERY_TEST = $(UNIT_TESTS) $(API_TESTS) $(E2E_TESTS) $(BINARY_TESTS)
+ALL_TESTS = $(filter $(EVERY_TEST),$(SLOWEST_TESTS)) $(filter-out $(SLOWEST_TESTS),$(EVERY_TEST))
+## Every Node process of a test run (each test file, and the CLI and serve processes the tests
+## start) keeps V8's compiled code in .tools/compile-cache: a module compiled once is not
+## compiled again, which takes about a third off each of the ~230 starts of a full run.
+NODE_TEST := NODE_COMPILE_CACHE=$(CURDIR)/.tools/compile-cache $(NODE) --test --test-concurrency=2 --test-timeout=120000
+tsc_incremental = --incremental --tsBuildInfoFile .tools/tsc/$(1).tsbuildinfo
 
 ## test: install what is missing, type-check, then every tier in one run (as fast as one list)
-test: deps web browser sshd deno binary
-	$(BIN)/tsc -p tsconfig.json
-	@if [ -f web/tsconfig.json ]; then $(BIN)/tsc -p web/tsconfig.json; fi
-	@if [ -f web/tsconfig.sw.json ]; then $(BIN)/tsc -p web/tsconfig.sw.json; fi
-	$(BIN)/biome check .
-	$(NODE_TEST) $(UNIT_TESTS) $(API_TESTS) $(E2E_TESTS) $(BINARY_TESTS)
+test: deps web browser sshd deno binary check
+	$(NODE_TEST) $(ALL_TESTS)
+
+## check: the three type checks (server, PWA, service worker) and Biome, all at once; the
+## type checks remember what they checked last (.tools/tsc), so unchanged files are not checked again
+check: deps
+	@mkdir -p .tools/tsc
+	@pids=""; \
+	  $(BIN)/tsc -p tsconfig.json $(call tsc_incremental,server) & pids="$$pids $$!"; \
+	  if [ -f web/tsconfig.json ]; then $(BIN)/tsc -p web/tsconfig.json $(call tsc_incremental,web) & pids="$$pids $$!"; fi; \
+	  if [ -f web/tsconfig.sw.json ]; then $(BIN)/tsc -p web/tsconfig.sw.json $(call tsc_incremental,sw) & pids="$$pids $$!"; fi; \
+	  $(BIN)/biome check . & pids="$$pids $$!"; \
+	  failed=0; for pid in $$pids; do wait $$pid || failed=1; done; \
+	  if [ $$failed = 0 ]; then echo "tsc (server, web, service worker) and biome check: clean"; fi; exit $$failed
 
 ## test-unit: no processes, no build
 test-unit: deps
