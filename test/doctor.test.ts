@@ -1,21 +1,32 @@
 // `crewbell doctor`: one line per check, `ok` or `problem … ; fix: …`, exit 1 on a problem.
 // Each story sets up a real data dir (SQLite file, key row, secret.key) and runs the CLI.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tempDir } from './helpers/server.ts';
 import { databasePath, latestSchemaVersion, openDatabase } from '../src/db.ts';
 
 const HTTPS = ['--origin', 'https://logbook.example.org', '--vapid-subject', 'mailto:skipper@example.org'];
 
+/** What one `crewbell vapid generate` made, for the whole file; each test works on a copy. */
+let generated: Promise<string> | undefined;
+after(async () => {
+  if (generated) rmSync(await generated, { recursive: true, force: true });
+});
+
 /** A data dir after `crewbell vapid generate`: a database with the key pair, secret.key (0600). */
 async function readyDataDir(options: { keys?: boolean; secretMode?: number } = {}): Promise<string> {
   const dir = tempDir('crewbell-doctor-');
   if (options.keys ?? true) {
-    const generated = await runCli(['vapid', 'generate', '--data-dir', dir]);
-    assert.equal(generated.code, 0, generated.stderr);
+    generated ??= (async () => {
+      const made = tempDir('crewbell-doctor-');
+      const result = await runCli(['vapid', 'generate', '--data-dir', made]);
+      assert.equal(result.code, 0, result.stderr);
+      return made;
+    })();
+    cpSync(await generated, dir, { recursive: true });
   } else {
     openDatabase(databasePath(dir)).close();
     writeFileSync(path.join(dir, 'secret.key'), randomBytes(32).toString('base64url'), { mode: 0o600 });
