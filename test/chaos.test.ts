@@ -7,19 +7,20 @@
 // What this does not cover: SIGKILL leaves the kernel's page cache alone, so a commit that
 // reached write() survives it; a power cut can lose more. That case (a database rolled back
 // behind what was answered) is attack-data.test.ts's "power cut" test, with synchronous=FULL
-// as the defence. The server here is the esbuild bundle of src/main.ts (the code the binary is
-// made of), because a bundle starts in a fraction of the time, and 100 starts are the cost.
+// as the defence. The server here is the binary's own bundle of src/main.ts (build.ts's
+// bundleServer, lazy packages included), because a bundle starts in a fraction of the time,
+// and 100 starts are the cost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { repoRoot, startServer, tempDir, waitFor, type TestServer } from './helpers/server.ts';
 import { createUserWithSession, type TestUser } from './helpers/accounts.ts';
 import { addCrew, createLogbook } from './helpers/crew.ts';
 import { startPushService } from './helpers/push-service.ts';
+import { bundleServer } from '../build.ts';
 
 const KILLS = 100;
 const WRITERS = 3;
@@ -29,16 +30,7 @@ test('100 SIGKILLs while crew write: nothing acknowledged is lost, no cursor ski
 }, async () => {
   const work = tempDir('crewbell-chaos-');
   const bundle = path.join(work, 'crewbell.cjs');
-  await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'src/main.ts')],
-    outfile: bundle,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node24',
-    logOverride: { 'empty-import-meta': 'silent' },
-    logLevel: 'warning',
-  });
+  await bundleServer(bundle);
   const dataDir = path.join(work, 'data');
   const ps = await startPushService();
   const flags = [
