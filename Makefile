@@ -30,9 +30,10 @@ E2E_TESTS = $(filter-out $(UNIT_TESTS) $(API_TESTS) $(BINARY_TESTS),$(sort $(she
 ## Longest first, as measured on 2 cores; the rest follow in tier order.
 SLOWEST_TESTS := test/chaos.test.ts test/e2e/notifications.test.ts test/e2e/story.test.ts \
   test/e2e/logbook.test.ts test/restore.test.ts test/push-cli.test.ts test/e2e/logbook-history.test.ts \
-  test/fuzz.test.ts test/attack-network.test.ts test/binary.test.ts test/cli.test.ts test/slow-upload.test.ts \
-  test/doctor.test.ts test/user-cli.test.ts test/replication.test.ts test/foundation.test.ts test/backup.test.ts \
-  test/attack-data.test.ts
+  test/fuzz.test.ts test/attack-network.test.ts test/binary.test.ts test/user-cli.test.ts test/push-e2e.test.ts \
+  test/replication.test.ts test/doctor.test.ts test/foundation.test.ts test/backup.test.ts test/attack-data.test.ts \
+  test/readme-restore.test.ts test/recover.test.ts test/e2e/offline-queue.test.ts test/cli.test.ts \
+  test/slow-upload.test.ts
 EVERY_TEST = $(UNIT_TESTS) $(API_TESTS) $(E2E_TESTS) $(BINARY_TESTS)
 ALL_TESTS = $(filter $(EVERY_TEST),$(SLOWEST_TESTS)) $(filter-out $(SLOWEST_TESTS),$(EVERY_TEST))
 ## Every Node process of a test run (each test file, and the CLI and serve processes the tests
