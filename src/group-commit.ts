@@ -77,7 +77,7 @@ export class GroupCommit {
     }
     this.stats.batches++;
     this.stats.writes += batch.length;
-    batch.forEach((job, i) => job.resolve(values[i]));
+    for (const [i, job] of batch.entries()) job.resolve(values[i]);
   }
 
   /** One write in its own transaction. */
