@@ -2,16 +2,12 @@
 // them. A challenge row is bound to the browser by the crewbell_challenge cookie (the row id
 // is the cookie's SHA-256), lives 5 minutes and is taken exactly once, success or not.
 import { Buffer } from 'node:buffer';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransportFuture,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { prepared, type Db } from '../db.ts';
 import { newToken, tokenHash } from '../tokens.ts';
@@ -196,6 +192,17 @@ export function recordPasskeyUse(db: Db, id: string, counter: number, now: numbe
 
 // ---- the WebAuthn ceremonies (@simplewebauthn/server) ----
 
+let webauthnModule: Promise<typeof import('@simplewebauthn/server')> | undefined;
+
+/**
+ * @simplewebauthn/server, loaded at the first ceremony: loading it is about 200 ms of every
+ * start from source (the binary loads it lazily too, see build.ts), and the CLI never needs it.
+ */
+function webauthn(): Promise<typeof import('@simplewebauthn/server')> {
+  webauthnModule ??= import('@simplewebauthn/server');
+  return webauthnModule;
+}
+
 /** Who the passkeys are for: the public origin, and its hostname as the RP id. */
 export interface RelyingParty {
   origin: string;
@@ -214,11 +221,12 @@ const KNOWN_TRANSPORTS = new Set(['ble', 'cable', 'hybrid', 'internal', 'nfc', '
  * discoverable sign-in can tell whose passkey answered. Resident key and user verification
  * are required: crewbell has no passwords, the passkey is the whole sign-in.
  */
-export function registrationOptions(
+export async function registrationOptions(
   rp: RelyingParty,
   user: { id: string; username: string },
   existing: StoredPasskey[] = [],
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { generateRegistrationOptions } = await webauthn();
   return generateRegistrationOptions({
     rpName: rp.rpName,
     rpID: rp.rpID,
@@ -240,6 +248,7 @@ export async function checkRegistration(
   expectedChallenge: string,
 ): Promise<CeremonyResult<NewPasskey>> {
   try {
+    const { verifyRegistrationResponse } = await webauthn();
     const result = await verifyRegistrationResponse({
       response,
       expectedChallenge,
@@ -264,10 +273,11 @@ export async function checkRegistration(
 }
 
 /** Options for navigator.credentials.get(); no allowed list means any discoverable passkey. */
-export function authenticationOptions(
+export async function authenticationOptions(
   rp: RelyingParty,
   allowed: StoredPasskey[] = [],
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await webauthn();
   return generateAuthenticationOptions({
     rpID: rp.rpID,
     allowCredentials: allowed.map((p) => ({ id: p.id, transports: p.transports })),
@@ -283,6 +293,7 @@ export async function checkAuthentication(
   passkey: StoredPasskey,
 ): Promise<CeremonyResult<{ newCounter: number }>> {
   try {
+    const { verifyAuthenticationResponse } = await webauthn();
     const result = await verifyAuthenticationResponse({
       response,
       expectedChallenge,

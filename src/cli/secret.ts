@@ -3,7 +3,7 @@
 // it back after a restore.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import QRCode from 'qrcode';
+import { printQr } from './qr.ts';
 import type { Command } from './command.ts';
 import { CommandFailed } from './command.ts';
 import { dataDirFlag, UsageError } from '../config.ts';
@@ -21,8 +21,7 @@ export const secretCommands: Command[] = [
       const key = loadSecretKey(args.values['data-dir'] as string, io.env, false).toString('base64url');
       io.err('keep this apart from the database and its replicas: with both, anyone can send pushes as this server');
       if (args.values.qr) {
-        const qr = await QRCode.toString(key, { type: 'terminal', small: true });
-        io.write(`${qr.replace(/\n(\x1b\[[0-9;]*m)*$/, '')}\x1b[0m\n`);
+        await printQr(io, key);
       }
       io.out(key);
       return 0;

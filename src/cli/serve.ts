@@ -13,7 +13,7 @@ import { defaultVapidSubject, loadSecretKey, PLACEHOLDER_VAPID_SUBJECT } from '.
 import { createDelivery } from '../app/delivery.ts';
 import { deleteExpiredSessions } from '../auth/sessions.ts';
 import { createFirstStartToken } from '../auth/users.ts';
-import { printQr } from './user.ts';
+import { printQr } from './qr.ts';
 import type { AppEnv } from '../kit/deps.ts';
 import { VERSION } from '../version.ts';
 import { startEpoch } from '../sync/sequence.ts';

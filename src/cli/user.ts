@@ -2,8 +2,8 @@
 // opening registration to everyone, to give someone who lost their passkey a way back in, to
 // see who has an account, and to remove one.
 import * as v from 'valibot';
-import QRCode from 'qrcode';
 import { CommandFailed, type Command, type Io } from './command.ts';
+import { printQr } from './qr.ts';
 import { dataDirFlag, OriginSchema, UsageError, type FlagSpec } from '../config.ts';
 import type { ParsedArgs } from './args.ts';
 import { databasePath, openDatabase, transaction, type Db } from '../db.ts';
@@ -35,12 +35,6 @@ function usernameArg(args: ParsedArgs): string {
 
 function noArgs(args: ParsedArgs): void {
   if (args.positionals.length) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
-}
-
-export async function printQr(io: Io, link: string): Promise<void> {
-  const qr = await QRCode.toString(link, { type: 'terminal', small: true });
-  // The renderer ends with a dangling colour sequence and no newline: keep the link line clean.
-  io.write(`${qr.replace(/\n(\x1b\[[0-9;]*m)*$/, '')}\x1b[0m\n`);
 }
 
 const originFlag: FlagSpec = {

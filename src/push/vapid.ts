@@ -2,6 +2,7 @@
 // key is stored sealed with AES-256-GCM under the data dir's secret key and is only ever
 // opened in memory; no response, log line or error carries it.
 import {
+  createECDH,
   createCipheriv,
   createDecipheriv,
   createPrivateKey,
@@ -12,7 +13,6 @@ import {
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
-import webpush from 'web-push';
 import { prepared, createFileDurably, type Db } from '../db.ts';
 import { VapidSubjectSchema } from '../config.ts';
 
@@ -150,18 +150,31 @@ export function recordVapidSubject(db: Db, subject: string): void {
 
 export type GenerateResult = { created: true; publicKey: string } | { created: false; publicKey: string };
 
+/** A new P-256 key pair as browsers take a VAPID key: the public key uncompressed, 65 bytes. */
+function newKeyPair(): { publicKey: Buffer; privateKey: Buffer } {
+  const curve = createECDH('prime256v1');
+  curve.generateKeys();
+  // The private key comes without its leading zero bytes (one key in 256): put them back.
+  const privateKey = curve.getPrivateKey();
+  return {
+    publicKey: curve.getPublicKey(),
+    privateKey: Buffer.concat([Buffer.alloc(32 - privateKey.length), privateKey]),
+  };
+}
+
 /** Creates the key pair; an existing one is kept unless force is set. */
 export function generateVapidKeys(db: Db, secret: Buffer, now: number, force = false): GenerateResult {
   const existing = readRow(db);
   if (existing && !force) return { created: false, publicKey: existing.public_key };
-  const keys = webpush.generateVAPIDKeys();
-  const sealed = sealPrivateKey(secret, Buffer.from(keys.privateKey, 'base64url'));
+  const keys = newKeyPair();
+  const publicKey = keys.publicKey.toString('base64url');
+  const sealed = sealPrivateKey(secret, keys.privateKey);
   prepared(
     db,
     `INSERT INTO vapid_keys (id, public_key, private_key_sealed, subject, created_at) VALUES (1, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET public_key = excluded.public_key, private_key_sealed = excluded.private_key_sealed, created_at = excluded.created_at`,
-  ).run(keys.publicKey, sealed, existing?.subject ?? null, now);
-  return { created: true, publicKey: keys.publicKey };
+  ).run(publicKey, sealed, existing?.subject ?? null, now);
+  return { created: true, publicKey };
 }
 
 /** Opens the stored key pair, or undefined when none exists yet. */
