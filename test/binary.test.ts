@@ -26,7 +26,9 @@ import { reauth, signIn, signUp } from './helpers/passkey.ts';
 import { ciphertext, crewAboard } from './helpers/crew.ts';
 import { startPushService } from './helpers/push-service.ts';
 import { binaryAssets, binaryPath, runnerFor } from '../build.ts';
-import { commands, run } from '../src/cli/index.ts';
+import { allCommands, run } from '../src/cli/index.ts';
+
+const commands = await allCommands();
 import type { Io } from '../src/cli/command.ts';
 import { databasePath, latestSchemaVersion, openDatabase } from '../src/db.ts';
 import { serveFlags } from '../src/config.ts';

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './helpers/server.ts';
-import { commands, run } from '../src/cli/index.ts';
+import { allCommands, run } from '../src/cli/index.ts';
+
+const commands = await allCommands();
 import type { Io } from '../src/cli/command.ts';
 
 test('version prints the version and exits 0', async () => {

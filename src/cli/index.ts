@@ -3,36 +3,36 @@
 import { UsageError } from '../config.ts';
 import { helpText, parseArgs } from './args.ts';
 import { CommandFailed, processIo, type Command, type Io } from './command.ts';
-import { serveCommands } from './serve.ts';
-import { versionCommands } from './version.ts';
-import { userCommands } from './user.ts';
-import { doctorCommands } from './doctor.ts';
-import { backupCommands } from './backup.ts';
-import { restoreCommands } from './restore.ts';
-import { secretCommands } from './secret.ts';
-import { vapidCommands } from './vapid.ts';
-import { pushCommands } from './push.ts';
-import { subscriptionCommands } from './subscriptions.ts';
 import { VERSION } from '../version.ts';
 
-export const commands: Command[] = [
-  ...serveCommands,
-  ...vapidCommands,
-  ...pushCommands,
-  ...userCommands,
-  ...subscriptionCommands,
-  ...backupCommands,
-  ...restoreCommands,
-  ...secretCommands,
-  ...doctorCommands,
-  ...versionCommands,
-];
+/**
+ * Each command's first word and the file that holds its commands, in the order help lists
+ * them. A command loads only its own file: from source, `crewbell user list` then starts
+ * without the server's code (about 0.3 s instead of 0.5 s).
+ */
+const NOUNS: Record<string, () => Promise<Command[]>> = {
+  serve: async () => (await import('./serve.ts')).serveCommands,
+  vapid: async () => (await import('./vapid.ts')).vapidCommands,
+  push: async () => (await import('./push.ts')).pushCommands,
+  user: async () => (await import('./user.ts')).userCommands,
+  subscriptions: async () => (await import('./subscriptions.ts')).subscriptionCommands,
+  backup: async () => (await import('./backup.ts')).backupCommands,
+  restore: async () => (await import('./restore.ts')).restoreCommands,
+  secret: async () => (await import('./secret.ts')).secretCommands,
+  doctor: async () => (await import('./doctor.ts')).doctorCommands,
+  version: async () => (await import('./version.ts')).versionCommands,
+};
+
+/** Every command, in help's order. */
+export async function allCommands(): Promise<Command[]> {
+  return (await Promise.all(Object.values(NOUNS).map((load) => load()))).flat();
+}
 
 function usageLine(cmd: Command): string {
   return `crewbell ${cmd.name}${cmd.args ? ` ${cmd.args}` : ''} [flags]`;
 }
 
-function topHelp(): string {
+function topHelp(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => (c.name + (c.args ? ` ${c.args}` : '')).length)) + 2;
   return [
     `crewbell ${VERSION}: push notifications for a zero-knowledge sailing logbook`,
@@ -46,7 +46,7 @@ function topHelp(): string {
   ].join('\n');
 }
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(commands: Command[], argv: string[]): { command: Command; rest: string[] } | undefined {
   let best: { command: Command; rest: string[] } | undefined;
   for (const command of commands) {
     const words = command.name.split(' ');
@@ -59,13 +59,14 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
 
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    io.out(topHelp());
+    io.out(topHelp(await allCommands()));
     return argv.length === 0 ? 2 : 0;
   }
   if (argv[0] === '--version') argv = ['version'];
-  const found = findCommand(argv);
+  const load = Object.hasOwn(NOUNS, argv[0]!) ? NOUNS[argv[0]!] : undefined;
+  const nouns = load ? await load() : [];
+  const found = findCommand(nouns, argv);
   if (!found) {
-    const nouns = commands.filter((c) => c.name.split(' ')[0] === argv[0]);
     if (nouns.length) {
       io.err(
         `crewbell ${argv[0]}: ${argv[1] === undefined ? 'needs' : `unknown subcommand "${argv[1]}"; use`} one of: ${nouns.map((c) => c.name.split(' ')[1]).join(', ')}`,
