@@ -269,7 +269,7 @@ function makeSeaBlob(bundle: string, assets: Record<string, string>, blob: strin
         useCodeCache: codeCache,
         // A small young generation: under load V8 otherwise grows its heap to ~170 MB with
         // ~50 MB in use, too much for a 512 MB Pi (bench/load.bench.ts: RSS 235 MB → 135 MB).
-        // src/main.ts slows the old generation's growth as well, at run time. `make run` and
+        // serve slows the old generation's growth as well, once started. `make run` and
         // the tests' servers pass the same flag to node. NODE_OPTIONS adds to it.
         execArgv: ['--max-semi-space-size=1'],
         assets,
