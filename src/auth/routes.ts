@@ -77,7 +77,12 @@ function challengeCookieOptions(deps: AppDeps) {
   return { ...sessionCookieOptions(deps.config.origin.startsWith('https:')), path: '/api/auth' };
 }
 
-/** Hands the options to the browser and binds their challenge to it with the short-lived cookie. */
+/**
+ * Hands the options to the browser and binds their challenge to it with the short-lived cookie.
+ * The start functions read the clock when they save the challenge, after the options are made
+ * (the first ceremony of a process loads @simplewebauthn/server), so the cookie gets the whole
+ * 5 minutes the row has.
+ */
 function sendCeremony<O>(c: Context<AppEnv>, deps: AppDeps, ceremony: Ceremony<O>) {
   setCookie(c, CHALLENGE_COOKIE, ceremony.cookieToken, {
     ...challengeCookieOptions(deps),
@@ -114,7 +119,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.post('/register/options', async (c) => {
     const body = await jsonBody(c, RegisterOptionsBody);
-    return sendCeremony(c, deps, await startSignup(db, rp, policy, body, now()));
+    return sendCeremony(c, deps, await startSignup(db, rp, policy, body, now));
   });
 
   app.post('/register/verify', async (c) => {
@@ -127,7 +132,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.post('/login/options', async (c) => {
     await jsonBody(c, EmptyBody);
-    return sendCeremony(c, deps, await startSignin(db, rp, now()));
+    return sendCeremony(c, deps, await startSignin(db, rp, now));
   });
 
   app.post('/login/verify', async (c) => {
@@ -160,7 +165,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
     const { user, session } = requireUser(c);
     requireReverified(session, now(), 'add a passkey');
     await jsonBody(c, EmptyBody);
-    return sendCeremony(c, deps, await startAddPasskey(db, rp, user, now()));
+    return sendCeremony(c, deps, await startAddPasskey(db, rp, user, now));
   });
 
   app.post('/passkeys/verify', async (c) => {
@@ -199,7 +204,7 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post('/reauth/options', async (c) => {
     const { user } = requireUser(c);
     await jsonBody(c, EmptyBody);
-    return sendCeremony(c, deps, await startReauth(db, rp, user, now()));
+    return sendCeremony(c, deps, await startReauth(db, rp, user, now));
   });
 
   app.post('/reauth/verify', async (c) => {

@@ -28,13 +28,13 @@ const loginFailed = () => new AppError(401, 'login_failed', 'the passkey sign-in
 export async function startSignin(
   db: Db,
   rp: RelyingParty,
-  now: number,
+  now: () => number,
 ): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
   const options = await authenticationOptions(rp);
   const saved = saveChallenge(
     db,
     { purpose: 'login', challenge: options.challenge, userId: null, username: null, inviteTokenHash: null },
-    now,
+    now(),
   );
   return { options, ...saved };
 }
@@ -83,7 +83,7 @@ export async function startReauth(
   db: Db,
   rp: RelyingParty,
   user: User,
-  now: number,
+  now: () => number,
 ): Promise<Ceremony<PublicKeyCredentialRequestOptionsJSON>> {
   const options = await authenticationOptions(rp, listPasskeys(db, user.id));
   const saved = saveChallenge(
@@ -95,7 +95,7 @@ export async function startReauth(
       username: user.username,
       inviteTokenHash: null,
     },
-    now,
+    now(),
   );
   return { options, ...saved };
 }

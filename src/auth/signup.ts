@@ -71,10 +71,10 @@ export async function startSignup(
   rp: RelyingParty,
   policy: SignupPolicy,
   input: { username: string; inviteToken?: string | undefined },
-  now: number,
+  now: () => number,
 ): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
   const inviteHash = input.inviteToken === undefined ? null : tokenHash(input.inviteToken);
-  const admission = admit(db, policy, input.username, inviteHash, now);
+  const admission = admit(db, policy, input.username, inviteHash, now());
   // Recovery: the account's own id, its passkeys excluded so this device gets a new one.
   // Otherwise a new account, whose name must be free.
   if (admission.kind !== 'recover' && usernameTaken(db, input.username)) throw usernameTakenError(input.username);
@@ -90,7 +90,7 @@ export async function startSignup(
       username: account.username,
       inviteTokenHash: inviteHash,
     },
-    now,
+    now(),
   );
   return { options, ...saved };
 }
@@ -173,7 +173,7 @@ export async function startAddPasskey(
   db: Db,
   rp: RelyingParty,
   user: User,
-  now: number,
+  now: () => number,
 ): Promise<Ceremony<PublicKeyCredentialCreationOptionsJSON>> {
   const options = await registrationOptions(rp, user, passkeysBelowLimit(db, user.id));
   const saved = saveChallenge(
@@ -185,7 +185,7 @@ export async function startAddPasskey(
       username: user.username,
       inviteTokenHash: null,
     },
-    now,
+    now(),
   );
   return { options, ...saved };
 }
