@@ -4,8 +4,6 @@
 // for the account and crew helpers, so a test file moves here by swapping its start call.
 import { after, before } from 'node:test';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import type { Hono } from 'hono';
 import { serveConfig, serveFlags } from '../../src/config.ts';
 import { parseArgs } from '../../src/cli/args.ts';
@@ -19,7 +17,7 @@ import { defaultVapidSubject, loadSecretKey } from '../../src/push/vapid.ts';
 import { createDelivery } from '../../src/app/delivery.ts';
 import { Client, type Fetch } from './client.ts';
 import { createUserWithSession, type Target, type TestUser } from './accounts.ts';
-import { tempDir } from './server.ts';
+import { databaseAccess, tempDir } from './server.ts';
 
 export interface AppOptions {
   /** `serve` flags, e.g. ['--open-registration'] (--port and --data-dir are the helper's). */
@@ -92,12 +90,6 @@ export function startApp(options: AppOptions = {}): TestApp {
   const deps = appDeps(origin);
   const app = createApp(deps);
   const fetch: Fetch = async (url, init) => app.request(url, init, LOOPBACK);
-  const file = path.join(dataDir, 'crewbell.db');
-  const connect = () => {
-    const connection = new DatabaseSync(file);
-    connection.exec('PRAGMA busy_timeout = 5000');
-    return connection;
-  };
   let n = 0;
   const target: TestApp = {
     app,
@@ -109,18 +101,7 @@ export function startApp(options: AppOptions = {}): TestApp {
     logs,
     output: () => logs.join('\n'),
     fetch,
-    db: connect,
-    query(sql, ...params) {
-      const connection = connect();
-      try {
-        return connection
-          .prepare(sql)
-          .all(...params)
-          .map((row) => ({ ...row })) as never[];
-      } finally {
-        connection.close();
-      }
-    },
+    ...databaseAccess(dataDir),
     anonymous: () => new Client(BASE, origin, fetch),
     user: (name = 'sailor') => createUserWithSession(target, `${name}${++n}`),
     async stop() {

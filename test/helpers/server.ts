@@ -44,6 +44,29 @@ export interface TestServer {
   cleanup(): void;
 }
 
+/** A data dir's database for a test: fresh connections that wait out the server's locks, and one statement run on one. */
+export function databaseAccess(dataDir: string): Pick<TestServer, 'db' | 'query'> {
+  const db = () => {
+    const connection = new DatabaseSync(path.join(dataDir, 'crewbell.db'));
+    connection.exec('PRAGMA busy_timeout = 5000');
+    return connection;
+  };
+  return {
+    db,
+    query(sql, ...params) {
+      const connection = db();
+      try {
+        return connection
+          .prepare(sql)
+          .all(...params)
+          .map((row) => ({ ...row })) as never[];
+      } finally {
+        connection.close();
+      }
+    },
+  };
+}
+
 export function tempDir(prefix = 'crewbell-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
@@ -80,11 +103,6 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
       reject(new Error(`server exited with ${code} before listening:\n${out}`));
     });
   });
-  const db = () => {
-    const connection = new DatabaseSync(path.join(dataDir, 'crewbell.db'));
-    connection.exec('PRAGMA busy_timeout = 5000');
-    return connection;
-  };
   const originFlag = options.flags?.indexOf('--origin') ?? -1;
   const origin = originFlag >= 0 ? options.flags![originFlag + 1]! : `http://localhost:${port}`;
   return {
@@ -94,18 +112,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     dataDir,
     process: child,
     output: () => out,
-    db,
-    query(sql, ...params) {
-      const connection = db();
-      try {
-        return connection
-          .prepare(sql)
-          .all(...params)
-          .map((row) => ({ ...row })) as never[];
-      } finally {
-        connection.close();
-      }
-    },
+    ...databaseAccess(dataDir),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
