@@ -17,15 +17,16 @@ interface Job {
 export const MAX_BATCH = 64;
 
 /**
- * Why a batch is worth it: one fsync costs about 200 µs of CPU and 1 ms or more of waiting on
- * this machine's disk (bench/http.bench.ts), far more than the writes themselves. With several
- * crew uploading at once, one commit carries all of their requests.
+ * Why a batch is worth it: a FULL commit waits for an fsync (0.3 ms and more on this
+ * machine's disk, bench/sync.bench.ts; far more on an SD card) and costs about 200 µs of CPU,
+ * more than the writes themselves. With several crew uploading at once, one commit carries
+ * all of their requests.
  */
 export class GroupCommit {
   readonly #db: Db;
   #queue: Job[] = [];
   #scheduled = false;
-  /** Transactions committed and writes in them, for the bench and tests. */
+  /** Transactions committed and the writes in them (the tests read it). */
   readonly stats = { batches: 0, writes: 0 };
 
   constructor(db: Db) {

@@ -102,9 +102,9 @@ const utf8 = new TextDecoder();
  * transaction. Read once; a later call gets the same text.
  */
 export function bodyText(c: Context): Promise<string> {
-  const incoming = nodeIncoming(c);
   const read = readBodies.get(c);
   if (read) return read;
+  const incoming = nodeIncoming(c);
   if (!incoming || limitedBodies.has(c) || incoming.readableDidRead) return c.req.text();
   const text = new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -162,12 +162,13 @@ export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots
     }
     try {
       const source = declared === undefined || awaitingContinue(c) ? c.req.raw.body : null;
-      if (source) limitedBodies.add(c);
-      if (source)
+      if (source) {
+        limitedBodies.add(c);
         c.req.raw = new Request(c.req.raw, {
           body: limitedBody(source, limit, () => sendContinue(c)),
           duplex: 'half',
         } as RequestInit);
+      }
       await next();
     } finally {
       if (large) slots.release();
