@@ -8,7 +8,7 @@
 //   --push-service CERTDIR        the HTTPS push service (its own process and core)
 //   --sender IMPL N FILE PORT     one measured run (its own process, for a clean RSS)
 // A throw-away CA is made with the openssl CLI; senders trust it via NODE_EXTRA_CA_CERTS.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { makeTestCertificates } from '../test/helpers/tls.ts';
 
 const self = fileURLToPath(import.meta.url);
 const SIZES = [1_000, 10_000];
@@ -312,59 +313,6 @@ function medianRun(runs: RunResult[]): RunResult {
     ok: Math.min(...runs.map((r) => r.ok)),
   };
 }
-function makeCertificates(dir: string): void {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=crewbell bench CA',
-  );
-  run(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=127.0.0.1',
-  );
-  writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.crt',
-    '-days',
-    '1',
-    '-extfile',
-    'san.ext',
-  );
-}
-
 function child(
   args: string[],
   env: Record<string, string> = {},
@@ -387,7 +335,7 @@ async function coordinator(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'crewbell-fanout-'));
   const loadAtStart = loadavg()[0]!;
   try {
-    makeCertificates(dir);
+    makeTestCertificates(dir, 'crewbell bench CA');
     const service = child(['--push-service', dir]);
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('push service did not start')), 10_000);

@@ -3,13 +3,12 @@
 // sorted the same way on both. Certificates from a throw-away CA made with openssl.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { tempDir } from './helpers/server.ts';
+import { makeTestCertificates } from './helpers/tls.ts';
 import { createTransport, type Transport } from '../src/push/transport.ts';
 
 let dir: string;
@@ -29,61 +28,9 @@ function answer(pathname: string, respond: (status: number, headers?: Record<str
 
 before(async () => {
   dir = tempDir('crewbell-tls-');
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=test CA',
-  );
-  run(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=127.0.0.1',
-  );
-  writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  run(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.crt',
-    '-days',
-    '1',
-    '-extfile',
-    'san.ext',
-  );
-  ca = readFileSync(path.join(dir, 'ca.crt'), 'utf8');
-  const tlsOptions = {
-    key: readFileSync(path.join(dir, 'server.key')),
-    cert: readFileSync(path.join(dir, 'server.crt')),
-  };
+  const certificates = makeTestCertificates(dir);
+  ca = certificates.ca;
+  const tlsOptions = { key: certificates.key, cert: certificates.cert };
 
   const h2 = http2.createSecureServer({ ...tlsOptions, allowHTTP1: true }, (req, res) => {
     req.resume();
