@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { crewAboard } from './helpers/crew.ts';
+import type { TestUser } from './helpers/accounts.ts';
 import { requestHead } from './helpers/raw-http.ts';
 import { serveConfig, serveFlags, UsageError } from '../src/config.ts';
 import { helpText, parseArgs } from '../src/cli/args.ts';
@@ -67,6 +68,18 @@ function pacedUpload(
   });
 }
 
+/** A raw sync upload of `items` as the crew member's phone sends it: the request head and the body. */
+function syncUpload(server: TestServer, crew: TestUser, items: object[]): { head: string; body: Buffer } {
+  const body = Buffer.from(JSON.stringify({ items }));
+  const head = requestHead('POST', '/api/sync/push', {
+    Origin: server.origin,
+    Cookie: crew.client.cookieHeader(),
+    'Content-Type': 'application/json',
+    'Content-Length': body.length,
+  });
+  return { head, body };
+}
+
 async function withServer(fn: (server: TestServer) => Promise<void>, env: Record<string, string> = {}): Promise<void> {
   const server = await startServer({ env: { CREWBELL_UPLOAD_STALL_TIMEOUT: '1s', ...env } });
   try {
@@ -89,13 +102,7 @@ describe('uploads against the clock', { concurrency: true }, () => {
         action: 'create',
         payload: 'A'.repeat(20_000),
       }));
-      const body = Buffer.from(JSON.stringify({ items }));
-      const head = requestHead('POST', '/api/sync/push', {
-        Origin: server.origin,
-        Cookie: skipper.client.cookieHeader(),
-        'Content-Type': 'application/json',
-        'Content-Length': body.length,
-      });
+      const { head, body } = syncUpload(server, skipper, items);
       // ≈ 60 KB at 2 KiB every 200 ms: about 6 s, six stall windows, every window well above 1 KiB.
       const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200 });
       assert.equal(answer.status, 200, answer.text.slice(0, 300));
@@ -113,13 +120,7 @@ describe('uploads against the clock', { concurrency: true }, () => {
     await withServer(async (server) => {
       const { skipper, logbook } = await crewAboard(server);
       const items = [{ logbookId: logbook.id, entityId: 'stalled', action: 'create', payload: 'A'.repeat(40_000) }];
-      const body = Buffer.from(JSON.stringify({ items }));
-      const head = requestHead('POST', '/api/sync/push', {
-        Origin: server.origin,
-        Cookie: skipper.client.cookieHeader(),
-        'Content-Type': 'application/json',
-        'Content-Length': body.length,
-      });
+      const { head, body } = syncUpload(server, skipper, items);
       // Moves for a while, then says nothing more: dropped within a few windows, not after a minute.
       const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200, stopAfter: 8_192 });
       assert.equal(answer.sent, 8_192);
@@ -134,17 +135,9 @@ describe('uploads against the clock', { concurrency: true }, () => {
   test('a body dripped at less than 1 KiB per window (Slowloris) is dropped too', async () => {
     await withServer(async (server) => {
       const { skipper, logbook } = await crewAboard(server);
-      const body = Buffer.from(
-        JSON.stringify({
-          items: [{ logbookId: logbook.id, entityId: 'drip', action: 'create', payload: 'A'.repeat(10_000) }],
-        }),
-      );
-      const head = requestHead('POST', '/api/sync/push', {
-        Origin: server.origin,
-        Cookie: skipper.client.cookieHeader(),
-        'Content-Type': 'application/json',
-        'Content-Length': body.length,
-      });
+      const { head, body } = syncUpload(server, skipper, [
+        { logbookId: logbook.id, entityId: 'drip', action: 'create', payload: 'A'.repeat(10_000) },
+      ]);
       // 100 bytes every 200 ms: always moving, but ≈ 500 B a second, under the 1 KiB a window.
       const answer = await pacedUpload(server.port, head, body, { step: 100, paceMs: 200 });
       assert.equal(answer.status, 0, answer.text.slice(0, 300));
@@ -157,17 +150,9 @@ describe('uploads against the clock', { concurrency: true }, () => {
     await withServer(
       async (server) => {
         const { skipper, logbook } = await crewAboard(server);
-        const body = Buffer.from(
-          JSON.stringify({
-            items: [{ logbookId: logbook.id, entityId: 'endless', action: 'create', payload: 'A'.repeat(60_000) }],
-          }),
-        );
-        const head = requestHead('POST', '/api/sync/push', {
-          Origin: server.origin,
-          Cookie: skipper.client.cookieHeader(),
-          'Content-Type': 'application/json',
-          'Content-Length': body.length,
-        });
+        const { head, body } = syncUpload(server, skipper, [
+          { logbookId: logbook.id, entityId: 'endless', action: 'create', payload: 'A'.repeat(60_000) },
+        ]);
         // 2 KiB every 200 ms passes every stall window, but 60 KB takes ≈ 6 s: over the 3 s ceiling.
         const answer = await pacedUpload(server.port, head, body, { step: 2048, paceMs: 200 });
         assert.equal(answer.status, 408, answer.text.slice(0, 300));
