@@ -9,7 +9,15 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { repoRoot, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 import { createUserWithSession, type TestUser } from '../helpers/accounts.ts';
-import { launchBrowser, newPhone, screenshot, screenshotDir, useSession, waitSynced } from '../helpers/browser.ts';
+import {
+  createLogbookInApp,
+  launchBrowser,
+  newPhone,
+  screenshot,
+  screenshotDir,
+  useSession,
+  waitSynced,
+} from '../helpers/browser.ts';
 import { parseCsv } from '../helpers/csv.ts';
 import { storySteps } from '../helpers/story.ts';
 
@@ -61,11 +69,7 @@ after(async () => {
 step('a full log entry, the last values offered for the next, and the author shown to the crew', async () => {
   skipperPage = await phone(skipper);
   await skipperPage.goto(server.origin);
-  await skipperPage.click('#new-logbook');
-  await skipperPage.fill('input[name="title"]', 'Mira');
-  await skipperPage.click('#create-logbook');
-  await skipperPage.waitForURL(/\/logbook\/[0-9a-f-]{36}$/);
-  logbookId = new URL(skipperPage.url()).pathname.split('/')[2]!;
+  logbookId = await createLogbookInApp(skipperPage, 'Mira');
 
   await skipperPage.click('#add-entry');
   await skipperPage.fill('input[name="time"]', '2026-07-14T08:00');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, waitFor, type TestServer } from '../helpers/server.ts';
 import { createUserWithSession, type TestUser } from '../helpers/accounts.ts';
-import { launchBrowser, newPhone, screenshot, useSession, waitSynced } from '../helpers/browser.ts';
+import { createLogbookInApp, launchBrowser, newPhone, screenshot, useSession, waitSynced } from '../helpers/browser.ts';
 import { storySteps } from '../helpers/story.ts';
 
 /** One step of the story per test; run alone, a step first runs the ones before it. */
@@ -83,11 +83,7 @@ step('the owner creates a logbook and writes the first entry', async () => {
   ownerPage = await phone(skipper);
   await ownerPage.goto(server.origin);
   await ownerPage.locator('.empty').waitFor();
-  await ownerPage.click('#new-logbook');
-  await ownerPage.fill('input[name="title"]', 'Mira – Baltic summer');
-  await ownerPage.click('#create-logbook');
-  await ownerPage.waitForURL(/\/logbook\/[0-9a-f-]{36}$/);
-  logbookId = new URL(ownerPage.url()).pathname.split('/')[2]!;
+  logbookId = await createLogbookInApp(ownerPage, 'Mira – Baltic summer');
   // The title shows "…" until the logbook list has loaded and the title is decrypted.
   await ownerPage.locator('.bar-title', { hasText: 'Mira – Baltic summer' }).waitFor();
   assert.equal(await ownerPage.locator('.bar-title').textContent(), 'Mira – Baltic summer');

@@ -8,7 +8,14 @@ import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { runCli, startServer, waitFor, type TestServer } from '../helpers/server.ts';
-import { addVirtualAuthenticator, launchBrowser, newPhone, screenshot, waitSynced } from '../helpers/browser.ts';
+import {
+  addVirtualAuthenticator,
+  createLogbookInApp,
+  launchBrowser,
+  newPhone,
+  screenshot,
+  waitSynced,
+} from '../helpers/browser.ts';
 import { startPushService, type PushService, type PushServiceDevice } from '../helpers/push-service.ts';
 import { storySteps } from '../helpers/story.ts';
 import { deliverToWorker, fakePushManager } from '../helpers/fake-push.ts';
@@ -93,11 +100,7 @@ step('the owner signs up with a passkey from the admin link', async () => {
 });
 
 step('the owner creates a logbook and turns notifications on in settings', async () => {
-  await owner.click('#new-logbook');
-  await owner.fill('input[name="title"]', 'Mira');
-  await owner.click('#create-logbook');
-  await owner.waitForURL(/\/logbook\/[0-9a-f-]{36}$/);
-  logbookId = new URL(owner.url()).pathname.split('/')[2]!;
+  logbookId = await createLogbookInApp(owner, 'Mira');
 
   await owner.context().grantPermissions(['notifications'], { origin: server.origin });
   await owner.goto(`${server.origin}/settings`);

@@ -100,3 +100,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function waitSynced(page: Page): Promise<void> {
   await page.locator('[data-sync="synced"][data-pending="0"]').waitFor();
 }
+
+/** Makes a logbook through the PWA's own form, from a screen with the "New logbook" button; its id. */
+export async function createLogbookInApp(page: Page, title: string): Promise<string> {
+  await page.click('#new-logbook');
+  await page.fill('input[name="title"]', title);
+  await page.click('#create-logbook');
+  await page.waitForURL(/\/logbook\/[0-9a-f-]{36}$/);
+  return new URL(page.url()).pathname.split('/')[2]!;
+}
