@@ -222,21 +222,9 @@ async function runTransportOnly(devices: Device[]): Promise<Omit<RunResult, 'imp
   const { systemClock } = await import('../src/clock.ts');
   const { createTransport } = await import('../src/push/transport.ts');
   const { createVapidSigner } = await import('../src/push/authorization.ts');
-  const { vapidPrivateKeyObject } = await import('../src/push/vapid.ts');
   const { sendToDevice } = await import('../src/push/deliver.ts');
-  const webpush = (await import('web-push')).default;
-  const keys = webpush.generateVAPIDKeys();
-  const signer = createVapidSigner(
-    {
-      publicKey: keys.publicKey,
-      privateKey: vapidPrivateKeyObject(
-        Buffer.from(keys.privateKey, 'base64url'),
-        Buffer.from(keys.publicKey, 'base64url'),
-      ),
-    },
-    'mailto:bench@example.org',
-    systemClock,
-  );
+  const { freshVapidKeys } = await import('../test/helpers/vapid.ts');
+  const signer = createVapidSigner(freshVapidKeys(), 'mailto:bench@example.org', systemClock);
   const transport = createTransport({ timeoutMs: 10_000, allowInsecure: true });
   const logbookId = randomUUID();
   const result = await sendInLanes(devices, async (d) => {

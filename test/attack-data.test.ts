@@ -7,11 +7,11 @@ import fs, { copyFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import webpush from 'web-push';
 import { openDatabase, databasePath, transaction } from '../src/db.ts';
 import { ManualClock } from '../src/clock.ts';
 import { silentLogger } from '../src/log.ts';
-import { loadSecretKey, vapidPrivateKeyObject } from '../src/push/vapid.ts';
+import { loadSecretKey } from '../src/push/vapid.ts';
+import { freshVapidKeys } from './helpers/vapid.ts';
 import { createVapidSigner } from '../src/push/authorization.ts';
 import { endpointProblem, isPublicAddress } from '../src/push/endpoint-guard.ts';
 import { createTransport } from '../src/push/transport.ts';
@@ -161,18 +161,7 @@ test('clock: doctor and the serve log say so when the clock is a day behind; VAP
 
   // Push services refuse an exp in the past by their clock: every token sent has 10 h left.
   const clock = new ManualClock(Date.now());
-  const keys = webpush.generateVAPIDKeys();
-  const signer = createVapidSigner(
-    {
-      publicKey: keys.publicKey,
-      privateKey: vapidPrivateKeyObject(
-        Buffer.from(keys.privateKey, 'base64url'),
-        Buffer.from(keys.publicKey, 'base64url'),
-      ),
-    },
-    'mailto:skipper@example.org',
-    clock,
-  );
+  const signer = createVapidSigner(freshVapidKeys(), 'mailto:skipper@example.org', clock);
   for (let step = 0; step < 48; step++) {
     const jwt = /t=([^,]+)/.exec(signer.authorization('https://fcm.googleapis.com/fcm/send/x'))![1]!;
     const { exp } = JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString());
@@ -491,18 +480,7 @@ test('quotas: logbooks, entries and bytes per account, refused whole with 403 qu
 function worker(options: { concurrency: number }) {
   const db = openDatabase(':memory:');
   const clock = new ManualClock(Date.now());
-  const keys = webpush.generateVAPIDKeys();
-  const signer = createVapidSigner(
-    {
-      publicKey: keys.publicKey,
-      privateKey: vapidPrivateKeyObject(
-        Buffer.from(keys.privateKey, 'base64url'),
-        Buffer.from(keys.publicKey, 'base64url'),
-      ),
-    },
-    'mailto:skipper@example.org',
-    clock,
-  );
+  const signer = createVapidSigner(freshVapidKeys(), 'mailto:skipper@example.org', clock);
   // Longer than any wait here: a slot held by a hanging service stays held.
   const transport = createTransport({ timeoutMs: 120_000, allowInsecure: true });
   const outbox = createOutboxWorker(

@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { createECDH, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { encryptForDevice, MAX_PLAINTEXT } from '../src/push/encrypt.ts';
 import { createVapidSigner, JWT_LIFETIME_MS } from '../src/push/authorization.ts';
-import { vapidPrivateKeyObject } from '../src/push/vapid.ts';
+import { freshVapidKeys } from './helpers/vapid.ts';
 import { ManualClock } from '../src/clock.ts';
 import { decryptPushBody } from './helpers/push-service.ts';
-import webpush from 'web-push';
 
 // RFC 8291 Appendix A.
 const RFC = {
@@ -68,13 +67,9 @@ test('a message longer than one 4096-byte record is refused', () => {
 });
 
 test('the VAPID JWT is ES256, aud = push service origin, exp ≤ 24 h, and is reused per origin until near expiry', () => {
-  const keys = webpush.generateVAPIDKeys();
-  const signerKeys = {
-    publicKey: keys.publicKey,
-    privateKey: vapidPrivateKeyObject(b(keys.privateKey), b(keys.publicKey)),
-  };
+  const keys = freshVapidKeys();
   const clock = new ManualClock();
-  const signer = createVapidSigner(signerKeys, 'mailto:skipper@example.org', clock);
+  const signer = createVapidSigner(keys, 'mailto:skipper@example.org', clock);
   const first = signer.authorization('https://fcm.googleapis.com/fcm/send/abc');
   const m = /^vapid t=([^.]+)\.([^.]+)\.([^,]+), k=(.+)$/.exec(first)!;
   assert.ok(m, first);

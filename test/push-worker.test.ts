@@ -3,14 +3,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import webpush from 'web-push';
 import { openDatabase, transaction } from '../src/db.ts';
 import { ManualClock } from '../src/clock.ts';
 import { silentLogger } from '../src/log.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { pushMetricSources } from '../src/push/stats.ts';
 import { createVapidSigner } from '../src/push/authorization.ts';
-import { vapidPrivateKeyObject } from '../src/push/vapid.ts';
+import { freshVapidKeys } from './helpers/vapid.ts';
 import { createTransport } from '../src/push/transport.ts';
 import { createOutboxWorker } from '../src/push/worker.ts';
 import { backoffDelay, queueForUser, MAX_RETRY_DELAY_MS } from '../src/push/outbox.ts';
@@ -46,15 +45,7 @@ class EarlyTimerClock extends ManualClock {
 function setup(options: { retries?: number; timeoutMs?: number; clock?: ManualClock } = {}) {
   const db = openDatabase(':memory:');
   const clock = options.clock ?? new ManualClock(Date.now());
-  const keys = webpush.generateVAPIDKeys();
-  const signerKeys = {
-    publicKey: keys.publicKey,
-    privateKey: vapidPrivateKeyObject(
-      Buffer.from(keys.privateKey, 'base64url'),
-      Buffer.from(keys.publicKey, 'base64url'),
-    ),
-  };
-  const signer = createVapidSigner(signerKeys, 'mailto:skipper@example.org', clock);
+  const signer = createVapidSigner(freshVapidKeys(), 'mailto:skipper@example.org', clock);
   const metrics = createMetrics(pushMetricSources(db), { defaults: false });
   const transport = createTransport({ timeoutMs: options.timeoutMs ?? 5_000, allowInsecure: true });
   const worker = createOutboxWorker(
