@@ -12,28 +12,26 @@ DATA_DIR ?= ./data
 run: deps web
 	$(NODE) --max-semi-space-size=1 src/main.ts serve --data-dir $(DATA_DIR)
 
-## Tests in four tiers; a test file belongs to exactly one.
-##   unit    starts no processes: pure functions, a temp SQLite file, the manual clock
-##   api     the real app in-process through app.request() (test/helpers/app.ts): no port
-##   binary  the built binaries and the same source under Deno
-##   e2e     everything else: real server processes, the CLI, the local push service, Chromium
-UNIT_TESTS := test/clock.test.ts test/config.test.ts test/db.test.ts test/notify-scheduler.test.ts \
-  test/push-crypto.test.ts test/push-expiry.test.ts test/push-worker.test.ts test/web/crypto.test.ts \
-  test/web/queue.test.ts test/layering.test.ts test/notify-quiet-hours.test.ts test/web/notification-text.test.ts \
-  test/web/export-files.test.ts test/web/logbook-fields.test.ts test/web/queue-bytes.test.ts test/group-commit.test.ts
-API_TESTS := test/auth.test.ts test/logbooks.test.ts test/sync.test.ts test/push-api.test.ts test/sessions.test.ts \
-  test/static.test.ts test/notify-api.test.ts test/crew-admin.test.ts test/logbook-history.test.ts
-BINARY_TESTS := test/binary.test.ts test/deno.test.ts test/push-deno.test.ts
-E2E_TESTS = $(filter-out $(UNIT_TESTS) $(API_TESTS) $(BINARY_TESTS),$(sort $(shell find test -name '*.test.ts')))
+## Tests in four tiers, one folder each; a test file belongs to exactly one.
+##   test/unit/    starts no processes: pure functions, a temp SQLite file, the manual clock
+##   test/api/     the real app in-process through app.request() (test/helpers/app.ts): no port
+##   test/binary/  the built binaries and the same source under Deno
+##   test/e2e/     everything else: real server processes, the CLI, the local push service;
+##                 test/e2e/browser/ the PWA in the browser engines
+tier = $(sort $(shell find test/$(1) -name '*.test.ts'))
+UNIT_TESTS = $(call tier,unit)
+API_TESTS = $(call tier,api)
+BINARY_TESTS = $(call tier,binary)
+E2E_TESTS = $(call tier,e2e)
 ## make test hands out the longest files first (node --test starts files in the order given),
 ## so that the two workers finish together instead of one running chaos alone at the end.
 ## Longest first, as measured on 2 cores; the rest follow in tier order.
-SLOWEST_TESTS := test/chaos.test.ts test/e2e/notifications.test.ts test/e2e/story.test.ts \
-  test/e2e/logbook.test.ts test/restore.test.ts test/push-cli.test.ts test/e2e/logbook-history.test.ts \
-  test/fuzz.test.ts test/attack-network.test.ts test/binary.test.ts test/user-cli.test.ts test/push-e2e.test.ts \
-  test/replication.test.ts test/doctor.test.ts test/foundation.test.ts test/backup.test.ts test/attack-data.test.ts \
-  test/readme-restore.test.ts test/recover.test.ts test/e2e/offline-queue.test.ts test/cli.test.ts \
-  test/slow-upload.test.ts
+SLOWEST_TESTS := test/e2e/chaos.test.ts test/e2e/browser/notifications.test.ts test/e2e/browser/story.test.ts \
+  test/e2e/browser/logbook.test.ts test/e2e/restore.test.ts test/e2e/push-cli.test.ts test/e2e/browser/logbook-history.test.ts \
+  test/e2e/fuzz.test.ts test/e2e/attack-network.test.ts test/binary/binary.test.ts test/e2e/user-cli.test.ts test/e2e/push-e2e.test.ts \
+  test/e2e/replication.test.ts test/e2e/doctor.test.ts test/e2e/foundation.test.ts test/e2e/backup.test.ts test/e2e/attack-data.test.ts \
+  test/e2e/readme-restore.test.ts test/e2e/recover.test.ts test/e2e/browser/offline-queue.test.ts test/e2e/cli.test.ts \
+  test/e2e/slow-upload.test.ts
 EVERY_TEST = $(UNIT_TESTS) $(API_TESTS) $(E2E_TESTS) $(BINARY_TESTS)
 ALL_TESTS = $(filter $(EVERY_TEST),$(SLOWEST_TESTS)) $(filter-out $(SLOWEST_TESTS),$(EVERY_TEST))
 ## Every Node process of a test run (each test file, and the CLI and serve processes the tests

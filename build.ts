@@ -215,7 +215,7 @@ module.exports = new Proxy({}, {
   };
 }
 
-/** The server as one CommonJS file, as the binary runs it (test/chaos.test.ts starts it 100 times). */
+/** The server as one CommonJS file, as the binary runs it (test/e2e/chaos.test.ts starts it 100 times). */
 export async function bundleServer(file: string): Promise<void> {
   const esbuild = await import('esbuild');
   await esbuild.build({

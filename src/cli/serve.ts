@@ -44,7 +44,7 @@ export const serveCommands: Command[] = [
       // A heap sized for a 512 MB Pi, however serve runs (from source, under Deno, the binary):
       // from here on the old generation grows by 10 % before its next collection, not by V8's
       // default factor, so a flood of requests for unknown 8 KB paths leaves no lasting growth
-      // behind (test/attack-network.test.ts). Not before the code is loaded: that would mean a
+      // behind (test/e2e/attack-network.test.ts). Not before the code is loaded: that would mean a
       // collection every few megabytes (start-up took 40 to 120 ms longer). The young
       // generation is kept small by the node flag `--max-semi-space-size=1` (the binary's
       // execArgv, `make run`), which cannot be set from here. `--optimize-for-size` kept

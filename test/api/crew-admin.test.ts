@@ -1,0 +1,202 @@
+// The skipper runs the crew through the real app in-process: changes a member's role (a READ member
+// can upload no more), lists the open invites without their tokens and revokes one, whose
+// token is dead at once. Every new route is tried by every role.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomUUID } from 'node:crypto';
+import { appForFile } from '../helpers/app.ts';
+import { assertError, type ApiResponse } from '../helpers/client.ts';
+import type { TestUser } from '../helpers/accounts.ts';
+import { ciphertext, crewAboard, invite, type Crew } from '../helpers/crew.ts';
+
+const crewbell = appForFile();
+const aboard = () => crewAboard(crewbell.server);
+
+async function uploadStatus(who: TestUser, logbookId: string): Promise<string> {
+  const res = await who.client.post('/api/sync/push', {
+    items: [{ logbookId, entityId: randomUUID(), action: 'create', payload: ciphertext() }],
+  });
+  assert.equal(res.status, 200, res.text);
+  return res.body.results[0].status;
+}
+
+/** Each role's call and the answer it must get: a status, and an error code for refusals. */
+type Case = [who: string, call: (crew: Crew) => Promise<ApiResponse>, status: number, code?: string];
+
+async function runCases(cases: Case[]): Promise<void> {
+  for (const [who, call, status, code] of cases) {
+    const crew = await aboard();
+    const res = await call(crew);
+    if (code) assertError(res, status, code);
+    else assert.equal(res.status, status, `${who}: ${res.text}`);
+  }
+}
+
+describe('changing a role', () => {
+  test('the owner makes WRITE crew READ: the answer, the crew list, and uploads refused; back to WRITE, uploads work again', async () => {
+    const { skipper, mate, logbook } = await aboard();
+    assert.equal(await uploadStatus(mate, logbook.id), 'success');
+    const res = await skipper.client.patch(`/api/logbooks/${logbook.id}/members/${mate.id}`, { role: 'READ' });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body, { userId: mate.id, username: mate.username, role: 'READ' });
+    const members = (await mate.client.get(`/api/logbooks/${logbook.id}/members`)).body.members;
+    assert.equal(members.find((m: any) => m.userId === mate.id).role, 'READ');
+    assert.equal(await uploadStatus(mate, logbook.id), 'forbidden');
+    const listed = (await mate.client.get('/api/logbooks')).body.logbooks.find((l: any) => l.id === logbook.id);
+    assert.equal(listed.role, 'READ');
+
+    assert.equal(
+      (await skipper.client.patch(`/api/logbooks/${logbook.id}/members/${mate.id}`, { role: 'WRITE' })).status,
+      200,
+    );
+    assert.equal(await uploadStatus(mate, logbook.id), 'success');
+  });
+
+  test("the owner's own row is 409, someone not aboard 404, a bad role or id 400", async () => {
+    const { skipper, stranger, logbook } = await aboard();
+    const path = (userId: string) => `/api/logbooks/${logbook.id}/members/${userId}`;
+    assertError(await skipper.client.patch(path(skipper.id), { role: 'READ' }), 409, 'owner_role');
+    assertError(await skipper.client.patch(path(stranger.id), { role: 'READ' }), 404, 'not_found');
+    assertError(await skipper.client.patch(path(skipper.id), { role: 'OWNER' }), 400, 'invalid_request', /^role: /);
+    assertError(await skipper.client.patch(path(stranger.id), {}), 400, 'invalid_request', /role/);
+    assertError(await skipper.client.patch(path('not-a-uuid'), { role: 'READ' }), 400, 'invalid_request', /^userId: /);
+    assertError(
+      await skipper.client.patch(`/api/logbooks/${randomUUID()}/members/${stranger.id}`, { role: 'READ' }),
+      404,
+      'not_found',
+    );
+    assertError(
+      await skipper.client.patch(path(stranger.id), { role: 'READ' }, { origin: 'http://evil.example' }),
+      403,
+      'csrf',
+    );
+  });
+
+  test('only the owner changes roles', async () => {
+    const body = { role: 'READ' };
+    const path = (c: Crew) => `/api/logbooks/${c.logbook.id}/members/${c.mate.id}`;
+    await runCases([
+      ['OWNER', (c) => c.skipper.client.patch(path(c), body), 200],
+      ['WRITE', (c) => c.mate.client.patch(path(c), body), 403, 'forbidden'],
+      [
+        'WRITE, on the READ member',
+        (c) => c.mate.client.patch(`/api/logbooks/${c.logbook.id}/members/${c.deckhand.id}`, { role: 'WRITE' }),
+        403,
+        'forbidden',
+      ],
+      [
+        'READ, on themselves',
+        (c) => c.deckhand.client.patch(`/api/logbooks/${c.logbook.id}/members/${c.deckhand.id}`, { role: 'WRITE' }),
+        403,
+        'forbidden',
+      ],
+      ['non-member', (c) => c.stranger.client.patch(path(c), body), 403, 'forbidden'],
+      ['signed out', (c) => crewbell.anonymous().patch(path(c), body), 401, 'unauthenticated'],
+    ]);
+  });
+});
+
+describe('open invites', () => {
+  test('the list shows open invites newest first with id, role and times, never a token; used and expired ones are gone', async () => {
+    const { skipper, stranger, logbook } = await aboard();
+    // crewAboard's two invites were used when the crew joined: they are not open.
+    assert.deepEqual((await skipper.client.get(`/api/logbooks/${logbook.id}/invites`)).body, { invites: [] });
+    const write = await skipper.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'WRITE' });
+    const read = await skipper.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'READ' });
+    const expired = await invite(skipper, logbook.id, 'READ');
+    const used = await invite(skipper, logbook.id, 'WRITE');
+    assert.equal((await stranger.client.post(`/api/invites/${used}/accept`)).status, 200);
+    crewbell.server.query(
+      'UPDATE invites SET expires_at = ? WHERE token_hash = ?',
+      Date.now() - 1000,
+      createHash('sha256').update(expired).digest('hex'),
+    );
+    crewbell.server.query(
+      'UPDATE invites SET created_at = created_at - 1000 WHERE logbook_id = ? AND role = ?',
+      logbook.id,
+      'WRITE',
+    );
+
+    const res = await skipper.client.get(`/api/logbooks/${logbook.id}/invites`);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(
+      res.body.invites.map((i: any) => [i.role, i.expiresAt]),
+      [
+        ['READ', read.body.expiresAt],
+        ['WRITE', write.body.expiresAt],
+      ],
+    );
+    for (const i of res.body.invites) {
+      assert.deepEqual(Object.keys(i).sort(), ['createdAt', 'expiresAt', 'id', 'role']);
+      assert.match(i.id, /^[0-9a-f-]{36}$/);
+      assert.equal(new Date(i.createdAt).toISOString(), i.createdAt);
+    }
+    for (const token of [write.body.token, read.body.token])
+      assert.ok(!res.text.includes(token), 'the list never carries a token');
+  });
+
+  test('a revoked invite is dead at once: not shown, not accepted, and revoking again is 404', async () => {
+    const { skipper, stranger, logbook } = await aboard();
+    const token = await invite(skipper, logbook.id, 'WRITE');
+    const kept = await invite(skipper, logbook.id, 'READ');
+    const [open] = (await skipper.client.get(`/api/logbooks/${logbook.id}/invites`)).body.invites.filter(
+      (i: any) => i.role === 'WRITE',
+    );
+    const revoked = await skipper.client.delete(`/api/logbooks/${logbook.id}/invites/${open.id}`);
+    assert.equal(revoked.status, 204, revoked.text);
+
+    assertError(await crewbell.anonymous().get(`/api/invites/${token}`), 404, 'invite_not_found');
+    assertError(await stranger.client.post(`/api/invites/${token}/accept`), 404, 'invite_not_found');
+    assertError(await skipper.client.delete(`/api/logbooks/${logbook.id}/invites/${open.id}`), 404, 'not_found');
+    assert.deepEqual(
+      (await skipper.client.get(`/api/logbooks/${logbook.id}/invites`)).body.invites.map((i: any) => i.role),
+      ['READ'],
+    );
+    // The other invite still works.
+    assert.equal((await stranger.client.post(`/api/invites/${kept}/accept`)).status, 200);
+    assertError(
+      await skipper.client.delete(`/api/logbooks/${logbook.id}/invites/nope`),
+      400,
+      'invalid_request',
+      /^inviteId: /,
+    );
+    // An invite of another logbook cannot be revoked through this one.
+    const other = await aboard();
+    await invite(other.skipper, other.logbook.id, 'READ');
+    const [foreign] = (await other.skipper.client.get(`/api/logbooks/${other.logbook.id}/invites`)).body.invites;
+    assertError(await skipper.client.delete(`/api/logbooks/${logbook.id}/invites/${foreign.id}`), 404, 'not_found');
+  });
+
+  test('only the owner lists invites', async () => {
+    const path = (c: Crew) => `/api/logbooks/${c.logbook.id}/invites`;
+    await runCases([
+      ['OWNER', (c) => c.skipper.client.get(path(c)), 200],
+      ['WRITE', (c) => c.mate.client.get(path(c)), 403, 'forbidden'],
+      ['READ', (c) => c.deckhand.client.get(path(c)), 403, 'forbidden'],
+      ['non-member', (c) => c.stranger.client.get(path(c)), 403, 'forbidden'],
+      ['signed out', (c) => crewbell.anonymous().get(path(c)), 401, 'unauthenticated'],
+    ]);
+  });
+
+  test('only the owner revokes, and a refused revoke leaves the token working', async () => {
+    const openInvite = async (c: Crew) => {
+      const token = await invite(c.skipper, c.logbook.id, 'READ');
+      const [open] = (await c.skipper.client.get(`/api/logbooks/${c.logbook.id}/invites`)).body.invites;
+      return { token, path: `/api/logbooks/${c.logbook.id}/invites/${open.id}` };
+    };
+    const refusedThenAlive = (as: (c: Crew) => TestUser | undefined) => async (c: Crew) => {
+      const { token, path } = await openInvite(c);
+      const who = as(c);
+      const res = await (who ? who.client : crewbell.anonymous()).delete(path);
+      assert.equal((await crewbell.anonymous().get(`/api/invites/${token}`)).status, 200, 'the token still works');
+      return res;
+    };
+    await runCases([
+      ['OWNER', async (c) => (await c.skipper.client.delete((await openInvite(c)).path)) as ApiResponse, 204],
+      ['WRITE', refusedThenAlive((c) => c.mate), 403, 'forbidden'],
+      ['READ', refusedThenAlive((c) => c.deckhand), 403, 'forbidden'],
+      ['non-member', refusedThenAlive((c) => c.stranger), 403, 'forbidden'],
+      ['signed out', refusedThenAlive(() => undefined), 401, 'unauthenticated'],
+    ]);
+  });
+});
