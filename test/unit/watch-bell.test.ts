@@ -47,7 +47,10 @@ function world(start: number, names = ['anna', 'joerg', 'kim'], locales: Record<
     ).run(randomUUID(), id, `https://push.example/${id}`, locales[name] ?? 'en');
     setCollaboratorChangesEnabled(db, id, true, 0);
   }
-  db.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, 'x', 0)").run(logbookId, users[names[0]!]);
+  db.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, 'x', 0)").run(
+    logbookId,
+    users[names[0]!],
+  );
   for (const name of names.slice(1)) {
     db.prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)").run(
       logbookId,
@@ -128,7 +131,13 @@ test('a night across the end of summer time: each watch rings 10 min ahead, in t
     w.clock.advance(morning - 10 * MIN - w.clock.now());
     const pushes = rung(w);
     assert.deepEqual(pushes, [
-      { to: 'anna', body: 'Your watch starts at 20:00.', tag: `watch-${w.logbookId}`, kind: 'watch', at: first - 10 * MIN },
+      {
+        to: 'anna',
+        body: 'Your watch starts at 20:00.',
+        tag: `watch-${w.logbookId}`,
+        kind: 'watch',
+        at: first - 10 * MIN,
+      },
       {
         to: 'joerg',
         body: 'Deine Wache beginnt um 00:00.',
