@@ -31,7 +31,7 @@ function when(at: string): string {
 }
 
 export function WatchPlanner({ id }: { id: string }) {
-  const { user, logbooks } = useSession();
+  const { logbooks } = useSession();
   const isOwner = logbooks.find((l) => l.id === id)?.role === 'OWNER';
   const crew = useCrew(id);
   const [plan, setPlan] = useWatchPlan(id);
@@ -132,7 +132,7 @@ export function WatchPlanner({ id }: { id: string }) {
                     checked={members.includes(m.userId)}
                     onChange={() => toggleMember(team, m.userId)}
                   />{' '}
-                  {m.userId === user?.id ? `${m.username} ✓` : m.username}
+                  {m.username}
                 </label>
               ))}
             </fieldset>
@@ -206,7 +206,7 @@ export function WatchPlanner({ id }: { id: string }) {
             disabled={busy}
             onClick={() => void save(plan.watches, plan.watches.length)}
           >
-            {tw('reminders')} ✓
+            {tw('saveReminders')}
           </button>
         </div>
       ) : null}
