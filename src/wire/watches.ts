@@ -6,7 +6,7 @@ import { isTimeZone } from './push.ts';
 
 export const MAX_WATCHES = 200;
 export const MAX_WATCH_MS = 24 * 3_600_000;
-export const MAX_WATCH_MEMBERS = 50;
+export const MAX_WATCH_MEMBERS = 20;
 export const DEFAULT_BEFORE_MINUTES = 10;
 
 const Instant = v.pipe(
