@@ -78,6 +78,15 @@ export function WatchBanner(props: {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   if (!plan || (!props.isOwner && plan.watches.length === 0)) return null;
+  // No plan yet: the skipper gets only the way to the planner.
+  if (plan.watches.length === 0)
+    return (
+      <nav class="row wrap" id="watch-banner">
+        <a id="open-watches" class="btn ghost small" href={`/logbook/${id}/watches`}>
+          {tw('watchPlan')}
+        </a>
+      </nav>
+    );
   const { current, previous, next } = watchesAround(plan.watches, now);
   const language = lang();
 
