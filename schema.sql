@@ -265,3 +265,48 @@ END;
 -- sign-up link for whatever username its opener picks; each start replaces it, and it dies
 -- once any account exists
 ALTER TABLE signup_tokens ADD COLUMN first_start INTEGER NOT NULL DEFAULT 0;
+
+-- step 8: reserved for another branch's step (watches branch placeholder: steps must be consecutive; the lead drops it at merge)
+
+-- step 9: reserved for another branch's step (watches branch placeholder: steps must be consecutive; the lead drops it at merge)
+
+-- step 10: reserved for another branch's step (watches branch placeholder: steps must be consecutive; the lead drops it at merge)
+
+-- step 11: reserved for another branch's step (watches branch placeholder: steps must be consecutive; the lead drops it at merge)
+
+-- step 12: the watch bell (issue 20). A logbook's watch plan (times and who stands each
+-- watch: metadata, never content), and every reminder as a row written when the plan is
+-- saved: a watch reminder is marked sent in the transaction that queues its pushes, a log
+-- reminder's due time moves on when it rings or an entry is synced
+CREATE TABLE watch_plans (
+  logbook_id         TEXT PRIMARY KEY REFERENCES logbooks(id) ON DELETE CASCADE,
+  under_way          INTEGER NOT NULL DEFAULT 0,
+  before_minutes     INTEGER NOT NULL DEFAULT 10,
+  log_every_minutes  INTEGER,                    -- NULL: no log reminders
+  time_zone          TEXT,                       -- the planner's zone, for texts to members without one
+  updated_at         INTEGER NOT NULL
+);
+CREATE TABLE watches (
+  logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  id          TEXT NOT NULL,
+  starts_at   INTEGER NOT NULL,
+  ends_at     INTEGER NOT NULL,
+  members     TEXT NOT NULL,                     -- JSON array of user ids
+  PRIMARY KEY (logbook_id, id)
+);
+CREATE TABLE watch_reminders (
+  id          INTEGER PRIMARY KEY,
+  logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  kind        TEXT NOT NULL CHECK (kind IN ('watch', 'log')),
+  watch_id    TEXT,                              -- kind watch: the watch it announces
+  user_id     TEXT REFERENCES users(id) ON DELETE CASCADE, -- kind watch: who it rings
+  starts_at   INTEGER,                           -- kind watch: the start it announces
+  due_at      INTEGER NOT NULL,
+  sent_at     INTEGER                            -- kind watch: NULL while pending
+);
+CREATE INDEX watch_reminders_due ON watch_reminders(due_at) WHERE sent_at IS NULL;
+CREATE INDEX watch_reminders_logbook ON watch_reminders(logbook_id, kind, user_id);
+-- A member who leaves or is removed is rung no more.
+CREATE TRIGGER watch_reminders_member_gone AFTER DELETE ON logbook_members BEGIN
+  DELETE FROM watch_reminders WHERE logbook_id = OLD.logbook_id AND user_id = OLD.user_id AND sent_at IS NULL;
+END;

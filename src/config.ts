@@ -114,6 +114,11 @@ export const serveFlags: FlagSpec[] = [
     help: 'MiB of entry ciphertext, earlier versions kept as history included, in the logbooks one account owns',
   },
   {
+    name: 'watches-off',
+    kind: 'boolean',
+    help: 'no watch plans and no watch or log reminders: the watch routes answer 404 watches_off',
+  },
+  {
     name: 'db-synchronous',
     kind: 'string',
     default: 'full',
@@ -147,6 +152,8 @@ export interface ServeConfig {
   trustedProxies: Cidr[];
   quotas: Quotas;
   dbSynchronous: 'FULL' | 'NORMAL';
+  /** No watch plans and no watch bell (src/watch/). */
+  watchesOff: boolean;
 }
 
 /** Per-account bounds on what the logbooks an account owns may hold (crew writes count for the owner). */
@@ -259,6 +266,7 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
       bytes: atLeastOne('quota-mib') * 2 ** 20,
     },
     dbSynchronous: synchronous(values['db-synchronous'] as string),
+    watchesOff: values['watches-off'] as boolean,
   };
 }
 

@@ -5,6 +5,7 @@
 import { fromBase64url } from './src/base64url.ts';
 import { idbStore } from './src/offline/idb.ts';
 import { crewChangesDetail } from './src/notification-detail.ts';
+import { isReminder, reminderOnDevice } from './src/watch/notification.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 /** Filled in by build.ts: the shell's URLs and a hash of their contents. */
@@ -77,11 +78,13 @@ self.addEventListener('push', (event) => {
 });
 
 async function show(message: PushMessage): Promise<void> {
-  const title = message.title || 'crewbell';
   const data = message.data ?? {};
+  // A watch or log reminder (data.kind): the logbook's name and the time on this device's clock.
+  const reminder = isReminder(data) ? await reminderOnDevice(data) : {};
+  const title = reminder.title || message.title || 'crewbell';
   const detail = message.tag?.startsWith('logbook-')
     ? await crewChangesDetail(data as Parameters<typeof crewChangesDetail>[0])
-    : undefined;
+    : reminder.body;
   const options: NotificationOptions & { renotify?: boolean } = {
     body: detail ?? message.body ?? '',
     icon: message.icon ?? DEFAULT_ICON,
@@ -93,7 +96,7 @@ async function show(message: PushMessage): Promise<void> {
     options.renotify = message.renotify ?? false;
   }
   await self.registration.showNotification(title, options);
-  await tellWindows({ type: 'notification-shown', tag: message.tag ?? null, body: options.body });
+  await tellWindows({ type: 'notification-shown', tag: message.tag ?? null, title, body: options.body });
 }
 
 /**

@@ -15,6 +15,7 @@ import { staticRoutes } from './static.ts';
 import { pushRoutes } from '../push/routes.ts';
 import { metricsRoutes } from './metrics.ts';
 import { notifyRoutes } from '../notify/routes.ts';
+import { watchRoutes } from '../watch/routes.ts';
 import { VERSION } from '../version.ts';
 
 const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe' | 'pushTest', RateLimit> = {
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.route('/api/auth', authRoutes(deps));
   app.route('/api', logbookRoutes(deps));
   app.route('/api', notifyRoutes(deps));
+  app.route('/api', watchRoutes(deps));
   app.route('/api/sync', syncRoutes(deps));
   app.route('/api', pushRoutes(deps));
   app.all('/api/*', () => {

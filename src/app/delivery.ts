@@ -12,6 +12,7 @@ import { pushMetricSources } from '../push/stats.ts';
 import { createTransport, type Transport } from '../push/transport.ts';
 import { ensureVapidKeys, loadVapidKeys, readVapidPublicKey, recordVapidSubject } from '../push/vapid.ts';
 import { createOutboxWorker, type OutboxWorker } from '../push/worker.ts';
+import { createWatchBell, type WatchBell } from '../watch/bell.ts';
 
 export interface DeliveryOptions {
   db: Db;
@@ -33,6 +34,8 @@ export interface Delivery {
   transport: Transport;
   worker: OutboxWorker;
   scheduler: NotifyScheduler;
+  /** Watch and log reminders (src/watch/); started like the scheduler. */
+  watchBell: WatchBell;
   /** What the app is built from, once the public origin is known. */
   appDeps(origin: string): AppDeps;
 }
@@ -71,17 +74,26 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     rule: { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs },
     onQueued: () => worker.kick(),
   });
+  const watchBell = createWatchBell({
+    db,
+    clock,
+    log,
+    enabled: !config.watchesOff,
+    onQueued: () => worker.kick(),
+  });
   return {
     metrics,
     transport,
     worker,
     scheduler,
+    watchBell,
     appDeps: (origin) => ({
       db,
       config: { ...config, origin },
       clock,
       log,
       notify: scheduler,
+      watchBell,
       push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
       metrics,
     }),

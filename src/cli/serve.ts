@@ -69,7 +69,7 @@ export const serveCommands: Command[] = [
       const secret = loadSecretKey(config.dataDir, io.env, true);
       const subject =
         config.vapidSubject ?? (config.origin ? defaultVapidSubject(config.origin) : PLACEHOLDER_VAPID_SUBJECT);
-      const { transport, worker, scheduler, appDeps } = createDelivery({
+      const { transport, worker, scheduler, watchBell, appDeps } = createDelivery({
         db,
         config,
         clock,
@@ -96,8 +96,10 @@ export const serveCommands: Command[] = [
       tasks.push({ name: 'push transport', stop: () => transport.close() });
       tasks.push({ name: 'outbox worker', stop: () => worker.stop() });
       tasks.push({ name: 'notify scheduler', stop: () => scheduler.stop() });
+      tasks.push({ name: 'watch bell', stop: () => watchBell.stop() });
       worker.kick();
       scheduler.start();
+      watchBell.start();
       const prune = () => {
         const removed = pruneSubscriptions(db, clock.now(), config.subscriptionMaxAgeMs);
         if (removed) log.info('unused push subscriptions removed', { count: removed });

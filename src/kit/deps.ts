@@ -7,6 +7,7 @@ import type { ServeConfig } from '../config.ts';
 import type { Session, User } from '../auth/sessions.ts';
 import type { Metrics } from '../metrics.ts';
 import type { CrewChangeSink } from '../notify/port.ts';
+import type { WatchBellPort } from '../watch/port.ts';
 
 export interface AppConfig extends ServeConfig {
   /** The public origin, resolved (default http://localhost:<real port>). */
@@ -27,6 +28,8 @@ export interface AppDeps {
   clock: Clock;
   log: Logger;
   notify: CrewChangeSink;
+  /** The watch bell (src/watch/): told when entries arrive and plans are saved. */
+  watchBell?: WatchBellPort;
   push: PushDeps;
   metrics: Metrics;
 }

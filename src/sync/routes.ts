@@ -31,7 +31,14 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
   app.post('/push', async (c) => {
     const { user } = requireUser(c);
     const body = await jsonBody(c, UploadBody);
-    const results = await commits.run(() => uploadEntries(db, user.id, body.items, clock.now(), notify, config.quotas));
+    const results = await commits.run(() => {
+      const answers = uploadEntries(db, user.id, body.items, clock.now(), notify, config.quotas);
+      // The watch bell learns which logbooks got entries (for log reminders), never what they say.
+      deps.watchBell?.entriesSynced(
+        body.items.filter((_, i) => answers[i]?.status === 'success').map((i) => i.logbookId),
+      );
+      return answers;
+    });
     return c.json({ results } satisfies UploadAnswer);
   });
 

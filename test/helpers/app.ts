@@ -76,7 +76,7 @@ export function startApp(options: AppOptions = {}): TestApp {
   const secret = loadSecretKey(dataDir, env, true);
   const origin = config.origin ?? BASE;
   const subject = config.vapidSubject ?? defaultVapidSubject(origin);
-  const { transport, worker, scheduler, appDeps } = createDelivery({
+  const { transport, worker, scheduler, watchBell, appDeps } = createDelivery({
     db,
     config,
     clock,
@@ -87,6 +87,7 @@ export function startApp(options: AppOptions = {}): TestApp {
     processMetrics: options.processMetrics ?? false,
   });
   scheduler.start();
+  watchBell.start();
   const deps = appDeps(origin);
   const app = createApp(deps);
   const fetch: Fetch = async (url, init) => app.request(url, init, LOOPBACK);
@@ -106,6 +107,7 @@ export function startApp(options: AppOptions = {}): TestApp {
     user: (name = 'sailor') => createUserWithSession(target, `${name}${++n}`),
     async stop() {
       scheduler.stop();
+      watchBell.stop();
       await worker.stop();
       await transport.close();
       if (db.isOpen) db.close();

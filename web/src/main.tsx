@@ -41,6 +41,7 @@ const RecentlyDeletedPage = lazyPage(() => import('./pages/entry-history.tsx').t
 const ExportPage = lazyPage(() => import('./pages/export.tsx').then((m) => m.ExportPage));
 const PrintPage = lazyPage(() => import('./pages/export.tsx').then((m) => m.PrintPage));
 const CrewPage = lazyPage(() => import('./pages/crew.tsx').then((m) => m.CrewPage));
+const WatchPlanner = lazyPage(() => import('./watch/planner.tsx').then((m) => m.WatchPlanner));
 const SettingsPage = lazyPage(() => import('./pages/settings.tsx').then((m) => m.SettingsPage));
 
 function Screen() {
@@ -58,6 +59,7 @@ function Screen() {
   if (path === '/settings') return <SettingsPage />;
   if ((params = match('/logbook/:id', path))) return <LogbookPage id={params.id!} />;
   if ((params = match('/logbook/:id/crew', path))) return <CrewPage id={params.id!} />;
+  if ((params = match('/logbook/:id/watches', path))) return <WatchPlanner id={params.id!} />;
   if ((params = match('/logbook/:id/entry/new', path))) return <EntryForm id={params.id!} />;
   if ((params = match('/logbook/:id/entry/:entryId', path)))
     return <EntryForm id={params.id!} entryId={params.entryId!} />;

@@ -54,3 +54,17 @@ export async function crewChangesDetail(data: CrewChangeData & { logbookId?: unk
     return undefined;
   }
 }
+
+/** The logbook's name, opened on this device; undefined without its key, or with names turned off here. */
+export async function logbookTitleOnDevice(logbookId: string): Promise<string | undefined> {
+  try {
+    if (!(await lockScreenNames())) return undefined;
+    const keyText = await idbStore<string>('keys').get(logbookId);
+    const meta = keyText ? await sealedTitle(logbookId) : undefined;
+    if (!keyText || !meta) return undefined;
+    const { title } = await openJson<{ title?: unknown }>(await importLogbookKey(keyText), meta, `${logbookId}/meta`);
+    return typeof title === 'string' && title.trim() ? title.trim().slice(0, 80) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -12,6 +12,7 @@ import { useCrew } from '../logbook/crew-names.ts';
 import { EntryCard } from '../logbook/entry-card.tsx';
 import { LogbookLinks } from '../logbook/logbook-links.tsx';
 import { deriveAll, normalizeEntry } from '../logbook/fields.ts';
+import { WatchBanner } from '../watch/banner.tsx';
 
 /**
  * A logbook key handed over in the address's fragment (`#k=…`), taken out of the address at
@@ -96,6 +97,14 @@ export function LogbookPage({ id }: { id: string }) {
       ) : null}
       {sync.conflict ? <Notice kind="warn">{t('syncConflict')}</Notice> : null}
       {logbook && !canWrite(logbook) ? <Notice>{t('readOnly')}</Notice> : null}
+      <WatchBanner
+        id={id}
+        isOwner={logbook?.role === 'OWNER'}
+        canWrite={canWrite(logbook)}
+        logbookKey={key}
+        crew={crew}
+        me={user?.id}
+      />
       <NewSinceBanner count={fresh.size} since={lastVisit} />
       {rows.length === 0 && key ? <p class="empty">{t('noEntries')}</p> : null}
       <ol class="timeline">
