@@ -266,15 +266,7 @@ END;
 -- once any account exists
 ALTER TABLE signup_tokens ADD COLUMN first_start INTEGER NOT NULL DEFAULT 0;
 
--- step 8: reserved for another branch's step (watches branch placeholder: steps must be consecutive; the lead drops it at merge)
-
--- step 9: reserved for another branch's step (watches branch placeholder: steps must be consecutive; the lead drops it at merge)
-
--- step 10: reserved for another branch's step (watches branch placeholder: steps must be consecutive; the lead drops it at merge)
-
--- step 11: reserved for another branch's step (watches branch placeholder: steps must be consecutive; the lead drops it at merge)
-
--- step 12: the watch bell (issue 20). A logbook's watch plan (times and who stands each
+-- step 8: the watch bell (issue 20). A logbook's watch plan (times and who stands each
 -- watch: metadata, never content), and every reminder as a row written when the plan is
 -- saved: a watch reminder is marked sent in the transaction that queues its pushes, a log
 -- reminder's due time moves on when it rings or an entry is synced
