@@ -6,6 +6,8 @@ import { distanceNm } from '../../../web/src/voyage/geo.ts';
 import { nightHours } from '../../../web/src/voyage/night.ts';
 import { passageMiles, splitPassages, type VoyageEntry } from '../../../web/src/voyage/passages.ts';
 import { windKnots } from '../../../web/src/voyage/wind.ts';
+import { GPX_MAX_BYTES, GPX_MAX_ENTRIES, GpxError, nautical, readGpx, trackSummary, trackToEntries } from '../../../web/src/voyage/gpx-import.ts';
+import { seaMilesCsv, seaMilesRows, yearTotals } from '../../../web/src/voyage/sea-miles.ts';
 
 process.env.TZ = 'UTC';
 let n = 0;
@@ -174,4 +176,92 @@ test('entries without a time are left out, not counted at the epoch', () => {
   ]);
   assert.equal(passages.length, 1);
   assert.equal(passages[0]!.hoursUnderWay, 1);
+});
+
+test('a GPX track becomes one passage: a point every quarter hour, departure first, arrival last', () => {
+  const points = Array.from({ length: 121 }, (_, i) => {
+    const time = new Date(Date.UTC(2026, 6, 1, 8) + i * 60_000).toISOString();
+    return `<trkpt lat="${(54 + i / 600).toFixed(5)}" lon='10.0'><ele>0</ele><time>${time}</time></trkpt>`;
+  });
+  const gpx = `<?xml version="1.0"?><gpx version="1.1"><trk><name>Kiel – Marstal</name><trkseg>${points.join('')}</trkseg></trk></gpx>`;
+  const { name, points: read } = readGpx(gpx);
+  assert.equal(name, 'Kiel – Marstal');
+  assert.equal(read.length, 121);
+  const entries = trackToEntries(read);
+  assert.equal(entries.length, 9, 'two hours at one point every 15 minutes, both ends kept');
+  assert.deepEqual(entries[0]!.events, ['departure']);
+  assert.deepEqual(entries.at(-1)!.events, ['arrival']);
+  assert.equal(entries[0]!.position, "54°00.0'N 010°00.0'E");
+  assert.equal(entries[0]!.time, '2026-07-01T08:00');
+  const [p] = splitPassages(entries.map((data, i) => ({ id: `g${i}`, data })));
+  assert.ok(Math.abs(p!.distanceByPositions! - 12) < 0.05, `0.2° north is 12 nm, got ${p!.distanceByPositions}`);
+  assert.ok(Math.abs(trackSummary(read).miles - 12) < 0.05);
+});
+
+test('a bad GPX file gets a reason, not a half import', () => {
+  const problem = (text: string) => {
+    try {
+      readGpx(text);
+      return 'read';
+    } catch (e) {
+      return e instanceof GpxError ? e.problem : `threw ${e}`;
+    }
+  };
+  assert.equal(problem('{"not": "gpx"}'), 'notGpx');
+  assert.equal(problem('<gpx></gpx>'), 'noPoints');
+  assert.equal(problem('<gpx><trkpt lat="95" lon="10"><time>2026-07-01T08:00:00Z</time></trkpt></gpx>'), 'badPoint');
+  assert.equal(problem('<gpx><rtept lat="54" lon="10"/></gpx>'), 'noTimes');
+  assert.equal(problem(`<gpx>${' '.repeat(GPX_MAX_BYTES)}</gpx>`), 'tooLarge');
+});
+
+test('a very long track is thinned to at most GPX_MAX_ENTRIES entries', () => {
+  const points = Array.from({ length: 50_000 }, (_, i) => ({ lat: 54, lon: 10 + i / 1e4, time: i * 60_000 }));
+  const entries = trackToEntries(points);
+  assert.ok(entries.length <= GPX_MAX_ENTRIES, `${entries.length} entries`);
+  assert.ok(entries.length > GPX_MAX_ENTRIES / 2);
+});
+
+test('positions print as degrees and decimal minutes, rounding up into the next degree', () => {
+  assert.equal(nautical({ lat: -33.999999, lon: -70.5 }), "34°00.0'S 070°30.0'W");
+  assert.equal(nautical({ lat: 54.175, lon: 10.3383 }), "54°10.5'N 010°20.3'E");
+});
+
+test('sea miles: every passage of every logbook with its role, totals per year, and a CSV', () => {
+  const mira = splitPassages([
+    entry('2025-08-01T08:00', { events: ['departure'], log: '100' }),
+    entry('2025-08-01T18:00', { events: ['arrival'], log: '150' }),
+    entry('2026-06-01T08:00', { events: ['departure'], log: '150' }),
+    entry('2026-06-01T12:00', { events: ['arrival'], log: '170' }),
+  ]);
+  const other = splitPassages([
+    entry('2026-07-01T08:00', { events: ['departure'], log: '0' }),
+    entry('2026-07-01T10:00', { events: ['arrival'], log: '12.5' }),
+  ]);
+  const rows = seaMilesRows([
+    { id: 'a', title: 'Mira', role: 'OWNER', passages: mira },
+    { id: 'b', title: 'Kiel; "Week"', role: 'WRITE', passages: other },
+  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.logbook, r.role, r.miles]),
+    [
+      ['Mira', 'OWNER', 50],
+      ['Mira', 'OWNER', 20],
+      ['Kiel; "Week"', 'WRITE', 12.5],
+    ],
+  );
+  assert.deepEqual(
+    yearTotals(rows).map((y) => [y.year, y.passages, y.miles, y.hours]),
+    [
+      [2026, 2, 32.5, 6],
+      [2025, 1, 50, 10],
+    ],
+  );
+  const csv = seaMilesCsv(
+    rows,
+    { logbook: 'Logbook', role: 'Role', passage: 'Passage', from: 'From', to: 'To', miles: 'nm', night: 'Night h', hours: 'Hours' },
+    (r) => (r === 'OWNER' ? 'Skipper' : 'Crew'),
+  );
+  const lines = csv.trimEnd().split('\r\n');
+  assert.equal(lines[0], 'Logbook,Role,Passage,From,To,nm,Night h,Hours');
+  assert.equal(lines[3], '"Kiel; ""Week""",Crew,1,2026-07-01 08:00,2026-07-01 10:00,12.5,0.0,2.0');
 });

@@ -46,6 +46,13 @@ export function entryTime(data: EntryData): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+/** Local wall time as an entry keeps it, `YYYY-MM-DDTHH:MM`. */
+export function localTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 const starts = (e: VoyageEntry) => e.data.events.includes('departure') || e.data.events.includes('passage');
 const ends = (e: VoyageEntry) => e.data.events.includes('arrival');
 
