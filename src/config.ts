@@ -114,6 +114,18 @@ export const serveFlags: FlagSpec[] = [
     help: 'MiB of entry ciphertext, earlier versions kept as history included, in the logbooks one account owns',
   },
   {
+    name: 'map-tiles',
+    kind: 'string',
+    default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+    help: 'base map tiles a user may turn on under a passage\'s track ({z}/{x}/{y}); "off" for no tiles for anyone',
+  },
+  {
+    name: 'map-seamarks',
+    kind: 'string',
+    default: 'https://tiles.openseamap.org/seamark/{z}/{x}/{y}.png',
+    help: 'seamark tiles drawn over the base map ({z}/{x}/{y}); "off" for none',
+  },
+  {
     name: 'db-synchronous',
     kind: 'string',
     default: 'full',
@@ -147,6 +159,9 @@ export interface ServeConfig {
   trustedProxies: Cidr[];
   quotas: Quotas;
   dbSynchronous: 'FULL' | 'NORMAL';
+  /** Tile URL templates the PWA may load once a user turns map tiles on; null: off for everyone. */
+  mapTiles: string | null;
+  mapSeamarks: string | null;
 }
 
 /** Per-account bounds on what the logbooks an account owns may hold (crew writes count for the owner). */
@@ -200,6 +215,20 @@ export const TrustedProxiesSchema = v.pipe(
   v.maxLength(100, 'at most 100 ranges'),
   v.transform((parts) => parts.map((p) => parseCidr(p)!)),
 );
+
+/** A tile URL template, `https://tile.example.org/{z}/{x}/{y}.png`, or "off". */
+export const TileUrlSchema = v.union([
+  v.pipe(
+    v.literal('off'),
+    v.transform(() => null),
+  ),
+  v.pipe(
+    v.string(),
+    v.check((s) => /^https?:\/\/[^/\s]+\/\S*$/.test(s) && URL.canParse(s), 'must be an http(s) URL or "off"'),
+    v.check((s) => ['{z}', '{x}', '{y}'].every((part) => s.includes(part)), 'must contain {z}, {x} and {y}'),
+    v.maxLength(500, 'at most 500 characters'),
+  ),
+]);
 
 function check<T>(schema: v.GenericSchema<string, T>, value: string, flag: string): T {
   const r = v.safeParse(schema, value);
@@ -259,6 +288,8 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
       bytes: atLeastOne('quota-mib') * 2 ** 20,
     },
     dbSynchronous: synchronous(values['db-synchronous'] as string),
+    mapTiles: check(TileUrlSchema, values['map-tiles'] as string, 'map-tiles'),
+    mapSeamarks: check(TileUrlSchema, values['map-seamarks'] as string, 'map-seamarks'),
   };
 }
 

@@ -15,6 +15,7 @@ import { staticRoutes } from './static.ts';
 import { pushRoutes } from '../push/routes.ts';
 import { metricsRoutes } from './metrics.ts';
 import { notifyRoutes } from '../notify/routes.ts';
+import { mapImageOrigins, mapRoutes } from './map.ts';
 import { VERSION } from '../version.ts';
 
 const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe' | 'pushTest', RateLimit> = {
@@ -48,7 +49,7 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
 
-  app.use('*', securityHeaders(config.origin));
+  app.use('*', securityHeaders(config.origin, mapImageOrigins(config)));
   app.use('*', csrf(config.origin));
   app.use('/api/*', loadSession(deps));
   app.use('/api/auth/*', limit('auth'));
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.route('/api', notifyRoutes(deps));
   app.route('/api/sync', syncRoutes(deps));
   app.route('/api', pushRoutes(deps));
+  app.route('/api', mapRoutes(deps));
   app.all('/api/*', () => {
     throw new AppError(404, 'not_found', 'no such API route');
   });

@@ -6,7 +6,15 @@ import { distanceNm } from '../../../web/src/voyage/geo.ts';
 import { nightHours } from '../../../web/src/voyage/night.ts';
 import { passageMiles, splitPassages, type VoyageEntry } from '../../../web/src/voyage/passages.ts';
 import { windKnots } from '../../../web/src/voyage/wind.ts';
-import { GPX_MAX_BYTES, GPX_MAX_ENTRIES, GpxError, nautical, readGpx, trackSummary, trackToEntries } from '../../../web/src/voyage/gpx-import.ts';
+import {
+  GPX_MAX_BYTES,
+  GPX_MAX_ENTRIES,
+  GpxError,
+  nautical,
+  readGpx,
+  trackSummary,
+  trackToEntries,
+} from '../../../web/src/voyage/gpx-import.ts';
 import { seaMilesCsv, seaMilesRows, yearTotals } from '../../../web/src/voyage/sea-miles.ts';
 
 process.env.TZ = 'UTC';
@@ -258,7 +266,16 @@ test('sea miles: every passage of every logbook with its role, totals per year, 
   );
   const csv = seaMilesCsv(
     rows,
-    { logbook: 'Logbook', role: 'Role', passage: 'Passage', from: 'From', to: 'To', miles: 'nm', night: 'Night h', hours: 'Hours' },
+    {
+      logbook: 'Logbook',
+      role: 'Role',
+      passage: 'Passage',
+      from: 'From',
+      to: 'To',
+      miles: 'nm',
+      night: 'Night h',
+      hours: 'Hours',
+    },
     (r) => (r === 'OWNER' ? 'Skipper' : 'Crew'),
   );
   const lines = csv.trimEnd().split('\r\n');

@@ -65,7 +65,16 @@ const cell = (value: string) => (/[",;\n\r]/.test(value) ? `"${value.replace(/"/
 /** One line per passage; `labels` are the column titles in the user's language. */
 export function seaMilesCsv(
   rows: readonly SeaMilesRow[],
-  labels: { logbook: string; role: string; passage: string; from: string; to: string; miles: string; night: string; hours: string },
+  labels: {
+    logbook: string;
+    role: string;
+    passage: string;
+    from: string;
+    to: string;
+    miles: string;
+    night: string;
+    hours: string;
+  },
   roleName: (role: Role) => string,
   delimiter = ',',
 ): string {
