@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyEntry, type EntryData } from '../../../web/src/logbook/fields.ts';
 import { distanceNm } from '../../../web/src/voyage/geo.ts';
+import { getTimes } from 'suncalc';
 import { nightHours } from '../../../web/src/voyage/night.ts';
 import { passageMiles, splitPassages, type VoyageEntry } from '../../../web/src/voyage/passages.ts';
 import { windKnots } from '../../../web/src/voyage/wind.ts';
@@ -85,6 +86,26 @@ test('night hours across midnight in the Baltic in July', () => {
   const hours = nightHours(Date.UTC(2026, 6, 1, 18), Date.UTC(2026, 6, 2, 6), kiel);
   assert.ok(hours > 6.5 && hours < 7.5, `about 7 night hours, got ${hours}`);
   assert.equal(nightHours(Date.UTC(2026, 6, 1, 10), Date.UTC(2026, 6, 1, 14), kiel), 0);
+});
+
+test("night hours over a whole day agree with SunCalc's own sunrise and sunset to within two minutes", () => {
+  for (const [where, day] of [
+    [{ lat: 54.33, lon: 10.15 }, Date.UTC(2026, 2, 21, 12)],
+    [{ lat: 43.3, lon: 5.37 }, Date.UTC(2026, 11, 6, 12)],
+    [{ lat: -33.9, lon: 18.4 }, Date.UTC(2026, 5, 1, 12)],
+  ] as const) {
+    const today = getTimes(new Date(day), where.lat, where.lon);
+    const sunrise = today.sunrise!.getTime();
+    const sunset = today.sunset!.getTime();
+    // From sunrise to the next sunrise: the night is what lies after sunset.
+    const tomorrow = getTimes(new Date(day + 86_400_000), where.lat, where.lon).sunrise!.getTime();
+    const expected = (tomorrow - sunset) / 3_600_000;
+    const got = nightHours(sunrise, tomorrow, where);
+    assert.ok(
+      Math.abs(got - expected) < 2 / 60,
+      `${JSON.stringify(where)}: ${got} h of night, SunCalc says ${expected}`,
+    );
+  }
 });
 
 test('night hours near the poles: none under the midnight sun, all of them in the polar night', () => {

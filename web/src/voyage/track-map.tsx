@@ -1,6 +1,7 @@
 // A passage's track drawn on this device with nothing fetched: the positions on a latitude
 // and longitude grid with a scale in nautical miles. Chart tiles under it are the user's
 // choice (tile-map.ts, loaded only then), since a tile request tells a server where the boat was.
+import { useLayoutEffect } from 'preact/hooks';
 import { trackLength, type LatLon } from './geo.ts';
 import { t } from '../i18n.ts';
 
@@ -64,6 +65,11 @@ function gridLines(from: number, to: number): number[] {
 }
 
 export function TrackMap({ track, id = 'track-map' }: { track: readonly LatLon[]; id?: string }) {
+  // From the first render to the frame that shows the chart, for bench/voyage.bench.ts.
+  const start = performance.now();
+  useLayoutEffect(() => {
+    requestAnimationFrame(() => performance.measure('crewbell:track-map', { start, end: performance.now() }));
+  }, [track]);
   if (track.length === 0) return <p class="empty">{t('noTrack')}</p>;
   const p = project(track);
   const { south, north, west, east } = p.bounds;
