@@ -81,11 +81,11 @@ try {
   );
   const rows: string[] = [];
   for (let run = 1; run <= RUNS; run++) {
-    await page.goto(`${server.origin}/logbook/${logbook.id}/voyage`);
+    await page.goto(`${server.origin}/logbook/${logbook.id}/voyage`, { timeout: 120_000 });
     const open = await measure(page, 'crewbell:open-entries');
     const passages = await measure(page, 'crewbell:passages');
     const cards = await page.locator('#passages > li').count();
-    await page.goto(`${server.origin}/logbook/${logbook.id}/passage/${Math.floor(PASSAGES / 2) + 1}`);
+    await page.goto(`${server.origin}/logbook/${logbook.id}/passage/${Math.floor(PASSAGES / 2) + 1}`, { timeout: 120_000 });
     const map = await measure(page, 'crewbell:track-map');
     const points = (await page.getAttribute('#track-map path.track', 'd'))!.split('L').length;
     rows.push(

@@ -213,7 +213,17 @@ step('the print view sums up each passage above the entries, on a page with marg
   assert.match(rows[0]!, /^1\t.*\t35\.0\t/);
   const padding = await page.$eval('.print-page', (el) => getComputedStyle(el).paddingLeft);
   assert.notEqual(padding, '0px', 'the sheet has a margin on screen');
+  assert.equal(
+    await page.evaluate('document.documentElement.scrollWidth <= innerWidth'),
+    true,
+    'the passage table scrolls inside the sheet, the page does not scroll sideways',
+  );
+  // As it prints: an A4 page (794 CSS px wide at 96 dpi) in print media.
+  await page.setViewportSize({ width: 794, height: 1123 });
+  await page.emulateMedia({ media: 'print' });
   await screenshot(page, 'logbook-print-passages');
+  await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize({ width: 390, height: 844 });
 });
 
 step('a GPX track from a chartplotter becomes a new passage, after a preview', async () => {

@@ -166,42 +166,56 @@ export function PrintPage({ id }: { id: string }) {
         </section>
       ) : null}
       {passages.length ? <PassageSummary passages={passages} /> : null}
-      <table class="print-log" id="print-log">
-        <thead>
-          <tr>
-            {(
-              ['time', 'position', 'course', 'speed', 'wind', 'baro', 'log', 'sea', 'sails', 'events', 'text'] as const
-            ).map((f) => (
-              <th key={f}>{t(`f_${f}`)}</th>
-            ))}
-            <th>{t('csvAuthor')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(rows ?? []).map(({ entry, data, derived }) => (
-            <tr key={entry.entityId}>
-              <td>{formatTime(data.time)}</td>
-              <td>{data.position}</td>
-              <td>{data.course}</td>
-              <td>{data.speed}</td>
-              <td>{data.wind}</td>
-              <td>
-                {data.baro}
-                {derived.baroTrend !== null ? ` (${derived.baroTrend > 0 ? '+' : ''}${derived.baroTrend})` : ''}
-              </td>
-              <td>
-                {data.log}
-                {derived.distanceRun !== null ? ` (+${derived.distanceRun})` : ''}
-              </td>
-              <td>{data.sea}</td>
-              <td>{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</td>
-              <td>{[displayValue(data, 'events'), data.eventNote].filter(Boolean).join(', ')}</td>
-              <td class="notes">{data.text}</td>
-              <td>{who(entry.createdBy ?? entry.updatedBy)}</td>
+      <div class="scroll-x">
+        <table class="print-log" id="print-log">
+          <thead>
+            <tr>
+              {(
+                [
+                  'time',
+                  'position',
+                  'course',
+                  'speed',
+                  'wind',
+                  'baro',
+                  'log',
+                  'sea',
+                  'sails',
+                  'events',
+                  'text',
+                ] as const
+              ).map((f) => (
+                <th key={f}>{t(`f_${f}`)}</th>
+              ))}
+              <th>{t('csvAuthor')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(rows ?? []).map(({ entry, data, derived }) => (
+              <tr key={entry.entityId}>
+                <td>{formatTime(data.time)}</td>
+                <td>{data.position}</td>
+                <td>{data.course}</td>
+                <td>{data.speed}</td>
+                <td>{data.wind}</td>
+                <td>
+                  {data.baro}
+                  {derived.baroTrend !== null ? ` (${derived.baroTrend > 0 ? '+' : ''}${derived.baroTrend})` : ''}
+                </td>
+                <td>
+                  {data.log}
+                  {derived.distanceRun !== null ? ` (+${derived.distanceRun})` : ''}
+                </td>
+                <td>{data.sea}</td>
+                <td>{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</td>
+                <td>{[displayValue(data, 'events'), data.eventNote].filter(Boolean).join(', ')}</td>
+                <td class="notes">{data.text}</td>
+                <td>{who(entry.createdBy ?? entry.updatedBy)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
@@ -210,13 +224,13 @@ export function PrintPage({ id }: { id: string }) {
 function PassageSummary({ passages }: { passages: readonly Passage[] }) {
   const nm = (n: number | null) => (n === null ? '–' : fixed1(n));
   return (
-    <section class="print-passages">
+    <section class="print-passages scroll-x">
       <h2>{t('voyage')}</h2>
       <table id="print-passages">
         <thead>
           <tr>
             <th>{t('csvPassage')}</th>
-            <th>{t('csvFrom')}</th>
+            <th>{t('seaMilesWhen')}</th>
             <th class="num">{t('pDistanceLog')} (nm)</th>
             <th class="num">{t('pDistancePositions')} (nm)</th>
             <th class="num">{t('pUnderWay')} (h)</th>
