@@ -24,6 +24,11 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
   const esbuild = await import('esbuild');
   rmSync(WEB_OUT, { recursive: true, force: true });
   mkdirSync(`${WEB_OUT}/icons`, { recursive: true });
+  mkdirSync(`${WEB_OUT}/assets`, { recursive: true });
+  const vendorCss = {
+    leaflet: copyHashed('node_modules/leaflet/dist/leaflet.css', 'leaflet'),
+    uplot: copyHashed('node_modules/uplot/dist/uPlot.min.css', 'uplot'),
+  };
   const app = await esbuild.build({
     // The export worker is a second entry: it shares chunks with the app and runs as a module worker.
     entryPoints: { app: 'web/src/main.tsx', 'export-worker': 'web/src/export/worker.ts' },
@@ -41,6 +46,9 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
+    // The map and chart libraries' style sheets, linked by their lazy chunks when a map or a
+    // barograph is first drawn (the app's own CSS stays as small as it was).
+    define: { __VENDOR_CSS__: JSON.stringify(vendorCss) },
   });
   const outputs = Object.entries(app.metafile.outputs);
   const entry = outputs.find(([, o]) => o.entryPoint === 'web/src/main.tsx');
@@ -73,7 +81,9 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
   const shell = walk(WEB_OUT).sort();
   const version = createHash('sha256');
   for (const file of shell) version.update(file).update(readFileSync(file));
-  const precache = shell.map(url).filter((u) => u !== '/index.html');
+  // The tile map needs the network for its tiles anyway: Leaflet is not kept for offline use.
+  const onlineOnly = /^\/assets\/(leaflet[-.]|tile-map\.)/;
+  const precache = shell.map(url).filter((u) => u !== '/index.html' && !onlineOnly.test(u));
   await esbuild.build({
     entryPoints: ['web/sw.ts'],
     bundle: true,
@@ -103,6 +113,14 @@ export async function buildWeb(options: { quiet?: boolean } = {}): Promise<{ jsG
     );
   }
   return { jsGzipBytes };
+}
+
+/** A library's style sheet as web/dist/assets/NAME.HASH.css; its URL. */
+function copyHashed(from: string, name: string): string {
+  const bytes = readFileSync(from);
+  const file = `assets/${name}.${createHash('sha256').update(bytes).digest('hex').slice(0, 8)}.css`;
+  writeFileSync(`${WEB_OUT}/${file}`, bytes);
+  return `/${file}`;
 }
 
 /** Text files worth compressing; images (PNG) are compressed already. */

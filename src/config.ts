@@ -119,6 +119,18 @@ export const serveFlags: FlagSpec[] = [
     help: 'no watch plans and no watch or log reminders: the watch routes answer 404 watches_off',
   },
   {
+    name: 'map-tiles',
+    kind: 'string',
+    default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+    help: 'base map tiles a user may turn on under a passage\'s track ({z}/{x}/{y}); "off" for no tiles for anyone',
+  },
+  {
+    name: 'map-seamarks',
+    kind: 'string',
+    default: 'https://tiles.openseamap.org/seamark/{z}/{x}/{y}.png',
+    help: 'seamark tiles drawn over the base map ({z}/{x}/{y}); "off" for none',
+  },
+  {
     name: 'db-synchronous',
     kind: 'string',
     default: 'full',
@@ -154,6 +166,9 @@ export interface ServeConfig {
   dbSynchronous: 'FULL' | 'NORMAL';
   /** No watch plans and no watch bell (src/watch/). */
   watchesOff: boolean;
+  /** Tile URL templates the PWA may load once a user turns map tiles on; null: off for everyone. */
+  mapTiles: string | null;
+  mapSeamarks: string | null;
 }
 
 /** Per-account bounds on what the logbooks an account owns may hold (crew writes count for the owner). */
@@ -207,6 +222,20 @@ export const TrustedProxiesSchema = v.pipe(
   v.maxLength(100, 'at most 100 ranges'),
   v.transform((parts) => parts.map((p) => parseCidr(p)!)),
 );
+
+/** A tile URL template, `https://tile.example.org/{z}/{x}/{y}.png`, or "off". */
+export const TileUrlSchema = v.union([
+  v.pipe(
+    v.literal('off'),
+    v.transform(() => null),
+  ),
+  v.pipe(
+    v.string(),
+    v.check((s) => /^https?:\/\/[^/\s]+\/\S*$/.test(s) && URL.canParse(s), 'must be an http(s) URL or "off"'),
+    v.check((s) => ['{z}', '{x}', '{y}'].every((part) => s.includes(part)), 'must contain {z}, {x} and {y}'),
+    v.maxLength(500, 'at most 500 characters'),
+  ),
+]);
 
 function check<T>(schema: v.GenericSchema<string, T>, value: string, flag: string): T {
   const r = v.safeParse(schema, value);
@@ -267,6 +296,8 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
     },
     dbSynchronous: synchronous(values['db-synchronous'] as string),
     watchesOff: values['watches-off'] as boolean,
+    mapTiles: check(TileUrlSchema, values['map-tiles'] as string, 'map-tiles'),
+    mapSeamarks: check(TileUrlSchema, values['map-seamarks'] as string, 'map-seamarks'),
   };
 }
 

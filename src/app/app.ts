@@ -16,6 +16,7 @@ import { pushRoutes } from '../push/routes.ts';
 import { metricsRoutes } from './metrics.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { watchRoutes } from '../watch/routes.ts';
+import { mapImageOrigins, mapRoutes } from './map.ts';
 import { VERSION } from '../version.ts';
 
 const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe' | 'pushTest', RateLimit> = {
@@ -49,7 +50,7 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
 
-  app.use('*', securityHeaders(config.origin));
+  app.use('*', securityHeaders(config.origin, mapImageOrigins(config)));
   app.use('*', csrf(config.origin));
   app.use('/api/*', loadSession(deps));
   app.use('/api/auth/*', limit('auth'));
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.route('/api', watchRoutes(deps));
   app.route('/api/sync', syncRoutes(deps));
   app.route('/api', pushRoutes(deps));
+  app.route('/api', mapRoutes(deps));
   app.all('/api/*', () => {
     throw new AppError(404, 'not_found', 'no such API route');
   });

@@ -5,24 +5,29 @@
 import type { ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
+/** `imageOrigins`: the map tile servers the admin allows (--map-tiles, --map-seamarks). */
+const contentSecurityPolicy = (imageOrigins: readonly string[]) =>
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data: blob:${imageOrigins.map((o) => ` ${o}`).join('')}`,
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
 
 /** The headers, and Strict-Transport-Security when the public origin is https. */
-export function securityHeaderList(origin: string): ReadonlyArray<readonly [string, string]> {
+export function securityHeaderList(
+  origin: string,
+  imageOrigins: readonly string[] = [],
+): ReadonlyArray<readonly [string, string]> {
   return [
-    ['Content-Security-Policy', CONTENT_SECURITY_POLICY],
+    ['Content-Security-Policy', contentSecurityPolicy(imageOrigins)],
     ['Cross-Origin-Opener-Policy', 'same-origin'],
     ['Cross-Origin-Resource-Policy', 'same-origin'],
     ['Origin-Agent-Cluster', '?1'],
@@ -37,8 +42,8 @@ export function securityHeaderList(origin: string): ReadonlyArray<readonly [stri
   ];
 }
 
-export function securityHeaders(origin: string): MiddlewareHandler {
-  const headers = securityHeaderList(origin);
+export function securityHeaders(origin: string, imageOrigins: readonly string[] = []): MiddlewareHandler {
+  const headers = securityHeaderList(origin, imageOrigins);
   return async (c, next) => {
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing && !outgoing.headersSent) {

@@ -1,9 +1,11 @@
 // German and English texts. The language follows the phone until the user picks one; it
 // is kept in localStorage and sent with the push subscription.
 import { logbookDe, logbookEn } from './logbook/texts.ts';
+import { voyageDe, voyageEn } from './voyage/texts.ts';
 
 const en = {
   ...logbookEn,
+  ...voyageEn,
   tagline: 'The logbook your crew writes, and only you and your crew can read.',
   signIn: 'Sign in with passkey',
   signInHint: 'New here? Open the sign-up link from your harbour master, or the invite link from your skipper.',
@@ -153,6 +155,7 @@ export type TextKey = keyof typeof en;
 
 const de: Record<TextKey, string> = {
   ...logbookDe,
+  ...voyageDe,
   tagline: 'Das Logbuch, das deine Crew schreibt – lesbar nur für dich und deine Crew.',
   signIn: 'Mit Passkey anmelden',
   signInHint: 'Neu hier? Öffne den Registrierungslink vom Hafenmeister oder den Einladungslink deines Skippers.',

@@ -42,6 +42,10 @@ const ExportPage = lazyPage(() => import('./pages/export.tsx').then((m) => m.Exp
 const PrintPage = lazyPage(() => import('./pages/export.tsx').then((m) => m.PrintPage));
 const CrewPage = lazyPage(() => import('./pages/crew.tsx').then((m) => m.CrewPage));
 const WatchPlanner = lazyPage(() => import('./watch/planner.tsx').then((m) => m.WatchPlanner));
+const VoyagePage = lazyPage(() => import('./pages/voyage.tsx').then((m) => m.VoyagePage));
+const PassagePage = lazyPage(() => import('./pages/passage.tsx').then((m) => m.PassagePage));
+const SeaMilesPage = lazyPage(() => import('./pages/sea-miles.tsx').then((m) => m.SeaMilesPage));
+const GpxImportPage = lazyPage(() => import('./pages/gpx-import.tsx').then((m) => m.GpxImportPage));
 const SettingsPage = lazyPage(() => import('./pages/settings.tsx').then((m) => m.SettingsPage));
 
 function Screen() {
@@ -57,6 +61,7 @@ function Screen() {
 
   if (path === '/') return <Logbooks />;
   if (path === '/settings') return <SettingsPage />;
+  if (path === '/sea-miles') return <SeaMilesPage />;
   if ((params = match('/logbook/:id', path))) return <LogbookPage id={params.id!} />;
   if ((params = match('/logbook/:id/crew', path))) return <CrewPage id={params.id!} />;
   if ((params = match('/logbook/:id/watches', path))) return <WatchPlanner id={params.id!} />;
@@ -68,6 +73,10 @@ function Screen() {
   if ((params = match('/logbook/:id/deleted', path))) return <RecentlyDeletedPage id={params.id!} />;
   if ((params = match('/logbook/:id/export', path))) return <ExportPage id={params.id!} />;
   if ((params = match('/logbook/:id/print', path))) return <PrintPage id={params.id!} />;
+  if ((params = match('/logbook/:id/voyage', path))) return <VoyagePage id={params.id!} />;
+  if ((params = match('/logbook/:id/passage/:n', path)) && /^\d{1,5}$/.test(params.n!))
+    return <PassagePage id={params.id!} n={Number(params.n)} />;
+  if ((params = match('/logbook/:id/import', path))) return <GpxImportPage id={params.id!} />;
   return (
     <Page title="crewbell" back="/">
       <p class="empty">{t('notFound')}</p>

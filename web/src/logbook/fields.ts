@@ -14,7 +14,7 @@ export const SAIL_CHIPS = [
   'reef3',
   'engine',
 ] as const;
-export const EVENTS = ['departure', 'arrival', 'anchoring', 'reefing', 'mobDrill', 'other'] as const;
+export const EVENTS = ['departure', 'arrival', 'passage', 'anchoring', 'reefing', 'mobDrill', 'other'] as const;
 export type SailChip = (typeof SAIL_CHIPS)[number];
 export type EventKind = (typeof EVENTS)[number];
 

@@ -11,6 +11,8 @@ import { FIELD_ORDER, type FieldName } from '../logbook/fields.ts';
 import { distancePerDay } from '../export/print.ts';
 import { useLogbook } from './logbook.tsx';
 import { displayValue } from '../logbook/display.ts';
+import { splitPassages, type Passage } from '../voyage/passages.ts';
+import { fixed1 } from '../voyage/use-voyage.ts';
 
 const fileStem = (title: string | null | undefined) =>
   `${
@@ -106,6 +108,7 @@ export function PrintPage({ id }: { id: string }) {
     if (key) void openForExport(id, key).then(setRows, (e) => setError(errorText(e)));
   }, [id, key]);
   const perDay = rows ? distancePerDay(rows) : undefined;
+  const passages = rows ? splitPassages(rows.map((r) => ({ id: r.entry.entityId, data: r.data }))) : [];
   const who = (userId: string | null | undefined) => nameOf(userId, crew, undefined);
 
   return (
@@ -162,43 +165,102 @@ export function PrintPage({ id }: { id: string }) {
           </table>
         </section>
       ) : null}
-      <table class="print-log" id="print-log">
+      {passages.length ? <PassageSummary passages={passages} /> : null}
+      <div class="scroll-x">
+        <table class="print-log" id="print-log">
+          <thead>
+            <tr>
+              {(
+                [
+                  'time',
+                  'position',
+                  'course',
+                  'speed',
+                  'wind',
+                  'baro',
+                  'log',
+                  'sea',
+                  'sails',
+                  'events',
+                  'text',
+                ] as const
+              ).map((f) => (
+                <th key={f}>{t(`f_${f}`)}</th>
+              ))}
+              <th>{t('csvAuthor')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(rows ?? []).map(({ entry, data, derived }) => (
+              <tr key={entry.entityId}>
+                <td>{formatTime(data.time)}</td>
+                <td>{data.position}</td>
+                <td>{data.course}</td>
+                <td>{data.speed}</td>
+                <td>{data.wind}</td>
+                <td>
+                  {data.baro}
+                  {derived.baroTrend !== null ? ` (${derived.baroTrend > 0 ? '+' : ''}${derived.baroTrend})` : ''}
+                </td>
+                <td>
+                  {data.log}
+                  {derived.distanceRun !== null ? ` (+${derived.distanceRun})` : ''}
+                </td>
+                <td>{data.sea}</td>
+                <td>{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</td>
+                <td>{[displayValue(data, 'events'), data.eventNote].filter(Boolean).join(', ')}</td>
+                <td class="notes">{data.text}</td>
+                <td>{who(entry.createdBy ?? entry.updatedBy)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+/** One line per passage: the figures a skipper signs off, above the entries themselves. */
+function PassageSummary({ passages }: { passages: readonly Passage[] }) {
+  const nm = (n: number | null) => (n === null ? '–' : fixed1(n));
+  return (
+    <section class="print-passages scroll-x">
+      <h2>{t('voyage')}</h2>
+      <table id="print-passages">
         <thead>
           <tr>
-            {(
-              ['time', 'position', 'course', 'speed', 'wind', 'baro', 'log', 'sea', 'sails', 'events', 'text'] as const
-            ).map((f) => (
-              <th key={f}>{t(`f_${f}`)}</th>
-            ))}
-            <th>{t('csvAuthor')}</th>
+            <th>{t('csvPassage')}</th>
+            <th>{t('seaMilesWhen')}</th>
+            <th class="num">{t('pDistanceLog')} (nm)</th>
+            <th class="num">{t('pDistancePositions')} (nm)</th>
+            <th class="num">{t('pUnderWay')} (h)</th>
+            <th class="num">{t('pUnderSail')} (h)</th>
+            <th class="num">{t('pUnderEngine')} (h)</th>
+            <th class="num">{t('pNight')} (h)</th>
+            <th>{t('pWind')}</th>
+            <th class="num">{t('pPressure')}</th>
           </tr>
         </thead>
         <tbody>
-          {(rows ?? []).map(({ entry, data, derived }) => (
-            <tr key={entry.entityId}>
-              <td>{formatTime(data.time)}</td>
-              <td>{data.position}</td>
-              <td>{data.course}</td>
-              <td>{data.speed}</td>
-              <td>{data.wind}</td>
+          {passages.map((p) => (
+            <tr key={p.number}>
+              <td>{p.number}</td>
               <td>
-                {data.baro}
-                {derived.baroTrend !== null ? ` (${derived.baroTrend > 0 ? '+' : ''}${derived.baroTrend})` : ''}
+                {formatTime(p.start)} – {formatTime(p.end)}
               </td>
-              <td>
-                {data.log}
-                {derived.distanceRun !== null ? ` (+${derived.distanceRun})` : ''}
-              </td>
-              <td>{data.sea}</td>
-              <td>{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</td>
-              <td>{[displayValue(data, 'events'), data.eventNote].filter(Boolean).join(', ')}</td>
-              <td class="notes">{data.text}</td>
-              <td>{who(entry.createdBy ?? entry.updatedBy)}</td>
+              <td class="num">{nm(p.distanceByLog)}</td>
+              <td class="num">{nm(p.distanceByPositions)}</td>
+              <td class="num">{fixed1(p.hoursUnderWay)}</td>
+              <td class="num">{fixed1(p.hoursUnderSail)}</td>
+              <td class="num">{fixed1(p.hoursUnderEngine)}</td>
+              <td class="num">{nm(p.nightHours)}</td>
+              <td>{p.strongestWind?.text ?? '–'}</td>
+              <td class="num">{p.lowestPressure ?? '–'}</td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 

@@ -124,7 +124,7 @@ export function LogbookPage({ id }: { id: string }) {
         ))}
       </ol>
       {logbook?.role === 'OWNER' ? <LogbookMute id={id} /> : null}
-      <LogbookLinks id={id} />
+      <LogbookLinks id={id} canWrite={canWrite(logbook) && !!key} />
       {canWrite(logbook) && key ? (
         <a id="add-entry" class="fab" href={`/logbook/${id}/entry/new`}>
           <Icon name="plus" /> {t('addEntry')}

@@ -82,6 +82,11 @@ export function Logbooks() {
           </li>
         ))}
       </ul>
+      {logbooks.length > 0 ? (
+        <a id="open-sea-miles" class="btn ghost small" href="/sea-miles">
+          {t('seaMiles')}
+        </a>
+      ) : null}
       {creating ? null : (
         <button id="new-logbook" type="button" class="fab" onClick={() => setCreating(true)}>
           <Icon name="plus" /> {t('newLogbook')}
