@@ -265,3 +265,17 @@ END;
 -- sign-up link for whatever username its opener picks; each start replaces it, and it dies
 -- once any account exists
 ALTER TABLE signup_tokens ADD COLUMN first_start INTEGER NOT NULL DEFAULT 0;
+
+-- step 8: devices that heal and the app badge. When each device last opened the app (it
+-- sends its subscription at every start), since when and why deliveries to it fail (kept in
+-- words for the settings page, the log and doctor), and per recipient and logbook how many
+-- changes they were notified of since they last opened the app (the badge count).
+ALTER TABLE push_subscriptions ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE push_subscriptions ADD COLUMN failing_since INTEGER;
+ALTER TABLE push_subscriptions ADD COLUMN failing_reason TEXT;
+CREATE TABLE push_badges (
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  changes     INTEGER NOT NULL,
+  PRIMARY KEY (user_id, logbook_id)
+);

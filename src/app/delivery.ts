@@ -54,8 +54,10 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   );
   const metrics = createMetrics(pushMetricSources(db), { defaults: options.processMetrics });
   const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
+  // Known once the server listens (appDeps); a message's `navigate` is made absolute on it.
+  let origin: string | undefined = config.origin;
   const worker = createOutboxWorker(
-    { db, clock, log, metrics, transport, signer },
+    { db, clock, log, metrics, transport, signer, origin: () => origin },
     {
       concurrency: options.concurrency,
       retries: config.pushRetries,
@@ -76,14 +78,17 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     transport,
     worker,
     scheduler,
-    appDeps: (origin) => ({
-      db,
-      config: { ...config, origin },
-      clock,
-      log,
-      notify: scheduler,
-      push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
-      metrics,
-    }),
+    appDeps: (publicOrigin) => {
+      origin = publicOrigin;
+      return {
+        db,
+        config: { ...config, origin: publicOrigin },
+        clock,
+        log,
+        notify: scheduler,
+        push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
+        metrics,
+      };
+    },
   };
 }

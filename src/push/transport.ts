@@ -46,48 +46,92 @@ export interface Transport {
   close(): void;
 }
 
-/** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date (RFC 9110: GMT, starting with the weekday). */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // An HTTP date names its weekday or month in letters; Date.parse would also take "-5" or "1.5" as dates.
+  if (!/^[A-Za-z]{3}/.test(v) || !/GMT$/.test(v)) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** What an HTTP status from a push service means for this message. */
+/**
+ * What an HTTP status from a push service means for this message. Only the push service's
+ * own refusals count against the device: 404/410 gone, 400/403/413 refused (dropped only when
+ * repeated, see countPermanentFailure). Every other status is transient and retried, with
+ * the service's Retry-After when it gives one.
+ */
 export function classifyStatus(status: number, retryAfter: string | undefined, now: number): SendOutcome {
   if (status >= 200 && status < 300) return { kind: 'success', status };
   if (status === 404 || status === 410) return { kind: 'gone', status };
-  if (status === 429 || status >= 500) {
-    const retryAfterMs = parseRetryAfter(retryAfter, now);
-    return { kind: 'retry', status, reason: `HTTP ${status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-  }
-  return { kind: 'failed', status, reason: `HTTP ${status}` };
+  if (status === 400 || status === 403 || status === 413)
+    return { kind: 'failed', status, reason: `${REFUSAL[status]} (HTTP ${status})` };
+  const retryAfterMs = parseRetryAfter(retryAfter, now);
+  return {
+    kind: 'retry',
+    status,
+    reason: statusReason(status),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  };
 }
 
-const RETRYABLE_NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'ERR_PUSH_TIMEOUT',
-]);
+const REFUSAL: Record<number, string> = {
+  400: 'the push service refused the message as malformed',
+  403: 'the push service refused the VAPID signature or key',
+  413: 'the push service refused the message as too large',
+};
 
-function classifyError(err: NodeJS.ErrnoException): SendOutcome {
+function statusReason(status: number): string {
+  if (status === 429) return 'the push service asks to slow down (HTTP 429)';
+  if (status >= 500) return `the push service had trouble (HTTP ${status})`;
+  return `unexpected answer from the push service (HTTP ${status})`;
+}
+
+/** Errors of a certificate that may well be valid, seen from a clock that is wrong. */
+const CLOCK_CERT_ERRORS = new Set(['CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED', 'CRL_NOT_YET_VALID', 'CRL_HAS_EXPIRED']);
+
+const NETWORK_REASONS: Record<string, string> = {
+  ENOTFOUND: 'the push service host was not found — is DNS working?',
+  EAI_AGAIN: 'name lookup failed for now — is the network up?',
+  ECONNREFUSED: 'the push service refused the connection',
+  ECONNRESET: 'the connection was reset',
+  ECONNABORTED: 'the connection was aborted',
+  EPIPE: 'the connection was closed while sending',
+  UND_ERR_SOCKET: 'the connection was closed while sending',
+  ETIMEDOUT: 'the connection timed out',
+  ENETUNREACH: 'network unreachable — is the network up?',
+  EHOSTUNREACH: 'host unreachable — is the network up?',
+  ERR_PUSH_TIMEOUT: 'timed out',
+};
+
+/**
+ * What a failed connection or request means. None of these is the push service's own
+ * answer, so every one is transient: the message is retried and the device kept (marked
+ * failing, with the reason in words for the log, the settings page and doctor).
+ */
+export function classifyError(err: NodeJS.ErrnoException): SendOutcome {
   if (err instanceof BlockedAddressError)
-    return { kind: 'failed', reason: 'endpoint resolves to a non-public address' };
+    return {
+      kind: 'retry',
+      reason: 'the push service name resolved to a private address — a captive portal or a local DNS?',
+    };
   const code = err.code ?? '';
-  if (code === 'ENOTFOUND') return { kind: 'retry', reason: 'host not found' };
-  if (RETRYABLE_NETWORK.has(code)) return { kind: 'retry', reason: code === 'ERR_PUSH_TIMEOUT' ? 'timed out' : code };
-  // A certificate that does not verify will not verify in a few seconds either.
-  if (/^ERR_(TLS|SSL)|CERT|VERIFY|SIGNATURE/.test(code)) return { kind: 'failed', reason: `TLS: ${code}` };
-  return { kind: 'retry', reason: code || err.message };
+  const network = NETWORK_REASONS[code];
+  if (network) return { kind: 'retry', reason: network };
+  if (CLOCK_CERT_ERRORS.has(code))
+    return { kind: 'retry', reason: `certificate not trusted — is the clock right? (${code})` };
+  if (/CERT|VERIFY|SIGNATURE|ISSUER/.test(code))
+    return { kind: 'retry', reason: `certificate not trusted — is the clock right, or a proxy in between? (${code})` };
+  if (/^ERR_(TLS|SSL)/.test(code)) return { kind: 'retry', reason: `TLS handshake failed (${code})` };
+  if (/^ERR_HTTP2/.test(code)) return { kind: 'retry', reason: `HTTP/2 stream or session closed (${code})` };
+  return { kind: 'retry', reason: `unexpected error: ${code || err.message || 'unknown'}` };
+}
+
+/** An HTTP/2 stream that closed without a response: reset by the push service or a proxy. */
+export function streamClosedOutcome(rstCode: number | undefined): SendOutcome {
+  return { kind: 'retry', reason: `HTTP/2 stream reset (code ${rstCode ?? 0})` };
 }
 
 export function createTransport(options: TransportOptions): Transport {
@@ -139,7 +183,7 @@ export function createTransport(options: TransportOptions): Transport {
         // A session that cannot open streams (going away, out of stream ids) is retired;
         // the next message gets a fresh one.
         if (!session.closed) session.close();
-        return resolve({ kind: 'retry', reason: (err as NodeJS.ErrnoException).code ?? 'HTTP/2 session closed' });
+        return resolve(classifyError(err as NodeJS.ErrnoException));
       }
       const timer = setTimeout(() => {
         timedOut = true;
@@ -161,7 +205,7 @@ export function createTransport(options: TransportOptions): Transport {
       stream.on('close', () => {
         if (timedOut && !status) finish({ kind: 'retry', reason: 'timed out' });
         else if (status) finish(classifyStatus(status, retryAfter, now));
-        else finish({ kind: 'retry', reason: `HTTP/2 stream closed (code ${stream.rstCode ?? 0})` });
+        else finish(streamClosedOutcome(stream.rstCode));
       });
       stream.end(body);
     });

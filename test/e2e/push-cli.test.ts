@@ -122,11 +122,16 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
     const lineFor = (id: string) => lines.find((l) => l.includes(id.slice(-8)))!;
     assert.match(lineFor(ok.id), / ok$/);
     assert.match(lineFor(gone.id), / gone \(removed\)$/);
-    assert.match(lineFor(broken.id), / failed: HTTP 413$/);
+    assert.match(lineFor(broken.id), / failed: the push service refused the message as too large \(HTTP 413\)$/);
     const [m] = ps.delivered(ok);
     assert.equal(m!.payload.title, 'Ahoy');
     assert.equal(m!.payload.tag, 'test');
     assert.match(m!.payload.body, /Testbenachrichtigung/);
+    // Declarative too, navigating to settings on the origin serve would use (no CREWBELL_ORIGIN here).
+    assert.equal(m!.payload.web_push, 8030);
+    assert.equal(m!.payload.notification.title, 'Ahoy');
+    assert.equal(m!.payload.notification.lang, 'de');
+    assert.equal(m!.payload.notification.navigate, 'http://localhost:8080/settings');
     assert.equal(ps.messages.filter((x) => x.deviceId === mates.id).length, 0, '--user sends to that user only');
     assert.deepEqual(ps.rejected, []);
 
@@ -194,7 +199,10 @@ test('push test goes through the outbox: a temporary failure is reported and not
       server.dataDir,
     ]);
     assert.equal(sent.code, 1, sent.stderr);
-    assert.match(sent.stdout.trim(), / failed: HTTP 503 \(temporary; try again later\)$/);
+    assert.match(
+      sent.stdout.trim(),
+      / failed: the push service had trouble \(HTTP 503\) \(temporary; try again later\)$/,
+    );
     assert.equal(sent.stdout.trim().split('\n').length, 1, 'a line for the chosen devices only');
     assert.equal(
       ps.messages.filter((m) => m.deviceId === matesPhone.id).length,

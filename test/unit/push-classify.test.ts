@@ -1,0 +1,166 @@
+// Every answer and error a push request can end in, sorted into what the outbox does next
+// (src/push/transport.ts): only the push service's own refusals count against a device,
+// everything else is transient, with the reason in words. Exact outcomes, one row each.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  classifyError,
+  classifyStatus,
+  parseRetryAfter,
+  streamClosedOutcome,
+  type SendOutcome,
+} from '../../src/push/transport.ts';
+import { BlockedAddressError } from '../../src/push/endpoint-guard.ts';
+
+const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
+const httpDate = (ms: number) => new Date(ms).toUTCString();
+
+test('every HTTP status class: 2xx delivered, 404/410 gone, 400/403/413 refused, the rest retried', () => {
+  const rows: [number, string | undefined, SendOutcome][] = [
+    [200, undefined, { kind: 'success', status: 200 }],
+    [201, undefined, { kind: 'success', status: 201 }],
+    [202, undefined, { kind: 'success', status: 202 }],
+    [299, undefined, { kind: 'success', status: 299 }],
+    [404, undefined, { kind: 'gone', status: 404 }],
+    [410, undefined, { kind: 'gone', status: 410 }],
+    [
+      400,
+      undefined,
+      { kind: 'failed', status: 400, reason: 'the push service refused the message as malformed (HTTP 400)' },
+    ],
+    [
+      403,
+      undefined,
+      { kind: 'failed', status: 403, reason: 'the push service refused the VAPID signature or key (HTTP 403)' },
+    ],
+    [
+      413,
+      undefined,
+      { kind: 'failed', status: 413, reason: 'the push service refused the message as too large (HTTP 413)' },
+    ],
+    // A refusal ignores Retry-After: it is not coming back.
+    [
+      403,
+      '60',
+      { kind: 'failed', status: 403, reason: 'the push service refused the VAPID signature or key (HTTP 403)' },
+    ],
+    [429, undefined, { kind: 'retry', status: 429, reason: 'the push service asks to slow down (HTTP 429)' }],
+    [500, undefined, { kind: 'retry', status: 500, reason: 'the push service had trouble (HTTP 500)' }],
+    [502, undefined, { kind: 'retry', status: 502, reason: 'the push service had trouble (HTTP 502)' }],
+    [503, undefined, { kind: 'retry', status: 503, reason: 'the push service had trouble (HTTP 503)' }],
+    [599, undefined, { kind: 'retry', status: 599, reason: 'the push service had trouble (HTTP 599)' }],
+    // Neither gone nor a refusal of the message: transient, the device is kept.
+    [401, undefined, { kind: 'retry', status: 401, reason: 'unexpected answer from the push service (HTTP 401)' }],
+    [408, undefined, { kind: 'retry', status: 408, reason: 'unexpected answer from the push service (HTTP 408)' }],
+    [405, undefined, { kind: 'retry', status: 405, reason: 'unexpected answer from the push service (HTTP 405)' }],
+    [411, undefined, { kind: 'retry', status: 411, reason: 'unexpected answer from the push service (HTTP 411)' }],
+    [301, undefined, { kind: 'retry', status: 301, reason: 'unexpected answer from the push service (HTTP 301)' }],
+    [100, undefined, { kind: 'retry', status: 100, reason: 'unexpected answer from the push service (HTTP 100)' }],
+    [0, undefined, { kind: 'retry', status: 0, reason: 'unexpected answer from the push service (HTTP 0)' }],
+    [300, undefined, { kind: 'retry', status: 300, reason: 'unexpected answer from the push service (HTTP 300)' }],
+    [199, undefined, { kind: 'retry', status: 199, reason: 'unexpected answer from the push service (HTTP 199)' }],
+    [
+      405,
+      '5',
+      { kind: 'retry', status: 405, reason: 'unexpected answer from the push service (HTTP 405)', retryAfterMs: 5_000 },
+    ],
+  ];
+  for (const [status, retryAfter, expected] of rows)
+    assert.deepEqual(classifyStatus(status, retryAfter, NOW), expected, `HTTP ${status} Retry-After ${retryAfter}`);
+});
+
+test('Retry-After on a retry: seconds (one digit, many digits, zero) or an HTTP date; nonsense is left out', () => {
+  const retry429 = { kind: 'retry', status: 429, reason: 'the push service asks to slow down (HTTP 429)' } as const;
+  const retry503 = { kind: 'retry', status: 503, reason: 'the push service had trouble (HTTP 503)' } as const;
+  const rows: [number, string, SendOutcome][] = [
+    [429, '7', { ...retry429, retryAfterMs: 7_000 }],
+    [429, '120', { ...retry429, retryAfterMs: 120_000 }],
+    [429, '86400', { ...retry429, retryAfterMs: 86_400_000 }],
+    [429, ' 30 ', { ...retry429, retryAfterMs: 30_000 }],
+    [429, '0', { ...retry429, retryAfterMs: 0 }],
+    [503, '120', { ...retry503, retryAfterMs: 120_000 }],
+    [503, httpDate(NOW + 90_000), { ...retry503, retryAfterMs: 90_000 }],
+    [429, httpDate(NOW + 3_600_000), { ...retry429, retryAfterMs: 3_600_000 }],
+    // A date already past means "now", never a negative wait.
+    [503, httpDate(NOW - 60_000), { ...retry503, retryAfterMs: 0 }],
+    [429, 'soon', retry429],
+    [429, '', retry429],
+    [429, '-5', retry429],
+    [429, '1.5', retry429],
+  ];
+  for (const [status, retryAfter, expected] of rows)
+    assert.deepEqual(classifyStatus(status, retryAfter, NOW), expected, `HTTP ${status} Retry-After "${retryAfter}"`);
+  assert.equal(parseRetryAfter(undefined, NOW), undefined);
+  assert.equal(parseRetryAfter('120', NOW), 120_000);
+  assert.equal(parseRetryAfter(httpDate(NOW + 2_000), NOW), 2_000);
+});
+
+function errorWith(code: string | undefined, message = 'boom'): NodeJS.ErrnoException {
+  const err = new Error(message) as NodeJS.ErrnoException;
+  if (code !== undefined) err.code = code;
+  return err;
+}
+
+test('every connection error is transient, with the reason in words: DNS, blocked address, TLS, timeouts, resets, unknown', () => {
+  const rows: [NodeJS.ErrnoException, string][] = [
+    [
+      new BlockedAddressError('push.example.org resolves to 10.0.0.1'),
+      'the push service name resolved to a private address — a captive portal or a local DNS?',
+    ],
+    [errorWith('ENOTFOUND'), 'the push service host was not found — is DNS working?'],
+    [errorWith('EAI_AGAIN'), 'name lookup failed for now — is the network up?'],
+    [errorWith('ECONNREFUSED'), 'the push service refused the connection'],
+    [errorWith('ECONNRESET'), 'the connection was reset'],
+    [errorWith('ECONNABORTED'), 'the connection was aborted'],
+    [errorWith('EPIPE'), 'the connection was closed while sending'],
+    [errorWith('UND_ERR_SOCKET'), 'the connection was closed while sending'],
+    [errorWith('ETIMEDOUT'), 'the connection timed out'],
+    [errorWith('ENETUNREACH'), 'network unreachable — is the network up?'],
+    [errorWith('EHOSTUNREACH'), 'host unreachable — is the network up?'],
+    [errorWith('ERR_PUSH_TIMEOUT'), 'timed out'],
+    [errorWith('CERT_NOT_YET_VALID'), 'certificate not trusted — is the clock right? (CERT_NOT_YET_VALID)'],
+    [errorWith('CERT_HAS_EXPIRED'), 'certificate not trusted — is the clock right? (CERT_HAS_EXPIRED)'],
+    [errorWith('CRL_NOT_YET_VALID'), 'certificate not trusted — is the clock right? (CRL_NOT_YET_VALID)'],
+    [errorWith('CRL_HAS_EXPIRED'), 'certificate not trusted — is the clock right? (CRL_HAS_EXPIRED)'],
+    [
+      errorWith('UNABLE_TO_VERIFY_LEAF_SIGNATURE'),
+      'certificate not trusted — is the clock right, or a proxy in between? (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+    ],
+    [
+      errorWith('SELF_SIGNED_CERT_IN_CHAIN'),
+      'certificate not trusted — is the clock right, or a proxy in between? (SELF_SIGNED_CERT_IN_CHAIN)',
+    ],
+    [
+      errorWith('DEPTH_ZERO_SELF_SIGNED_CERT'),
+      'certificate not trusted — is the clock right, or a proxy in between? (DEPTH_ZERO_SELF_SIGNED_CERT)',
+    ],
+    [
+      errorWith('UNABLE_TO_GET_ISSUER_CERT_LOCALLY'),
+      'certificate not trusted — is the clock right, or a proxy in between? (UNABLE_TO_GET_ISSUER_CERT_LOCALLY)',
+    ],
+    [
+      errorWith('ERR_TLS_CERT_ALTNAME_INVALID'),
+      'certificate not trusted — is the clock right, or a proxy in between? (ERR_TLS_CERT_ALTNAME_INVALID)',
+    ],
+    [
+      errorWith('CERT_SIGNATURE_FAILURE'),
+      'certificate not trusted — is the clock right, or a proxy in between? (CERT_SIGNATURE_FAILURE)',
+    ],
+    [errorWith('ERR_SSL_WRONG_VERSION_NUMBER'), 'TLS handshake failed (ERR_SSL_WRONG_VERSION_NUMBER)'],
+    [errorWith('ERR_TLS_HANDSHAKE_TIMEOUT'), 'TLS handshake failed (ERR_TLS_HANDSHAKE_TIMEOUT)'],
+    [errorWith('ERR_HTTP2_STREAM_ERROR'), 'HTTP/2 stream or session closed (ERR_HTTP2_STREAM_ERROR)'],
+    [errorWith('ERR_HTTP2_GOAWAY_SESSION'), 'HTTP/2 stream or session closed (ERR_HTTP2_GOAWAY_SESSION)'],
+    [errorWith('ERR_SOMETHING_NEW'), 'unexpected error: ERR_SOMETHING_NEW'],
+    [errorWith(undefined, 'socket hang up'), 'unexpected error: socket hang up'],
+    [errorWith(undefined, ''), 'unexpected error: unknown'],
+    [errorWith('', 'odd'), 'unexpected error: odd'],
+  ];
+  for (const [err, reason] of rows)
+    assert.deepEqual(classifyError(err), { kind: 'retry', reason }, `${err.code ?? err.name}: ${err.message}`);
+});
+
+test('an HTTP/2 stream closed with no response is a transient reset, naming its code', () => {
+  assert.deepEqual(streamClosedOutcome(2), { kind: 'retry', reason: 'HTTP/2 stream reset (code 2)' });
+  assert.deepEqual(streamClosedOutcome(8), { kind: 'retry', reason: 'HTTP/2 stream reset (code 8)' });
+  assert.deepEqual(streamClosedOutcome(undefined), { kind: 'retry', reason: 'HTTP/2 stream reset (code 0)' });
+});
