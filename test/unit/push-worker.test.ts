@@ -207,6 +207,40 @@ test('retries run out after --push-retries: the job is dropped, the subscription
   await t.stop();
 });
 
+test('a device failing for long backs off by its failures in a row, up to hours, and is kept and marked failing', async () => {
+  const t = setup({ retries: 5 });
+  const device = ps.createDevice();
+  const id = t.subscribe(device);
+  // It has failed 19 times in a row already (a Pi with a wrong clock, say): the 20th waits hours.
+  t.db.prepare('UPDATE push_subscriptions SET failures = 19 WHERE id = ?').run(id);
+  ps.plan(device, 503);
+  const before = t.clock.now();
+  t.send();
+  const row = await waitFor(() => (t.job()?.attempts === 1 ? t.job() : undefined), 'the failed attempt');
+  // Equal jitter with random() = 0.5: three quarters of the cap.
+  assert.equal(MAX_RETRY_DELAY_MS, 6 * 3_600_000);
+  assert.equal(row.next_attempt_at, before + 0.75 * MAX_RETRY_DELAY_MS);
+  const sub = t.db
+    .prepare('SELECT failures, failing_since, failing_reason FROM push_subscriptions WHERE id = ?')
+    .get(id) as { failures: number; failing_since: number; failing_reason: string };
+  assert.deepEqual(
+    { ...sub },
+    {
+      failures: 20,
+      failing_since: before,
+      failing_reason: 'the push service had trouble (HTTP 503)',
+    },
+  );
+  t.clock.advance(row.next_attempt_at - t.clock.now());
+  await ps.waitForDelivered(1, device);
+  await waitFor(() => t.job() === undefined, 'the job delivered');
+  assert.deepEqual(
+    { ...t.db.prepare('SELECT failures, failing_since, failing_reason FROM push_subscriptions WHERE id = ?').get(id) },
+    { failures: 0, failing_since: null, failing_reason: null },
+  );
+  await t.stop();
+});
+
 test('410 removes the subscription and the next device still gets it; 413 fails without removing', async () => {
   const t = setup();
   const gone = ps.createDevice();
