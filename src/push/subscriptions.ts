@@ -134,12 +134,13 @@ export function countSubscriptions(db: Db): number {
   return (prepared(db, 'SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
 }
 
-/** Deletes subscriptions not used, seen or created within maxAgeMs, and those past their expirationTime. */
+/** Deletes subscriptions not used or seen (or, if neither, not created) within maxAgeMs, and those past their expirationTime. */
 export function pruneSubscriptions(db: Db, now: number, maxAgeMs: number): number {
   return Number(
     prepared(
       db,
-      'DELETE FROM push_subscriptions WHERE max(COALESCE(last_used_at, 0), COALESCE(last_seen_at, 0), created_at) < ? OR expiration_time <= ?',
+      `DELETE FROM push_subscriptions
+        WHERE COALESCE(max(last_used_at, last_seen_at), last_used_at, last_seen_at, created_at) < ? OR expiration_time <= ?`,
     ).run(now - maxAgeMs, now).changes,
   );
 }
