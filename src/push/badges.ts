@@ -16,12 +16,14 @@ export function badgeOf(db: Db, userId: string): number {
 /** The recipient was notified of `changes` more changes in a logbook; returns their badge. */
 export function countNotified(db: Db, userId: string, logbookId: string, changes: number): number {
   if (changes > 0) {
-    // Capped per row too, so that a logbook nobody opens for years stays a small number.
+    // Capped per row too, so that a logbook nobody opens for years stays a small number. A
+    // logbook that is gone counts nothing (and never fails the notification's transaction).
     prepared(
       db,
-      `INSERT INTO push_badges (user_id, logbook_id, changes) VALUES (?, ?, min(?, ${MAX_BADGE}))
+      `INSERT INTO push_badges (user_id, logbook_id, changes)
+         SELECT ?, id, min(?, ${MAX_BADGE}) FROM logbooks WHERE id = ?
        ON CONFLICT (user_id, logbook_id) DO UPDATE SET changes = min(changes + excluded.changes, ${MAX_BADGE})`,
-    ).run(userId, logbookId, changes);
+    ).run(userId, changes, logbookId);
   }
   return badgeOf(db, userId);
 }
