@@ -19,7 +19,7 @@ import {
   type OutboxJob,
 } from './outbox.ts';
 import { countFailure, countPermanentFailure, removeGoneSubscription } from './subscriptions.ts';
-import { withOrigin } from './declarative.ts';
+import { originStamper } from './declarative.ts';
 import type { SendOutcome, Transport } from './transport.ts';
 
 /** How long answers wait to be recorded together. */
@@ -92,6 +92,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
   let timerAt = Infinity;
   let idleWaiters: (() => void)[] = [];
   let kickQueued = false;
+  const stampOrigin = originStamper(() => deps.origin?.());
 
   /**
    * Arms the timer for the first job not yet due at `now`. `now` must be the time the
@@ -174,7 +175,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
 
   async function deliver(job: OutboxJob): Promise<SendOutcome> {
     const started = performance.now();
-    const payload = withOrigin(job.payload, deps.origin?.());
+    const payload = stampOrigin(job.payload);
     const outcome = await sendToDevice(deps.transport, deps.signer(), job, payload, {
       ttlSeconds: options.ttlSeconds,
       urgency: job.urgency,
