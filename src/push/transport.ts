@@ -51,8 +51,8 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   if (!value) return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
-  // An HTTP date names its weekday or month in letters; Date.parse would also take "-5" or "1.5" as dates.
-  if (!/^[A-Za-z]{3}/.test(v) || !/GMT$/.test(v)) return undefined;
+  // An HTTP date starts with the weekday and ends in GMT; Date.parse would also take "-5" or "1.5" as dates.
+  if (!/^[A-Za-z]{3}, /.test(v) || !v.endsWith(' GMT')) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
@@ -90,7 +90,40 @@ function statusReason(status: number): string {
 }
 
 /** Errors of a certificate that may well be valid, seen from a clock that is wrong. */
-const CLOCK_CERT_ERRORS = new Set(['CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED', 'CRL_NOT_YET_VALID', 'CRL_HAS_EXPIRED']);
+const CLOCK_CERT_ERRORS = new Set([
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'CRL_NOT_YET_VALID',
+  'CRL_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+]);
+
+/** Node's other certificate verification errors (OpenSSL's X509_V_ERR_* names) and its name check. */
+const CERT_ERRORS = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_CRL',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_SIGNATURE_FAILURE',
+  'CRL_SIGNATURE_FAILURE',
+  'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+  'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'PATH_LENGTH_EXCEEDED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 const NETWORK_REASONS: Record<string, string> = {
   ENOTFOUND: 'the push service host was not found — is DNS working?',
@@ -122,9 +155,10 @@ export function classifyError(err: NodeJS.ErrnoException): SendOutcome {
   if (network) return { kind: 'retry', reason: network };
   if (CLOCK_CERT_ERRORS.has(code))
     return { kind: 'retry', reason: `certificate not trusted — is the clock right? (${code})` };
-  if (/CERT|VERIFY|SIGNATURE|ISSUER/.test(code))
+  if (CERT_ERRORS.has(code))
     return { kind: 'retry', reason: `certificate not trusted — is the clock right, or a proxy in between? (${code})` };
-  if (/^ERR_(TLS|SSL)/.test(code)) return { kind: 'retry', reason: `TLS handshake failed (${code})` };
+  if (code === 'EPROTO' || /^ERR_(TLS|SSL)_/.test(code))
+    return { kind: 'retry', reason: `TLS handshake failed (${code})` };
   if (/^ERR_HTTP2/.test(code)) return { kind: 'retry', reason: `HTTP/2 stream or session closed (${code})` };
   return { kind: 'retry', reason: `unexpected error: ${code || err.message || 'unknown'}` };
 }
