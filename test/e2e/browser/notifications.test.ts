@@ -447,6 +447,20 @@ test('a declarative push: the worker shows it, a click goes to navigate, opening
   );
   await phone.locator('#push-devices[data-count="1"] li[data-failing="no"]', { hasText: 'this device' }).waitFor();
 
+  // Back in the foreground after more than a day away: the subscription goes out again.
+  server.query('UPDATE push_subscriptions SET last_seen_at = 1 WHERE endpoint = ?', phoneDevice.endpoint);
+  await phone.evaluate(
+    `localStorage.setItem('crewbell.pushSentAt', String(Date.now() - 25 * 3600000)); document.dispatchEvent(new Event('visibilitychange')); true`,
+  );
+  await waitFor(
+    () =>
+      server.query<{ seen: number }>(
+        'SELECT last_seen_at AS seen FROM push_subscriptions WHERE endpoint = ?',
+        phoneDevice.endpoint,
+      )[0]!.seen > 1,
+    'the subscription to be sent again when the app comes back after a day',
+  );
+
   // Failing, as the worker records it: the settings page says so, in the server's words.
   server.query(
     "UPDATE push_subscriptions SET failing_since = 1, failing_reason = 'certificate not trusted — is the clock right? (CERT_NOT_YET_VALID)' WHERE endpoint = ?",
