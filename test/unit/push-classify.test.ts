@@ -1,6 +1,7 @@
 // Every answer and error a push request can end in, sorted into what the outbox does next
-// (src/push/transport.ts): only the push service's own refusals count against a device,
-// everything else is transient, with the reason in words. Exact outcomes, one row each.
+// (src/push/outcome.ts, which transport.ts uses and re-exports): only the push service's own
+// refusals count against a device, everything else is transient, with the reason in words.
+// Exact outcomes, one row each.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -9,7 +10,7 @@ import {
   parseRetryAfter,
   streamClosedOutcome,
   type SendOutcome,
-} from '../../src/push/transport.ts';
+} from '../../src/push/outcome.ts';
 import { BlockedAddressError } from '../../src/push/endpoint-guard.ts';
 
 const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
