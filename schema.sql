@@ -302,3 +302,17 @@ CREATE INDEX watch_reminders_logbook ON watch_reminders(logbook_id, kind, user_i
 CREATE TRIGGER watch_reminders_member_gone AFTER DELETE ON logbook_members BEGIN
   DELETE FROM watch_reminders WHERE logbook_id = OLD.logbook_id AND user_id = OLD.user_id AND sent_at IS NULL;
 END;
+
+-- step 9: devices that heal and the app badge. When each device last opened the app (it
+-- sends its subscription at every start), since when and why deliveries to it fail (kept in
+-- words for the settings page, the log and doctor), and per recipient and logbook how many
+-- changes they were notified of since they last opened the app (the badge count).
+ALTER TABLE push_subscriptions ADD COLUMN last_seen_at INTEGER;
+ALTER TABLE push_subscriptions ADD COLUMN failing_since INTEGER;
+ALTER TABLE push_subscriptions ADD COLUMN failing_reason TEXT;
+CREATE TABLE push_badges (
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  changes     INTEGER NOT NULL,
+  PRIMARY KEY (user_id, logbook_id)
+);

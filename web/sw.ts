@@ -1,11 +1,13 @@
 // crewbell's service worker: keeps the app shell for offline use (one cache per build,
-// older ones removed), shows push notifications, opens the right logbook on a click and
-// renews the push subscription when the browser replaces it. A crew-change notification is
+// older ones removed), shows push notifications (declarative or classic, always one) and the
+// app badge, opens the right page on a click and renews the push subscription when the
+// browser replaces it. A crew-change notification is
 // worded here, on the device, when it holds the logbook's key (src/notification-detail.ts).
 import { fromBase64url } from './src/base64url.ts';
 import { idbStore } from './src/offline/idb.ts';
 import { crewChangesDetail } from './src/notification-detail.ts';
-import { isReminder, reminderOnDevice } from './src/watch/notification.ts';
+import { reminderOnDevice } from './src/watch/notification.ts';
+import { clickTarget, handlePush, type PushEventLike } from './src/push-event.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 /** Filled in by build.ts: the shell's URLs and a hash of their contents. */
@@ -14,8 +16,6 @@ declare const __CACHE_VERSION__: string;
 
 const CACHE_PREFIX = 'crewbell-shell-';
 const CACHE = CACHE_PREFIX + __CACHE_VERSION__;
-const DEFAULT_ICON = '/icons/icon-192.png';
-const DEFAULT_BADGE = '/icons/badge-96.png';
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -52,52 +52,34 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
-interface PushMessage {
-  title?: string;
-  body?: string;
-  tag?: string;
-  icon?: string;
-  badge?: string;
-  renotify?: boolean;
-  data?: { url?: string; [key: string]: unknown };
-}
-
 async function tellWindows(message: unknown): Promise<void> {
   for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true }))
     client.postMessage(message);
 }
 
-self.addEventListener('push', (event) => {
-  let message: PushMessage = {};
-  try {
-    message = event.data?.json() ?? {};
-  } catch {
-    message = { body: event.data?.text() };
-  }
-  event.waitUntil(show(message));
-});
+type BadgingNavigator = WorkerNavigator & {
+  setAppBadge?: (count: number) => Promise<void>;
+  clearAppBadge?: () => Promise<void>;
+};
 
-async function show(message: PushMessage): Promise<void> {
-  const data = message.data ?? {};
-  // A watch or log reminder (data.kind): the logbook's name and the time on this device's clock.
-  const reminder = isReminder(data) ? await reminderOnDevice(data) : {};
-  const title = reminder.title || message.title || 'crewbell';
-  const detail = message.tag?.startsWith('logbook-')
-    ? await crewChangesDetail(data as Parameters<typeof crewChangesDetail>[0])
-    : reminder.body;
-  const options: NotificationOptions & { renotify?: boolean } = {
-    body: detail ?? message.body ?? '',
-    icon: message.icon ?? DEFAULT_ICON,
-    badge: message.badge ?? DEFAULT_BADGE,
-    data,
-  };
-  if (message.tag) {
-    options.tag = message.tag;
-    options.renotify = message.renotify ?? false;
-  }
-  await self.registration.showNotification(title, options);
-  await tellWindows({ type: 'notification-shown', tag: message.tag ?? null, title, body: options.body });
-}
+// Both shapes arrive here: a declarative push (Safari 18.4+, `mutable: true`) carries the
+// proposed `event.notification`, a classic one only the JSON. Either way one notification is
+// shown, worded on the device when that works within the time box (src/push-event.ts).
+self.addEventListener('push', (event) => {
+  const nav = self.navigator as BadgingNavigator;
+  event.waitUntil(
+    handlePush(event as unknown as PushEventLike, {
+      origin: self.location.origin,
+      showNotification: (title, options) => self.registration.showNotification(title, options),
+      enrich: (data) => crewChangesDetail(data as Parameters<typeof crewChangesDetail>[0]),
+      enrichReminder: (data) => reminderOnDevice(data),
+      setAppBadge: nav.setAppBadge ? (n) => nav.setAppBadge!(n) : undefined,
+      clearAppBadge: nav.clearAppBadge ? () => nav.clearAppBadge!() : undefined,
+    }).then((shown) =>
+      tellWindows({ type: 'notification-shown', tag: shown.tag, body: shown.body, url: shown.url, badge: shown.badge }),
+    ),
+  );
+});
 
 /**
  * The click logic in one place: a window already on the app is focused and sent to the
@@ -128,8 +110,8 @@ async function openFromNotification(url: string): Promise<void> {
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const url = typeof event.notification.data?.url === 'string' ? event.notification.data.url : '/';
-  event.waitUntil(openFromNotification(url));
+  const navigate = (event.notification as Notification & { navigate?: string }).navigate;
+  event.waitUntil(openFromNotification(clickTarget(event.notification.data, navigate, self.location.origin)));
 });
 
 interface SubscriptionChangeEvent extends ExtendableEvent {

@@ -57,8 +57,10 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   );
   const metrics = createMetrics(pushMetricSources(db), { defaults: options.processMetrics });
   const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
+  // Known once the server listens (appDeps); a message's `navigate` is made absolute on it.
+  let origin: string | undefined = config.origin;
   const worker = createOutboxWorker(
-    { db, clock, log, metrics, transport, signer },
+    { db, clock, log, metrics, transport, signer, origin: () => origin },
     {
       concurrency: options.concurrency,
       retries: config.pushRetries,
@@ -87,15 +89,18 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     worker,
     scheduler,
     watchBell,
-    appDeps: (origin) => ({
-      db,
-      config: { ...config, origin },
-      clock,
-      log,
-      notify: scheduler,
-      watchBell,
-      push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
-      metrics,
-    }),
+    appDeps: (publicOrigin) => {
+      origin = publicOrigin;
+      return {
+        db,
+        config: { ...config, origin: publicOrigin },
+        clock,
+        log,
+        notify: scheduler,
+        watchBell,
+        push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
+        metrics,
+      };
+    },
   };
 }

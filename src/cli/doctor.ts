@@ -1,5 +1,5 @@
 // `crewbell doctor`: checks what a running crewbell depends on (settings, https origin,
-// VAPID subject and keys, secret key, database, clock) with the same flags as serve, and
+// VAPID subject and keys, secret key, database, clock, failing push devices) with the same flags as serve, and
 // prints one line per check: `ok` or `problem` with a plain fix. Exit 1 on any problem.
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import {
 } from '../db.ts';
 import { checkVapid, readVapidPublicKey } from '../push/vapid.ts';
 import { clockSkew } from './clock-check.ts';
+import { failingSummary } from '../push/device-health.ts';
 import { checkReplication } from '../replication/status.ts';
 import { lastCommitTime } from '../replication/litestream.ts';
 import { litestreamConfigFlag, litestreamFlag } from './restore.ts';
@@ -231,6 +232,23 @@ function checkClock(now: number, db: Db | undefined): Check {
   return ok('clock', new Date(now).toISOString());
 }
 
+/** Devices the push service cannot be reached for, and why in words (the same reasons the log gives). */
+function checkPushDevices(db: Db | undefined, now: number): Check {
+  if (!db) return problem('push', 'cannot look without a database', 'fix the database first');
+  const { devices, failing, reasons, since } = failingSummary(db);
+  if (failing === 0)
+    return ok('push', devices ? `${devices} device${devices === 1 ? '' : 's'}, none failing` : 'no devices yet');
+  const hours = since === null ? 0 : Math.floor((now - since) / 3_600_000);
+  const why = reasons.map(([reason, n]) => `${reason} (${n})`).join('; ');
+  return problem(
+    'push',
+    `${failing} of ${devices} devices failing${hours ? ` for ${hours} h` : ''}: ${why}`,
+    /clock/.test(why)
+      ? 'check the clock (timedatectl), then wait for the next retry; the devices are kept'
+      : 'check that this machine reaches the push services (DNS, firewall, proxy); the devices are kept and retried',
+  );
+}
+
 function runChecks(values: Record<string, FlagValue>, env: Io['env'], now = Date.now()): Check[] {
   const dataDir = values['data-dir'] as string;
   const checks = checkSettings(values);
@@ -247,6 +265,7 @@ function runChecks(values: Record<string, FlagValue>, env: Io['env'], now = Date
     checks.push(keys);
     checks.push(checkSecretKey(dataDir, env, keys.ok));
     checks.push(checkClock(now, db));
+    checks.push(checkPushDevices(db, now));
     if (dir.ok) {
       const given = {
         config: values['litestream-config'] as string | undefined,
@@ -268,7 +287,7 @@ function formatCheck(check: Check): string {
 export const doctorCommands: Command[] = [
   {
     name: 'doctor',
-    summary: 'check settings, https origin, keys, database, clock and replication; exit 1 on a problem',
+    summary: 'check settings, https origin, keys, database, clock, push devices and replication; exit 1 on a problem',
     flags: [...serveFlags, litestreamConfigFlag, litestreamFlag],
     async run(args, io) {
       const checks = runChecks(args.values, io.env);

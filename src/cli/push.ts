@@ -4,12 +4,14 @@
 import type { Command, Io } from './command.ts';
 import { CommandFailed } from './command.ts';
 import { parseArgs } from './args.ts';
-import { dataDirFlag, serveConfig, serveFlags, UsageError } from '../config.ts';
+import { dataDirFlag, effectiveOrigin, serveConfig, serveFlags, UsageError } from '../config.ts';
 import { databasePath, openDatabase, transaction } from '../db.ts';
 import { findUserByName } from '../auth/users.ts';
 import { systemClock } from '../clock.ts';
 import { createLogger, silentLogger, truncateEndpoint } from '../log.ts';
 import { testMessage } from '../push/messages.ts';
+import { declarative } from '../push/declarative.ts';
+import { badgeOf } from '../push/badges.ts';
 import { createVapidSigner } from '../push/authorization.ts';
 import { deleteJob, queueForDevice } from '../push/outbox.ts';
 import { allSubscriptions, type Subscription } from '../push/subscriptions.ts';
@@ -88,7 +90,12 @@ export const pushCommands: Command[] = [
           () =>
             new Map(
               devices.map((d) => [
-                queueForDevice(db, d.id, JSON.stringify(testMessage(d.locale, title, body)), now),
+                queueForDevice(
+                  db,
+                  d.id,
+                  JSON.stringify(declarative(testMessage(d.locale, title, body), d.locale, badgeOf(db, d.userId))),
+                  now,
+                ),
                 d,
               ]),
             ),
@@ -111,6 +118,8 @@ export const pushCommands: Command[] = [
             log: { ...silentLogger, error: createLogger((line) => io.err(line)).error },
             transport,
             signer: () => signer,
+            // The server's origin as its settings (CREWBELL_ORIGIN, CREWBELL_PORT) say.
+            origin: () => effectiveOrigin(policy, policy.port),
             onRecorded(job, outcome) {
               const device = waiting.get(job.id);
               if (!device) return;

@@ -4,6 +4,8 @@
 // duplicate replace the first).
 import { prepared, type Db } from '../db.ts';
 import type { Locale, PushMessage } from './messages.ts';
+import { countNotified, badgeOf } from './badges.ts';
+import { declarative } from './declarative.ts';
 import type { Urgency } from './transport.ts';
 
 export interface OutboxJob {
@@ -22,8 +24,10 @@ export interface OutboxJob {
 }
 
 /**
- * Queues message for every device of the user; message is made per device locale.
- * Returns the number of jobs. Call inside the transaction that decided to notify.
+ * Queues message for every device of the user; message is made per device locale, with the
+ * declarative members and the user's badge. A message about changes (`data.logbookId` and
+ * `data.changeCount`) that reaches a device adds them to the badge. Returns the number of
+ * jobs. Call inside the transaction that decided to notify.
  */
 export function queueForUser(
   db: Db,
@@ -41,13 +45,26 @@ export function queueForUser(
     db,
     'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
   );
+  if (devices.length === 0) return 0;
   const payloads = new Map<Locale, string>();
+  let badge: number | undefined;
   for (const device of devices) {
     let payload = payloads.get(device.locale);
-    if (payload === undefined) payloads.set(device.locale, (payload = JSON.stringify(message(device.locale))));
+    if (payload === undefined) {
+      const made = message(device.locale);
+      badge ??= badgeAfter(db, userId, made);
+      payloads.set(device.locale, (payload = JSON.stringify(declarative(made, device.locale, badge))));
+    }
     insert.run(device.id, payload, topic, 'normal', now, now);
   }
   return devices.length;
+}
+
+function badgeAfter(db: Db, userId: string, message: PushMessage): number {
+  const { logbookId, changeCount } = message.data;
+  return typeof logbookId === 'string' && typeof changeCount === 'number'
+    ? countNotified(db, userId, logbookId, changeCount)
+    : badgeOf(db, userId);
 }
 
 /** Queues one message for one device and returns the job's id (`crewbell push test` waits for its answer). */
@@ -106,7 +123,7 @@ export function nextAttemptAfter(db: Db, now: number): number | undefined {
 }
 
 /**
- * Delivered jobs: deleted, and their devices marked used, in two statements for the whole
+ * Delivered jobs: deleted, and their devices marked used (and no longer failing), in two statements for the whole
  * batch (ids passed as one JSON array).
  */
 export function recordDelivered(db: Db, jobs: readonly Pick<OutboxJob, 'id' | 'subscriptionId'>[], now: number): void {
@@ -115,7 +132,8 @@ export function recordDelivered(db: Db, jobs: readonly Pick<OutboxJob, 'id' | 's
   );
   prepared(
     db,
-    'UPDATE push_subscriptions SET last_used_at = ?, failures = 0, permanent_failures = 0 WHERE id IN (SELECT value FROM json_each(?))',
+    `UPDATE push_subscriptions SET last_used_at = ?, failures = 0, permanent_failures = 0, failing_since = NULL, failing_reason = NULL
+      WHERE id IN (SELECT value FROM json_each(?))`,
   ).run(now, JSON.stringify([...new Set(jobs.map((j) => j.subscriptionId))]));
 }
 
@@ -137,8 +155,8 @@ export function postponeJob(db: Db, id: number, attempts: number, nextAttemptAt:
   );
 }
 
-/** Longest wait before a retry, whatever a push service asks for. */
-export const MAX_RETRY_DELAY_MS = 3_600_000;
+/** Longest wait before a retry, whatever a push service asks for: a device failing for long is tried every few hours. */
+export const MAX_RETRY_DELAY_MS = 6 * 3_600_000;
 
 /**
  * How long to wait before retry number `retry` (1 for the first retry): a push service's

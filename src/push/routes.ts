@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
-import { forbidden, invalidRequest } from '../kit/errors.ts';
+import { forbidden, invalidRequest, notFound } from '../kit/errors.ts';
 import { requireUser } from '../kit/middleware.ts';
 import { isoTime, jsonBody } from '../kit/validate.ts';
 import { transaction } from '../db.ts';
@@ -12,7 +12,17 @@ import { isP256Point } from './vapid.ts';
 import { queueForUser } from './outbox.ts';
 import { pushPrefs, updatePushPrefs } from './prefs.ts';
 import { deleteSubscription, listSubscriptions, saveSubscription, devicesOfUser } from './subscriptions.ts';
-import { PrefsBody, type MyDevice, type PushPrefs, type TestQueued } from '../wire/push.ts';
+import {
+  PrefsBody,
+  SeenBody,
+  type DeviceStatus,
+  type MyDevice,
+  type PushPrefs,
+  type TestQueued,
+} from '../wire/push.ts';
+import { devicesHealth, removeDevice } from './device-health.ts';
+import { markSeen } from './badges.ts';
+import { Uuid } from '../wire/fields.ts';
 
 const b64 = (max: number) =>
   v.pipe(
@@ -117,6 +127,40 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
       }),
     );
     return c.json({ subscriptions });
+  });
+
+  /** The caller's devices and how each is doing (the settings page lists them). */
+  app.get('/push/devices', (c) => {
+    const { user } = requireUser(c);
+    const devices = devicesHealth(db, user.id).map(
+      (d): DeviceStatus => ({
+        id: d.id,
+        endpointHost: d.endpointHost,
+        locale: d.locale,
+        createdAt: isoTime(d.createdAt),
+        lastSeenAt: isoTime(d.lastSeenAt),
+        lastDeliveredAt: isoTime(d.lastDeliveredAt),
+        failing: d.failingSince !== null,
+        ...(d.failingSince !== null && d.failingReason ? { failingReason: d.failingReason } : {}),
+      }),
+    );
+    return c.json({ devices });
+  });
+
+  /** Removes one of the caller's devices (the settings page's remove button). */
+  app.delete('/push/devices/:id', (c) => {
+    const { user } = requireUser(c);
+    const id = v.safeParse(Uuid, c.req.param('id'));
+    if (!id.success || !removeDevice(db, user.id, id.output)) throw notFound('device');
+    return c.body(null, 204);
+  });
+
+  /** The app was opened: the badge count starts again from 0 (for one logbook, or all). */
+  app.post('/push/seen', async (c) => {
+    const { user } = requireUser(c);
+    const body = await jsonBody(c, SeenBody);
+    markSeen(db, user.id, body.logbookId);
+    return c.body(null, 204);
   });
 
   app.get('/push/prefs', (c) => {

@@ -25,12 +25,13 @@ export interface NewSubscription {
 
 /** Devices one account may have; bounds what one account can make the server send. */
 export const MAX_DEVICES_PER_USER = 20;
-/** Permanent refusals in a row (4xx other than 404/410/429) after which a device is dropped. */
+/** Refusals in a row (400/403/413) after which a device is dropped. */
 export const MAX_PERMANENT_FAILURES = 5;
 
 /**
  * Upsert on the endpoint: a browser has one subscription, and it belongs to whoever is
- * signed in on it now (keys and locale are replaced, the id is kept). Beyond
+ * signed in on it now (keys and locale are replaced, the id is kept, the device is marked
+ * seen: the PWA sends it at every start). Beyond
  * MAX_DEVICES_PER_USER, the account's longest unused devices make room.
  */
 export function saveSubscription(db: Db, userId: string, sub: NewSubscription, now: number): string {
@@ -49,10 +50,10 @@ export function saveSubscription(db: Db, userId: string, sub: NewSubscription, n
 function upsertSubscription(db: Db, userId: string, sub: NewSubscription, now: number): string {
   const row = prepared(
     db,
-    `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, expiration_time, locale, vapid_public_key, created_at, failures)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+    `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, expiration_time, locale, vapid_public_key, created_at, last_seen_at, failures)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
        ON CONFLICT (endpoint) DO UPDATE SET user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
-         expiration_time = excluded.expiration_time, locale = excluded.locale,
+         expiration_time = excluded.expiration_time, locale = excluded.locale, last_seen_at = excluded.last_seen_at,
          vapid_public_key = COALESCE(excluded.vapid_public_key, push_subscriptions.vapid_public_key), failures = 0, permanent_failures = 0
        RETURNING id`,
   ).get(
@@ -64,6 +65,7 @@ function upsertSubscription(db: Db, userId: string, sub: NewSubscription, now: n
     sub.expirationTime,
     sub.locale,
     sub.vapidPublicKey,
+    now,
     now,
   ) as { id: string };
   return row.id;
@@ -132,32 +134,43 @@ export function countSubscriptions(db: Db): number {
   return (prepared(db, 'SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
 }
 
-/** Deletes subscriptions not used (or, if never used, not created) within maxAgeMs, and those past their expirationTime. */
+/** Deletes subscriptions not used or seen (or, if neither, not created) within maxAgeMs, and those past their expirationTime. */
 export function pruneSubscriptions(db: Db, now: number, maxAgeMs: number): number {
   return Number(
     prepared(
       db,
-      'DELETE FROM push_subscriptions WHERE COALESCE(last_used_at, created_at) < ? OR expiration_time <= ?',
+      `DELETE FROM push_subscriptions
+        WHERE COALESCE(max(last_used_at, last_seen_at), last_used_at, last_seen_at, created_at) < ? OR expiration_time <= ?`,
     ).run(now - maxAgeMs, now).changes,
   );
 }
 
 /**
- * The push service refused for good (a 4xx that is not gone or rate limited). A device
- * refused MAX_PERMANENT_FAILURES times in a row, with no delivery between, is dropped; true then.
+ * The push service refused the message (400/403/413). A device refused MAX_PERMANENT_FAILURES
+ * times in a row, with no delivery between, is dropped; true then. Until then it is failing.
  */
-export function countPermanentFailure(db: Db, id: string): boolean {
+export function countPermanentFailure(db: Db, id: string, reason: string, now: number): boolean {
   const row = prepared(
     db,
-    'UPDATE push_subscriptions SET failures = failures + 1, permanent_failures = permanent_failures + 1 WHERE id = ? RETURNING permanent_failures',
-  ).get(id) as { permanent_failures: number } | undefined;
+    `UPDATE push_subscriptions SET failures = failures + 1, permanent_failures = permanent_failures + 1,
+       failing_since = COALESCE(failing_since, ?), failing_reason = ? WHERE id = ? RETURNING permanent_failures`,
+  ).get(now, reason.slice(0, 200), id) as { permanent_failures: number } | undefined;
   if (!row || row.permanent_failures < MAX_PERMANENT_FAILURES) return false;
   prepared(db, 'DELETE FROM push_subscriptions WHERE id = ?').run(id);
   return true;
 }
 
-export function countFailure(db: Db, id: string): void {
-  prepared(db, 'UPDATE push_subscriptions SET failures = failures + 1 WHERE id = ?').run(id);
+/**
+ * A transient failure (network, DNS, TLS, 5xx, 429…): the device is kept and marked failing
+ * with the reason. Returns its failures in a row (the retry backs off by them).
+ */
+export function countFailure(db: Db, id: string, reason: string, now: number): number {
+  const row = prepared(
+    db,
+    `UPDATE push_subscriptions SET failures = failures + 1, failing_since = COALESCE(failing_since, ?), failing_reason = ?
+      WHERE id = ? RETURNING failures`,
+  ).get(now, reason.slice(0, 200), id) as { failures: number } | undefined;
+  return row?.failures ?? 0;
 }
 
 /** When the newest subscription was saved (doctor compares the clock with it). */

@@ -1,12 +1,16 @@
 // Sends one encrypted message to one push endpoint over keep-alive connections, with a
-// timeout, and sorts the answer into what the outbox does next (RFC 8030 semantics).
+// timeout, and sorts the answer into what the outbox does next (outcome.ts, RFC 8030).
 import http from 'node:http';
 import https from 'node:https';
 import http2 from 'node:http2';
 import tls from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import { createH2Sessions } from './http2-sessions.ts';
-import { BlockedAddressError, endpointProblem, guardedLookup, type Lookup } from './endpoint-guard.ts';
+import { endpointProblem, guardedLookup, type Lookup } from './endpoint-guard.ts';
+import { classifyError, classifyStatus, streamClosedOutcome, type SendOutcome } from './outcome.ts';
+
+// What an answer or an error means lives in outcome.ts; imported from here as before.
+export { classifyError, classifyStatus, parseRetryAfter, streamClosedOutcome, type SendOutcome } from './outcome.ts';
 
 export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
 
@@ -20,12 +24,6 @@ export interface PushRequest {
   /** Replaces an undelivered message with the same topic (≤ 32 base64url characters). */
   topic?: string | undefined;
 }
-
-export type SendOutcome =
-  | { kind: 'success'; status: number }
-  | { kind: 'gone'; status: number }
-  | { kind: 'retry'; status?: number; retryAfterMs?: number; reason: string }
-  | { kind: 'failed'; status?: number; reason: string };
 
 export interface TransportOptions {
   timeoutMs: number;
@@ -44,50 +42,6 @@ export interface Transport {
   send(request: PushRequest, now?: number): Promise<SendOutcome>;
   /** Closes idle keep-alive sockets. */
   close(): void;
-}
-
-/** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-/** What an HTTP status from a push service means for this message. */
-export function classifyStatus(status: number, retryAfter: string | undefined, now: number): SendOutcome {
-  if (status >= 200 && status < 300) return { kind: 'success', status };
-  if (status === 404 || status === 410) return { kind: 'gone', status };
-  if (status === 429 || status >= 500) {
-    const retryAfterMs = parseRetryAfter(retryAfter, now);
-    return { kind: 'retry', status, reason: `HTTP ${status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-  }
-  return { kind: 'failed', status, reason: `HTTP ${status}` };
-}
-
-const RETRYABLE_NETWORK = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'ERR_PUSH_TIMEOUT',
-]);
-
-function classifyError(err: NodeJS.ErrnoException): SendOutcome {
-  if (err instanceof BlockedAddressError)
-    return { kind: 'failed', reason: 'endpoint resolves to a non-public address' };
-  const code = err.code ?? '';
-  if (code === 'ENOTFOUND') return { kind: 'retry', reason: 'host not found' };
-  if (RETRYABLE_NETWORK.has(code)) return { kind: 'retry', reason: code === 'ERR_PUSH_TIMEOUT' ? 'timed out' : code };
-  // A certificate that does not verify will not verify in a few seconds either.
-  if (/^ERR_(TLS|SSL)|CERT|VERIFY|SIGNATURE/.test(code)) return { kind: 'failed', reason: `TLS: ${code}` };
-  return { kind: 'retry', reason: code || err.message };
 }
 
 export function createTransport(options: TransportOptions): Transport {
@@ -139,7 +93,7 @@ export function createTransport(options: TransportOptions): Transport {
         // A session that cannot open streams (going away, out of stream ids) is retired;
         // the next message gets a fresh one.
         if (!session.closed) session.close();
-        return resolve({ kind: 'retry', reason: (err as NodeJS.ErrnoException).code ?? 'HTTP/2 session closed' });
+        return resolve(classifyError(err as NodeJS.ErrnoException));
       }
       const timer = setTimeout(() => {
         timedOut = true;
@@ -161,7 +115,7 @@ export function createTransport(options: TransportOptions): Transport {
       stream.on('close', () => {
         if (timedOut && !status) finish({ kind: 'retry', reason: 'timed out' });
         else if (status) finish(classifyStatus(status, retryAfter, now));
-        else finish({ kind: 'retry', reason: `HTTP/2 stream closed (code ${stream.rstCode ?? 0})` });
+        else finish(streamClosedOutcome(stream.rstCode));
       });
       stream.end(body);
     });

@@ -1,7 +1,8 @@
 // The outbox worker: sends due jobs with bounded concurrency, encrypting each message just
 // before it goes out (memory stays flat however many devices), and records each answer:
-// 2xx delivered, 404/410 subscription removed, 429/5xx/network retried with backoff,
-// anything else failed and logged. One timer waits for the next retry.
+// 2xx delivered, 404/410 subscription removed, 400/403/413 refused (dropped when repeated),
+// anything else transient: retried with a backoff that grows with the device's failures in a
+// row (up to hours), the device kept and marked failing. One timer waits for the next retry.
 import { transaction, type Db } from '../db.ts';
 import type { Clock } from '../clock.ts';
 import { truncateEndpoint, type Logger } from '../log.ts';
@@ -18,6 +19,7 @@ import {
   type OutboxJob,
 } from './outbox.ts';
 import { countFailure, countPermanentFailure, removeGoneSubscription } from './subscriptions.ts';
+import { originStamper } from './declarative.ts';
 import type { SendOutcome, Transport } from './transport.ts';
 
 /** How long answers wait to be recorded together. */
@@ -46,6 +48,8 @@ export interface WorkerDeps {
   transport: Transport;
   /** The current VAPID signer (keys may be replaced by `vapid generate --force`). */
   signer: () => VapidSigner;
+  /** The public origin, once known: a message's `notification.navigate` is made absolute on it. */
+  origin?: (() => string | undefined) | undefined;
   /** Told each answer once it is recorded (retries included), so `crewbell push test` can report per device. */
   onRecorded?: ((job: OutboxJob, outcome: SendOutcome) => void) | undefined;
 }
@@ -88,6 +92,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
   let timerAt = Infinity;
   let idleWaiters: (() => void)[] = [];
   let kickQueued = false;
+  const stampOrigin = originStamper(() => deps.origin?.());
 
   /**
    * Arms the timer for the first job not yet due at `now`. `now` must be the time the
@@ -170,7 +175,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
 
   async function deliver(job: OutboxJob): Promise<SendOutcome> {
     const started = performance.now();
-    const outcome = await sendToDevice(deps.transport, deps.signer(), job, job.payload, {
+    const payload = stampOrigin(job.payload);
+    const outcome = await sendToDevice(deps.transport, deps.signer(), job, payload, {
       ttlSeconds: options.ttlSeconds,
       urgency: job.urgency,
       topic: job.topic ?? undefined,
@@ -246,15 +252,25 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
         log.info('push subscription gone, removed', { endpoint, status: outcome.status });
         return;
       case 'retry': {
-        countFailure(db, job.subscriptionId);
+        const failures = countFailure(db, job.subscriptionId, outcome.reason, now);
         const attempts = job.attempts + 1;
         if (attempts > options.retries) {
           deleteJob(db, job.id);
           metrics?.pushSent.inc({ result: 'failed' });
-          log.warn('push failed after retries', { endpoint, attempts, reason: outcome.reason });
+          log.warn('push failed after retries; the device is kept and marked failing', {
+            endpoint,
+            attempts,
+            reason: outcome.reason,
+          });
           return;
         }
-        const delay = backoffDelay(attempts, options.retryBaseMs, outcome.retryAfterMs, options.random);
+        // A device failing for a while is tried less often: the backoff grows with its failures in a row.
+        const delay = backoffDelay(
+          Math.max(attempts, failures),
+          options.retryBaseMs,
+          outcome.retryAfterMs,
+          options.random,
+        );
         postponeJob(db, job.id, attempts, now + delay, outcome.reason);
         metrics?.pushSent.inc({ result: 'retry' });
         log.info('push will be retried', { endpoint, attempt: attempts, in_ms: delay, reason: outcome.reason });
@@ -263,10 +279,10 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       case 'failed':
         deleteJob(db, job.id);
         metrics?.pushSent.inc({ result: 'failed' });
-        log.warn('push failed', { endpoint, status: outcome.status, reason: outcome.reason });
+        log.warn('push refused', { endpoint, status: outcome.status, reason: outcome.reason });
         // A device the push service keeps refusing only costs work: after a few in a row it goes.
-        if (countPermanentFailure(db, job.subscriptionId))
-          log.info('push subscription refused too often, removed', { endpoint });
+        if (countPermanentFailure(db, job.subscriptionId, outcome.reason, now))
+          log.info('push subscription refused too often, removed', { endpoint, reason: outcome.reason });
         return;
     }
   }

@@ -24,3 +24,24 @@ export type CrewChangeData = {
   /** Usernames of the crew who made the changes. */
   by?: string[];
 };
+
+/**
+ * Third edition: the same body as a declarative Web Push message (W3C Push API). A browser
+ * that knows the format (Safari 18.4+) shows `notification` even with no service worker
+ * running; `mutable` lets the service worker replace it with what it words on the device.
+ * The classic members stay for service workers installed before.
+ */
+export interface DeclarativePushMessage extends PushMessage {
+  web_push: 8030;
+  notification: {
+    title: string;
+    body: string;
+    /** Absolute, on the origin. */
+    navigate: string;
+    tag: string;
+    lang: string;
+  };
+  /** Changes the recipient was notified of since they last opened the app (≤ 99). */
+  app_badge: number;
+  mutable: true;
+}

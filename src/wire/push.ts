@@ -1,7 +1,7 @@
 // The Web Push wire (API.md "Push"): notification preferences and the caller's devices.
 // The subscription body keeps its schema in src/push (it checks keys with server crypto).
 import * as v from 'valibot';
-import type { IsoTime } from './fields.ts';
+import { Uuid, type IsoTime } from './fields.ts';
 
 export type Locale = 'de' | 'en';
 
@@ -67,6 +67,25 @@ export interface MyDevice {
   createdAt: IsoTime;
   lastUsedAt: IsoTime | null;
 }
+
+/** GET /api/push/devices: one of the caller's devices and how it is doing. */
+export interface DeviceStatus {
+  id: string;
+  /** The push service's host, e.g. "fcm.googleapis.com" (the whole endpoint identifies the device). */
+  endpointHost: string;
+  locale: Locale;
+  createdAt: IsoTime;
+  /** When the app last sent its subscription from this device (every start). */
+  lastSeenAt: IsoTime | null;
+  lastDeliveredAt: IsoTime | null;
+  /** Deliveries to it fail (transiently, or refused but not yet for good). */
+  failing: boolean;
+  /** Why, in words, while failing (an addition to API.md's shape). */
+  failingReason?: string;
+}
+
+/** POST /api/push/seen: the caller has seen the changes of one logbook, or of all. */
+export const SeenBody = v.object({ logbookId: v.optional(Uuid) });
 
 /** POST /api/push/test */
 export interface TestQueued {

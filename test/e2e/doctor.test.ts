@@ -53,6 +53,7 @@ const CHECKS = [
   'vapid-keys',
   'secret-key',
   'clock',
+  'push',
   'replication',
 ];
 
@@ -68,7 +69,7 @@ test('doctor on a ready https setup: every check ok, exit 0', async () => {
       checks.get('database')!,
       new RegExp(`schema step ${latestSchemaVersion()} of ${latestSchemaVersion()}, writable`),
     );
-    assert.match(result.stdout.trim().split('\n').at(-1)!, /all 9 checks ok/);
+    assert.match(result.stdout.trim().split('\n').at(-1)!, /all 10 checks ok/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -127,6 +128,39 @@ test('doctor: an https origin without a subject, a secret.key others can read, a
     });
     assert.match(lines(withEnv.stdout).get('secret-key')!, /^ok .*CREWBELL_SECRET_KEY/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('doctor says which push devices fail and why in words, as the worker recorded it; devices failing none is ok', async () => {
+  const dir = await readyDataDir();
+  const db = openDatabase(databasePath(dir));
+  const userId = randomUUID();
+  db.prepare('INSERT INTO users (id, username, is_admin, created_at) VALUES (?, ?, 0, 0)').run(userId, 'skipper');
+  const device = (n: number, failingSince: number | null, reason: string | null) =>
+    db
+      .prepare(
+        `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at, failing_since, failing_reason)
+         VALUES (?, ?, ?, 'k', 'a', 'en', 0, ?, ?)`,
+      )
+      .run(randomUUID(), userId, `https://push.example.org/${n}`, failingSince, reason);
+  device(1, null, null);
+  try {
+    const healthy = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
+    assert.match(lines(healthy.stdout).get('push')!, /^ok\s+push\s+1 device, none failing$/);
+    const clock = 'certificate not trusted — is the clock right? (CERT_NOT_YET_VALID)';
+    device(2, Date.now() - 3 * 3_600_000, clock);
+    device(3, Date.now() - 60_000, clock);
+    device(4, Date.now() - 60_000, 'the push service had trouble (HTTP 503)');
+    db.close();
+    const result = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
+    assert.equal(result.code, 1);
+    assert.equal(
+      lines(result.stdout).get('push'),
+      `problem  push        3 of 4 devices failing for 3 h: ${clock} (2); the push service had trouble (HTTP 503) (1); fix: check the clock (timedatectl), then wait for the next retry; the devices are kept`,
+    );
+  } finally {
+    if (db.isOpen) db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

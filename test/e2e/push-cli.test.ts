@@ -122,11 +122,16 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
     const lineFor = (id: string) => lines.find((l) => l.includes(id.slice(-8)))!;
     assert.match(lineFor(ok.id), / ok$/);
     assert.match(lineFor(gone.id), / gone \(removed\)$/);
-    assert.match(lineFor(broken.id), / failed: HTTP 413$/);
+    assert.match(lineFor(broken.id), / failed: the push service refused the message as too large \(HTTP 413\)$/);
     const [m] = ps.delivered(ok);
     assert.equal(m!.payload.title, 'Ahoy');
     assert.equal(m!.payload.tag, 'test');
     assert.match(m!.payload.body, /Testbenachrichtigung/);
+    // Declarative too, navigating to settings on the origin serve would use (no CREWBELL_ORIGIN here).
+    assert.equal(m!.payload.web_push, 8030);
+    assert.equal(m!.payload.notification.title, 'Ahoy');
+    assert.equal(m!.payload.notification.lang, 'de');
+    assert.equal(m!.payload.notification.navigate, 'http://localhost:8080/settings');
     assert.equal(ps.messages.filter((x) => x.deviceId === mates.id).length, 0, '--user sends to that user only');
     assert.deepEqual(ps.rejected, []);
 
@@ -144,10 +149,11 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no user named "nobody"/);
 
-    // Back-date one device's last use: prune removes only that one.
+    // Back-date one device's last use and the last time its app was opened: prune removes only that one.
     const db = new DatabaseSync(path.join(server.dataDir, 'crewbell.db'));
     db.exec('PRAGMA busy_timeout = 5000');
-    db.prepare('UPDATE push_subscriptions SET last_used_at = ? WHERE endpoint = ?').run(
+    db.prepare('UPDATE push_subscriptions SET last_used_at = ?, last_seen_at = ? WHERE endpoint = ?').run(
+      Date.now() - 31 * 86_400_000,
       Date.now() - 31 * 86_400_000,
       ok.endpoint,
     );
@@ -194,7 +200,10 @@ test('push test goes through the outbox: a temporary failure is reported and not
       server.dataDir,
     ]);
     assert.equal(sent.code, 1, sent.stderr);
-    assert.match(sent.stdout.trim(), / failed: HTTP 503 \(temporary; try again later\)$/);
+    assert.match(
+      sent.stdout.trim(),
+      / failed: the push service had trouble \(HTTP 503\) \(temporary; try again later\)$/,
+    );
     assert.equal(sent.stdout.trim().split('\n').length, 1, 'a line for the chosen devices only');
     assert.equal(
       ps.messages.filter((m) => m.deviceId === matesPhone.id).length,
@@ -227,7 +236,9 @@ test('serve prunes subscriptions unused for --subscription-max-age (on start, th
       assert.equal((await sailor.client.put('/api/push/subscription', d.subscription)).status, 200);
     assert.equal(await first.stop(), 0);
     const db = new DatabaseSync(path.join(first.dataDir, 'crewbell.db'));
-    db.prepare('UPDATE push_subscriptions SET created_at = ? WHERE endpoint = ?').run(
+    // Made and last opened 61 days ago (an app opened since would keep it).
+    db.prepare('UPDATE push_subscriptions SET created_at = ?, last_seen_at = ? WHERE endpoint = ?').run(
+      Date.now() - 61 * 86_400_000,
       Date.now() - 61 * 86_400_000,
       stale.endpoint,
     );
@@ -281,7 +292,7 @@ test('push test on a terminal draws a progress bar, clears it for each result li
     assert.ok(screen.endsWith(`${bar(3)}\r\x1b[K`));
     assert.equal(lines.length, 3);
     assert.equal(lines.filter((l) => / ok$/.test(l)).length, 2);
-    assert.equal(lines.filter((l) => / failed: HTTP 413$/.test(l)).length, 1);
+    assert.equal(lines.filter((l) => / failed: .*\(HTTP 413\)$/.test(l)).length, 1);
 
     // Not a terminal: the same command prints the result lines and nothing else.
     const piped = await runCli([

@@ -110,6 +110,16 @@ describe('crew changes notify the owner', () => {
     await writeEntries(crew.mate, crew.logbook.id, 1);
     const [m] = await ps.waitForDelivered(1, phone, WAIT_MS);
     assert.deepEqual(m!.payload, {
+      web_push: 8030,
+      notification: {
+        title: 'crewbell',
+        body: 'New changes in one of your logbooks.',
+        navigate: `${server.origin}/logbook/${crew.logbook.id}`,
+        tag: `logbook-${crew.logbook.id}`,
+        lang: 'en',
+      },
+      app_badge: 1,
+      mutable: true,
       title: 'crewbell',
       body: 'New changes in one of your logbooks.',
       tag: `logbook-${crew.logbook.id}`,

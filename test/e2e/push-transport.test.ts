@@ -92,7 +92,7 @@ test('HTTP/2 push service: many messages share one connection; 201, 410 and 429 
     assert.deepEqual(await send(t, `${h2Origin}/busy`), {
       kind: 'retry',
       status: 429,
-      reason: 'HTTP 429',
+      reason: 'the push service asks to slow down (HTTP 429)',
       retryAfterMs: 3_000,
     });
   } finally {
@@ -125,11 +125,12 @@ test('a push service that never answers times out into a retry, over HTTP/2 and 
   }
 });
 
-test('an untrusted certificate fails (not retried)', async () => {
+test('an untrusted certificate is transient (a wrong clock heals), and says so in words', async () => {
   const t = createTransport({ timeoutMs: 2_000, allowInsecure: true, http2: true });
   try {
     const outcome = await send(t, `${h2Origin}/push/x`);
-    assert.equal(outcome.kind, 'failed', JSON.stringify(outcome));
+    assert.equal(outcome.kind, 'retry', JSON.stringify(outcome));
+    assert.match((outcome as { reason: string }).reason, /^certificate not trusted — is the clock right/);
   } finally {
     t.close();
   }

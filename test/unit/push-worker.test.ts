@@ -19,6 +19,7 @@ import { startPushService, type PushServiceDevice } from '../helpers/push-servic
 import { waitFor } from '../helpers/server.ts';
 
 const ps = await startPushService();
+const ORIGIN = 'https://crewbell.example.org';
 after(() => ps.close());
 
 /**
@@ -49,7 +50,7 @@ function setup(options: { retries?: number; timeoutMs?: number; clock?: ManualCl
   const metrics = createMetrics(pushMetricSources(db), { defaults: false });
   const transport = createTransport({ timeoutMs: options.timeoutMs ?? 5_000, allowInsecure: true });
   const worker = createOutboxWorker(
-    { db, clock, log: silentLogger, metrics, transport, signer: () => signer },
+    { db, clock, log: silentLogger, metrics, transport, signer: () => signer, origin: () => ORIGIN },
     { concurrency: 4, retries: options.retries ?? 3, retryBaseMs: 2_000, ttlSeconds: 86_400, random: () => 0.5 },
   );
   const userId = randomUUID();
@@ -115,7 +116,8 @@ test('backoff doubles from the base with jitter, Retry-After wins, and both are 
   }
 });
 
-test('push service answers are sorted: 2xx delivered, 404/410 gone, 429/5xx retry, other 4xx failed', () => {
+test('push service answers are sorted: 2xx delivered, 404/410 gone, 400/403/413 refused, the rest retried', () => {
+  // Every status and error, row by row: test/unit/push-classify.test.ts.
   const now = Date.UTC(2026, 0, 1);
   assert.equal(classifyStatus(201, undefined, now).kind, 'success');
   assert.equal(classifyStatus(404, undefined, now).kind, 'gone');
@@ -123,11 +125,12 @@ test('push service answers are sorted: 2xx delivered, 404/410 gone, 429/5xx retr
   assert.deepEqual(classifyStatus(429, '7', now), {
     kind: 'retry',
     status: 429,
-    reason: 'HTTP 429',
+    reason: 'the push service asks to slow down (HTTP 429)',
     retryAfterMs: 7_000,
   });
   assert.equal(classifyStatus(503, undefined, now).kind, 'retry');
-  for (const s of [400, 401, 403, 413]) assert.equal(classifyStatus(s, undefined, now).kind, 'failed', String(s));
+  assert.equal(classifyStatus(401, undefined, now).kind, 'retry');
+  for (const s of [400, 403, 413]) assert.equal(classifyStatus(s, undefined, now).kind, 'failed', String(s));
   assert.equal(parseRetryAfter(new Date(now + 30_000).toUTCString(), now), 30_000);
   assert.equal(parseRetryAfter('soon', now), undefined);
 });
@@ -140,7 +143,7 @@ test('429 with Retry-After waits exactly that long on the clock, then delivers',
   t.send();
   const first = await waitFor(() => (t.job()?.attempts === 1 ? t.job() : undefined), 'the first attempt');
   assert.equal(first.next_attempt_at, t.clock.now() + 7_000);
-  assert.equal(first.last_error, 'HTTP 429');
+  assert.equal(first.last_error, 'the push service asks to slow down (HTTP 429)');
   t.clock.advance(6_999);
   assert.equal(ps.messages.filter((m) => m.deviceId === device.id).length, 1, 'not before Retry-After');
   t.clock.advance(1);
@@ -204,6 +207,40 @@ test('retries run out after --push-retries: the job is dropped, the subscription
   await t.stop();
 });
 
+test('a device failing for long backs off by its failures in a row, up to hours, and is kept and marked failing', async () => {
+  const t = setup({ retries: 5 });
+  const device = ps.createDevice();
+  const id = t.subscribe(device);
+  // It has failed 19 times in a row already (a Pi with a wrong clock, say): the 20th waits hours.
+  t.db.prepare('UPDATE push_subscriptions SET failures = 19 WHERE id = ?').run(id);
+  ps.plan(device, 503);
+  const before = t.clock.now();
+  t.send();
+  const row = await waitFor(() => (t.job()?.attempts === 1 ? t.job() : undefined), 'the failed attempt');
+  // Equal jitter with random() = 0.5: three quarters of the cap.
+  assert.equal(MAX_RETRY_DELAY_MS, 6 * 3_600_000);
+  assert.equal(row.next_attempt_at, before + 0.75 * MAX_RETRY_DELAY_MS);
+  const sub = t.db
+    .prepare('SELECT failures, failing_since, failing_reason FROM push_subscriptions WHERE id = ?')
+    .get(id) as { failures: number; failing_since: number; failing_reason: string };
+  assert.deepEqual(
+    { ...sub },
+    {
+      failures: 20,
+      failing_since: before,
+      failing_reason: 'the push service had trouble (HTTP 503)',
+    },
+  );
+  t.clock.advance(row.next_attempt_at - t.clock.now());
+  await ps.waitForDelivered(1, device);
+  await waitFor(() => t.job() === undefined, 'the job delivered');
+  assert.deepEqual(
+    { ...t.db.prepare('SELECT failures, failing_since, failing_reason FROM push_subscriptions WHERE id = ?').get(id) },
+    { failures: 0, failing_since: null, failing_reason: null },
+  );
+  await t.stop();
+});
+
 test('410 removes the subscription and the next device still gets it; 413 fails without removing', async () => {
   const t = setup();
   const gone = ps.createDevice();
@@ -237,13 +274,25 @@ test('a hanging push service times out and the message is retried', async () => 
   await t.stop();
 });
 
-test('the message the device decrypts is exactly the test notification, with TTL, Urgency and Topic', async () => {
+test('the message the device decrypts is exactly the test notification, declarative too, with TTL, Urgency and Topic', async () => {
   const t = setup();
   const device = ps.createDevice();
   t.subscribe(device);
   t.send();
   const [m] = await ps.waitForDelivered(1, device);
-  assert.deepEqual(m!.payload, testMessage('en'));
+  assert.deepEqual(m!.payload, {
+    web_push: 8030,
+    notification: {
+      title: 'crewbell',
+      body: 'Test notification: push works on this device.',
+      navigate: `${ORIGIN}/settings`,
+      tag: 'test',
+      lang: 'en',
+    },
+    app_badge: 0,
+    mutable: true,
+    ...testMessage('en'),
+  });
   assert.equal(m!.headers.ttl, '86400');
   assert.equal(m!.headers.urgency, 'normal');
   assert.equal(m!.headers.topic, 'topic1');

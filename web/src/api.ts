@@ -15,14 +15,21 @@ import type {
   CrewRole,
   OpenInviteRow,
 } from '../../src/wire/logbooks.ts';
-import type { LogbookNotifications, MyDevice, NewSubscription, PushPrefs, TestQueued } from '../../src/wire/push.ts';
+import type {
+  DeviceStatus,
+  LogbookNotifications,
+  MyDevice,
+  NewSubscription,
+  PushPrefs,
+  TestQueued,
+} from '../../src/wire/push.ts';
 import type { HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
 
 // The answers' types are the server's own (src/wire), imported as types only: nothing of
 // the server, nor valibot, reaches the bundle.
 export type { PasskeyInfo, User } from '../../src/wire/account.ts';
 export type { InviteInfo, LogbookRow, Member, Role } from '../../src/wire/logbooks.ts';
-export type { PushPrefs, QuietHours } from '../../src/wire/push.ts';
+export type { DeviceStatus, PushPrefs, QuietHours } from '../../src/wire/push.ts';
 export type { EntryVersionRow, PullItem } from '../../src/wire/sync.ts';
 export type { OpenInviteRow } from '../../src/wire/logbooks.ts';
 
@@ -126,4 +133,9 @@ export const api = {
   /** The signed-in user's own subscribed devices (added to the contract for the settings screen). */
   mySubscriptions: () => request<{ subscriptions: MyDevice[] }>('GET', '/api/push/subscriptions'),
   testPush: () => request<TestQueued>('POST', '/api/push/test'),
+  /** The account's devices and how each is doing. */
+  devices: () => request<{ devices: DeviceStatus[] }>('GET', '/api/push/devices'),
+  removeDevice: (id: string) => request<void>('DELETE', `/api/push/devices/${enc(id)}`),
+  /** The app was opened: the badge count starts again from 0. */
+  seen: (logbookId?: string) => request<void>('POST', '/api/push/seen', logbookId ? { logbookId } : {}),
 };

@@ -109,8 +109,10 @@ keepLang();
 onLangChange(keepLang);
 render(<App />, document.getElementById('app')!);
 void loadSession().then(() => {
-  // A rotated VAPID key is noticed at every start, not only at the next sign-in.
-  if (session().user) void import('./push.ts').then((push) => push.renewIfKeyChanged()).catch(() => undefined);
+  // The subscription goes to the server at every start (a rotated VAPID key renews it), the
+  // badge is cleared, and again when the app comes back (web/src/device-heal.ts).
+  if (session().user)
+    void import('./device-heal.ts').then((heal) => heal.keepDeviceAlive(() => !!session().user)).catch(() => undefined);
   return refreshPendingCount();
 });
 

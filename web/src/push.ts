@@ -1,6 +1,7 @@
 // Web Push on this device: what the browser can do here, and subscribing or unsubscribing
-// this device alone. The subscription goes to the server with the language. Whether crew
-// changes notify at all is the account's preference (api.setPrefs), never changed here.
+// this device alone. The subscription goes to the server with the language, and again at
+// every start (devices heal). Whether crew changes notify at all is the account's
+// preference (api.setPrefs), never changed here.
 import { api } from './api.ts';
 import { fromBase64url, toBase64url } from './base64url.ts';
 import { lang } from './i18n.ts';
@@ -43,16 +44,32 @@ function madeWithKey(subscription: PushSubscription, publicKey: string): boolean
   return !!key && toBase64url(new Uint8Array(key)) === publicKey;
 }
 
+/** This device's id on the server and when it last sent its subscription (localStorage). */
+const DEVICE_ID = 'crewbell.pushDeviceId';
+const SENT_AT = 'crewbell.pushSentAt';
+
+/** The server's id for this device, once it has sent its subscription from here. */
+export function thisDeviceId(): string | null {
+  return localStorage.getItem(DEVICE_ID);
+}
+
+/** When this device last sent its subscription (0: never). */
+export function subscriptionSentAt(): number {
+  return Number(localStorage.getItem(SENT_AT)) || 0;
+}
+
 async function tellServer(subscription: PushSubscription): Promise<void> {
   const json = subscription.toJSON();
   const key = subscription.options?.applicationServerKey;
-  await api.putSubscription({
+  const { id } = await api.putSubscription({
     endpoint: subscription.endpoint,
     keys: { p256dh: json.keys?.p256dh ?? '', auth: json.keys?.auth ?? '' },
     expirationTime: subscription.expirationTime ?? null,
     locale: lang(),
     ...(key ? { vapidPublicKey: toBase64url(new Uint8Array(key)) } : {}),
   });
+  localStorage.setItem(DEVICE_ID, id);
+  localStorage.setItem(SENT_AT, String(Date.now()));
 }
 
 /** A subscription made with the server's current key, replacing one made with an old key. */
@@ -84,20 +101,20 @@ export async function unsubscribeDevice(): Promise<void> {
     await api.deleteSubscription(subscription.endpoint);
     await subscription.unsubscribe();
   }
+  localStorage.removeItem(DEVICE_ID);
 }
 
 /**
- * At every app start: a subscription made with a VAPID key the server no longer has
- * (after `vapid generate --force`) would never receive anything. Replace it now, without
- * waiting for a sign-in. Returns whether it did.
+ * At every start and when the app comes back after a day: this device's subscription goes to
+ * the server again (renewed first if made with an old key), so a device the server dropped
+ * comes back by itself and the server knows it is alive. Returns whether it sent one.
  */
-export async function renewIfKeyChanged(): Promise<boolean> {
+export async function resendSubscription(): Promise<boolean> {
   if (pushSupport() !== 'granted') return false;
   const existing = await (await registration()).pushManager.getSubscription();
   if (!existing) return false;
   const { publicKey } = await api.vapidKey();
-  if (madeWithKey(existing, publicKey)) return false;
-  await tellServer(await subscribe());
+  await tellServer(madeWithKey(existing, publicKey) ? existing : await subscribe());
   return true;
 }
 
@@ -124,4 +141,5 @@ export async function forgetDeviceSubscription(): Promise<void> {
   if (!subscription) return;
   await api.deleteSubscription(subscription.endpoint).catch(() => undefined);
   await subscription.unsubscribe().catch(() => false);
+  localStorage.removeItem(DEVICE_ID);
 }

@@ -400,3 +400,78 @@ test('after `vapid generate --force`, the next app start resubscribes this devic
   );
   assert.equal(madeWith, rotated, "the device's subscription was made with the new key");
 });
+
+test('a declarative push: the worker shows it, a click goes to navigate, opening the app clears the badge count; the device heals and is listed', async () => {
+  const b = await boat('Declared');
+  const phoneDevice = ps.createDevice();
+  const phone = await device(b.skipper, phoneDevice);
+  await notificationsOn(phone);
+  await crewWrites(b, 2);
+  const [message] = await ps.waitForDelivered(1, phoneDevice, WAIT_MS);
+  assert.equal(message!.payload.web_push, 8030);
+  assert.equal(message!.payload.app_badge, 2);
+  assert.equal(message!.payload.notification.navigate, `${server.origin}/logbook/${b.logbookId}`);
+  const badgeCount = () =>
+    server.query<{ n: number }>(
+      'SELECT COALESCE(SUM(changes), 0) AS n FROM push_badges WHERE user_id = ?',
+      b.skipper.id,
+    )[0]!.n;
+  assert.equal(badgeCount(), 2);
+
+  // Chromium has no declarative push: its worker gets the same JSON as a classic push event.
+  const shown = await showOnDevice(phone, message!);
+  assert.deepEqual(
+    shown.map((n) => [n.title, n.body, n.tag]),
+    [['crewbell', 'New changes in one of your logbooks.', `logbook-${b.logbookId}`]],
+  );
+  const [worker] = phone.context().serviceWorkers();
+  assert.ok(worker);
+  await worker.evaluate(`self.registration.getNotifications().then((list) => {
+    const notification = list.find((n) => n.tag === ${JSON.stringify(`logbook-${b.logbookId}`)});
+    self.dispatchEvent(new NotificationEvent('notificationclick', { notification }));
+  })`);
+  await phone.waitForURL(`${server.origin}/logbook/${b.logbookId}`);
+  // The app opened: POST /api/push/seen, so the next push's badge counts from 0.
+  await waitFor(() => badgeCount() === 0, 'the badge count to be cleared by opening the app');
+
+  // A device the server dropped comes back at the next start, marked seen.
+  server.query('DELETE FROM push_subscriptions WHERE endpoint = ?', phoneDevice.endpoint);
+  await phone.goto(`${server.origin}/settings`);
+  await waitFor(
+    () =>
+      server.query<{ seen: number | null }>(
+        'SELECT last_seen_at AS seen FROM push_subscriptions WHERE endpoint = ?',
+        phoneDevice.endpoint,
+      )[0]?.seen,
+    'the subscription to be sent again at start',
+  );
+  await phone.locator('#push-devices[data-count="1"] li[data-failing="no"]', { hasText: 'this device' }).waitFor();
+
+  // Back in the foreground after more than a day away: the subscription goes out again.
+  server.query('UPDATE push_subscriptions SET last_seen_at = 1 WHERE endpoint = ?', phoneDevice.endpoint);
+  await phone.evaluate(
+    `localStorage.setItem('crewbell.pushSentAt', String(Date.now() - 25 * 3600000)); document.dispatchEvent(new Event('visibilitychange')); true`,
+  );
+  await waitFor(
+    () =>
+      server.query<{ seen: number }>(
+        'SELECT last_seen_at AS seen FROM push_subscriptions WHERE endpoint = ?',
+        phoneDevice.endpoint,
+      )[0]!.seen > 1,
+    'the subscription to be sent again when the app comes back after a day',
+  );
+
+  // Failing, as the worker records it: the settings page says so, in the server's words.
+  server.query(
+    "UPDATE push_subscriptions SET failing_since = 1, failing_reason = 'certificate not trusted — is the clock right? (CERT_NOT_YET_VALID)' WHERE endpoint = ?",
+    phoneDevice.endpoint,
+  );
+  await phone.reload();
+  const failing = phone.locator('#push-devices li[data-failing="yes"]');
+  await failing.getByText('Failing: certificate not trusted — is the clock right?', { exact: false }).waitFor();
+  await failing.scrollIntoViewIfNeeded();
+  await screenshot(phone, 'notify-06-devices-failing');
+  await failing.getByRole('button', { name: 'Remove' }).click();
+  await phone.locator('#push-devices[data-count="0"]').waitFor();
+  assert.equal(server.query('SELECT 1 FROM push_subscriptions WHERE user_id = ?', b.skipper.id).length, 0);
+});

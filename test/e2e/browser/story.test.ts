@@ -171,6 +171,16 @@ step('crew sign up through the invite link and write; the owner gets one real pu
   assert.deepEqual(
     { ...message!.payload, data },
     {
+      web_push: 8030,
+      notification: {
+        title: 'crewbell',
+        body: 'New changes in one of your logbooks.',
+        navigate: `${server.origin}/logbook/${logbookId}`,
+        tag: `logbook-${logbookId}`,
+        lang: 'en',
+      },
+      app_badge: changeCount,
+      mutable: true,
       title: 'crewbell',
       body: 'New changes in one of your logbooks.',
       tag: `logbook-${logbookId}`,

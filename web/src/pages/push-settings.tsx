@@ -9,6 +9,7 @@ import { lockScreenNames, setLockScreenNames } from '../notification-detail.ts';
 import { deviceSubscription, pushSupport, subscribeDevice, unsubscribeDevice, type PushSupport } from '../push.ts';
 import { ActionButton, errorText, Notice } from '../ui.tsx';
 import { QuietHoursEditor } from './quiet-hours.tsx';
+import { PushDevices } from './push-devices.tsx';
 
 function Switch(props: {
   id: string;
@@ -43,6 +44,7 @@ export function PushSection() {
   const [subscribed, setSubscribed] = useState(false);
   const [names, setNames] = useState(true);
   const [otherDevices, setOtherDevices] = useState<number | undefined>(undefined);
+  const [devicesRevision, setDevicesRevision] = useState(0);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState('');
   const [error, setError] = useState('');
@@ -63,6 +65,7 @@ export function PushSection() {
     // A server without the device list just does not show the count.
     const mine = await api.mySubscriptions().catch(() => undefined);
     setOtherDevices(mine ? mine.subscriptions.filter((s) => s.endpoint !== sub?.endpoint).length : undefined);
+    setDevicesRevision((n) => n + 1);
   };
   useEffect(() => {
     refresh().catch((e) => setError(errorText(e)));
@@ -169,6 +172,7 @@ export function PushSection() {
       ) : null}
       {message ? <Notice kind="ok">{message}</Notice> : null}
       {error ? <Notice kind="error">{error}</Notice> : null}
+      <PushDevices revision={devicesRevision} />
       {prefs ? <QuietHoursEditor prefs={prefs} onSaved={setPrefs} /> : null}
       <p class="muted small">{t('pushOwnerOnly')}</p>
     </section>
