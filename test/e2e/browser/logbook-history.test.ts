@@ -208,10 +208,20 @@ step('the mate deletes an entry; the skipper finds it under Recently deleted and
     async () => (await card(skipperPage, 'Passed Kiel lighthouse').count()) === 0,
     'the delete reaches the skipper',
   );
+  // The list comes in one request (issue 18), not one history per deleted entry…
+  const asked: string[] = [];
+  const onRequest = (request: { url(): string }) => {
+    const { pathname } = new URL(request.url());
+    if (/^\/api\/sync\/(deleted|history)$/.test(pathname)) asked.push(pathname);
+  };
+  skipperPage.on('request', onRequest);
   await skipperPage.click('#open-deleted');
   const deleted = skipperPage.locator('.deleted-entry', { hasText: 'Passed Kiel lighthouse' });
   await deleted.waitFor();
   assert.match((await deleted.textContent()) ?? '', /deleted by asa/);
+  await waitSynced(skipperPage);
+  skipperPage.off('request', onRequest);
+  assert.deepEqual(asked, ['/api/sync/deleted']);
   await screenshot(skipperPage, 'logbook-recently-deleted');
   await deleted.locator('.restore-deleted').click();
   await skipperPage.waitForURL(`${server.origin}/logbook/${logbookId}`);
@@ -432,4 +442,33 @@ step('the printable logbook: boat, crew, distance run per day, A4 print styleshe
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
   writeFileSync(path.join(screenshotDir, 'logbook-print.pdf'), pdf);
   await skipperPage.emulateMedia({ media: 'screen' });
+});
+
+step('a history larger than one page: the PWA shows the newest 4 MiB and loads the older versions on request (issue 18)', async () => {
+  // 100 versions of 64 KiB (sealed with no key of this logbook: they show as locked).
+  const payload = () => Buffer.alloc(48 * 1024, Math.floor(Math.random() * 256)).toString('base64url');
+  const first = await skipper.client.post('/api/sync/push', {
+    items: [{ logbookId, entityId: 'heavy', action: 'create', payload: payload() }],
+  });
+  assert.equal(first.body.results[0].status, 'success', first.text);
+  for (const from of [1, 50]) {
+    const res = await skipper.client.post('/api/sync/push', {
+      items: Array.from({ length: from === 1 ? 49 : 50 }, (_, i) => ({
+        logbookId,
+        entityId: 'heavy',
+        action: 'update',
+        payload: payload(),
+        baseVersion: from + i,
+      })),
+    });
+    assert.equal(res.status, 200, res.text);
+  }
+  await skipperPage.setViewportSize({ width: 390, height: 844 });
+  await skipperPage.goto(`${server.origin}/logbook/${logbookId}/entry/heavy/history`);
+  await skipperPage.locator('.version[data-version="100"]').waitFor();
+  assert.equal(await skipperPage.locator('.version').count(), 64, 'a page holds 64 versions of 64 KiB');
+  await skipperPage.click('.older-versions');
+  await skipperPage.locator('.version[data-version="1"]').waitFor();
+  assert.equal(await skipperPage.locator('.version').count(), 100);
+  assert.equal(await skipperPage.locator('.older-versions').count(), 0, 'no older page left');
 });
