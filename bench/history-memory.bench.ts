@@ -1,6 +1,6 @@
 // Memory while large histories are read (issue 18): one entry given 1,000 versions of 64 KiB
 // (17 uploads, within the default quota), then 4 history reads at once, each paging through
-// all of it (≤ 4 MiB of payload a page). Prints the server's peak RSS during the reads (the
+// all of it (HISTORY_PAGE_BYTES of payload a page, ≤ 4 MiB). Prints the server's peak RSS during the reads (the
 // peak is reset before them through /proc/PID/clear_refs) and /healthz latency meanwhile.
 // Target: peak RSS ≤ 128 MB. Not a test; `node bench/history-memory.bench.ts [--binary FILE]`.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -75,7 +75,7 @@ try {
   console.log(`server: ${binary ?? 'node src/main.ts'}`);
   console.log(
     `${READERS} readers at once, each through ${VERSIONS} versions of 64 KiB in ${pages[0]} pages: ${ms.toFixed(0)} ms; ` +
-      `RSS before ${mb(before)}, peak during ${mb(peak)} (target ≤ 128 MB); /healthz meanwhile max ${Math.max(...health).toFixed(0)} ms over ${health.length}`,
+      `RSS before ${mb(before)}, peak during ${mb(peak)} (target ≤ 128 MB); /healthz meanwhile p50 ${[...health].sort((a, b) => a - b)[Math.floor(health.length / 2)]!.toFixed(0)} ms, max ${Math.max(...health).toFixed(0)} ms over ${health.length}`,
   );
 } finally {
   await server.stop();

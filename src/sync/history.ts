@@ -64,8 +64,12 @@ export function pruneVersions(db: Db, logbookId: string, now: number): number {
   return Number(pruned.changes);
 }
 
-/** Payload per history page (../shared/API.md third edition): older versions come on the next page. */
-export const HISTORY_PAGE_BYTES = 4 * 1024 * 1024;
+/**
+ * Payload per history page: ../shared/API.md allows up to 4 MiB; 1 MiB keeps four readers of
+ * bloated histories at once within the Pi's memory target (bench/history-memory.bench.ts) and
+ * each request short. Older versions come on the next page.
+ */
+export const HISTORY_PAGE_BYTES = 1024 * 1024;
 
 export interface VersionPage {
   versions: EntryVersion[];
