@@ -17,22 +17,20 @@ import { metricsRoutes } from './metrics.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { VERSION } from '../version.ts';
 
-const RATE_LIMITS: Record<
-  'auth' | 'invites' | 'inviteReads' | 'sync' | 'subscribe' | 'prefs' | 'pushTest',
-  RateLimit
-> = {
-  auth: { burst: 60, perMinute: 30 },
-  /** Making, accepting and revoking invites. */
-  invites: { burst: 30, perMinute: 10 },
-  /** Looking at invites (the open ones, one token's invite): a budget of its own, so reading never uses up making. */
-  inviteReads: { burst: 120, perMinute: 60 },
-  sync: { burst: 300, perMinute: 300 },
-  subscribe: { burst: 30, perMinute: 10 },
-  /** Each quiet-hours time zone is parsed by Intl: a few changes a minute are plenty. */
-  prefs: { burst: 20, perMinute: 10 },
-  /** A test notification goes out through real push services: a few a minute is plenty. */
-  pushTest: { burst: 3, perMinute: 3 },
-};
+const RATE_LIMITS: Record<'auth' | 'invites' | 'inviteReads' | 'sync' | 'subscribe' | 'prefs' | 'pushTest', RateLimit> =
+  {
+    auth: { burst: 60, perMinute: 30 },
+    /** Making, accepting and revoking invites. */
+    invites: { burst: 30, perMinute: 10 },
+    /** Looking at invites (the open ones, one token's invite): a budget of its own, so reading never uses up making. */
+    inviteReads: { burst: 120, perMinute: 60 },
+    sync: { burst: 300, perMinute: 300 },
+    subscribe: { burst: 30, perMinute: 10 },
+    /** Each quiet-hours time zone is parsed by Intl: a few changes a minute are plenty. */
+    prefs: { burst: 20, perMinute: 10 },
+    /** A test notification goes out through real push services: a few a minute is plenty. */
+    pushTest: { burst: 3, perMinute: 3 },
+  };
 
 export type RateLimiters = Record<keyof typeof RATE_LIMITS, RateLimiter>;
 

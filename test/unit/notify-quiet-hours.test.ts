@@ -182,7 +182,7 @@ test('the formatter cache keeps one formatter per canonical zone and stays bound
   const berlin = wallClockMinutes(instant, 'Europe/Berlin');
   // 2,000 spellings of one zone: each used to keep a formatter (~24 KiB of ICU memory) forever.
   for (let i = 0; i < 2_000; i++) {
-    const spelling = [...'europe/berlin'].map((ch, j) => ((i >> j % 11) & 1 ? ch.toUpperCase() : ch)).join('');
+    const spelling = [...'europe/berlin'].map((ch, j) => ((i >> (j % 11)) & 1 ? ch.toUpperCase() : ch)).join('');
     assert.equal(wallClockMinutes(instant, spelling), berlin);
   }
   assert.deepEqual(

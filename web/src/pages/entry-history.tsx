@@ -112,10 +112,10 @@ export function EntryHistoryPage({ id, entryId }: { id: string; entryId: string 
                   {view.changed === undefined
                     ? null
                     : view.changed === null
-                    ? t('firstVersion')
-                    : view.changed.length
-                      ? t('changedFields', { fields: view.changed.map(fieldLabel).join(', ') })
-                      : t('nothingChanged')}
+                      ? t('firstVersion')
+                      : view.changed.length
+                        ? t('changedFields', { fields: view.changed.map(fieldLabel).join(', ') })
+                        : t('nothingChanged')}
                 </p>
                 <VersionContent data={view.data} changed={view.changed} />
                 {i > 0 && canWrite(logbook) ? (
@@ -166,7 +166,15 @@ async function loadDeleted(id: string, key: CryptoKey, onDevice: CachedEntry[]):
         const rows: EntryVersionRow[] =
           e.version === null || e.payload === null
             ? []
-            : [{ version: e.version, payload: e.payload, deleted: false, updatedAt: e.updatedAt!, updatedBy: e.updatedBy }];
+            : [
+                {
+                  version: e.version,
+                  payload: e.payload,
+                  deleted: false,
+                  updatedAt: e.updatedAt!,
+                  updatedBy: e.updatedBy,
+                },
+              ];
         return {
           entityId: e.entityId,
           deletedBy: e.deletedBy,
