@@ -1,6 +1,6 @@
 // The Hono app: guards in front, then one router per concern, the PWA behind them. app/ is
 // the top of the HTTP side (it imports every domain's router); the shared pieces live in kit/.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { AppError, errorBody, errorHandler } from '../kit/errors.ts';
 import { csrf, rateLimit } from '../kit/middleware.ts';
@@ -19,14 +19,20 @@ import { watchRoutes } from '../watch/routes.ts';
 import { mapImageOrigins, mapRoutes } from './map.ts';
 import { VERSION } from '../version.ts';
 
-const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe' | 'pushTest', RateLimit> = {
-  auth: { burst: 60, perMinute: 30 },
-  invites: { burst: 30, perMinute: 10 },
-  sync: { burst: 300, perMinute: 300 },
-  subscribe: { burst: 30, perMinute: 10 },
-  /** A test notification goes out through real push services: a few a minute is plenty. */
-  pushTest: { burst: 3, perMinute: 3 },
-};
+const RATE_LIMITS: Record<'auth' | 'invites' | 'inviteReads' | 'sync' | 'subscribe' | 'prefs' | 'pushTest', RateLimit> =
+  {
+    auth: { burst: 60, perMinute: 30 },
+    /** Making, accepting and revoking invites. */
+    invites: { burst: 30, perMinute: 10 },
+    /** Looking at invites (the open ones, one token's invite): a budget of its own, so reading never uses up making. */
+    inviteReads: { burst: 120, perMinute: 60 },
+    sync: { burst: 300, perMinute: 300 },
+    subscribe: { burst: 30, perMinute: 10 },
+    /** Each quiet-hours time zone is parsed by Intl: a few changes a minute are plenty. */
+    prefs: { burst: 20, perMinute: 10 },
+    /** A test notification goes out through real push services: a few a minute is plenty. */
+    pushTest: { burst: 3, perMinute: 3 },
+  };
 
 export type RateLimiters = Record<keyof typeof RATE_LIMITS, RateLimiter>;
 
@@ -44,6 +50,11 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   const app = new Hono<AppEnv>();
   const { config } = deps;
   const limit = (name: keyof typeof RATE_LIMITS) => rateLimit(limiters[name], config);
+  /** Reads (GET, HEAD) from one budget, changes from another. */
+  const limitSplit = (reads: keyof typeof RATE_LIMITS, writes: keyof typeof RATE_LIMITS): MiddlewareHandler<AppEnv> => {
+    const [read, write] = [limit(reads), limit(writes)];
+    return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? read : write)(c, next);
+  };
 
   app.onError(errorHandler(deps.log));
   // Cheapest first: the health check answers before any guard runs.
@@ -54,10 +65,11 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.use('*', csrf(config.origin));
   app.use('/api/*', loadSession(deps));
   app.use('/api/auth/*', limit('auth'));
-  app.use('/api/logbooks/:id/invites', limit('invites'));
-  app.use('/api/invites/*', limit('invites'));
+  app.use('/api/logbooks/:id/invites', limitSplit('inviteReads', 'invites'));
+  app.use('/api/invites/*', limitSplit('inviteReads', 'invites'));
   app.use('/api/sync/*', limit('sync'));
   app.use('/api/push/subscription', limit('subscribe'));
+  app.on('PUT', '/api/push/prefs', limit('prefs'));
   app.use('/api/push/test', limit('pushTest'));
   // Bodies last: a refused or rate-limited request never has its body read.
   app.use('*', bodyGuard(bodyLimitFor, new Slots(LARGE_BODIES.slots, LARGE_BODIES.maxWaiting)));

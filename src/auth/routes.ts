@@ -30,6 +30,7 @@ import {
   type SignedIn,
 } from './signup.ts';
 import { deleteUser, Username } from './users.ts';
+import { dropUserDevices } from '../push/subscriptions.ts';
 import { transaction } from '../db.ts';
 import type { PasskeyInfo, SessionAnswer, User as WireUser } from '../wire/account.ts';
 
@@ -189,10 +190,14 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
     const id = v.safeParse(Id, c.req.param('id'));
     if (!id.success) throw new AppError(404, 'not_found', 'passkey not found');
     requireReverified(session, now(), 'remove the passkey');
-    // A removed passkey may be on a lost phone: its sessions end too (all but this one).
+    // A removed passkey may be on a lost phone: its sessions end too (all but this one), and
+    // the account's push devices go, so the phone receives nothing more (this one subscribes again).
     const result = transaction(db, () => {
       const r = deletePasskey(db, user.id, id.output);
-      if (r === 'deleted') invalidateUserSessions(db, user.id, session.id);
+      if (r === 'deleted') {
+        invalidateUserSessions(db, user.id, session.id);
+        dropUserDevices(db, user.id);
+      }
       return r;
     });
     if (result === 'not_found') throw new AppError(404, 'not_found', 'passkey not found');
@@ -218,7 +223,11 @@ export function authRoutes(deps: AppDeps): Hono<AppEnv> {
   app.delete('/account', (c) => {
     const { user, session } = requireUser(c);
     requireReverified(session, now(), 'delete the account');
-    deleteUser(db, user.id);
+    // The devices first, explicitly: none may outlive the account, whatever the foreign keys do.
+    transaction(db, () => {
+      dropUserDevices(db, user.id);
+      deleteUser(db, user.id);
+    });
     clearSessionCookie(c, deps);
     return c.body(null, 204);
   });

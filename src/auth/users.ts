@@ -172,6 +172,19 @@ export function createFirstStartToken(db: Db, now: number): { token: string; exp
   });
 }
 
+/** No account, and no first-start link that still works: serve makes a new one (cli/first-start.ts). */
+export function needsFirstStartLink(db: Db, now: number): boolean {
+  return (
+    (
+      prepared(
+        db,
+        `SELECT NOT EXISTS (SELECT 1 FROM users) AND NOT EXISTS (
+         SELECT 1 FROM signup_tokens WHERE first_start = 1 AND used_at IS NULL AND expires_at > ?) AS needed`,
+      ).get(now) as { needed: number }
+    ).needed === 1
+  );
+}
+
 /**
  * Uses the token once for `userId` (the account recovered or made); false when someone used
  * it first or it is bound to another account. Call inside the sign-up transaction.

@@ -1,9 +1,9 @@
 // `crewbell restore`: one command that puts a Litestream replica onto a fresh SD card, with
 // the secret key given back from its paper or password-manager copy (README "When the SD
 // card dies").
-import { readFileSync } from 'node:fs';
 import type { Command } from './command.ts';
 import { CommandFailed } from './command.ts';
+import { readKeyInput } from './key-input.ts';
 import { dataDirFlag, UsageError, type FlagSpec } from '../config.ts';
 import { findLitestream, litestreamConfig, DEFAULT_LITESTREAM_CONFIG } from '../replication/litestream.ts';
 import { RestoreRefused, restoreFromReplica } from '../replication/restore.ts';
@@ -37,7 +37,7 @@ export const restoreCommands: Command[] = [
       {
         name: 'secret-key',
         kind: 'string',
-        help: `the secret key from your paper or password-manager copy (- reads it from stdin); saved as data-dir/secret.key (its env twin is ${SECRET_KEY_ENV}, used as it is)`,
+        help: `a file holding the secret key from your paper or password-manager copy, or - to read it from stdin (never the key itself: ps and sudo's log see the command line); saved as data-dir/secret.key (its env twin is ${SECRET_KEY_ENV}, used as it is)`,
       },
       {
         name: 'new-keys',
@@ -69,11 +69,9 @@ export const restoreCommands: Command[] = [
       // The env twin is the server's own key setting: use it, do not copy it into a file.
       const given = args.values['secret-key'] as string | undefined;
       const secretKey =
-        given === '-'
-          ? readFileSync(0, 'utf8')
-          : given !== undefined && given === io.env[SECRET_KEY_ENV]
-            ? undefined
-            : given;
+        given === undefined || given === io.env[SECRET_KEY_ENV]
+          ? undefined
+          : readKeyInput(given, 'crewbell restore … --secret-key');
       try {
         const result = restoreFromReplica({
           dataDir,

@@ -1,14 +1,16 @@
 // `crewbell secret show|import`: the secret key that seals the push keys is never replicated
 // with the database, so the owner keeps a copy on paper or in a password manager and gives
 // it back after a restore.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { readKeyInput } from './key-input.ts';
 import { printQr } from './qr.ts';
 import type { Command } from './command.ts';
 import { CommandFailed } from './command.ts';
 import { dataDirFlag, UsageError } from '../config.ts';
 import { databasePath, openDatabase } from '../db.ts';
 import { decodeSecret, loadSecretKey, loadVapidKeys, SECRET_KEY_FILE } from '../push/vapid.ts';
+import { readSecretFile, secretFileExists, writeSecretFile } from '../push/secret-file.ts';
 
 export const secretCommands: Command[] = [
   {
@@ -29,9 +31,9 @@ export const secretCommands: Command[] = [
   },
   {
     name: 'secret import',
-    args: 'KEY',
+    args: '[FILE | -]',
     summary:
-      'save a secret key copy as data-dir/secret.key (KEY "-" reads it from stdin); checked against the database\'s push keys',
+      "save a secret key copy as data-dir/secret.key, read from FILE or from stdin (- or nothing; never the key itself on the command line); checked against the database's push keys",
     flags: [
       dataDirFlag,
       {
@@ -42,13 +44,15 @@ export const secretCommands: Command[] = [
     ],
     async run(args, io) {
       const [given, ...extra] = args.positionals;
-      if (given === undefined) throw new UsageError('needs the KEY (or - to read it from stdin)');
       if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
       const dataDir = args.values['data-dir'] as string;
       const force = args.values.force as boolean;
-      const secret = decodeSecret(given === '-' ? readFileSync(0, 'utf8') : given, 'KEY');
+      const secret = decodeSecret(
+        readKeyInput(given, 'crewbell secret import'),
+        given && given !== '-' ? given : 'stdin',
+      );
       const file = path.join(dataDir, SECRET_KEY_FILE);
-      if (existsSync(file) && !decodeSecret(readFileSync(file, 'utf8'), file).equals(secret) && !force) {
+      if (secretFileExists(dataDir) && !decodeSecret(readSecretFile(dataDir), file).equals(secret) && !force) {
         throw new CommandFailed(`${file} holds a different key; pass --force to replace it`);
       }
       if (existsSync(databasePath(dataDir))) {
@@ -62,8 +66,7 @@ export const secretCommands: Command[] = [
         }
       }
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-      writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });
-      chmodSync(file, 0o600);
+      writeSecretFile(dataDir, `${secret.toString('base64url')}\n`, true);
       io.out(`saved ${file}`);
       return 0;
     },

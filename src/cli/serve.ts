@@ -14,7 +14,7 @@ import { defaultVapidSubject, loadSecretKey, PLACEHOLDER_VAPID_SUBJECT } from '.
 import { createDelivery } from '../app/delivery.ts';
 import { deleteExpiredSessions } from '../auth/sessions.ts';
 import { createFirstStartToken } from '../auth/users.ts';
-import { printQr } from './qr.ts';
+import { printFirstStartLink, watchForNoAccounts } from './first-start.ts';
 import type { AppEnv } from '../kit/deps.ts';
 import { VERSION } from '../version.ts';
 import { startEpoch } from '../sync/sequence.ts';
@@ -109,19 +109,14 @@ export const serveCommands: Command[] = [
 
       // A fresh install needs no second command: the first account comes from this link. Made
       // before the listening line, so whoever waits for that line finds the old link dead.
-      const firstStart = createFirstStartToken(db, clock.now());
       const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const firstStart = createFirstStartToken(db, clock.now());
       io.out(
         `crewbell ${VERSION} listening on http://${shownHost}:${server.port} (origin ${deps.config.origin}, data ${config.dataDir})`,
       );
-      if (firstStart) {
-        const link = `${deps.config.origin}/signup?token=${firstStart.token}`;
-        io.out(
-          'No account yet. Open this one-time link to make the admin account (it is replaced at the next start and dies once an account exists):',
-        );
-        if (io.isTTY) await printQr(io, link);
-        io.out(link);
-      }
+      if (firstStart) await printFirstStartLink(io, deps.config.origin, firstStart.token);
+      // The last account deleted while running: a new link, instead of a server nobody can enter.
+      tasks.push(watchForNoAccounts(db, io, deps.config.origin, () => clock.now()));
 
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {

@@ -18,6 +18,7 @@ import {
 } from '../auth/users.ts';
 import { invalidateUserSessions } from '../auth/sessions.ts';
 import { deleteUserPasskeys } from '../auth/passkeys.ts';
+import { dropUserDevices } from '../push/subscriptions.ts';
 
 function openData(args: ParsedArgs): Db {
   return openDatabase(databasePath(args.values['data-dir'] as string));
@@ -109,9 +110,11 @@ export const userCommands: Command[] = [
         const removed = transaction(db, () => ({
           sessions: invalidateUserSessions(db, user.id),
           passkeys: args.values['remove-passkeys'] ? deleteUserPasskeys(db, user.id) : 0,
+          // A stolen phone keeps no push device: it would go on showing the owner's changes.
+          devices: args.values['remove-passkeys'] ? dropUserDevices(db, user.id) : 0,
         }));
         io.out(
-          `${user.username} is signed out on every device (${removed.sessions} session${removed.sessions === 1 ? '' : 's'} ended)${args.values['remove-passkeys'] ? ` and has no passkeys left (${removed.passkeys} removed)` : ''}.`,
+          `${user.username} is signed out on every device (${removed.sessions} session${removed.sessions === 1 ? '' : 's'} ended)${args.values['remove-passkeys'] ? ` and has no passkeys left (${removed.passkeys} removed) and no push devices (${removed.devices} removed)` : ''}.`,
         );
         await printLink(io, db, { username: user.username, isAdmin: user.isAdmin, purpose: 'recover', origin });
         return 0;

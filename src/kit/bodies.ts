@@ -17,41 +17,62 @@ export const LARGE_BODIES = { slots: 4, waitMs: 5_000, maxWaiting: 32 };
 /** Set on a request by the Node server when it holds back `100 Continue` (server.ts). */
 export const AWAITING_CONTINUE = Symbol.for('crewbell.awaitingContinue');
 
-/** A counting semaphore whose waiters give up after a while. */
+/**
+ * A counting semaphore whose waiters give up after a while, shared fairly: one holder (an
+ * account) holds at most one slot, its further requests wait behind it, so one account's
+ * slow uploads cannot take every slot while others wait.
+ */
 export class Slots {
   #free: number;
-  readonly #waiting: Array<(got: boolean) => void> = [];
+  readonly #waiting: Array<{ holder: string; wake: (got: boolean) => void }> = [];
   readonly #maxWaiting: number;
+  /** Slots held, by holder. */
+  readonly #held = new Map<string, number>();
 
   constructor(size: number, maxWaiting: number) {
     this.#free = size;
     this.#maxWaiting = maxWaiting;
   }
 
-  acquire(waitMs: number): Promise<boolean> {
-    if (this.#free > 0) {
-      this.#free--;
+  acquire(waitMs: number, holder = ''): Promise<boolean> {
+    if (this.#free > 0 && !this.#held.has(holder)) {
+      this.#take(holder);
       return Promise.resolve(true);
     }
     if (this.#waiting.length >= this.#maxWaiting) return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        const i = this.#waiting.indexOf(wake);
+        const i = this.#waiting.indexOf(waiter);
         if (i >= 0) this.#waiting.splice(i, 1);
         resolve(false);
       }, waitMs);
-      const wake = (got: boolean) => {
-        clearTimeout(timer);
-        resolve(got);
+      const waiter = {
+        holder,
+        wake: (got: boolean) => {
+          clearTimeout(timer);
+          resolve(got);
+        },
       };
-      this.#waiting.push(wake);
+      this.#waiting.push(waiter);
     });
   }
 
-  release(): void {
-    const next = this.#waiting.shift();
-    if (next) next(true);
-    else this.#free++;
+  release(holder = ''): void {
+    const left = (this.#held.get(holder) ?? 1) - 1;
+    if (left > 0) this.#held.set(holder, left);
+    else this.#held.delete(holder);
+    this.#free++;
+    // The longest waiter whose holder holds no slot now gets the freed one.
+    const i = this.#waiting.findIndex((w) => !this.#held.has(w.holder));
+    if (i < 0) return;
+    const [next] = this.#waiting.splice(i, 1);
+    this.#take(next!.holder);
+    next!.wake(true);
+  }
+
+  #take(holder: string): void {
+    this.#free--;
+    this.#held.set(holder, (this.#held.get(holder) ?? 0) + 1);
   }
 }
 
@@ -155,7 +176,9 @@ export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots
     if (declared !== undefined && declared > limit) throw tooLarge(limit);
     if (declared === 0) return next();
     const large = limit > BODY_LIMITS.small && (declared === undefined || declared > BODY_LIMITS.small);
-    if (large && !(await slots.acquire(LARGE_BODIES.waitMs))) {
+    // Only a signed-in sync upload may be large: its account is the holder.
+    const holder = c.get('user')?.id ?? '';
+    if (large && !(await slots.acquire(LARGE_BODIES.waitMs, holder))) {
       throw new AppError(503, 'server_busy', 'too many uploads at once; try again in a few seconds', {
         'Retry-After': '5',
       });
@@ -171,7 +194,7 @@ export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots
       }
       await next();
     } finally {
-      if (large) slots.release();
+      if (large) slots.release(holder);
     }
   };
 }

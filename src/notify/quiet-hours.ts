@@ -5,15 +5,36 @@ import type { QuietHours } from '../push/prefs.ts';
 
 const MINUTE = 60_000;
 const DAY_MINUTES = 24 * 60;
+/** Formatters kept, by canonical zone name (each holds ~24 KiB of ICU memory); least recently used go first. */
+export const MAX_CACHED_ZONES = 64;
 const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zones whose formatter is kept, least recently used first. */
+export function cachedZones(): string[] {
+  return [...formats.keys()];
+}
+
+/**
+ * The formatter of a zone, kept under its canonical name only: another spelling (stored
+ * before names were made canonical) gets a formatter that is not kept beyond its call.
+ */
+function formatFor(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (!format) {
+    const made = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' });
+    const canonical = made.resolvedOptions().timeZone;
+    format = formats.get(canonical) ?? made;
+    timeZone = canonical;
+  }
+  formats.delete(timeZone);
+  formats.set(timeZone, format);
+  if (formats.size > MAX_CACHED_ZONES) formats.delete(formats.keys().next().value!);
+  return format;
+}
 
 /** Minutes since local midnight of `at` in `timeZone`. */
 export function wallClockMinutes(at: number, timeZone: string): number {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' });
-    formats.set(timeZone, format);
-  }
+  const format = formatFor(timeZone);
   let hour = 0;
   let minute = 0;
   for (const part of format.formatToParts(at)) {

@@ -80,6 +80,15 @@ export function deleteSubscription(db: Db, userId: string, endpoint: string): bo
   );
 }
 
+/**
+ * Drops every device of the account (a stolen phone): its queued pushes go with it (the
+ * outbox cascades). A device still in the owner's hands subscribes again when the app next
+ * opens (API.md "Push"). Returns how many were dropped.
+ */
+export function dropUserDevices(db: Db, userId: string): number {
+  return Number(prepared(db, 'DELETE FROM push_subscriptions WHERE user_id = ?').run(userId).changes);
+}
+
 /** The push service said the endpoint is gone (404/410). */
 export function removeGoneSubscription(db: Db, id: string): void {
   prepared(db, 'DELETE FROM push_subscriptions WHERE id = ?').run(id);

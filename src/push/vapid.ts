@@ -10,13 +10,15 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
-import { prepared, createFileDurably, type Db } from '../db.ts';
+import { prepared, type Db } from '../db.ts';
 import { VapidSubjectSchema } from '../config.ts';
 
-export const SECRET_KEY_FILE = 'secret.key';
+import { readSecretFile, SECRET_KEY_FILE, secretFileExists, writeSecretFile } from './secret-file.ts';
+
+export { SECRET_KEY_FILE };
 export const SECRET_KEY_ENV = 'CREWBELL_SECRET_KEY';
 /** Used when no --vapid-subject is given and the origin gives nothing better (http/localhost dev). */
 export const PLACEHOLDER_VAPID_SUBJECT = 'mailto:crewbell@example.org';
@@ -47,14 +49,13 @@ export function loadSecretKey(dataDir: string, env: Record<string, string | unde
   const fromEnv = env[SECRET_KEY_ENV];
   if (fromEnv) return decodeSecret(fromEnv, SECRET_KEY_ENV);
   const file = path.join(dataDir, SECRET_KEY_FILE);
-  if (!existsSync(file)) {
+  if (!secretFileExists(dataDir)) {
     if (!create) throw new SecretKeyError(`no secret key: ${file} is missing and ${SECRET_KEY_ENV} is not set`);
     // On the disk before the VAPID key sealed with it is committed: a power cut must not
     // leave a database whose key can no longer be opened.
-    createFileDurably(file, `${randomBytes(32).toString('base64url')}\n`);
-    chmodSync(file, 0o600);
+    writeSecretFile(dataDir, `${randomBytes(32).toString('base64url')}\n`, false);
   }
-  return decodeSecret(readFileSync(file, 'utf8'), file);
+  return decodeSecret(readSecretFile(dataDir), file);
 }
 
 function sealPrivateKey(secret: Buffer, privateKey: Buffer): string {

@@ -3,15 +3,17 @@
 // its sealed VAPID key with the secret key (kept apart from the replica) before it replaces
 // anything. New keys only when asked: every phone then has to subscribe again.
 import {
-  chmodSync,
-  chownSync,
+  closeSync,
+  constants,
   existsSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
   mkdirSync,
-  readFileSync,
+  openSync,
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -25,6 +27,7 @@ import {
   SECRET_KEY_ENV,
   SECRET_KEY_FILE,
 } from '../push/vapid.ts';
+import { readSecretFile, secretFileExists, SecretFileRefused, writeSecretFile } from '../push/secret-file.ts';
 import { runLitestream } from './litestream.ts';
 
 export class RestoreRefused extends Error {
@@ -36,7 +39,7 @@ export interface RestoreOptions {
   litestream: string;
   /** A Litestream config naming this database, or a replica URL (file://, sftp://, s3://). */
   source: { config: string } | { url: string };
-  /** The secret key given back (base64url or hex), written to data-dir/secret.key. */
+  /** The secret key given back (base64url or hex; read from stdin or a file), written to data-dir/secret.key. */
   secretKey?: string | undefined;
   newKeys: boolean;
   force: boolean;
@@ -62,17 +65,22 @@ function chooseKey(options: RestoreOptions): KeySource {
   const file = path.join(options.dataDir, SECRET_KEY_FILE);
   if (options.secretKey !== undefined) {
     const secret = decodeSecret(options.secretKey, '--secret-key');
-    if (existsSync(file) && !decodeSecret(readFileSync(file, 'utf8'), file).equals(secret) && !options.force) {
-      throw new RestoreRefused(`${file} holds a different key; pass --force to replace it with --secret-key`);
+    if (
+      secretFileExists(options.dataDir) &&
+      !decodeSecret(readSecretFile(options.dataDir), file).equals(secret) &&
+      !options.force
+    ) {
+      throw new RestoreRefused(`${file} holds a different key; pass --force to replace it with the one given`);
     }
     return { kind: 'given', secret };
   }
   if (options.env[SECRET_KEY_ENV])
     return { kind: 'env', secret: decodeSecret(options.env[SECRET_KEY_ENV]!, SECRET_KEY_ENV) };
-  if (existsSync(file)) return { kind: 'file', secret: decodeSecret(readFileSync(file, 'utf8'), file) };
+  if (secretFileExists(options.dataDir))
+    return { kind: 'file', secret: decodeSecret(readSecretFile(options.dataDir), file) };
   if (options.newKeys) return { kind: 'new' };
   throw new RestoreRefused(
-    `no secret key: ${file} is missing (it is never replicated). Give it back with --secret-key KEY (or crewbell secret import), ` +
+    `no secret key: ${file} is missing (it is never replicated). Give it back with --secret-key - (then paste it) or --secret-key FILE (or crewbell secret import), ` +
       'or pass --new-keys to make new push keys (every phone must then subscribe again)',
   );
 }
@@ -122,6 +130,15 @@ function fetchReplica(litestream: string, partial: string, from: string[]): stri
 }
 
 export function restoreFromReplica(options: RestoreOptions): RestoreResult {
+  try {
+    return restore(options);
+  } catch (err) {
+    if (err instanceof SecretFileRefused) throw new RestoreRefused(err.message);
+    throw err;
+  }
+}
+
+function restore(options: RestoreOptions): RestoreResult {
   const started = performance.now();
   const target = databasePath(options.dataDir);
   if (existsSync(target) && !options.force) {
@@ -169,8 +186,7 @@ export function restoreFromReplica(options: RestoreOptions): RestoreResult {
     }
     removeDatabase(target);
     renameSync(partial, target);
-    chmodSync(target, 0o600);
-    ownLikeDataDir(options.dataDir, [target, path.join(options.dataDir, SECRET_KEY_FILE)]);
+    ownLikeDataDir(options.dataDir, target);
     return { file: target, ...result, elapsedMs: Math.round(performance.now() - started) };
   } finally {
     removeDatabase(partial);
@@ -178,15 +194,23 @@ export function restoreFromReplica(options: RestoreOptions): RestoreResult {
 }
 
 function writeKey(dataDir: string, secret: Buffer, replace: boolean): void {
-  const file = path.join(dataDir, SECRET_KEY_FILE);
-  if (existsSync(file) && !replace) return;
-  writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writeSecretFile(dataDir, `${secret.toString('base64url')}\n`, replace);
 }
 
-/** Run as root (sudo) onto the service's data dir: the files belong to the dir's owner, as serve needs. */
-function ownLikeDataDir(dataDir: string, files: string[]): void {
-  if (process.getuid?.() !== 0) return;
-  const { uid, gid } = statSync(dataDir);
-  for (const f of files) if (existsSync(f)) chownSync(f, uid, gid);
+/**
+ * The restored database: mode 0600 and, run as root (sudo) onto the service's data dir,
+ * owned by the dir's owner as serve needs; both through the file's own handle, opened
+ * without following a link, never by path (secret.key is given its owner as it is written).
+ */
+function ownLikeDataDir(dataDir: string, file: string): void {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    if (!fstatSync(fd).isFile()) throw new RestoreRefused(`${file} is not a plain file`);
+    fchmodSync(fd, 0o600);
+    if (process.getuid?.() !== 0) return;
+    const { uid, gid } = statSync(dataDir);
+    fchownSync(fd, uid, gid);
+  } finally {
+    closeSync(fd);
+  }
 }

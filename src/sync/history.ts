@@ -64,24 +64,65 @@ export function pruneVersions(db: Db, logbookId: string, now: number): number {
   return Number(pruned.changes);
 }
 
-/** One entry's versions, newest first (deletes included), at most HISTORY_MAX_VERSIONS. */
-export function listVersions(db: Db, logbookId: string, entityId: string): EntryVersion[] {
+/**
+ * Payload per history page: ../shared/API.md allows up to 4 MiB; 1 MiB keeps four readers of
+ * bloated histories at once within the Pi's memory target (bench/history-memory.bench.ts) and
+ * each request short. Older versions come on the next page.
+ */
+export const HISTORY_PAGE_BYTES = 1024 * 1024;
+
+export interface VersionPage {
+  versions: EntryVersion[];
+  /** Pass back as `before` for the older versions; undefined on the last page. */
+  nextBefore: number | undefined;
+}
+
+interface VersionRow {
+  version: number;
+  payload: string | null;
+  deleted: number;
+  updated_at: number;
+  updated_by: string | null;
+}
+
+const toVersion = (r: VersionRow): EntryVersion => ({
+  version: r.version,
+  payload: r.payload,
+  deleted: r.deleted === 1,
+  updatedAt: r.updated_at,
+  updatedBy: r.updated_by,
+});
+
+/**
+ * One page of an entry's versions older than `before`, newest first (deletes included): at
+ * most HISTORY_MAX_VERSIONS, and at most `maxBytes` of payload (always at least one version).
+ * The sizes are looked at first, without the payloads, so a page never loads more than it sends.
+ */
+export function listVersions(
+  db: Db,
+  logbookId: string,
+  entityId: string,
+  before = Number.MAX_SAFE_INTEGER,
+  maxBytes = HISTORY_PAGE_BYTES,
+): VersionPage {
+  const sizes = prepared(
+    db,
+    `SELECT version, coalesce(octet_length(payload), 0) AS size FROM entry_versions
+      WHERE logbook_id = ? AND entity_id = ? AND version < ? ORDER BY version DESC LIMIT ?`,
+  ).all(logbookId, entityId, before, HISTORY_MAX_VERSIONS + 1) as { version: number; size: number }[];
+  let taken = 0;
+  let bytes = 0;
+  while (taken < Math.min(sizes.length, HISTORY_MAX_VERSIONS)) {
+    bytes += sizes[taken]!.size;
+    if (bytes > maxBytes && taken > 0) break;
+    taken++;
+  }
+  if (taken === 0) return { versions: [], nextBefore: undefined };
+  const oldest = sizes[taken - 1]!.version;
   const rows = prepared(
     db,
     `SELECT version, payload, deleted, updated_at, updated_by FROM entry_versions
-      WHERE logbook_id = ? AND entity_id = ? ORDER BY version DESC LIMIT ?`,
-  ).all(logbookId, entityId, HISTORY_MAX_VERSIONS) as {
-    version: number;
-    payload: string | null;
-    deleted: number;
-    updated_at: number;
-    updated_by: string | null;
-  }[];
-  return rows.map((r) => ({
-    version: r.version,
-    payload: r.payload,
-    deleted: r.deleted === 1,
-    updatedAt: r.updated_at,
-    updatedBy: r.updated_by,
-  }));
+      WHERE logbook_id = ? AND entity_id = ? AND version < ? AND version >= ? ORDER BY version DESC`,
+  ).all(logbookId, entityId, before, oldest) as unknown as VersionRow[];
+  return { versions: rows.map(toVersion), nextBefore: taken < sizes.length ? oldest : undefined };
 }

@@ -7,7 +7,9 @@ import { isoTime, jsonBody, parseWith } from '../kit/validate.ts';
 import { requireUser } from '../kit/middleware.ts';
 import { ANY_ROLE, requireRole } from '../logbooks/access.ts';
 import {
+  DeletedQuery,
   HistoryQuery,
+  type DeletedAnswer,
   PullQuery,
   UploadBody,
   type HistoryAnswer,
@@ -16,6 +18,7 @@ import {
 } from '../wire/sync.ts';
 import { GroupCommit } from '../group-commit.ts';
 import { listVersions } from './history.ts';
+import { recentlyDeleted } from './deleted.ts';
 import { decodeCursor, encodeCursor, pullEntries, uploadEntries } from './store.ts';
 import { currentEpoch, cursorHolds } from './sequence.ts';
 
@@ -68,19 +71,36 @@ export function syncRoutes(deps: AppDeps): Hono<AppEnv> {
     } satisfies PullAnswer);
   });
 
-  // Every kept version of one entry, newest first, for the history screen: any member may read it.
+  // Every kept version of one entry, newest first and paged by bytes, for the history screen: any member may read it.
   app.get('/history', (c) => {
     const { user } = requireUser(c);
     const query = parseWith(
       HistoryQuery,
-      { logbookId: c.req.query('logbookId'), entityId: c.req.query('entityId') },
+      { logbookId: c.req.query('logbookId'), entityId: c.req.query('entityId'), before: c.req.query('before') },
       'query',
     );
     const { logbook } = requireRole(db, query.logbookId, user.id, ANY_ROLE);
-    const versions = listVersions(db, logbook.id, query.entityId);
+    const page = listVersions(db, logbook.id, query.entityId, query.before);
     return c.json({
-      versions: versions.map((ver) => ({ ...ver, updatedAt: isoTime(ver.updatedAt) })),
+      versions: page.versions.map((ver) => ({ ...ver, updatedAt: isoTime(ver.updatedAt) })),
+      ...(page.nextBefore !== undefined ? { nextBefore: page.nextBefore } : {}),
     } satisfies HistoryAnswer);
+  });
+
+  // The recently deleted entries with their last content, in one request for the screen that lists them.
+  app.get('/deleted', (c) => {
+    const { user } = requireUser(c);
+    const query = parseWith(DeletedQuery, { logbookId: c.req.query('logbookId') }, 'query');
+    const { logbook } = requireRole(db, query.logbookId, user.id, ANY_ROLE);
+    const { entries, more } = recentlyDeleted(db, logbook.id, clock.now());
+    return c.json({
+      entries: entries.map((e) => ({
+        ...e,
+        deletedAt: isoTime(e.deletedAt),
+        updatedAt: e.updatedAt === null ? null : isoTime(e.updatedAt),
+      })),
+      more,
+    } satisfies DeletedAnswer);
   });
 
   return app;

@@ -5,14 +5,24 @@ import { Uuid, type IsoTime } from './fields.ts';
 
 export type Locale = 'de' | 'en';
 
-/** Whether Intl knows the zone (the same Intl the scheduler computes with). */
-export function isTimeZone(name: string): boolean {
+/**
+ * The canonical spelling of a zone name Intl knows (`europe/BERLIN` → `Europe/Berlin`, the
+ * same Intl the scheduler computes with); undefined for an unknown name or an offset
+ * (`+01:00`, `-0500`), which has no daylight saving and is not a place.
+ */
+export function canonicalTimeZone(name: string): string | undefined {
+  if (!/^[A-Za-z]/.test(name)) return undefined;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
+    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    return /^[A-Za-z]/.test(canonical) ? canonical : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether the zone is an IANA name Intl knows (not an offset). */
+export function isTimeZone(name: string): boolean {
+  return canonicalTimeZone(name) !== undefined;
 }
 
 const ClockTime = v.pipe(
@@ -27,7 +37,8 @@ const QuietHoursBody = v.pipe(
     timeZone: v.pipe(
       v.string('must be a string'),
       v.maxLength(64, 'at most 64 characters'),
-      v.check(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+      v.check(isTimeZone, 'must be an IANA time zone such as Europe/Berlin (not an offset)'),
+      v.transform((name) => canonicalTimeZone(name)!),
     ),
   }),
   v.check((q) => q.from !== q.to, 'from and to must differ'),

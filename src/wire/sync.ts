@@ -37,8 +37,41 @@ export const PullQuery = v.object({
   since: v.optional(v.string('must be a string')),
 });
 
-/** GET /api/sync/history?logbookId&entityId */
-export const HistoryQuery = v.object({ logbookId: Uuid, entityId: EntityId });
+/** GET /api/sync/history?logbookId&entityId[&before] */
+export const HistoryQuery = v.object({
+  logbookId: Uuid,
+  entityId: EntityId,
+  before: v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.regex(/^[1-9]\d{0,14}$/, 'must be a version number (nextBefore of the page before)'),
+      v.transform(Number),
+    ),
+  ),
+});
+
+/** GET /api/sync/deleted?logbookId */
+export const DeletedQuery = v.object({ logbookId: Uuid });
+
+/** One recently deleted entry and the newest version with content before its delete. */
+export interface DeletedRow {
+  entityId: string;
+  deletedAt: IsoTime;
+  deletedBy: string | null;
+  deletedVersion: number;
+  /** null (with payload, updatedAt, updatedBy) when no version with content is kept. */
+  version: number | null;
+  payload: string | null;
+  updatedAt: IsoTime | null;
+  updatedBy: string | null;
+}
+
+/** GET /api/sync/deleted: the entries deleted in the last 90 days, newest delete first, ≤ 4 MiB of payload. */
+export interface DeletedAnswer {
+  entries: DeletedRow[];
+  /** More deleted entries than one answer holds: the oldest are left out. */
+  more: boolean;
+}
 
 /** One upload item, as the PWA sends it and the server reads it. */
 export type UploadItem = v.InferOutput<typeof UploadItemSchema>;
@@ -76,9 +109,11 @@ export interface EntryVersionRow {
   updatedBy: string | null;
 }
 
-/** GET /api/sync/history: newest first. */
+/** GET /api/sync/history: newest first, at most 4 MiB of payload a page. */
 export interface HistoryAnswer {
   versions: EntryVersionRow[];
+  /** There are older versions: ask again with `before=nextBefore`. */
+  nextBefore?: number;
 }
 
 export interface PullAnswer {

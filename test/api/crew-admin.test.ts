@@ -200,3 +200,12 @@ describe('open invites', () => {
     ]);
   });
 });
+
+test('reads have their own budget: 40 listings of the invites leave making one possible (issue 18)', async () => {
+  const { skipper, logbook } = await aboard();
+  for (let i = 0; i < 40; i++) {
+    assert.equal((await skipper.client.get(`/api/logbooks/${logbook.id}/invites`)).status, 200);
+  }
+  const made = await skipper.client.post(`/api/logbooks/${logbook.id}/invites`, { role: 'WRITE' });
+  assert.equal(made.status, 201, made.text);
+});

@@ -8,6 +8,7 @@ import { appForFile } from '../helpers/app.ts';
 import { assertError } from '../helpers/client.ts';
 import type { TestUser } from '../helpers/accounts.ts';
 import { ciphertext, crewAboard } from '../helpers/crew.ts';
+import { HISTORY_PAGE_BYTES } from '../../src/sync/history.ts';
 
 const crewbell = appForFile();
 const aboard = () => crewAboard(crewbell.server);
@@ -126,6 +127,85 @@ describe('entry history', () => {
       res.body.versions.map((v: any) => v.version),
       Array.from({ length: 100 }, (_, i) => 100 - i),
     );
+  });
+
+  test('a history of 6 MiB comes in pages of at most 4 MiB of payload (1 MiB here): nextBefore leads to the older versions (issue 18)', async () => {
+    const { skipper, mate, logbook } = await aboard();
+    // 100 versions of 64 KiB: before the pages, one request answered all 6.4 MiB at once.
+    const payloads = Array.from({ length: 100 }, () => ciphertext(48 * 1024));
+    await upload(skipper, [{ logbookId: logbook.id, entityId: 'big', action: 'create', payload: payloads[0] }]);
+    for (const from of [1, 50]) {
+      await upload(
+        skipper,
+        payloads.slice(from, from + 49 + (from === 50 ? 1 : 0)).map((payload, i) => ({
+          logbookId: logbook.id,
+          entityId: 'big',
+          action: 'update',
+          payload,
+          baseVersion: from + i,
+        })),
+      );
+    }
+    const seen: number[] = [];
+    const pages: number[] = [];
+    let before: number | undefined;
+    do {
+      const res = await mate.client.get(
+        `${historyPath(logbook.id, 'big')}${before === undefined ? '' : `&before=${before}`}`,
+      );
+      assert.equal(res.status, 200, res.text);
+      const bytes = res.body.versions.reduce((sum: number, v: any) => sum + (v.payload?.length ?? 0), 0);
+      assert.ok(bytes <= HISTORY_PAGE_BYTES && HISTORY_PAGE_BYTES <= 4 * 1024 * 1024, `${bytes} bytes in one page`);
+      pages.push(res.body.versions.length);
+      seen.push(...res.body.versions.map((v: any) => v.version));
+      before = res.body.nextBefore;
+      assert.ok(pages.length < 10, 'the pages end');
+    } while (before !== undefined);
+    assert.equal(pages.length, Math.ceil(100 / Math.floor(HISTORY_PAGE_BYTES / 65536)), `pages of ${pages.join(', ')}`);
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 100 }, (_, i) => 100 - i),
+    );
+    assert.deepEqual(
+      (await mate.client.get(`${historyPath(logbook.id, 'big')}&before=1`)).body,
+      { versions: [] },
+      'nothing before the first version',
+    );
+    for (const bad of ['0', '-1', 'x', '1e3', '9'.repeat(20)]) {
+      assertError(
+        await mate.client.get(`${historyPath(logbook.id, 'big')}&before=${bad}`),
+        400,
+        'invalid_request',
+        /^before: /,
+      );
+    }
+  });
+
+  test('recently deleted: every deleted entry with its last content in one request, newest delete first (issue 18)', async () => {
+    const { skipper, mate, stranger, logbook } = await aboard();
+    const [a1, a2, b1, c1] = [ciphertext(), ciphertext(), ciphertext(), ciphertext()];
+    const lb = logbook.id;
+    await upload(skipper, [
+      { logbookId: lb, entityId: 'a', action: 'create', payload: a1 },
+      { logbookId: lb, entityId: 'b', action: 'create', payload: b1 },
+      { logbookId: lb, entityId: 'c', action: 'create', payload: c1 },
+    ]);
+    await upload(mate, [{ logbookId: lb, entityId: 'a', action: 'update', payload: a2, baseVersion: 1 }]);
+    await upload(mate, [{ logbookId: lb, entityId: 'a', action: 'delete', baseVersion: 2 }]);
+    await new Promise((r) => setTimeout(r, 5));
+    await upload(skipper, [{ logbookId: lb, entityId: 'b', action: 'delete', baseVersion: 1 }]);
+    const res = await mate.client.get(`/api/sync/deleted?logbookId=${lb}`);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.more, false);
+    assert.deepEqual(
+      res.body.entries.map((e: any) => [e.entityId, e.deletedBy, e.deletedVersion, e.version, e.payload, e.updatedBy]),
+      [
+        ['b', skipper.id, 2, 1, b1, skipper.id],
+        ['a', mate.id, 3, 2, a2, mate.id],
+      ],
+    );
+    assertError(await stranger.client.get(`/api/sync/deleted?logbookId=${lb}`), 403, 'forbidden');
+    assertError(await mate.client.get('/api/sync/deleted?logbookId=nope'), 400, 'invalid_request');
   });
 
   test('who may read a history: every member; not a stranger, not the signed-out; bad queries are 400', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '../helpers/server.ts';
 import { startApp, type TestApp } from '../helpers/app.ts';
-import { Client } from '../helpers/client.ts';
+import { assertError, Client } from '../helpers/client.ts';
 import { ciphertext, crewAboard } from '../helpers/crew.ts';
 import { startPushService, type PushService } from '../helpers/push-service.ts';
 
@@ -168,4 +168,33 @@ test('crew write in a muted logbook: no push; another logbook of the same skippe
   });
   await waitFor(() => server.query('SELECT 1 FROM push_outbox').length === 0, 'the outbox to drain');
   assert.equal(ps.delivered(phone).length, 1, 'the muted logbook sent nothing');
+});
+
+test('a time zone is stored and answered in its canonical spelling; offsets and unknown names are 400 (issue 18)', async () => {
+  const { skipper } = await crewAboard(server);
+  const night = { from: '22:00', to: '07:00' };
+  for (const spelling of ['europe/BERLIN', 'EUROPE/berlin', 'Europe/Berlin']) {
+    const res = await skipper.client.put('/api/push/prefs', { quietHours: { ...night, timeZone: spelling } });
+    assert.equal(res.body.quietHours.timeZone, 'Europe/Berlin', spelling);
+  }
+  assert.deepEqual(server.query('SELECT quiet_time_zone FROM push_prefs WHERE user_id = ?', skipper.id), [
+    { quiet_time_zone: 'Europe/Berlin' },
+  ]);
+  for (const offset of ['+01:00', '-0500', '+14']) {
+    assertInvalid(
+      await skipper.client.put('/api/push/prefs', { quietHours: { ...night, timeZone: offset } }),
+      'quietHours.timeZone',
+    );
+  }
+  assert.equal((await skipper.client.get('/api/push/prefs')).body.quietHours.timeZone, 'Europe/Berlin');
+});
+
+test('PUT /api/push/prefs has a rate limit; reading the prefs does not use it up (issue 18)', async () => {
+  const { skipper } = await crewAboard(server);
+  for (let i = 0; i < 40; i++) assert.equal((await skipper.client.get('/api/push/prefs')).status, 200);
+  const statuses: number[] = [];
+  for (let i = 0; i < 25; i++) statuses.push((await skipper.client.put('/api/push/prefs', {})).status);
+  assert.deepEqual(statuses.slice(0, 20), Array(20).fill(200), 'the first 20 changes go through');
+  const refused = await skipper.client.put('/api/push/prefs', {});
+  assertError(refused, 429, 'rate_limited');
 });

@@ -201,35 +201,65 @@ test('a signed-in sync upload is at most 4 MiB, declared or streamed', async () 
   );
 });
 
-test('only a few large uploads are read at once: the rest wait, then get 503 server_busy', async () => {
-  const { server } = crewbell;
-  const sailor = createUserWithSession(server, `hog${randomUUID().slice(0, 8)}`);
-  const head = requestHead('POST', '/api/sync/push', {
+/** A large upload that never finishes: it holds a slot while the server waits for its body. */
+async function slowUpload(port: number, head: string): Promise<net.Socket> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  socket.write(head);
+  socket.write(Buffer.alloc(64 * 1024, 0x20));
+  return socket;
+}
+
+const uploadHead = (server: TestServer, cookie: string) =>
+  requestHead('POST', '/api/sync/push', {
     Origin: server.origin,
-    Cookie: sailor.client.cookieHeader(),
+    Cookie: cookie,
     'Content-Type': 'application/json',
     'Content-Length': 2 * MiB,
   });
-  // Four slow uploads that never finish hold the four slots…
+
+test('only a few large uploads are read at once: the rest wait, then get 503 server_busy', async () => {
+  const { server } = crewbell;
+  const sailors = Array.from({ length: 5 }, () => createUserWithSession(server, `busy${randomUUID().slice(0, 8)}`));
+  // Four slow uploads of four accounts that never finish hold the four slots…
   const holders = await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      const socket = net.connect(server.port, '127.0.0.1');
-      socket.on('error', () => {});
-      await once(socket, 'connect');
-      socket.write(head);
-      socket.write(Buffer.alloc(64 * 1024, 0x20));
-      return socket;
-    }),
+    sailors.slice(0, 4).map((s) => slowUpload(server.port, uploadHead(server, s.client.cookieHeader()))),
   );
   await new Promise((r) => setTimeout(r, 1_000));
   // …so a fifth large upload is not read: it waits its turn and is told to come back.
+  const head = uploadHead(server, sailors[4]!.client.cookieHeader());
   const fifth = await rawUpload(server.port, head, 2 * MiB, { step: 64 * 1024, stepWaitMs: 2_000, stopOnAnswer: true });
   assert.equal(fifth.status, 503, fifth.text.slice(0, 300));
   assert.match(fifth.text, /server_busy/);
   assert.match(fifth.text, /retry-after: \d+/i);
   assert.ok(fifth.sentWhenAnswered < 2 * MiB, 'answered before its body was sent');
   // Small bodies never queue behind them.
-  assert.equal((await sailor.client.post('/api/logbooks', { id: randomUUID(), meta: 'AAAA' })).status, 201);
+  assert.equal((await sailors[4]!.client.post('/api/logbooks', { id: randomUUID(), meta: 'AAAA' })).status, 201);
+  for (const socket of holders) socket.destroy();
+});
+
+test('one account holds at most one large-upload slot: four slow uploads of its own leave room for the others (issue 18)', async () => {
+  const { server } = crewbell;
+  const hog = createUserWithSession(server, `hog${randomUUID().slice(0, 8)}`);
+  const crew = await crewAboard(server);
+  // Before, these four held all four slots and everyone else's large upload got 503.
+  const holders = await Promise.all(
+    Array.from({ length: 4 }, () => slowUpload(server.port, uploadHead(server, hog.client.cookieHeader()))),
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  const items = Array.from({ length: 3 }, () => ({
+    logbookId: crew.logbook.id,
+    entityId: randomUUID(),
+    action: 'create',
+    payload: 'A'.repeat(60_000),
+  }));
+  const res = await crew.mate.client.post('/api/sync/push', { items });
+  assert.equal(res.status, 200, res.text.slice(0, 300));
+  assert.deepEqual(
+    res.body.results.map((r: { status: string }) => r.status),
+    ['success', 'success', 'success'],
+  );
   for (const socket of holders) socket.destroy();
 });
 

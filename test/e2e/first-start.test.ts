@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mainTs, startServer, tempDir, waitFor, type TestServer } from '../helpers/server.ts';
+import { mainTs, runCli, startServer, tempDir, waitFor, type TestServer } from '../helpers/server.ts';
 import { Client, assertError } from '../helpers/client.ts';
 import { signUp } from '../helpers/passkey.ts';
 import { createUserWithSession } from '../helpers/accounts.ts';
@@ -110,5 +110,27 @@ test('on a terminal the link comes with a QR code', async () => {
     child.kill('SIGTERM');
     await exited;
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the link comes back when the account count returns to zero while the server runs (issue 18)', async () => {
+  const server = await startServer();
+  try {
+    const first = await linkOf(server);
+    const captain = await signUp(server, 'Captain', { inviteToken: first });
+    assert.equal(captain.user.isAdmin, true);
+    // The only account goes (here through the CLI, beside the running server).
+    const deleted = await runCli(['user', 'delete', 'Captain', '--data-dir', server.dataDir]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    await waitFor(() => links(server).length === 2, 'a new first-start link', 10_000);
+    const fresh = links(server)[1]!.token;
+    assert.notEqual(fresh, first);
+    assertError(await tryToken(server, first), 403, 'registration_closed');
+    const again = await signUp(server, 'Bosun', { inviteToken: fresh });
+    assert.equal(again.user.isAdmin, true);
+    assert.equal(links(server).length, 2, 'printed once, not again while an account exists');
+  } finally {
+    await server.stop();
+    server.cleanup();
   }
 });

@@ -4,7 +4,7 @@
 // for 24 hours; with --remove-passkeys the old passkeys are gone too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createECDH, createHash, randomBytes } from 'node:crypto';
 import { runCli, startServer, type TestServer } from '../helpers/server.ts';
 import { Client } from '../helpers/client.ts';
 import { signIn, signUp, SoftAuthenticator } from '../helpers/passkey.ts';
@@ -101,10 +101,19 @@ test('a recovery link ends the old sessions, adds a passkey to the same account,
 test('recover --remove-passkeys leaves the account without its old passkeys; an expired link is refused', async () => {
   await withServer(async (server) => {
     const skipper = await signUp(server, 'skipper');
+    // The stolen phone's push device (issue 18): it must receive nothing more.
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    const subscribed = await skipper.client.put('/api/push/subscription', {
+      endpoint: `https://fcm.googleapis.com/fcm/send/${randomBytes(12).toString('base64url')}`,
+      keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') },
+    });
+    assert.equal(subscribed.status, 200, subscribed.text);
     const out = await recover(server, 'skipper', '--remove-passkeys');
     assert.equal(out.code, 0, out.stderr);
-    assert.match(out.stdout, /has no passkeys left \(1 removed\)/);
+    assert.match(out.stdout, /has no passkeys left \(1 removed\) and no push devices \(1 removed\)/);
     assert.equal(server.query('SELECT id FROM passkeys WHERE user_id = ?', skipper.user.id).length, 0);
+    assert.deepEqual(server.query('SELECT id FROM push_subscriptions WHERE user_id = ?', skipper.user.id), []);
     const client = new Client(server.url, server.origin);
     const login = await client.post('/api/auth/login/options', {});
     const refused = await client.post('/api/auth/login/verify', {

@@ -66,17 +66,20 @@ async function shipwreckAndRestore(
     // The card dies; only the paper copy of the key survives.
     const secretKey = readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim();
     renameSync(dataDir, path.join(work, 'dead-card'));
-    const restore = await runCli([
-      'restore',
-      '--data-dir',
-      dataDir,
-      '--litestream-config',
-      config,
-      '--litestream',
-      LITESTREAM,
-      '--secret-key',
-      secretKey,
-    ]);
+    const restore = await runCli(
+      [
+        'restore',
+        '--data-dir',
+        dataDir,
+        '--litestream-config',
+        config,
+        '--litestream',
+        LITESTREAM,
+        '--secret-key',
+        '-',
+      ],
+      { input: secretKey },
+    );
     assert.equal(restore.code, 0, restore.stdout + restore.stderr);
     assert.match(
       restore.stdout,

@@ -5,8 +5,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  chownSync,
   copyFileSync,
   cpSync,
+  lstatSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -14,6 +16,7 @@ import {
   rmSync,
   statSync,
   truncateSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -90,6 +93,7 @@ test('restore --help names every flag', async () => {
     '--force',
   ])
     assert.match(help.stdout, new RegExp(`${flag}\\b`));
+  assert.match(help.stdout, /never the key itself/, 'the key is read from a file or stdin (issue 18)');
 });
 
 test('without the secret key restore refuses before fetching anything, and says how to give it back', async () => {
@@ -106,16 +110,9 @@ test('without the secret key restore refuses before fetching anything, and says 
 test('the wrong secret key is refused and leaves no database and no key behind', async () => {
   fresh();
   const wrong = Buffer.alloc(32, 7).toString('base64url');
-  const r = await runCli([
-    'restore',
-    '--data-dir',
-    dataDir,
-    '--litestream-config',
-    config,
-    ...L,
-    '--secret-key',
-    wrong,
-  ]);
+  const r = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', '-'], {
+    input: wrong,
+  });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /not the one it was sealed with/);
   assert.ok(!existsSync(path.join(dataDir, 'crewbell.db')));
@@ -147,17 +144,10 @@ test('--force replaces a database that is there (a wrong one) with the replica',
   fresh();
   mkdirSync(dataDir);
   writeFileSync(path.join(dataDir, 'crewbell.db'), 'not the logbook');
-  const r = await runCli([
-    'restore',
-    '--data-dir',
-    dataDir,
-    '--litestream-config',
-    config,
-    ...L,
-    '--secret-key',
-    secretKey,
-    '--force',
-  ]);
+  const r = await runCli(
+    ['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', '-', '--force'],
+    { input: secretKey },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(restoredEntries(), entryIds);
 });
@@ -188,8 +178,11 @@ test('--new-keys: no key left, so new push keys, with the warning that phones mu
 test('secret show prints the key (a QR code with --qr); secret import refuses a key the push keys do not open', async () => {
   fresh();
   assert.equal(
-    (await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', secretKey]))
-      .code,
+    (
+      await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', '-'], {
+        input: secretKey,
+      })
+    ).code,
     0,
   );
   const show = await runCli(['secret', 'show', '--data-dir', dataDir]);
@@ -201,16 +194,108 @@ test('secret show prints the key (a QR code with --qr); secret import refuses a 
   assert.equal(qr.stdout.trim().split('\n').at(-1), secretKey);
 
   const other = Buffer.alloc(32, 9).toString('base64url');
-  const refused = await runCli(['secret', 'import', other, '--data-dir', dataDir]);
+  const refused = await runCli(['secret', 'import', '-', '--data-dir', dataDir], { input: other });
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /holds a different key; pass --force/);
   rmSync(path.join(dataDir, 'secret.key'));
-  const wrong = await runCli(['secret', 'import', other, '--data-dir', dataDir]);
+  const wrong = await runCli(['secret', 'import', '--data-dir', dataDir], { input: other });
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /not the one it was sealed with/);
   assert.ok(!existsSync(path.join(dataDir, 'secret.key')));
   const none = await runCli(['secret', 'show', '--data-dir', dataDir]);
   assert.equal(none.code, 1);
+});
+
+test('no key on a command line: secret import and --secret-key refuse a key in argv and say to use stdin or a file (issue 18)', async () => {
+  fresh();
+  const imported = await runCli(['secret', 'import', secretKey, '--data-dir', dataDir]);
+  assert.equal(imported.code, 2, imported.stderr);
+  assert.match(
+    imported.stderr,
+    /never taken from the command line .*crewbell secret import - .*crewbell secret import FILE/,
+  );
+  assert.ok(!existsSync(path.join(dataDir, 'secret.key')));
+  const restored = await runCli([
+    'restore',
+    '--data-dir',
+    dataDir,
+    '--litestream-config',
+    config,
+    ...L,
+    '--secret-key',
+    secretKey,
+  ]);
+  assert.equal(restored.code, 2, restored.stderr);
+  assert.match(restored.stderr, /never taken from the command line .*--secret-key - .*--secret-key FILE/);
+  assert.ok(!existsSync(path.join(dataDir, 'crewbell.db')));
+
+  // From a file: the form for a key kept in a password manager's export or on a USB stick.
+  const keyFile = path.join(work, 'key.txt');
+  writeFileSync(keyFile, `${secretKey}\n`, { mode: 0o600 });
+  const fromFile = await runCli(['secret', 'import', keyFile, '--data-dir', dataDir]);
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  assert.equal(readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim(), secretKey);
+  fresh();
+  const restoreFromFile = await runCli([
+    'restore',
+    '--data-dir',
+    dataDir,
+    '--litestream-config',
+    config,
+    ...L,
+    '--secret-key',
+    keyFile,
+  ]);
+  assert.equal(restoreFromFile.code, 0, restoreFromFile.stderr);
+  assert.deepEqual(restoredEntries(), entryIds);
+  rmSync(keyFile);
+});
+
+const NOBODY = 65534;
+
+test('restore run as root: a link planted at secret.key is refused, not written through; the files go to the data dir owner by handle (issue 18)', {
+  skip: process.getuid?.() !== 0 && 'needs root',
+}, async () => {
+  fresh();
+  mkdirSync(dataDir, { mode: 0o700 });
+  chownSync(dataDir, NOBODY, NOBODY);
+  // The service user plants a dangling link where restore writes the key.
+  const outside = path.join(work, 'outside-target');
+  rmSync(outside, { force: true });
+  symlinkSync(outside, path.join(dataDir, 'secret.key'));
+  const r = await runCli(
+    ['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', '-', '--force'],
+    {
+      input: secretKey,
+    },
+  );
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /secret\.key is not a plain file \(a link\?\): refusing/);
+  assert.ok(!existsSync(outside), 'nothing written through the link');
+  assert.ok(lstatSync(path.join(dataDir, 'secret.key')).isSymbolicLink(), 'the link is left for the admin to see');
+
+  // Without the link: the key and the database belong to the data dir's owner, mode 0600,
+  // and no temp file is left beside them.
+  rmSync(path.join(dataDir, 'secret.key'));
+  const ok = await runCli(
+    ['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', '-', '--force'],
+    {
+      input: secretKey,
+    },
+  );
+  assert.equal(ok.code, 0, ok.stderr);
+  for (const name of ['secret.key', 'crewbell.db']) {
+    const st = statSync(path.join(dataDir, name));
+    assert.deepEqual([st.uid, st.gid, st.mode & 0o777], [NOBODY, NOBODY, 0o600], name);
+  }
+  assert.deepEqual(readdirSync(dataDir).sort(), ['crewbell.db', 'secret.key']);
+  // secret import refuses the link the same way.
+  rmSync(path.join(dataDir, 'secret.key'));
+  symlinkSync(outside, path.join(dataDir, 'secret.key'));
+  const imported = await runCli(['secret', 'import', '-', '--force', '--data-dir', dataDir], { input: secretKey });
+  assert.equal(imported.code, 1, imported.stderr);
+  assert.match(imported.stderr, /refusing/);
+  assert.ok(!existsSync(outside));
 });
 
 function replicationLine(stdout: string): string {
@@ -220,8 +305,11 @@ function replicationLine(stdout: string): string {
 test('doctor: how far behind the replica is, a replica left behind, the key beside a replica, a config without this database', async () => {
   fresh();
   assert.equal(
-    (await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', secretKey]))
-      .code,
+    (
+      await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--secret-key', '-'], {
+        input: secretKey,
+      })
+    ).code,
     0,
   );
   const doctor = (...extra: string[]) =>
@@ -282,16 +370,10 @@ test('a WAL segment cut short by a crash (Litestream 0.3.13 writes SFTP segments
   const { atime, mtime } = statSync(newest);
   truncateSync(newest, 10);
   utimesSync(newest, atime, mtime);
-  const r = await runCli([
-    'restore',
-    '--data-dir',
-    dataDir,
-    '--replica-url',
-    `file://${copy}`,
-    ...L,
-    '--secret-key',
-    secretKey,
-  ]);
+  const r = await runCli(
+    ['restore', '--data-dir', dataDir, '--replica-url', `file://${copy}`, ...L, '--secret-key', '-'],
+    { input: secretKey },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stderr,

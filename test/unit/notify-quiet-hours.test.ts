@@ -9,7 +9,13 @@ import { ManualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createNotifyScheduler } from '../../src/notify/scheduler.ts';
 import { setLogbookNotifications } from '../../src/notify/mutes.ts';
-import { isQuiet, quietHoursEnd } from '../../src/notify/quiet-hours.ts';
+import {
+  cachedZones,
+  isQuiet,
+  MAX_CACHED_ZONES,
+  quietHoursEnd,
+  wallClockMinutes,
+} from '../../src/notify/quiet-hours.ts';
 import { pushPrefs, updatePushPrefs, type QuietHours } from '../../src/push/prefs.ts';
 
 const RULE = { debounceMs: 5_000, throttleMs: 180_000 };
@@ -169,4 +175,20 @@ test('a muted logbook sends nothing: changes while muted are not kept, pending o
     w.sent().map((m) => [m.data.changeCount, m.data.by]),
     [[1, ['ben']]],
   );
+});
+
+test('the formatter cache keeps one formatter per canonical zone and stays bounded, whatever the spellings (issue 18)', () => {
+  const instant = at('2026-06-12T10:00:00Z');
+  const berlin = wallClockMinutes(instant, 'Europe/Berlin');
+  // 2,000 spellings of one zone: each used to keep a formatter (~24 KiB of ICU memory) forever.
+  for (let i = 0; i < 2_000; i++) {
+    const spelling = [...'europe/berlin'].map((ch, j) => ((i >> (j % 11)) & 1 ? ch.toUpperCase() : ch)).join('');
+    assert.equal(wallClockMinutes(instant, spelling), berlin);
+  }
+  assert.deepEqual(
+    cachedZones().filter((z) => /berlin/i.test(z)),
+    ['Europe/Berlin'],
+  );
+  for (const zone of Intl.supportedValuesOf('timeZone')) wallClockMinutes(instant, zone);
+  assert.ok(cachedZones().length <= MAX_CACHED_ZONES, `${cachedZones().length} formatters kept`);
 });

@@ -23,14 +23,14 @@ import type {
   PushPrefs,
   TestQueued,
 } from '../../src/wire/push.ts';
-import type { HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
+import type { DeletedAnswer, HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
 
 // The answers' types are the server's own (src/wire), imported as types only: nothing of
 // the server, nor valibot, reaches the bundle.
 export type { PasskeyInfo, User } from '../../src/wire/account.ts';
 export type { InviteInfo, LogbookRow, Member, Role } from '../../src/wire/logbooks.ts';
 export type { DeviceStatus, PushPrefs, QuietHours } from '../../src/wire/push.ts';
-export type { EntryVersionRow, PullItem } from '../../src/wire/sync.ts';
+export type { DeletedRow, EntryVersionRow, PullItem } from '../../src/wire/sync.ts';
 export type { OpenInviteRow } from '../../src/wire/logbooks.ts';
 
 export class ApiError extends Error {
@@ -109,8 +109,14 @@ export const api = {
   openInvites: (id: string) => request<{ invites: OpenInviteRow[] }>('GET', `/api/logbooks/${enc(id)}/invites`),
   revokeInvite: (id: string, inviteId: string) =>
     request<void>('DELETE', `/api/logbooks/${enc(id)}/invites/${enc(inviteId)}`),
-  history: (logbookId: string, entityId: string) =>
-    request<HistoryAnswer>('GET', `/api/sync/history?logbookId=${enc(logbookId)}&entityId=${enc(entityId)}`),
+  /** One page of an entry's versions (≤ 4 MiB of payload); `before` is the nextBefore of the page before. */
+  history: (logbookId: string, entityId: string, before?: number) =>
+    request<HistoryAnswer>(
+      'GET',
+      `/api/sync/history?logbookId=${enc(logbookId)}&entityId=${enc(entityId)}${before !== undefined ? `&before=${before}` : ''}`,
+    ),
+  /** The recently deleted entries with their last content, in one request. */
+  deleted: (logbookId: string) => request<DeletedAnswer>('GET', `/api/sync/deleted?logbookId=${enc(logbookId)}`),
   invite: (token: string) => request<InviteInfo>('GET', `/api/invites/${enc(token)}`),
   acceptInvite: (token: string) => request<InviteAccepted>('POST', `/api/invites/${enc(token)}/accept`),
 

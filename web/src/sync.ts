@@ -7,6 +7,7 @@ import { t } from './i18n.ts';
 import { logbookKey } from './keys.ts';
 import { loadLogbooks } from './session.ts';
 import { idbStore } from './offline/idb.ts';
+import { prefixedStore } from './offline/storage.ts';
 import { createQueue, type FlushOutcome, type UploadItem, type UploadResult } from './offline/queue.ts';
 import { normalizeEntry, type EntryData } from './logbook/fields.ts';
 
@@ -33,7 +34,8 @@ export interface SyncState {
   revision: number;
 }
 
-export const queue = createQueue(idbStore('queue'));
+/** Refused (`forbidden`) changes are kept aside in the cache store, under `aside/`. */
+export const queue = createQueue(idbStore('queue'), prefixedStore(idbStore('cache'), 'aside/'));
 const entries = idbStore<CachedEntry>('entries');
 const cursors = idbStore<string>('cursors');
 

@@ -2,7 +2,13 @@
 // browser; the e2e suite covers that).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createQueue, UPLOAD_MAX_ITEMS, type UploadItem, type UploadResult } from '../../../web/src/offline/queue.ts';
+import {
+  createQueue,
+  type SetAsideChange,
+  UPLOAD_MAX_ITEMS,
+  type UploadItem,
+  type UploadResult,
+} from '../../../web/src/offline/queue.ts';
 import { memoryStore } from '../../../web/src/offline/storage.ts';
 
 /** A stand-in for the server's push answer: versions count up per entry. */
@@ -151,5 +157,33 @@ test('two flushes at once do not send the same change twice', async () => {
   assert.deepEqual(
     server.calls.map((c) => c.length),
     [1],
+  );
+});
+
+test('a forbidden change leaves the queue but is kept aside with its payload, until dismissed (issue 18)', async () => {
+  const aside = memoryStore<SetAsideChange>();
+  const queue = createQueue(memoryStore(), aside);
+  await queue.enqueue({ logbookId: 'R', entityId: 'written-at-sea', action: 'create', payload: 'sealed words' });
+  await queue.enqueue({ logbookId: 'R', entityId: 'removed', action: 'delete', baseVersion: 2 });
+  await queue.enqueue({ logbookId: 'L', entityId: 'fine', action: 'create', payload: 'ok' });
+  const server = fakeServer((item) => (item.logbookId === 'R' ? 'forbidden' : 'success'));
+  await queue.flush(server.send);
+  assert.equal((await queue.pending()).length, 0);
+  const kept = await queue.setAside('R');
+  assert.deepEqual(
+    kept.map((c) => [c.entityId, c.action, c.payload]),
+    [
+      ['written-at-sea', 'save', 'sealed words'],
+      ['removed', 'delete', undefined],
+    ],
+  );
+  assert.ok(kept.every((c) => c.refusedAt > 0));
+  assert.deepEqual(await queue.setAside('L'), []);
+  // Kept in the store given: a new queue over it (a reload) still has them.
+  assert.equal((await createQueue(memoryStore(), aside).setAside()).length, 2);
+  await queue.dismiss('R', 'written-at-sea');
+  assert.deepEqual(
+    (await queue.setAside()).map((c) => c.entityId),
+    ['removed'],
   );
 });

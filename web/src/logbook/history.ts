@@ -15,16 +15,19 @@ const savedKey = (logbookId: string, entityId: string) => `history/${logbookId}/
 
 export type HistorySource = 'server' | 'saved' | 'device';
 
-/** The versions newest first, and where they came from: the server, a copy saved here, or only the entry cached here. */
+/**
+ * The newest page of versions, newest first, and where they came from: the server, a copy
+ * saved here, or only the entry cached here. `nextBefore` asks olderVersions for the next page.
+ */
 export async function loadHistory(
   logbookId: string,
   entityId: string,
-): Promise<{ rows: EntryVersionRow[]; source: HistorySource }> {
+): Promise<{ rows: EntryVersionRow[]; source: HistorySource; nextBefore?: number }> {
   try {
-    const { versions } = await api.history(logbookId, entityId);
+    const { versions, nextBefore } = await api.history(logbookId, entityId);
     await saved.put(savedKey(logbookId, entityId), versions).catch(() => undefined);
     // Nothing on the server yet: an entry written here and still waiting to go out.
-    if (versions.length > 0) return { rows: versions, source: 'server' };
+    if (versions.length > 0) return { rows: versions, source: 'server', ...(nextBefore ? { nextBefore } : {}) };
     return { rows: await deviceVersion(logbookId, entityId), source: 'server' };
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'offline')) throw error;
@@ -32,6 +35,16 @@ export async function loadHistory(
   const copy = await saved.get(savedKey(logbookId, entityId));
   if (copy?.length) return { rows: copy, source: 'saved' };
   return { rows: await deviceVersion(logbookId, entityId), source: 'device' };
+}
+
+/** The next page of older versions (from the server only: the saved copy holds the newest page). */
+export async function olderVersions(
+  logbookId: string,
+  entityId: string,
+  before: number,
+): Promise<{ rows: EntryVersionRow[]; nextBefore?: number }> {
+  const { versions, nextBefore } = await api.history(logbookId, entityId, before);
+  return { rows: versions, ...(nextBefore ? { nextBefore } : {}) };
 }
 
 /** The one version this device holds of an entry, as a history row. */
@@ -57,16 +70,20 @@ export interface VersionView {
   /** The decrypted content; null for a delete or when this key cannot open it. */
   data: EntryData | null;
   locked: boolean;
-  /** Fields changed since the version before (null for the first version or a delete). */
-  changed: FieldName[] | null;
+  /** Fields changed since the version before (null for the first version or a delete; undefined while the page before it is not loaded). */
+  changed: FieldName[] | null | undefined;
 }
 
-/** Decrypts every version (in parallel: the crypto runs off the main thread) and works out the changes. */
+/**
+ * Decrypts every version (in parallel: the crypto runs off the main thread) and works out the
+ * changes. `complete`: the oldest row is the entry's first version (no older page is left).
+ */
 export async function openVersions(
   key: CryptoKey,
   logbookId: string,
   entityId: string,
   rows: readonly EntryVersionRow[],
+  complete = true,
 ): Promise<VersionView[]> {
   const context = `${logbookId}/${entityId}`;
   const opened = await Promise.all(
@@ -83,7 +100,7 @@ export async function openVersions(
     const data = opened[i]!.data;
     // The version before this one with content (a delete has none to compare with).
     const before = opened.slice(i + 1).find((o) => o.data)?.data ?? null;
-    const isFirst = i === rows.length - 1;
+    const isLast = i === rows.length - 1;
     return {
       version: row.version,
       deleted: row.deleted,
@@ -91,7 +108,7 @@ export async function openVersions(
       updatedBy: row.updatedBy,
       data,
       locked: opened[i]!.locked,
-      changed: data && before && !isFirst ? changedFields(before, data) : null,
+      changed: isLast && !complete ? undefined : data && before && !isLast ? changedFields(before, data) : null,
     };
   });
 }

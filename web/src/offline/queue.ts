@@ -2,7 +2,7 @@
 // accepts it, so writing works at sea without a connection. One record per entry: a
 // second edit before a flush replaces the first, and a create then delete never leaves
 // the phone.
-import type { KeyValueStore } from './storage.ts';
+import { memoryStore, type KeyValueStore } from './storage.ts';
 import type { UploadAction, UploadItem, UploadResult, UploadStatus } from '../../../src/wire/sync.ts';
 import { UPLOAD_BODY_MAX_BYTES, UPLOAD_MAX_ITEMS } from '../../../src/wire/limits.ts';
 
@@ -20,6 +20,12 @@ export interface QueuedChange {
   isNew: boolean;
   /** Order of the latest edit; also tells a flush whether the record changed while it was in flight. */
   seq: number;
+}
+
+/** A change the server refused outright (`forbidden`: the role became READ, or put ashore), kept aside, never thrown away. */
+export interface SetAsideChange extends QueuedChange {
+  /** When it was refused (ms). */
+  refusedAt: number;
 }
 
 export interface FlushOutcome {
@@ -82,11 +88,22 @@ export interface Queue {
   flush(send: Send): Promise<FlushOutcome[]>;
   /** Drops everything queued for a logbook (it was deleted, or we left the crew). */
   clear(logbookId: string): Promise<void>;
+  /** The changes refused as `forbidden`, kept aside for the writer to copy or export, oldest first. */
+  setAside(logbookId?: string): Promise<SetAsideChange[]>;
+  /** Forgets a change kept aside (the writer copied it, or let it go). */
+  dismiss(logbookId: string, entityId: string): Promise<void>;
 }
 
 const keyOf = (logbookId: string, entityId: string) => `${logbookId}/${entityId}`;
 
-export function createQueue(store: KeyValueStore<QueuedChange>): Queue {
+/**
+ * The queue over `store`; refused changes go to `aside` (a store of their own, or the same
+ * kind of store under another prefix) instead of being dropped.
+ */
+export function createQueue(
+  store: KeyValueStore<QueuedChange>,
+  aside: KeyValueStore<SetAsideChange> = memoryStore(),
+): Queue {
   let lastSeq = 0;
   let flushing: Promise<FlushOutcome[]> | undefined;
 
@@ -121,6 +138,9 @@ export function createQueue(store: KeyValueStore<QueuedChange>): Queue {
         const result = results[i];
         if (!result) continue; // a short answer: keep it queued and try again next time
         const key = keyOf(sent.logbookId, sent.entityId);
+        // Refused outright: nothing a crew member wrote is thrown away. Kept aside before it
+        // leaves the queue (a second refusal of the same entry replaces the first: it holds the later edit).
+        if (result.status === 'forbidden') await aside.put(key, { ...sent, refusedAt: Date.now() });
         const now = await store.get(key);
         if (now && now.seq !== sent.seq && result.status === 'success') {
           // Edited again while this upload was in flight: keep the newer edit, now based on
@@ -180,5 +200,10 @@ export function createQueue(store: KeyValueStore<QueuedChange>): Queue {
     async clear(logbookId) {
       for (const [key] of await store.list(`${logbookId}/`)) await store.delete(key);
     },
+    async setAside(logbookId) {
+      const list = await aside.list(logbookId ? `${logbookId}/` : '');
+      return list.map(([, c]) => c).sort((a, b) => a.seq - b.seq);
+    },
+    dismiss: (logbookId, entityId) => aside.delete(keyOf(logbookId, entityId)),
   };
 }

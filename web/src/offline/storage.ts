@@ -31,3 +31,15 @@ export function memoryStore<T>(): KeyValueStore<T> {
     },
   };
 }
+
+/** The records of `store` under `prefix`, as a store of their own (one object store, two concerns). */
+export function prefixedStore<T>(store: KeyValueStore<T>, prefix: string): KeyValueStore<T> {
+  return {
+    get: (key) => store.get(prefix + key),
+    put: (key, value) => store.put(prefix + key, value),
+    delete: (key) => store.delete(prefix + key),
+    async list(more = '') {
+      return (await store.list(prefix + more)).map(([key, value]) => [key.slice(prefix.length), value]);
+    },
+  };
+}

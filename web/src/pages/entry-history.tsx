@@ -1,7 +1,8 @@
 // An entry's history (every version, opened on this device, with what changed and a way
 // back to it) and the logbook's recently deleted entries, each with Restore. A restore is
 // an ordinary edit: the old content saved as the newest version.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, type EntryVersionRow } from '../api.ts';
 import { formatTime, t, type TextKey } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { useSession } from '../session.ts';
@@ -14,6 +15,7 @@ import {
   KEEP_DAYS,
   lastContent,
   loadHistory,
+  olderVersions,
   openVersions,
   type HistorySource,
   type VersionView,
@@ -42,16 +44,20 @@ export function EntryHistoryPage({ id, entryId }: { id: string; entryId: string 
   const crew = useCrew(id);
   const sync = useSyncState();
   const [views, setViews] = useState<VersionView[] | undefined>(undefined);
+  const [rows, setRows] = useState<EntryVersionRow[]>([]);
+  const [nextBefore, setNextBefore] = useState<number | undefined>(undefined);
   const [source, setSource] = useState<HistorySource>('server');
   const [error, setError] = useState('');
   useEffect(() => {
     if (!key) return;
     let live = true;
     loadHistory(id, entryId)
-      .then(async ({ rows, source }) => {
-        const opened = await openVersions(key, id, entryId, rows);
+      .then(async ({ rows, source, nextBefore }) => {
+        const opened = await openVersions(key, id, entryId, rows, nextBefore === undefined);
         if (!live) return;
         setSource(source);
+        setRows(rows);
+        setNextBefore(nextBefore);
         setViews(opened);
       })
       .catch((e) => live && setError(errorText(e)));
@@ -59,6 +65,17 @@ export function EntryHistoryPage({ id, entryId }: { id: string; entryId: string 
       live = false;
     };
   }, [id, entryId, key, sync.revision]);
+
+  /** The next page of older versions (at most 4 MiB of them), added below the ones shown. */
+  const showOlder = async () => {
+    if (!key || nextBefore === undefined) return;
+    const older = await olderVersions(id, entryId, nextBefore);
+    const all = [...rows, ...older.rows];
+    const opened = await openVersions(key, id, entryId, all, older.nextBefore === undefined);
+    setRows(all);
+    setNextBefore(older.nextBefore);
+    setViews(opened);
+  };
 
   const restore = async (view: VersionView) => {
     if (!key || !user || !view.data || !confirm(t('confirmRestore'))) return;
@@ -92,11 +109,13 @@ export function EntryHistoryPage({ id, entryId }: { id: string; entryId: string 
             {view.data ? (
               <>
                 <p class="small changed">
-                  {view.changed === null
-                    ? t('firstVersion')
-                    : view.changed.length
-                      ? t('changedFields', { fields: view.changed.map(fieldLabel).join(', ') })
-                      : t('nothingChanged')}
+                  {view.changed === undefined
+                    ? null
+                    : view.changed === null
+                      ? t('firstVersion')
+                      : view.changed.length
+                        ? t('changedFields', { fields: view.changed.map(fieldLabel).join(', ') })
+                        : t('nothingChanged')}
                 </p>
                 <VersionContent data={view.data} changed={view.changed} />
                 {i > 0 && canWrite(logbook) ? (
@@ -114,13 +133,70 @@ export function EntryHistoryPage({ id, entryId }: { id: string; entryId: string 
           </li>
         ))}
       </ol>
+      {nextBefore !== undefined && views ? (
+        <ActionButton class="ghost older-versions" onClick={showOlder} onError={(e) => setError(errorText(e))}>
+          {t('olderVersions')}
+        </ActionButton>
+      ) : null}
     </Page>
   );
 }
 
 interface DeletedView {
-  entry: CachedEntry;
+  entityId: string;
+  deletedBy: string | null;
+  deletedAt: number;
   content: VersionView | undefined;
+}
+
+/** The deleted entries this device knows of: the screen asks the server again only when they change. */
+async function deletedOnDevice(id: string): Promise<CachedEntry[]> {
+  const since = Date.now() - KEEP_DAYS * 86_400_000;
+  return (await cachedEntries(id))
+    .filter((e) => e.deleted && e.version > 0 && e.updatedAt >= since)
+    .sort((a, b) => b.updatedAt - a.updatedAt);
+}
+
+/** Every deleted entry with its last content, in one request; offline, from the histories saved here. */
+async function loadDeleted(id: string, key: CryptoKey, onDevice: CachedEntry[]): Promise<DeletedView[]> {
+  try {
+    const { entries } = await api.deleted(id);
+    return Promise.all(
+      entries.map(async (e) => {
+        const rows: EntryVersionRow[] =
+          e.version === null || e.payload === null
+            ? []
+            : [
+                {
+                  version: e.version,
+                  payload: e.payload,
+                  deleted: false,
+                  updatedAt: e.updatedAt!,
+                  updatedBy: e.updatedBy,
+                },
+              ];
+        return {
+          entityId: e.entityId,
+          deletedBy: e.deletedBy,
+          deletedAt: Date.parse(e.deletedAt),
+          content: lastContent(await openVersions(key, id, e.entityId, rows)),
+        };
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'offline')) throw error;
+  }
+  const out: DeletedView[] = [];
+  for (const entry of onDevice) {
+    const { rows } = await loadHistory(id, entry.entityId).catch(() => ({ rows: [] }));
+    out.push({
+      entityId: entry.entityId,
+      deletedBy: entry.updatedBy,
+      deletedAt: entry.updatedAt,
+      content: lastContent(await openVersions(key, id, entry.entityId, rows)),
+    });
+  }
+  return out;
 }
 
 export function RecentlyDeletedPage({ id }: { id: string }) {
@@ -130,20 +206,20 @@ export function RecentlyDeletedPage({ id }: { id: string }) {
   const sync = useSyncState();
   const [rows, setRows] = useState<DeletedView[] | undefined>(undefined);
   const [error, setError] = useState('');
+  /** The deleted entries on this device when the list was last loaded. */
+  const loadedFor = useRef<string | undefined>(undefined);
   useEffect(() => {
     if (!key) return;
     let live = true;
-    const since = Date.now() - KEEP_DAYS * 86_400_000;
     void (async () => {
-      const deleted = (await cachedEntries(id))
-        .filter((e) => e.deleted && e.version > 0 && e.updatedAt >= since)
-        .sort((a, b) => b.updatedAt - a.updatedAt);
-      const out: DeletedView[] = [];
-      for (const entry of deleted) {
-        const { rows: versions } = await loadHistory(id, entry.entityId).catch(() => ({ rows: [] }));
-        out.push({ entry, content: lastContent(await openVersions(key, id, entry.entityId, versions)) });
-      }
-      if (live) setRows(out);
+      const onDevice = await deletedOnDevice(id);
+      // A sync that changed no delete (most of them) leaves the list as it is.
+      const known = onDevice.map((e) => `${e.entityId}@${e.version}`).join(',');
+      if (known === loadedFor.current) return;
+      const out = await loadDeleted(id, key, onDevice);
+      if (!live) return;
+      loadedFor.current = known;
+      setRows(out);
     })().catch((e) => live && setError(errorText(e)));
     return () => {
       live = false;
@@ -152,7 +228,7 @@ export function RecentlyDeletedPage({ id }: { id: string }) {
 
   const restore = async (row: DeletedView) => {
     if (!key || !user || !row.content?.data) return;
-    await saveEntry(id, key, row.entry.entityId, row.content.data, user.id);
+    await saveEntry(id, key, row.entityId, row.content.data, user.id);
     navigate(`/logbook/${id}`);
   };
 
@@ -163,11 +239,11 @@ export function RecentlyDeletedPage({ id }: { id: string }) {
       {rows && rows.length === 0 ? <p class="empty">{t('noneDeleted')}</p> : null}
       <ol class="versions" aria-busy={rows === undefined}>
         {(rows ?? []).map((row) => (
-          <li key={row.entry.entityId} class="card version deleted-entry" data-entry={row.entry.entityId}>
+          <li key={row.entityId} class="card version deleted-entry" data-entry={row.entityId}>
             <p class="muted small">
               {t('deletedBy', {
-                name: nameOf(row.entry.updatedBy, crew, user?.id),
-                when: formatTime(row.entry.updatedAt),
+                name: nameOf(row.deletedBy, crew, user?.id),
+                when: formatTime(row.deletedAt),
               })}
             </p>
             {row.content?.data ? <VersionContent data={row.content.data} /> : <p class="muted">{t('historyLocked')}</p>}

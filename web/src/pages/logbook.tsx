@@ -10,6 +10,7 @@ import { LogbookMute } from './logbook-mute.tsx';
 import { newSince, NewSinceBanner, useLastVisit } from './new-since.tsx';
 import { useCrew } from '../logbook/crew-names.ts';
 import { EntryCard } from '../logbook/entry-card.tsx';
+import { SetAside } from '../logbook/set-aside.tsx';
 import { LogbookLinks } from '../logbook/logbook-links.tsx';
 import { deriveAll, normalizeEntry } from '../logbook/fields.ts';
 import { WatchBanner } from '../watch/banner.tsx';
@@ -105,6 +106,7 @@ export function LogbookPage({ id }: { id: string }) {
         crew={crew}
         me={user?.id}
       />
+      <SetAside logbookId={id} cryptoKey={key} revision={sync.revision} />
       <NewSinceBanner count={fresh.size} since={lastVisit} />
       {rows.length === 0 && key ? <p class="empty">{t('noEntries')}</p> : null}
       <ol class="timeline">
