@@ -1,11 +1,12 @@
 // German and English texts. The language follows the phone until the user picks one; it
 // is kept in localStorage and sent with the push subscription.
 import { logbookDe, logbookEn } from './logbook/texts.ts';
-import { voyageDe, voyageEn } from './voyage/texts.ts';
+// Texts of screens that are loaded later come with them (registered by addTexts), so the
+// first load carries only what the first screens say.
+import type { voyageEn } from './voyage/texts.ts';
 
 const en = {
   ...logbookEn,
-  ...voyageEn,
   tagline: 'The logbook your crew writes, and only you and your crew can read.',
   signIn: 'Sign in with passkey',
   signInHint: 'New here? Open the sign-up link from your harbour master, or the invite link from your skipper.',
@@ -151,11 +152,11 @@ const en = {
   home: 'To the logbooks',
 };
 
-export type TextKey = keyof typeof en;
+type LaterTexts = typeof voyageEn;
+export type TextKey = keyof typeof en | keyof LaterTexts;
 
-const de: Record<TextKey, string> = {
+const de: Record<keyof typeof en, string> = {
   ...logbookDe,
-  ...voyageDe,
   tagline: 'Das Logbuch, das deine Crew schreibt – lesbar nur für dich und deine Crew.',
   signIn: 'Mit Passkey anmelden',
   signInHint: 'Neu hier? Öffne den Registrierungslink vom Hafenmeister oder den Einladungslink deines Skippers.',
@@ -340,8 +341,15 @@ export function onLangChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+const tables: Record<Lang, Record<string, string>> = { en: { ...en }, de: { ...de } };
+
+/** A later screen's texts, every language at once (typed by the caller's catalogue). */
+export function addTexts<K extends keyof LaterTexts>(texts: Record<Lang, Record<K, string>>): void {
+  for (const language of Object.keys(tables) as Lang[]) Object.assign(tables[language], texts[language]);
+}
+
 export function t(key: TextKey, vars: Record<string, string | number> = {}): string {
-  const text = (current === 'de' ? de : en)[key];
+  const text = tables[current][key] ?? tables.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
 

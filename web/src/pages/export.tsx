@@ -13,6 +13,7 @@ import { useLogbook } from './logbook.tsx';
 import { displayValue } from '../logbook/display.ts';
 import { splitPassages, type Passage } from '../voyage/passages.ts';
 import { fixed1 } from '../voyage/use-voyage.ts';
+import '../voyage/register-texts.ts';
 
 const fileStem = (title: string | null | undefined) =>
   `${

@@ -11,6 +11,7 @@ import { download } from '../export/entries.ts';
 import { splitPassages } from '../voyage/passages.ts';
 import { seaMilesCsv, seaMilesRows, yearTotals, type Role, type SeaMilesRow } from '../voyage/sea-miles.ts';
 import { fixed1 } from '../voyage/use-voyage.ts';
+import '../voyage/register-texts.ts';
 
 const roleName = (role: Role) => t(`role${role}`);
 
