@@ -114,6 +114,25 @@ export const serveFlags: FlagSpec[] = [
     help: 'MiB of entry ciphertext, earlier versions kept as history included, in the logbooks one account owns',
   },
   {
+    name: 'smtp-url',
+    kind: 'string',
+    help: 'smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; without it no email is sent',
+  },
+  { name: 'mail-from', kind: 'string', help: 'the From of every email (default crewbell <crewbell@ORIGIN-HOST>)' },
+  {
+    name: 'email-throttle',
+    kind: 'duration',
+    default: '1h',
+    help: 'at most one fallback email per recipient and logbook in this time',
+  },
+  {
+    name: 'email-retry-base',
+    kind: 'duration',
+    default: '30s',
+    help: 'first wait before an email the relay refused is tried again; doubles each retry (10 retries)',
+  },
+  { name: 'email-timeout', kind: 'duration', default: '30s', help: 'each step of talking to the relay, at most' },
+  {
     name: 'db-synchronous',
     kind: 'string',
     default: 'full',
@@ -147,7 +166,17 @@ export interface ServeConfig {
   trustedProxies: Cidr[];
   quotas: Quotas;
   dbSynchronous: 'FULL' | 'NORMAL';
+  /** The relay emails go through; undefined: no email at all. */
+  smtpUrl: string | undefined;
+  /** undefined: crewbell <crewbell@ORIGIN-HOST>. */
+  mailFrom: string | undefined;
+  emailThrottleMs: number;
+  emailRetryBaseMs: number;
+  emailTimeoutMs: number;
 }
+
+/** Retries after the first attempt of one email. */
+export const EMAIL_RETRIES = 10;
 
 /** Per-account bounds on what the logbooks an account owns may hold (crew writes count for the owner). */
 export interface Quotas {
@@ -200,6 +229,31 @@ export const TrustedProxiesSchema = v.pipe(
   v.maxLength(100, 'at most 100 ranges'),
   v.transform((parts) => parts.map((p) => parseCidr(p)!)),
 );
+
+/** `smtp://[user:pass@]host[:port]` or `smtps://…`; nodemailer's query options may follow. */
+export const SmtpUrlSchema = v.pipe(
+  v.string(),
+  v.check((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be smtp://user:pass@host:587 or smtps://user:pass@host:465'),
+);
+
+/** `name <address>` or a bare address. */
+export const MailFromSchema = v.pipe(
+  v.string(),
+  v.maxLength(300, 'at most 300 characters'),
+  v.regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address, or a name and <address>'),
+);
+
+/** The From when --mail-from is not given. */
+export function defaultMailFrom(origin: string): string {
+  return `crewbell <crewbell@${new URL(origin).hostname}>`;
+}
 
 function check<T>(schema: v.GenericSchema<string, T>, value: string, flag: string): T {
   const r = v.safeParse(schema, value);
@@ -259,6 +313,13 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
       bytes: atLeastOne('quota-mib') * 2 ** 20,
     },
     dbSynchronous: synchronous(values['db-synchronous'] as string),
+    smtpUrl:
+      values['smtp-url'] === undefined ? undefined : check(SmtpUrlSchema, values['smtp-url'] as string, 'smtp-url'),
+    mailFrom:
+      values['mail-from'] === undefined ? undefined : check(MailFromSchema, values['mail-from'] as string, 'mail-from'),
+    emailThrottleMs: values['email-throttle'] as number,
+    emailRetryBaseMs: positive('email-retry-base'),
+    emailTimeoutMs: positive('email-timeout'),
   };
 }
 

@@ -15,15 +15,19 @@ import { staticRoutes } from './static.ts';
 import { pushRoutes } from '../push/routes.ts';
 import { metricsRoutes } from './metrics.ts';
 import { notifyRoutes } from '../notify/routes.ts';
+import { oneClickUnsubscribe, UNSUBSCRIBE_PATH, unsubscribePage } from '../notify/unsubscribe.ts';
+import { emailRoutes } from '../email/routes.ts';
 import { VERSION } from '../version.ts';
 
-const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe' | 'pushTest', RateLimit> = {
+const RATE_LIMITS: Record<'auth' | 'invites' | 'sync' | 'subscribe' | 'pushTest' | 'email', RateLimit> = {
   auth: { burst: 60, perMinute: 30 },
   invites: { burst: 30, perMinute: 10 },
   sync: { burst: 300, perMinute: 300 },
   subscribe: { burst: 30, perMinute: 10 },
   /** A test notification goes out through real push services: a few a minute is plenty. */
   pushTest: { burst: 3, perMinute: 3 },
+  /** Each address given mails a verification link; each link tried is a guess at a token. */
+  email: { burst: 10, perMinute: 5 },
 };
 
 export type RateLimiters = Record<keyof typeof RATE_LIMITS, RateLimiter>;
@@ -47,6 +51,8 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   // Cheapest first: the health check answers before any guard runs.
   app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  // RFC 8058 one-click: a mail client POSTs with no session and no Origin; the token is the key.
+  app.post(UNSUBSCRIBE_PATH, oneClickUnsubscribe(deps));
 
   app.use('*', securityHeaders(config.origin));
   app.use('*', csrf(config.origin));
@@ -57,6 +63,8 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.use('/api/sync/*', limit('sync'));
   app.use('/api/push/subscription', limit('subscribe'));
   app.use('/api/push/test', limit('pushTest'));
+  app.use('/api/account/email', limit('email'));
+  app.use('/api/account/email/*', limit('email'));
   // Bodies last: a refused or rate-limited request never has its body read.
   app.use('*', bodyGuard(bodyLimitFor, new Slots(LARGE_BODIES.slots, LARGE_BODIES.maxWaiting)));
 
@@ -66,6 +74,8 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.route('/api', notifyRoutes(deps));
   app.route('/api/sync', syncRoutes(deps));
   app.route('/api', pushRoutes(deps));
+  app.route('/api', emailRoutes(deps));
+  app.get(UNSUBSCRIBE_PATH, unsubscribePage(deps));
   app.all('/api/*', () => {
     throw new AppError(404, 'not_found', 'no such API route');
   });

@@ -1,7 +1,10 @@
-// The parts behind the app that turn crew changes into pushes, wired one way for `serve` and
-// for the in-process tests: push identity, metrics, transport, outbox worker and scheduler.
+// The parts behind the app that turn changes into pushes and emails, wired one way for `serve`
+// and for the in-process tests: push identity, metrics, transport, outbox worker, the relay and
+// its email worker (with --smtp-url), and the scheduler.
 import type { Clock } from '../clock.ts';
-import type { ServeConfig } from '../config.ts';
+import { defaultMailFrom, EMAIL_RETRIES, type ServeConfig } from '../config.ts';
+import { createRelay } from '../email/relay.ts';
+import { createEmailWorker, type EmailWorker } from '../email/worker.ts';
 import type { Db } from '../db.ts';
 import type { AppDeps } from '../kit/deps.ts';
 import type { Logger } from '../log.ts';
@@ -33,6 +36,8 @@ export interface Delivery {
   transport: Transport;
   worker: OutboxWorker;
   scheduler: NotifyScheduler;
+  /** With --smtp-url: sends the email outbox. */
+  emailWorker: EmailWorker | undefined;
   /** What the app is built from, once the public origin is known. */
   appDeps(origin: string): AppDeps;
 }
@@ -63,6 +68,24 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       ttlSeconds: Math.round(config.pushTtlMs / 1000),
     },
   );
+  // Links in emails need the public origin, known once the server listens (appDeps below).
+  let origin = config.origin ?? 'http://localhost';
+  const emailWorker = config.smtpUrl
+    ? createEmailWorker({
+        db,
+        clock,
+        log,
+        metrics,
+        relay: createRelay({
+          smtpUrl: config.smtpUrl,
+          from: config.mailFrom ?? defaultMailFrom(origin),
+          timeoutMs: config.emailTimeoutMs,
+        }),
+        origin: () => origin,
+        retries: EMAIL_RETRIES,
+        retryBaseMs: config.emailRetryBaseMs,
+      })
+    : undefined;
   const scheduler = createNotifyScheduler({
     db,
     clock,
@@ -70,20 +93,27 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     metrics,
     rule: { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs },
     onQueued: () => worker.kick(),
+    email: emailWorker ? { throttleMs: config.emailThrottleMs } : undefined,
+    onEmailQueued: () => emailWorker?.kick(),
   });
   return {
     metrics,
     transport,
     worker,
     scheduler,
-    appDeps: (origin) => ({
-      db,
-      config: { ...config, origin },
-      clock,
-      log,
-      notify: scheduler,
-      push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
-      metrics,
-    }),
+    emailWorker,
+    appDeps: (publicOrigin) => {
+      origin = publicOrigin;
+      return {
+        db,
+        config: { ...config, origin },
+        clock,
+        log,
+        notify: scheduler,
+        push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
+        email: { enabled: emailWorker !== undefined, kick: () => emailWorker?.kick() },
+        metrics,
+      };
+    },
   };
 }

@@ -69,7 +69,7 @@ export const serveCommands: Command[] = [
       const secret = loadSecretKey(config.dataDir, io.env, true);
       const subject =
         config.vapidSubject ?? (config.origin ? defaultVapidSubject(config.origin) : PLACEHOLDER_VAPID_SUBJECT);
-      const { transport, worker, scheduler, appDeps } = createDelivery({
+      const { transport, worker, scheduler, emailWorker, appDeps } = createDelivery({
         db,
         config,
         clock,
@@ -96,7 +96,9 @@ export const serveCommands: Command[] = [
       tasks.push({ name: 'push transport', stop: () => transport.close() });
       tasks.push({ name: 'outbox worker', stop: () => worker.stop() });
       tasks.push({ name: 'notify scheduler', stop: () => scheduler.stop() });
+      if (emailWorker) tasks.push({ name: 'email worker', stop: () => emailWorker.stop() });
       worker.kick();
+      emailWorker?.kick();
       scheduler.start();
       const prune = () => {
         const removed = pruneSubscriptions(db, clock.now(), config.subscriptionMaxAgeMs);

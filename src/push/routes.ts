@@ -1,4 +1,5 @@
-// /api/push/* and /api/admin/subscriptions: parse, call the push stores, map the result.
+// /api/push/* (but the prefs, notify's) and /api/admin/subscriptions: parse, call the push
+// stores, map the result.
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
@@ -10,9 +11,8 @@ import { localeFromAcceptLanguage, testMessage } from './messages.ts';
 import { endpointProblem, MAX_ENDPOINT_LENGTH } from './endpoint-guard.ts';
 import { isP256Point } from './vapid.ts';
 import { queueForUser } from './outbox.ts';
-import { pushPrefs, updatePushPrefs } from './prefs.ts';
 import { deleteSubscription, listSubscriptions, saveSubscription, devicesOfUser } from './subscriptions.ts';
-import { PrefsBody, type MyDevice, type PushPrefs, type TestQueued } from '../wire/push.ts';
+import type { MyDevice, TestQueued } from '../wire/push.ts';
 
 const b64 = (max: number) =>
   v.pipe(
@@ -117,17 +117,6 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
       }),
     );
     return c.json({ subscriptions });
-  });
-
-  app.get('/push/prefs', (c) => {
-    const { user } = requireUser(c);
-    return c.json(pushPrefs(db, user.id) satisfies PushPrefs);
-  });
-
-  app.put('/push/prefs', async (c) => {
-    const { user } = requireUser(c);
-    const body = await jsonBody(c, PrefsBody);
-    return c.json(updatePushPrefs(db, user.id, body, clock.now()) satisfies PushPrefs);
   });
 
   app.post('/push/test', (c) => {

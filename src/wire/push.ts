@@ -1,63 +1,9 @@
-// The Web Push wire (API.md "Push"): notification preferences and the caller's devices.
+// The Web Push wire (API.md "Push"): the caller's devices and test pushes (the prefs are
+// notify's: wire/notify.ts).
 // The subscription body keeps its schema in src/push (it checks keys with server crypto).
-import * as v from 'valibot';
 import type { IsoTime } from './fields.ts';
 
 export type Locale = 'de' | 'en';
-
-/** Whether Intl knows the zone (the same Intl the scheduler computes with). */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const ClockTime = v.pipe(
-  v.string('must be a string'),
-  v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" (00:00 to 23:59)'),
-);
-
-const QuietHoursBody = v.pipe(
-  v.object({
-    from: ClockTime,
-    to: ClockTime,
-    timeZone: v.pipe(
-      v.string('must be a string'),
-      v.maxLength(64, 'at most 64 characters'),
-      v.check(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
-    ),
-  }),
-  v.check((q) => q.from !== q.to, 'from and to must differ'),
-);
-
-/** PUT /api/push/prefs: every field optional, the ones left out stay as they were. */
-export const PrefsBody = v.object({
-  collaboratorChangesEnabled: v.optional(v.boolean('must be true or false')),
-  quietHours: v.optional(v.nullable(QuietHoursBody)),
-});
-
-export interface QuietHours {
-  /** "HH:MM", 24-hour clock. */
-  from: string;
-  to: string;
-  /** IANA name, e.g. "Europe/Berlin". */
-  timeZone: string;
-}
-
-/** GET and PUT /api/push/prefs */
-export interface PushPrefs {
-  collaboratorChangesEnabled: boolean;
-  quietHours: QuietHours | null;
-}
-
-/** PUT /api/logbooks/:id/notifications */
-export const LogbookNotificationsBody = v.object({ enabled: v.boolean('must be true or false') });
-
-/** GET and PUT /api/logbooks/:id/notifications: whether crew changes in this logbook notify the caller. */
-export type LogbookNotifications = v.InferOutput<typeof LogbookNotificationsBody>;
 
 /** GET /api/push/subscriptions: the caller's own devices. */
 export interface MyDevice {

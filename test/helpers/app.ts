@@ -15,6 +15,7 @@ import { createLogger } from '../../src/log.ts';
 import { startEpoch } from '../../src/sync/sequence.ts';
 import { defaultVapidSubject, loadSecretKey } from '../../src/push/vapid.ts';
 import { createDelivery } from '../../src/app/delivery.ts';
+import type { EmailWorker } from '../../src/email/worker.ts';
 import { Client, type Fetch } from './client.ts';
 import { createUserWithSession, type Target, type TestUser } from './accounts.ts';
 import { databaseAccess, tempDir } from './server.ts';
@@ -34,6 +35,8 @@ export interface AppOptions {
 
 export interface TestApp extends Target {
   app: Hono<AppEnv>;
+  /** With --smtp-url: the email worker (idle() waits until nothing due is left to send). */
+  emailWorker: EmailWorker | undefined;
   deps: AppDeps;
   dataDir: string;
   clock: Clock;
@@ -76,7 +79,7 @@ export function startApp(options: AppOptions = {}): TestApp {
   const secret = loadSecretKey(dataDir, env, true);
   const origin = config.origin ?? BASE;
   const subject = config.vapidSubject ?? defaultVapidSubject(origin);
-  const { transport, worker, scheduler, appDeps } = createDelivery({
+  const { transport, worker, scheduler, emailWorker, appDeps } = createDelivery({
     db,
     config,
     clock,
@@ -88,11 +91,13 @@ export function startApp(options: AppOptions = {}): TestApp {
   });
   scheduler.start();
   const deps = appDeps(origin);
+  emailWorker?.kick();
   const app = createApp(deps);
   const fetch: Fetch = async (url, init) => app.request(url, init, LOOPBACK);
   let n = 0;
   const target: TestApp = {
     app,
+    emailWorker,
     deps,
     url: BASE,
     origin,
@@ -106,6 +111,7 @@ export function startApp(options: AppOptions = {}): TestApp {
     user: (name = 'sailor') => createUserWithSession(target, `${name}${++n}`),
     async stop() {
       scheduler.stop();
+      await emailWorker?.stop();
       await worker.stop();
       await transport.close();
       if (db.isOpen) db.close();

@@ -15,14 +15,15 @@ import type {
   CrewRole,
   OpenInviteRow,
 } from '../../src/wire/logbooks.ts';
-import type { LogbookNotifications, MyDevice, NewSubscription, PushPrefs, TestQueued } from '../../src/wire/push.ts';
+import type { MyDevice, NewSubscription, TestQueued } from '../../src/wire/push.ts';
+import type { AccountEmail, LogbookNotifications, NotifyPrefs as PushPrefs } from '../../src/wire/notify.ts';
 import type { HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
 
 // The answers' types are the server's own (src/wire), imported as types only: nothing of
 // the server, nor valibot, reaches the bundle.
 export type { PasskeyInfo, User } from '../../src/wire/account.ts';
 export type { InviteInfo, LogbookRow, Member, Role } from '../../src/wire/logbooks.ts';
-export type { PushPrefs, QuietHours } from '../../src/wire/push.ts';
+export type { AccountEmail, NotifyPrefs as PushPrefs, QuietHours } from '../../src/wire/notify.ts';
 export type { EntryVersionRow, PullItem } from '../../src/wire/sync.ts';
 export type { OpenInviteRow } from '../../src/wire/logbooks.ts';
 
@@ -126,4 +127,9 @@ export const api = {
   /** The signed-in user's own subscribed devices (added to the contract for the settings screen). */
   mySubscriptions: () => request<{ subscriptions: MyDevice[] }>('GET', '/api/push/subscriptions'),
   testPush: () => request<TestQueued>('POST', '/api/push/test'),
+  /** 409 email_not_configured when the server sends no email. */
+  accountEmail: () => request<AccountEmail>('GET', '/api/account/email'),
+  setAccountEmail: (email: string) => request<AccountEmail>('PUT', '/api/account/email', { email }),
+  deleteAccountEmail: () => request<void>('DELETE', '/api/account/email'),
+  verifyEmail: (token: string) => request<AccountEmail>('POST', '/api/account/email/verify', { token }),
 };
