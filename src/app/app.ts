@@ -63,8 +63,8 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.use('/api/sync/*', limit('sync'));
   app.use('/api/push/subscription', limit('subscribe'));
   app.use('/api/push/test', limit('pushTest'));
-  app.use('/api/account/email', limit('email'));
-  app.use('/api/account/email/*', limit('email'));
+  app.on('PUT', '/api/account/email', limit('email'));
+  app.on('POST', '/api/account/email/verify', limit('email'));
   // Bodies last: a refused or rate-limited request never has its body read.
   app.use('*', bodyGuard(bodyLimitFor, new Slots(LARGE_BODIES.slots, LARGE_BODIES.maxWaiting)));
 
