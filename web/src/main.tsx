@@ -42,6 +42,7 @@ const ExportPage = lazyPage(() => import('./pages/export.tsx').then((m) => m.Exp
 const PrintPage = lazyPage(() => import('./pages/export.tsx').then((m) => m.PrintPage));
 const CrewPage = lazyPage(() => import('./pages/crew.tsx').then((m) => m.CrewPage));
 const SettingsPage = lazyPage(() => import('./pages/settings.tsx').then((m) => m.SettingsPage));
+const VerifyEmail = lazyPage(() => import('./pages/verify-email.tsx').then((m) => m.VerifyEmail));
 
 function Screen() {
   const { path, query } = useLocation();
@@ -50,6 +51,7 @@ function Screen() {
 
   if (path === '/signup') return <SignUp token={query.get('token')} />;
   if (path === '/recover') return <SignUp token={query.get('token')} recover />;
+  if (path === '/verify-email') return <VerifyEmail token={query.get('token')} />;
   if ((params = match('/join/:token', path))) return <Join token={params.token!} />;
   if (user === undefined) return <div class="page loading" aria-busy="true" />;
   if (user === null) return <Welcome />;

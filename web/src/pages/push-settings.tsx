@@ -1,6 +1,7 @@
 // Settings → Notifications, with switches that do what they say: the account's preference
 // (every device), this device's subscription (this device only), whether this device shows
-// logbook names, and quiet hours. What works here and what does not is said in words.
+// logbook names, quiet hours, and email when push can't reach. What works here and what does
+// not is said in words.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type PushPrefs } from '../api.ts';
 import { t } from '../i18n.ts';
@@ -9,6 +10,7 @@ import { lockScreenNames, setLockScreenNames } from '../notification-detail.ts';
 import { deviceSubscription, pushSupport, subscribeDevice, unsubscribeDevice, type PushSupport } from '../push.ts';
 import { ActionButton, errorText, Notice } from '../ui.tsx';
 import { QuietHoursEditor } from './quiet-hours.tsx';
+import { EmailSection } from './email-settings.tsx';
 
 function Switch(props: {
   id: string;
@@ -170,6 +172,7 @@ export function PushSection() {
       {message ? <Notice kind="ok">{message}</Notice> : null}
       {error ? <Notice kind="error">{error}</Notice> : null}
       {prefs ? <QuietHoursEditor prefs={prefs} onSaved={setPrefs} /> : null}
+      {prefs ? <EmailSection prefs={prefs} onSaved={setPrefs} /> : null}
       <p class="muted small">{t('pushOwnerOnly')}</p>
     </section>
   );
