@@ -72,6 +72,12 @@ test('a SIGKILL between "due" and "sent" loses nothing: the restarted server sen
     });
     assert.equal(nobody.code, 1);
     assert.match(nobody.stderr, /has no verified email address/);
+
+    // `crewbell user delete NAME` takes the address with the account.
+    assert.equal(server.query('SELECT 1 FROM email_addresses').length, 1);
+    const deleted = await runCli(['user', 'delete', crew.mate.username, '--data-dir', server.dataDir]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.equal(server.query('SELECT 1 FROM email_addresses').length, 0, 'the address is gone');
   } finally {
     relay.mode = 'accept';
     await server.stop();
