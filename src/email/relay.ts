@@ -1,7 +1,7 @@
 // The SMTP relay through nodemailer: one transport per server (a pooled connection, STARTTLS
 // when the relay offers it, AUTH from the URL), sending one composed email at a time, and a
 // check for `doctor` that connects and says EHLO (and AUTH) without sending anything.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { ComposedEmail } from './compose.ts';
 
 export interface RelayOptions {
@@ -28,19 +28,25 @@ export function relayError(err: unknown): string {
 }
 
 export function createRelay(options: RelayOptions): Relay {
-  // Timeouts first: a timeout the URL sets wins, as any other option in it.
-  const transport = nodemailer.createTransport(
-    {
-      url: options.smtpUrl,
-      connectionTimeout: options.timeoutMs,
-      greetingTimeout: options.timeoutMs,
-      socketTimeout: options.timeoutMs,
-    },
-    { from: options.from },
-  );
+  // nodemailer costs about 100 ms to load: only a server (or command) that sends email pays it,
+  // at its first email (build.ts lists it among the lazy packages for the binary).
+  let transport: Promise<Transporter> | undefined;
+  const ready = () =>
+    (transport ??= import('nodemailer').then((m) =>
+      m.default.createTransport(
+        // Timeouts first: a timeout the URL sets wins, as any other option in it.
+        {
+          url: options.smtpUrl,
+          connectionTimeout: options.timeoutMs,
+          greetingTimeout: options.timeoutMs,
+          socketTimeout: options.timeoutMs,
+        },
+        { from: options.from },
+      ),
+    ));
   return {
     async send(to, email) {
-      await transport.sendMail({
+      await (await ready()).sendMail({
         to,
         subject: email.subject,
         text: email.text,
@@ -49,10 +55,10 @@ export function createRelay(options: RelayOptions): Relay {
       });
     },
     async verify() {
-      await transport.verify();
+      await (await ready()).verify();
     },
     close() {
-      transport.close();
+      transport?.then((t) => t.close()).catch(() => undefined);
     },
   };
 }

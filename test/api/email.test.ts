@@ -231,7 +231,9 @@ test('a relay that refuses (451) and one that hangs: the email is retried with b
     assert.ok(row.last_error.length > 0, row.last_error);
     assert.equal(changeEmailsTo(address).length, 0);
     relay.mode = 'accept';
-    await waitFor(() => changeEmailsTo(address).length === 1, `the email after the ${mode}`, 15_000);
+    await waitFor(() => changeEmailsTo(address).length === 1, `the email after the ${mode}`, 15_000).catch((err) => {
+      throw new Error(`${err.message}\n${server.output()}`);
+    });
     await waitFor(
       () => server.query('SELECT 1 FROM email_outbox WHERE user_id = ?', crew.mate.id).length === 0,
       'the outbox to empty',
