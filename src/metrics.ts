@@ -34,7 +34,7 @@ export function createMetrics(sources: MetricSources | undefined, options: { def
   });
   const coalescedChanges = new Counter({
     name: 'crewbell_notify_coalesced_changes_total',
-    help: 'Crew changes folded into notifications',
+    help: 'Changes by others folded into notifications (counted once per recipient notified)',
     registers: [registry],
   });
   const emailSent = new Counter({
