@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.ts';
 import { notifyPrefs, quietHoursOf } from './prefs.ts';
 import { queueForUser } from '../push/outbox.ts';
 import { crewChangesMessage, logbookTopic } from '../push/messages.ts';
-import { usernameOf } from '../logbooks/store.ts';
+import { writersOf } from './writers.ts';
 import { logbookNotificationsEnabled, recipientsOfChange } from './mutes.ts';
 import { emailInstead, type EmailFallback } from './fallback.ts';
 import { quietHoursEnd } from './quiet-hours.ts';
@@ -145,16 +145,9 @@ function fireDueNotifications(db: Db, now: number, email: EmailFallback | undefi
         logbookNotificationsEnabled(db, row.userId, row.logbookId) === true
       ) {
         const counts: ChangeCounts = { create: row.creates, update: row.updates, delete: row.deletes };
-        const writers = JSON.parse(row.crew) as string[];
-        const by = writers.map((id) => usernameOf(db, id)).filter((name): name is string => !!name);
-        const ownerId = (
-          prepared(db, 'SELECT owner_id AS id FROM logbooks WHERE id = ?').get(row.logbookId) as { id: string }
-        ).id;
-        const skipper = writers.includes(ownerId) ? usernameOf(db, ownerId) : undefined;
         const details = {
           ...(counts.create + counts.update + counts.delete > 0 ? { counts } : {}),
-          by,
-          ...(skipper ? { skipper } : {}),
+          ...writersOf(db, row.logbookId, JSON.parse(row.crew) as string[]),
         };
         jobs = queueForUser(
           db,
