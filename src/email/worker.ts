@@ -29,11 +29,13 @@ export interface EmailWorker {
   kick(): void;
   /** Resolves once nothing is being sent and nothing is due now (tests). */
   idle(): Promise<void>;
-  /** Waits for the email being sent, then stops. */
+  /** Waits for the email being sent (at most 5 s), then stops. */
   stop(): Promise<void>;
 }
 
 const MAX_DELAY_MS = 3_600_000;
+/** How long stop() waits for the email being sent. */
+const STOP_WAIT_MS = 5_000;
 
 export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
   const { db, clock, log, relay } = options;
@@ -126,7 +128,10 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
       stopped = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
-      await running;
+      // A hanging relay does not hold up the shutdown: the email stays in the outbox for the next start.
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise((resolve) => (wait = setTimeout(resolve, STOP_WAIT_MS)))]);
+      clearTimeout(wait);
       relay.close();
     },
   };
