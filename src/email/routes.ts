@@ -35,8 +35,8 @@ export function emailRoutes(deps: AppDeps): Hono<AppEnv> {
   app.put('/account/email', async (c) => {
     const { user } = requireUser(c);
     configured();
-    const { email } = await jsonBody(c, AccountEmailBody);
-    const locale = emailLocale(localeFromAcceptLanguage(c.req.header('accept-language')));
+    const { email, locale: asked } = await jsonBody(c, AccountEmailBody);
+    const locale = emailLocale(asked ?? localeFromAcceptLanguage(c.req.header('accept-language')));
     const now = clock.now();
     const result = transaction(db, () => {
       const r = requestAddress(db, user.id, email, locale, now);

@@ -71,8 +71,11 @@ export const EmailAddress = v.pipe(
   ),
 );
 
-/** PUT /api/account/email */
-export const AccountEmailBody = v.object({ email: EmailAddress });
+/** PUT /api/account/email; `locale` (the app's language) beats Accept-Language for the emails' language. */
+export const AccountEmailBody = v.object({
+  email: EmailAddress,
+  locale: v.optional(v.pipe(v.string('must be a string'), v.regex(/^[a-z]{2}$/, 'must be a language code like "de"'))),
+});
 
 /** POST /api/account/email/verify */
 export const VerifyEmailBody = v.object({

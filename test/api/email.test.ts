@@ -108,16 +108,32 @@ test("an address counts once verified: the link is mailed in the asker's languag
   assert.equal(again.body.error.code, 'invalid_token');
   // The same verified address again mails nothing and stays verified; a new one starts over.
   const count = relay.received.length;
+  assert.equal(
+    (await mate.client.put('/api/account/email', { email: 'mate@boat.example', locale: 'german' })).status,
+    400,
+    'a locale is a language code',
+  );
   assert.deepEqual((await mate.client.put('/api/account/email', { email: 'mate@boat.example' })).body, {
     email: 'mate@boat.example',
     verified: true,
   });
-  assert.equal((await mate.client.put('/api/account/email', { email: 'other@boat.example' })).status, 202);
+  // The app's language in the body beats Accept-Language.
+  assert.equal(
+    (
+      await mate.client.put(
+        '/api/account/email',
+        { email: 'other@boat.example', locale: 'en' },
+        { headers: { 'accept-language': 'de' } },
+      )
+    ).status,
+    202,
+  );
   assert.deepEqual((await mate.client.get('/api/account/email')).body, {
     email: 'other@boat.example',
     verified: false,
   });
-  await relay.waitFor(count + 1);
+  const other = await waitFor(() => relay.received.slice(count).find((m) => m.to[0] === 'other@boat.example'));
+  assert.equal(other.mail.subject, 'crewbell: confirm your email address');
   assert.equal(relay.received.length, count + 1);
   assert.equal((await mate.client.delete('/api/account/email')).status, 204);
   assert.deepEqual((await mate.client.get('/api/account/email')).body, { email: null });

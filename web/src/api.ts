@@ -129,7 +129,9 @@ export const api = {
   testPush: () => request<TestQueued>('POST', '/api/push/test'),
   /** 409 email_not_configured when the server sends no email. */
   accountEmail: () => request<AccountEmail>('GET', '/api/account/email'),
-  setAccountEmail: (email: string) => request<AccountEmail>('PUT', '/api/account/email', { email }),
+  /** Emails come in the app's language. */
+  setAccountEmail: (email: string, locale: string) =>
+    request<AccountEmail>('PUT', '/api/account/email', { email, locale }),
   deleteAccountEmail: () => request<void>('DELETE', '/api/account/email'),
   verifyEmail: (token: string) => request<AccountEmail>('POST', '/api/account/email/verify', { token }),
 };

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type AccountEmail, type PushPrefs } from '../api.ts';
 import { tn } from '../notify-texts.ts';
+import { lang } from '../i18n.ts';
 import { ActionButton, errorText, Notice } from '../ui.tsx';
 
 export function EmailSection(props: { prefs: PushPrefs; onSaved: (prefs: PushPrefs) => void }) {
@@ -83,7 +84,7 @@ export function EmailSection(props: { prefs: PushPrefs; onSaved: (prefs: PushPre
           onClick={async () => {
             setError('');
             setNote('');
-            const answer = await api.setAccountEmail(draft.trim());
+            const answer = await api.setAccountEmail(draft.trim(), lang());
             setNote(answer.email !== null && answer.verified ? '' : tn('emailSent', { email: draft.trim() }));
             setDraft('');
             await load();
