@@ -193,12 +193,12 @@ function buildTime(): number {
 
 /**
  * Packages the server needs only on some requests or commands (passkey ceremonies, a QR code
- * on a terminal), yet whose module set-up costs about 100 ms of start-up on a Pi-class CPU.
- * src/ imports them dynamically where they are used (so a start from source skips them too);
+ * on a terminal, an email), yet whose module set-up costs about 100 ms of start-up on a
+ * Pi-class CPU. src/ imports them dynamically where they are used (so a start from source skips them too);
  * a CommonJS bundle would still evaluate them at start, so for these src/ gets a stand-in
  * whose export names are known at build time and which loads the real package on first use.
  */
-export const LAZY_PACKAGES = ['@simplewebauthn/server', 'qrcode'];
+export const LAZY_PACKAGES = ['@simplewebauthn/server', 'qrcode', 'nodemailer'];
 
 function lazyPackages(): import('esbuild').Plugin {
   const requireHere = binModule.createRequire(import.meta.url);

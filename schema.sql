@@ -316,3 +316,50 @@ CREATE TABLE push_badges (
   changes     INTEGER NOT NULL,
   PRIMARY KEY (user_id, logbook_id)
 );
+
+-- step 10: every member can be notified, and email reaches those push can't. The coalescing
+-- row is per (recipient, logbook) now: the owner's rows keep their settings and pending
+-- counts under the new column name. notify owns the prefs (push_prefs → notify_prefs). The
+-- per-logbook switch is an explicit choice; without one, the owner hears changes and crew
+-- don't (the owner's mutes carry over as "off").
+ALTER TABLE notify_state RENAME COLUMN owner_id TO user_id;
+ALTER TABLE notify_state ADD COLUMN last_email_at INTEGER;   -- drives --email-throttle
+ALTER TABLE push_prefs RENAME TO notify_prefs;
+ALTER TABLE notify_prefs ADD COLUMN email_when_no_push INTEGER;  -- NULL = the default (on)
+CREATE TABLE notify_logbook_switch (
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  logbook_id  TEXT NOT NULL REFERENCES logbooks(id) ON DELETE CASCADE,
+  enabled     INTEGER NOT NULL,
+  changed_at  INTEGER NOT NULL,
+  PRIMARY KEY (user_id, logbook_id)
+);
+INSERT INTO notify_logbook_switch (user_id, logbook_id, enabled, changed_at)
+  SELECT user_id, logbook_id, 0, muted_at FROM notify_muted_logbooks;
+DROP TABLE notify_muted_logbooks;
+-- A member's email address (personal data: only its owner sees it; the account's deletion
+-- removes it). It counts once verified_at is set. The verification token is kept only as its
+-- SHA-256; the unsubscribe token turns email off without a session (RFC 8058 one-click).
+CREATE TABLE email_addresses (
+  user_id            TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  address            TEXT NOT NULL,
+  locale             TEXT NOT NULL DEFAULT 'en',
+  verified_at        INTEGER,
+  verify_token_hash  TEXT UNIQUE,
+  verify_expires_at  INTEGER,
+  unsubscribe_token  TEXT NOT NULL UNIQUE,
+  created_at         INTEGER NOT NULL
+);
+-- One row per email to send, written in the transaction that decides it and deleted once the
+-- relay took it (or gave up for good): a crash between "due" and "sent" loses nothing. The
+-- body is made at send time from kind and path (a verification link carries its token).
+CREATE TABLE email_outbox (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id          TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  kind             TEXT NOT NULL CHECK (kind IN ('verify', 'changes', 'test')),
+  path             TEXT NOT NULL,            -- where the link goes, on the origin
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL,
+  created_at       INTEGER NOT NULL,
+  last_error       TEXT
+);
+CREATE INDEX email_outbox_due ON email_outbox(next_attempt_at);

@@ -131,6 +131,25 @@ export const serveFlags: FlagSpec[] = [
     help: 'seamark tiles drawn over the base map ({z}/{x}/{y}); "off" for none',
   },
   {
+    name: 'smtp-url',
+    kind: 'string',
+    help: 'smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; without it no email is sent',
+  },
+  { name: 'mail-from', kind: 'string', help: 'the From of every email (default crewbell <crewbell@ORIGIN-HOST>)' },
+  {
+    name: 'email-throttle',
+    kind: 'duration',
+    default: '1h',
+    help: 'at most one fallback email per recipient and logbook in this time',
+  },
+  {
+    name: 'email-retry-base',
+    kind: 'duration',
+    default: '30s',
+    help: 'first wait before an email the relay refused is tried again; doubles each retry (10 retries)',
+  },
+  { name: 'email-timeout', kind: 'duration', default: '30s', help: 'each step of talking to the relay, at most' },
+  {
     name: 'db-synchronous',
     kind: 'string',
     default: 'full',
@@ -169,7 +188,17 @@ export interface ServeConfig {
   /** Tile URL templates the PWA may load once a user turns map tiles on; null: off for everyone. */
   mapTiles: string | null;
   mapSeamarks: string | null;
+  /** The relay emails go through; undefined: no email at all. */
+  smtpUrl: string | undefined;
+  /** undefined: crewbell <crewbell@ORIGIN-HOST>. */
+  mailFrom: string | undefined;
+  emailThrottleMs: number;
+  emailRetryBaseMs: number;
+  emailTimeoutMs: number;
 }
+
+/** Retries after the first attempt of one email. */
+export const EMAIL_RETRIES = 10;
 
 /** Per-account bounds on what the logbooks an account owns may hold (crew writes count for the owner). */
 export interface Quotas {
@@ -237,6 +266,31 @@ export const TileUrlSchema = v.union([
   ),
 ]);
 
+/** `smtp://[user:pass@]host[:port]` or `smtps://…`; nodemailer's query options may follow. */
+export const SmtpUrlSchema = v.pipe(
+  v.string(),
+  v.check((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be smtp://user:pass@host:587 or smtps://user:pass@host:465'),
+);
+
+/** `name <address>` or a bare address. */
+export const MailFromSchema = v.pipe(
+  v.string(),
+  v.maxLength(300, 'at most 300 characters'),
+  v.regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address, or a name and <address>'),
+);
+
+/** The From when --mail-from is not given. */
+export function defaultMailFrom(origin: string): string {
+  return `crewbell <crewbell@${new URL(origin).hostname}>`;
+}
+
 function check<T>(schema: v.GenericSchema<string, T>, value: string, flag: string): T {
   const r = v.safeParse(schema, value);
   if (!r.success) throw new UsageError(`--${flag}: ${r.issues[0].message}`);
@@ -298,6 +352,13 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
     watchesOff: values['watches-off'] as boolean,
     mapTiles: check(TileUrlSchema, values['map-tiles'] as string, 'map-tiles'),
     mapSeamarks: check(TileUrlSchema, values['map-seamarks'] as string, 'map-seamarks'),
+    smtpUrl:
+      values['smtp-url'] === undefined ? undefined : check(SmtpUrlSchema, values['smtp-url'] as string, 'smtp-url'),
+    mailFrom:
+      values['mail-from'] === undefined ? undefined : check(MailFromSchema, values['mail-from'] as string, 'mail-from'),
+    emailThrottleMs: values['email-throttle'] as number,
+    emailRetryBaseMs: positive('email-retry-base'),
+    emailTimeoutMs: positive('email-timeout'),
   };
 }
 

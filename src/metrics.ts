@@ -13,6 +13,7 @@ export interface Metrics {
   pushSent: Counter<'result'>;
   pushDuration: Histogram;
   coalescedChanges: Counter;
+  emailSent: Counter<'result'>;
 }
 
 export function createMetrics(sources: MetricSources | undefined, options: { defaults?: boolean } = {}): Metrics {
@@ -33,9 +34,16 @@ export function createMetrics(sources: MetricSources | undefined, options: { def
   });
   const coalescedChanges = new Counter({
     name: 'crewbell_notify_coalesced_changes_total',
-    help: 'Crew changes folded into notifications',
+    help: 'Changes by others folded into notifications (counted once per recipient notified)',
     registers: [registry],
   });
+  const emailSent = new Counter({
+    name: 'crewbell_email_sent_total',
+    help: 'Emails handed to the relay by result: success, retry (will be tried again), failed (given up)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  for (const result of ['success', 'retry', 'failed'] as const) emailSent.inc({ result }, 0);
   new Gauge({
     name: 'crewbell_push_subscriptions',
     help: 'Push subscriptions stored',
@@ -54,5 +62,5 @@ export function createMetrics(sources: MetricSources | undefined, options: { def
       if (n !== undefined) this.set(n);
     },
   });
-  return { registry, pushSent, pushDuration, coalescedChanges };
+  return { registry, pushSent, pushDuration, coalescedChanges, emailSent };
 }

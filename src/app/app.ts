@@ -17,22 +17,28 @@ import { metricsRoutes } from './metrics.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { watchRoutes } from '../watch/routes.ts';
 import { mapImageOrigins, mapRoutes } from './map.ts';
+import { oneClickUnsubscribe, UNSUBSCRIBE_PATH, unsubscribePage } from '../notify/unsubscribe.ts';
+import { emailRoutes } from '../email/routes.ts';
 import { VERSION } from '../version.ts';
 
-const RATE_LIMITS: Record<'auth' | 'invites' | 'inviteReads' | 'sync' | 'subscribe' | 'prefs' | 'pushTest', RateLimit> =
-  {
-    auth: { burst: 60, perMinute: 30 },
-    /** Making, accepting and revoking invites. */
-    invites: { burst: 30, perMinute: 10 },
-    /** Looking at invites (the open ones, one token's invite): a budget of its own, so reading never uses up making. */
-    inviteReads: { burst: 120, perMinute: 60 },
-    sync: { burst: 300, perMinute: 300 },
-    subscribe: { burst: 30, perMinute: 10 },
-    /** Each quiet-hours time zone is parsed by Intl: a few changes a minute are plenty. */
-    prefs: { burst: 20, perMinute: 10 },
-    /** A test notification goes out through real push services: a few a minute is plenty. */
-    pushTest: { burst: 3, perMinute: 3 },
-  };
+const RATE_LIMITS: Record<
+  'auth' | 'invites' | 'inviteReads' | 'sync' | 'subscribe' | 'prefs' | 'pushTest' | 'email',
+  RateLimit
+> = {
+  auth: { burst: 60, perMinute: 30 },
+  /** Making, accepting and revoking invites. */
+  invites: { burst: 30, perMinute: 10 },
+  /** Looking at invites (the open ones, one token's invite): a budget of its own, so reading never uses up making. */
+  inviteReads: { burst: 120, perMinute: 60 },
+  sync: { burst: 300, perMinute: 300 },
+  subscribe: { burst: 30, perMinute: 10 },
+  /** Each quiet-hours time zone is parsed by Intl: a few changes a minute are plenty. */
+  prefs: { burst: 20, perMinute: 10 },
+  /** A test notification goes out through real push services: a few a minute is plenty. */
+  pushTest: { burst: 3, perMinute: 3 },
+  /** Each address given mails a verification link; each link tried is a guess at a token. */
+  email: { burst: 10, perMinute: 5 },
+};
 
 export type RateLimiters = Record<keyof typeof RATE_LIMITS, RateLimiter>;
 
@@ -60,6 +66,8 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   // Cheapest first: the health check answers before any guard runs.
   app.get('/healthz', (c) => c.json({ ok: true, version: VERSION }));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
+  // RFC 8058 one-click: a mail client POSTs with no session and no Origin; the token is the key.
+  app.post(UNSUBSCRIBE_PATH, oneClickUnsubscribe(deps));
 
   app.use('*', securityHeaders(config.origin, mapImageOrigins(config)));
   app.use('*', csrf(config.origin));
@@ -71,6 +79,8 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.use('/api/push/subscription', limit('subscribe'));
   app.on('PUT', '/api/push/prefs', limit('prefs'));
   app.use('/api/push/test', limit('pushTest'));
+  app.on('PUT', '/api/account/email', limit('email'));
+  app.on('POST', '/api/account/email/verify', limit('email'));
   // Bodies last: a refused or rate-limited request never has its body read.
   app.use('*', bodyGuard(bodyLimitFor, new Slots(LARGE_BODIES.slots, LARGE_BODIES.maxWaiting)));
 
@@ -82,6 +92,8 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.route('/api/sync', syncRoutes(deps));
   app.route('/api', pushRoutes(deps));
   app.route('/api', mapRoutes(deps));
+  app.route('/api', emailRoutes(deps));
+  app.get(UNSUBSCRIBE_PATH, unsubscribePage(deps));
   app.all('/api/*', () => {
     throw new AppError(404, 'not_found', 'no such API route');
   });

@@ -1,7 +1,10 @@
-// The parts behind the app that turn crew changes into pushes, wired one way for `serve` and
-// for the in-process tests: push identity, metrics, transport, outbox worker and scheduler.
+// The parts behind the app that turn changes into pushes and emails, wired one way for `serve`
+// and for the in-process tests: push identity, metrics, transport, outbox worker, the relay and
+// its email worker (with --smtp-url), and the scheduler.
 import type { Clock } from '../clock.ts';
-import type { ServeConfig } from '../config.ts';
+import { defaultMailFrom, EMAIL_RETRIES, type ServeConfig } from '../config.ts';
+import { createRelay } from '../email/relay.ts';
+import { createEmailWorker, type EmailWorker } from '../email/worker.ts';
 import type { Db } from '../db.ts';
 import type { AppDeps } from '../kit/deps.ts';
 import type { Logger } from '../log.ts';
@@ -36,6 +39,8 @@ export interface Delivery {
   scheduler: NotifyScheduler;
   /** Watch and log reminders (src/watch/); started like the scheduler. */
   watchBell: WatchBell;
+  /** With --smtp-url: sends the email outbox. */
+  emailWorker: EmailWorker | undefined;
   /** What the app is built from, once the public origin is known. */
   appDeps(origin: string): AppDeps;
 }
@@ -68,6 +73,24 @@ export function createDelivery(options: DeliveryOptions): Delivery {
       ttlSeconds: Math.round(config.pushTtlMs / 1000),
     },
   );
+  // Links in emails need the public origin too.
+  const linkOrigin = () => origin ?? 'http://localhost';
+  const emailWorker = config.smtpUrl
+    ? createEmailWorker({
+        db,
+        clock,
+        log,
+        metrics,
+        relay: createRelay({
+          smtpUrl: config.smtpUrl,
+          from: config.mailFrom ?? defaultMailFrom(linkOrigin()),
+          timeoutMs: config.emailTimeoutMs,
+        }),
+        origin: linkOrigin,
+        retries: EMAIL_RETRIES,
+        retryBaseMs: config.emailRetryBaseMs,
+      })
+    : undefined;
   const scheduler = createNotifyScheduler({
     db,
     clock,
@@ -75,6 +98,8 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     metrics,
     rule: { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs },
     onQueued: () => worker.kick(),
+    email: emailWorker ? { throttleMs: config.emailThrottleMs } : undefined,
+    onEmailQueued: () => emailWorker?.kick(),
   });
   const watchBell = createWatchBell({
     db,
@@ -89,6 +114,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     worker,
     scheduler,
     watchBell,
+    emailWorker,
     appDeps: (publicOrigin) => {
       origin = publicOrigin;
       return {
@@ -99,6 +125,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
         notify: scheduler,
         watchBell,
         push: { vapidPublicKey: () => readVapidPublicKey(db) ?? signer().publicKey, kick: () => worker.kick() },
+        email: { enabled: emailWorker !== undefined, kick: () => emailWorker?.kick() },
         metrics,
       };
     },

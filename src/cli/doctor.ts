@@ -21,6 +21,7 @@ import { failingSummary } from '../push/device-health.ts';
 import { checkReplication } from '../replication/status.ts';
 import { lastCommitTime } from '../replication/litestream.ts';
 import { litestreamConfigFlag, litestreamFlag } from './restore.ts';
+import { checkSmtp } from './email.ts';
 
 export interface Check {
   name: string;
@@ -287,10 +288,13 @@ function formatCheck(check: Check): string {
 export const doctorCommands: Command[] = [
   {
     name: 'doctor',
-    summary: 'check settings, https origin, keys, database, clock, push devices and replication; exit 1 on a problem',
+    summary:
+      'check settings, https origin, keys, database, clock, push devices, replication and the SMTP relay; exit 1 on a problem',
     flags: [...serveFlags, litestreamConfigFlag, litestreamFlag],
     async run(args, io) {
       const checks = runChecks(args.values, io.env);
+      const smtp = await checkSmtp(args.values);
+      if (smtp) checks.push(smtp);
       for (const check of checks) io.out(formatCheck(check));
       const problems = checks.filter((c) => !c.ok).length;
       io.out(

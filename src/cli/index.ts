@@ -14,6 +14,7 @@ const NOUNS: Record<string, () => Promise<Command[]>> = {
   serve: async () => (await import('./serve.ts')).serveCommands,
   vapid: async () => (await import('./vapid.ts')).vapidCommands,
   push: async () => (await import('./push.ts')).pushCommands,
+  email: async () => (await import('./email.ts')).emailCommands,
   user: async () => (await import('./user.ts')).userCommands,
   subscriptions: async () => (await import('./subscriptions.ts')).subscriptionCommands,
   backup: async () => (await import('./backup.ts')).backupCommands,

@@ -69,7 +69,7 @@ export const serveCommands: Command[] = [
       const secret = loadSecretKey(config.dataDir, io.env, true);
       const subject =
         config.vapidSubject ?? (config.origin ? defaultVapidSubject(config.origin) : PLACEHOLDER_VAPID_SUBJECT);
-      const { transport, worker, scheduler, watchBell, appDeps } = createDelivery({
+      const { transport, worker, scheduler, watchBell, emailWorker, appDeps } = createDelivery({
         db,
         config,
         clock,
@@ -97,7 +97,9 @@ export const serveCommands: Command[] = [
       tasks.push({ name: 'outbox worker', stop: () => worker.stop() });
       tasks.push({ name: 'notify scheduler', stop: () => scheduler.stop() });
       tasks.push({ name: 'watch bell', stop: () => watchBell.stop() });
+      if (emailWorker) tasks.push({ name: 'email worker', stop: () => emailWorker.stop() });
       worker.kick();
+      emailWorker?.kick();
       scheduler.start();
       watchBell.start();
       const prune = () => {

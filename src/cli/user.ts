@@ -151,7 +151,7 @@ export const userCommands: Command[] = [
   {
     name: 'user delete',
     args: 'NAME',
-    summary: 'delete the account NAME with its passkeys, sessions, devices and the logbooks it owns',
+    summary: 'delete the account NAME with its passkeys, sessions, devices, email address and the logbooks it owns',
     flags: [dataDirFlag],
     async run(args, io) {
       const username = usernameArg(args);

@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import type { ServeConfig } from '../config.ts';
 import type { Session, User } from '../auth/sessions.ts';
 import type { Metrics } from '../metrics.ts';
-import type { CrewChangeSink } from '../notify/port.ts';
+import type { ChangeSink } from '../notify/port.ts';
 import type { WatchBellPort } from '../watch/port.ts';
 
 export interface AppConfig extends ServeConfig {
@@ -22,15 +22,24 @@ export interface PushDeps {
   kick(): void;
 }
 
+/** What the email routes need (src/email/): whether a relay is configured, and a wake-up. */
+export interface EmailDeps {
+  /** --smtp-url was given: addresses can be verified and emails sent. */
+  enabled: boolean;
+  /** Emails were queued in the email outbox: wake the email worker. */
+  kick(): void;
+}
+
 export interface AppDeps {
   db: Db;
   config: AppConfig;
   clock: Clock;
   log: Logger;
-  notify: CrewChangeSink;
+  notify: ChangeSink;
   /** The watch bell (src/watch/): told when entries arrive and plans are saved. */
   watchBell?: WatchBellPort;
   push: PushDeps;
+  email: EmailDeps;
   metrics: Metrics;
 }
 

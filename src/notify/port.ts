@@ -2,19 +2,18 @@
 // and implements it (scheduler.ts); sync only holds the type and gets the sink injected.
 import type { ChangeCounts } from '../wire/notification.ts';
 
-export interface CrewChange {
-  ownerId: string;
+export interface LogbookChange {
   logbookId: string;
-  /** Successful items in one request by one crew member. */
+  /** Successful items in one request by one member (OWNER or WRITE). */
   count: number;
   /** The same items by action (for the message's data.counts). */
   counts?: ChangeCounts;
-  /** Who made them (for the message's data.by). */
-  crewId?: string;
+  /** Who made them: never notified of them, named in the message's data.by. */
+  writerId?: string;
 }
 
 export type { ChangeCounts } from '../wire/notification.ts';
 
-export interface CrewChangeSink {
-  record(change: CrewChange): void;
+export interface ChangeSink {
+  record(change: LogbookChange): void;
 }

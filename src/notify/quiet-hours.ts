@@ -1,7 +1,7 @@
 // Quiet hours on the owner's wall clock: whether an instant falls inside them, and the
 // first instant after they end. Zone math is Intl's (no zone tables of our own), so
 // daylight-saving changes shift the end with the owner's clock, not with UTC.
-import type { QuietHours } from '../push/prefs.ts';
+import type { QuietHours } from './prefs.ts';
 
 const MINUTE = 60_000;
 const DAY_MINUTES = 24 * 60;

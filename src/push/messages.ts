@@ -25,8 +25,10 @@ export type { PushMessage } from '../wire/notification.ts';
 /** What the owner's device may use to word the notification itself (it holds the logbook's key). */
 export interface CrewChangeDetails {
   counts?: ChangeCounts;
-  /** Usernames of the crew who made the changes. */
+  /** Usernames of the members who made the changes. */
   by?: string[];
+  /** The one of them who is the logbook's skipper (owner), if any: the device says so. */
+  skipper?: string;
 }
 
 /**
@@ -42,6 +44,7 @@ export function crewChangesMessage(
   const data: CrewChangeData = { url: `/logbook/${logbookId}`, logbookId, changeCount };
   if (details.counts) data.counts = details.counts;
   if (details.by?.length) data.by = details.by;
+  if (details.skipper) data.skipper = details.skipper;
   return {
     title: TEXTS[locale].title,
     body: TEXTS[locale].crewChanges,

@@ -1,4 +1,5 @@
-// /api/push/* and /api/admin/subscriptions: parse, call the push stores, map the result.
+// /api/push/* (but the prefs, notify's) and /api/admin/subscriptions: parse, call the push
+// stores, map the result.
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
@@ -10,16 +11,8 @@ import { localeFromAcceptLanguage, testMessage } from './messages.ts';
 import { endpointProblem, MAX_ENDPOINT_LENGTH } from './endpoint-guard.ts';
 import { isP256Point } from './vapid.ts';
 import { queueForUser } from './outbox.ts';
-import { pushPrefs, updatePushPrefs } from './prefs.ts';
 import { deleteSubscription, listSubscriptions, saveSubscription, devicesOfUser } from './subscriptions.ts';
-import {
-  PrefsBody,
-  SeenBody,
-  type DeviceStatus,
-  type MyDevice,
-  type PushPrefs,
-  type TestQueued,
-} from '../wire/push.ts';
+import { SeenBody, type DeviceStatus, type MyDevice, type TestQueued } from '../wire/push.ts';
 import { devicesHealth, removeDevice } from './device-health.ts';
 import { markSeen } from './badges.ts';
 import { Uuid } from '../wire/fields.ts';
@@ -161,17 +154,6 @@ export function pushRoutes(deps: AppDeps): Hono<AppEnv> {
     const body = await jsonBody(c, SeenBody);
     markSeen(db, user.id, body.logbookId);
     return c.body(null, 204);
-  });
-
-  app.get('/push/prefs', (c) => {
-    const { user } = requireUser(c);
-    return c.json(pushPrefs(db, user.id) satisfies PushPrefs);
-  });
-
-  app.put('/push/prefs', async (c) => {
-    const { user } = requireUser(c);
-    const body = await jsonBody(c, PrefsBody);
-    return c.json(updatePushPrefs(db, user.id, body, clock.now()) satisfies PushPrefs);
   });
 
   app.post('/push/test', (c) => {

@@ -1,10 +1,10 @@
 // Opaque synced entries: the server stores the browser's ciphertext as it came, versions each
 // entity for conflict checks and numbers every write per logbook (seq) so that a pull can
 // resume after a cursor (numbers from the persisted counter in sequence.ts). An upload also
-// reports crew changes to the notification scheduler.
+// reports each member's changes to the notification scheduler.
 import { Buffer } from 'node:buffer';
 import { prepared, transaction, type Db } from '../db.ts';
-import type { CrewChangeSink } from '../notify/port.ts';
+import type { ChangeSink } from '../notify/port.ts';
 import { roleIn, type Role } from '../logbooks/store.ts';
 import type { UploadItem, UploadResult } from '../wire/sync.ts';
 import { pruneVersions, recordVersion } from './history.ts';
@@ -15,7 +15,7 @@ import type { Quotas } from '../config.ts';
 interface LogbookAboard {
   ownerId: string;
   role: Role | undefined;
-  /** Successful items in this request, for the owner's notification. */
+  /** Successful items in this request, for the other members' notifications. */
   successes: number;
   /** The same, by action. */
   counts: { create: number; update: number; delete: number };
@@ -26,16 +26,16 @@ const NO_QUOTAS: Quotas = { logbooks: Infinity, entries: Infinity, bytes: Infini
 
 /**
  * Applies the items in order, in one transaction: each is refused (forbidden/invalid),
- * rejected (conflict) or written. Successful items by WRITE crew — never the owner's own —
- * are handed to `notify` per logbook in the same transaction, so a committed change can
- * never miss its notification.
+ * rejected (conflict) or written. Successful items (by the owner or WRITE crew) are handed
+ * to `notify` per logbook in the same transaction, so a committed change can never miss its
+ * notification; notify tells every other member who wants it, never the writer.
  */
 export function uploadEntries(
   db: Db,
   userId: string,
   items: readonly UploadItem[],
   now: number,
-  notify: CrewChangeSink,
+  notify: ChangeSink,
   quotas = NO_QUOTAS,
 ): UploadResult[] {
   return transaction(db, () => {
@@ -116,14 +116,8 @@ export function uploadEntries(
     }
     for (const [logbookId, logbook] of logbooks) {
       if (logbook && logbook.successes > 0) pruneVersions(db, logbookId, now);
-      if (logbook?.role === 'WRITE' && logbook.successes > 0) {
-        notify.record({
-          ownerId: logbook.ownerId,
-          logbookId,
-          count: logbook.successes,
-          counts: logbook.counts,
-          crewId: userId,
-        });
+      if (logbook && logbook.successes > 0) {
+        notify.record({ logbookId, count: logbook.successes, counts: logbook.counts, writerId: userId });
       }
     }
     return results;

@@ -5,7 +5,7 @@
 import { transaction, type Db } from '../db.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import { pushPrefs } from '../push/prefs.ts';
+import { notifyPrefs } from '../notify/prefs.ts';
 import { queueForUser } from '../push/outbox.ts';
 import { logMessage, logTopic, watchMessage, watchTopic } from './messages.ts';
 import type { WatchBellPort } from './port.ts';
@@ -55,7 +55,7 @@ function ring(
   planZone: string | null,
 ): number {
   if (!aboard.has(userId)) return 0;
-  const prefs = pushPrefs(db, userId);
+  const prefs = notifyPrefs(db, userId);
   if (!prefs.collaboratorChangesEnabled) return 0;
   return queueForUser(db, userId, build(prefs.quietHours?.timeZone ?? planZone ?? 'UTC'), topic, now);
 }

@@ -21,8 +21,10 @@ export type CrewChangeData = {
   logbookId: string;
   changeCount: number;
   counts?: ChangeCounts;
-  /** Usernames of the crew who made the changes. */
+  /** Usernames of the members who made the changes. */
   by?: string[];
+  /** The one of them who is the logbook's skipper (owner), if any. */
+  skipper?: string;
 };
 
 /**

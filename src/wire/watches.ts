@@ -2,7 +2,7 @@
 // plan every member GETs. Times are ISO 8601; who stands a watch is a list of user ids.
 import * as v from 'valibot';
 import type { IsoTime } from './fields.ts';
-import { isTimeZone } from './push.ts';
+import { isTimeZone } from './notify.ts';
 
 export const MAX_WATCHES = 200;
 export const MAX_WATCH_MS = 24 * 3_600_000;

@@ -1,7 +1,8 @@
-// The owner's notification controls through the real app in-process (app.request on a temp
+// Each member's notification controls through the real app in-process (app.request on a temp
 // SQLite file; its worker delivers to the local push service over real HTTP): the
-// per-logbook switch (GET|PUT /api/logbooks/:id/notifications) for every role, quiet hours
-// in the push prefs with a partial PUT, and crew changes in a muted logbook reaching no device.
+// per-logbook switch (GET|PUT /api/logbooks/:id/notifications) for every role and its
+// defaults, quiet hours in the prefs with a partial PUT, and changes in a muted logbook
+// reaching no device.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -32,9 +33,15 @@ function assertInvalid(res: { status: number; body: any; text: string }, field: 
 test('each member reads and sets their own switch for a logbook; a stranger gets 403, an unknown logbook 404', async () => {
   const crew = await crewAboard(server);
   const path = `/api/logbooks/${crew.logbook.id}/notifications`;
-  for (const who of [crew.skipper, crew.mate, crew.deckhand]) {
-    assert.deepEqual((await who.client.get(path)).body, { enabled: true }, `${who.username}: on by default`);
+  assert.deepEqual((await crew.skipper.client.get(path)).body, { enabled: true }, 'the skipper: on by default');
+  for (const who of [crew.mate, crew.deckhand]) {
+    assert.deepEqual((await who.client.get(path)).body, { enabled: false }, `${who.username}: crew start muted`);
   }
+  assert.deepEqual(
+    (await crew.mate.client.put(path, { enabled: true })).body,
+    { enabled: true },
+    'WRITE crew turn it on',
+  );
   const muted = await crew.skipper.client.put(path, { enabled: false });
   assert.equal(muted.status, 200, muted.text);
   assert.deepEqual(muted.body, { enabled: false });
@@ -70,26 +77,32 @@ test('PUT /api/push/prefs changes only the fields it is given', async () => {
   assert.deepEqual((await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: true })).body, {
     collaboratorChangesEnabled: true,
     quietHours: null,
+    emailWhenNoPush: true,
   });
   assert.deepEqual((await skipper.client.put('/api/push/prefs', { quietHours: night })).body, {
     collaboratorChangesEnabled: true,
     quietHours: night,
+    emailWhenNoPush: true,
   });
   assert.deepEqual((await skipper.client.put('/api/push/prefs', { collaboratorChangesEnabled: false })).body, {
     collaboratorChangesEnabled: false,
     quietHours: night,
+    emailWhenNoPush: true,
   });
   assert.deepEqual((await skipper.client.put('/api/push/prefs', {})).body, {
     collaboratorChangesEnabled: false,
     quietHours: night,
+    emailWhenNoPush: true,
   });
   assert.deepEqual((await skipper.client.get('/api/push/prefs')).body, {
     collaboratorChangesEnabled: false,
     quietHours: night,
+    emailWhenNoPush: true,
   });
   assert.deepEqual((await skipper.client.put('/api/push/prefs', { quietHours: null })).body, {
     collaboratorChangesEnabled: false,
     quietHours: null,
+    emailWhenNoPush: true,
   });
 });
 
@@ -122,6 +135,7 @@ test('quiet hours are checked: HH:MM times, an IANA zone Intl knows, from ≠ to
   assert.deepEqual((await skipper.client.get('/api/push/prefs')).body, {
     collaboratorChangesEnabled: false,
     quietHours: night,
+    emailWhenNoPush: true,
   });
   const other = { from: '23:30', to: '06:15', timeZone: 'America/St_Johns' };
   assert.deepEqual((await skipper.client.put('/api/push/prefs', { quietHours: other })).body.quietHours, other);

@@ -179,18 +179,22 @@ test('preferences are off by default and can be turned on and off', async () => 
   assert.deepEqual((await u.client.get('/api/push/prefs')).body, {
     collaboratorChangesEnabled: false,
     quietHours: null,
+    emailWhenNoPush: true,
   });
   assert.deepEqual((await u.client.put('/api/push/prefs', { collaboratorChangesEnabled: true })).body, {
     collaboratorChangesEnabled: true,
     quietHours: null,
+    emailWhenNoPush: true,
   });
   assert.deepEqual((await u.client.get('/api/push/prefs')).body, {
     collaboratorChangesEnabled: true,
     quietHours: null,
+    emailWhenNoPush: true,
   });
   assert.deepEqual((await u.client.put('/api/push/prefs', { collaboratorChangesEnabled: false })).body, {
     collaboratorChangesEnabled: false,
     quietHours: null,
+    emailWhenNoPush: true,
   });
   assertInvalid(
     await u.client.put('/api/push/prefs', { collaboratorChangesEnabled: 'yes' }),

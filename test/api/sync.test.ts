@@ -17,7 +17,7 @@ const query = <T>(sql: string, ...params: Array<string | number | null>): T[] =>
 
 function pendingNotifications(ownerId: string, logbookId: string): number | undefined {
   const rows = query<{ pending_count: number }>(
-    'SELECT pending_count FROM notify_state WHERE owner_id = ? AND logbook_id = ?',
+    'SELECT pending_count FROM notify_state WHERE user_id = ? AND logbook_id = ?',
     ownerId,
     logbookId,
   );
@@ -308,7 +308,7 @@ describe('crew changes reach the notification state', () => {
     assert.equal(results.filter((r) => r.status === 'success').length, 7);
     assert.equal(pendingNotifications(skipper.id, logbook.id), 7);
     const [state] = query<any>(
-      'SELECT due_at FROM notify_state WHERE owner_id = ? AND logbook_id = ?',
+      'SELECT due_at FROM notify_state WHERE user_id = ? AND logbook_id = ?',
       skipper.id,
       logbook.id,
     );

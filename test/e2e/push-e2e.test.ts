@@ -190,7 +190,7 @@ describe('crew changes notify the owner', () => {
     const phone = ps.createDevice();
     await subscribe(crew.skipper, phone);
     const prefs = await crew.skipper.client.get('/api/push/prefs');
-    assert.deepEqual(prefs.body, { collaboratorChangesEnabled: false, quietHours: null });
+    assert.deepEqual(prefs.body, { collaboratorChangesEnabled: false, quietHours: null, emailWhenNoPush: true });
     await writeEntries(crew.mate, crew.logbook.id, 3);
     // The change was recorded and its due time passed: the rule ran and chose not to send.
     await waitFor(

@@ -15,6 +15,7 @@ import { createLogger } from '../../src/log.ts';
 import { startEpoch } from '../../src/sync/sequence.ts';
 import { defaultVapidSubject, loadSecretKey } from '../../src/push/vapid.ts';
 import { createDelivery } from '../../src/app/delivery.ts';
+import type { EmailWorker } from '../../src/email/worker.ts';
 import { Client, type Fetch } from './client.ts';
 import { createUserWithSession, type Target, type TestUser } from './accounts.ts';
 import { databaseAccess, tempDir } from './server.ts';
@@ -34,6 +35,8 @@ export interface AppOptions {
 
 export interface TestApp extends Target {
   app: Hono<AppEnv>;
+  /** With --smtp-url: the email worker (idle() waits until nothing due is left to send). */
+  emailWorker: EmailWorker | undefined;
   deps: AppDeps;
   dataDir: string;
   clock: Clock;
@@ -76,7 +79,7 @@ export function startApp(options: AppOptions = {}): TestApp {
   const secret = loadSecretKey(dataDir, env, true);
   const origin = config.origin ?? BASE;
   const subject = config.vapidSubject ?? defaultVapidSubject(origin);
-  const { transport, worker, scheduler, watchBell, appDeps } = createDelivery({
+  const { transport, worker, scheduler, watchBell, emailWorker, appDeps } = createDelivery({
     db,
     config,
     clock,
@@ -89,11 +92,13 @@ export function startApp(options: AppOptions = {}): TestApp {
   scheduler.start();
   watchBell.start();
   const deps = appDeps(origin);
+  emailWorker?.kick();
   const app = createApp(deps);
   const fetch: Fetch = async (url, init) => app.request(url, init, LOOPBACK);
   let n = 0;
   const target: TestApp = {
     app,
+    emailWorker,
     deps,
     url: BASE,
     origin,
@@ -108,6 +113,7 @@ export function startApp(options: AppOptions = {}): TestApp {
     async stop() {
       scheduler.stop();
       watchBell.stop();
+      await emailWorker?.stop();
       await worker.stop();
       await transport.close();
       if (db.isOpen) db.close();

@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createWatchBell, type WatchBell } from '../../src/watch/bell.ts';
 import { savePlan } from '../../src/watch/store.ts';
-import { setCollaboratorChangesEnabled } from '../../src/push/prefs.ts';
+import { setCollaboratorChangesEnabled } from '../../src/notify/prefs.ts';
 import { parseWith } from '../../src/kit/validate.ts';
 import { WatchPlanBody } from '../../src/wire/watches.ts';
 import { tempDir } from './server.ts';

@@ -54,7 +54,9 @@ test('a database made by schema step 1 upgrades to the latest step without losin
       { version: 3, payload: 'Y2lwaGVy' },
     );
     // The new steps' tables work with the old rows; an old sign-up link stays a sign-up link.
-    db.prepare("INSERT INTO push_prefs (user_id, collaborator_changes_enabled, updated_at) VALUES ('u1', 1, 4)").run();
+    db.prepare(
+      "INSERT INTO notify_prefs (user_id, collaborator_changes_enabled, updated_at) VALUES ('u1', 1, 4)",
+    ).run();
     assert.deepEqual(
       { ...db.prepare('SELECT username, purpose FROM signup_tokens').get() },
       { username: 'bosun', purpose: 'signup' },

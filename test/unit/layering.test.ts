@@ -24,7 +24,7 @@ const LAYERS: string[][] = [
     'version.ts',
   ],
   ['kit'],
-  ['auth', 'logbooks', 'push', 'notify', 'sync', 'replication', 'watch'],
+  ['auth', 'logbooks', 'push', 'email', 'notify', 'sync', 'replication', 'watch'],
   ['app', 'cli', 'main.ts'],
 ];
 

@@ -16,7 +16,7 @@ import {
   quietHoursEnd,
   wallClockMinutes,
 } from '../../src/notify/quiet-hours.ts';
-import { pushPrefs, updatePushPrefs, type QuietHours } from '../../src/push/prefs.ts';
+import { notifyPrefs, updateNotifyPrefs, type QuietHours } from '../../src/notify/prefs.ts';
 
 const RULE = { debounceMs: 5_000, throttleMs: 180_000 };
 const NIGHT: QuietHours = { from: '22:00', to: '07:00', timeZone: 'Europe/Berlin' };
@@ -35,15 +35,14 @@ function world(start: string, quietHours: QuietHours | null = NIGHT) {
   db.prepare(
     "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)",
   ).run(randomUUID(), ownerId);
-  updatePushPrefs(db, ownerId, { collaboratorChangesEnabled: true, quietHours }, 0);
+  updateNotifyPrefs(db, ownerId, { collaboratorChangesEnabled: true, quietHours }, 0);
   const scheduler = createNotifyScheduler({ db, clock, log: silentLogger, rule: RULE, onQueued: () => {} });
   const write = (who: keyof typeof crew, counts = { create: 1, update: 0, delete: 0 }) =>
     scheduler.record({
-      ownerId,
       logbookId,
       count: counts.create + counts.update + counts.delete,
       counts,
-      crewId: crew[who],
+      writerId: crew[who],
     });
   const sent = () =>
     (db.prepare('SELECT payload FROM push_outbox ORDER BY id').all() as { payload: string }[]).map((r) =>
@@ -129,14 +128,22 @@ test('quiet hours set while a notification is pending hold it at due time; the p
   const w = world('2026-06-12T19:59:58Z', null); // 21:59:58 Berlin, no quiet hours yet
   w.write('anna');
   assert.equal(w.dueAt(), at('2026-06-12T20:00:03Z'));
-  const prefs = updatePushPrefs(w.db, w.ownerId, { quietHours: NIGHT }, w.clock.now());
-  assert.deepEqual(prefs, { collaboratorChangesEnabled: true, quietHours: NIGHT }, 'the account switch kept its value');
+  const prefs = updateNotifyPrefs(w.db, w.ownerId, { quietHours: NIGHT }, w.clock.now());
+  assert.deepEqual(
+    prefs,
+    { collaboratorChangesEnabled: true, quietHours: NIGHT, emailWhenNoPush: true },
+    'the account switch kept its value',
+  );
   w.until('2026-06-12T20:00:03Z');
   assert.equal(w.sent().length, 0);
   assert.equal(w.dueAt(), at('2026-06-13T05:00:00Z'), 'moved to the end of quiet hours, still persisted');
   // Turning quiet hours off again (only that field) does not turn notifications off.
-  updatePushPrefs(w.db, w.ownerId, { quietHours: null }, w.clock.now());
-  assert.deepEqual(pushPrefs(w.db, w.ownerId), { collaboratorChangesEnabled: true, quietHours: null });
+  updateNotifyPrefs(w.db, w.ownerId, { quietHours: null }, w.clock.now());
+  assert.deepEqual(notifyPrefs(w.db, w.ownerId), {
+    collaboratorChangesEnabled: true,
+    quietHours: null,
+    emailWhenNoPush: true,
+  });
   w.until('2026-06-13T05:00:00Z');
   assert.equal(w.sent().length, 1);
 });

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../src/db.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createNotifyScheduler, type CoalescingRule } from '../../src/notify/scheduler.ts';
-import { setCollaboratorChangesEnabled } from '../../src/push/prefs.ts';
+import { setCollaboratorChangesEnabled } from '../../src/notify/prefs.ts';
 
 const RULE: CoalescingRule = { debounceMs: 5_000, throttleMs: 180_000 };
 
@@ -52,7 +52,7 @@ function outbox(w: World): { subscription_id: string; payload: any; topic: strin
 test('first crew change: one notification after the debounce, to every device of the owner', () => {
   const w = world({ devices: 2 });
   const s = scheduler(w);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 1 });
+  s.record({ logbookId: w.logbookId, count: 1 });
   w.clock.advance(4_999);
   assert.equal(outbox(w).length, 0);
   w.clock.advance(1);
@@ -72,9 +72,9 @@ test('first crew change: one notification after the debounce, to every device of
 test('changes while pending add up and do not move the due time', () => {
   const w = world();
   const s = scheduler(w);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 10 });
+  s.record({ logbookId: w.logbookId, count: 10 });
   w.clock.advance(3_000);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 2 });
+  s.record({ logbookId: w.logbookId, count: 2 });
   w.clock.advance(2_000);
   const jobs = outbox(w);
   assert.equal(jobs.length, 1);
@@ -85,13 +85,13 @@ test('changes while pending add up and do not move the due time', () => {
 test('never two notifications for a logbook within the throttle: the trailing one carries the sum', () => {
   const w = world();
   const s = scheduler(w);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 1 });
+  s.record({ logbookId: w.logbookId, count: 1 });
   w.clock.advance(5_000); // sent at t = 5 s
   assert.equal(outbox(w).length, 1);
   w.clock.advance(10_000);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 3 });
+  s.record({ logbookId: w.logbookId, count: 3 });
   w.clock.advance(30_000);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 4 });
+  s.record({ logbookId: w.logbookId, count: 4 });
   const due = (w.db.prepare('SELECT due_at FROM notify_state').get() as { due_at: number }).due_at;
   assert.equal(due, w.clock.now() - 45_000 + 5_000 + 180_000, 'due = last sent + throttle');
   w.clock.advance(due - w.clock.now() - 1);
@@ -105,10 +105,10 @@ test('never two notifications for a logbook within the throttle: the trailing on
 test('a change after the throttle has passed waits only the debounce', () => {
   const w = world();
   const s = scheduler(w);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 1 });
+  s.record({ logbookId: w.logbookId, count: 1 });
   w.clock.advance(5_000);
   w.clock.advance(RULE.throttleMs);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 1 });
+  s.record({ logbookId: w.logbookId, count: 1 });
   w.clock.advance(5_000);
   assert.equal(outbox(w).length, 2);
 });
@@ -116,7 +116,7 @@ test('a change after the throttle has passed waits only the debounce', () => {
 test('preferences are read at due time: off then means no notification and no throttle', () => {
   const w = world();
   const s = scheduler(w);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 1 });
+  s.record({ logbookId: w.logbookId, count: 1 });
   setCollaboratorChangesEnabled(w.db, w.ownerId, false, w.clock.now());
   w.clock.advance(5_000);
   assert.equal(outbox(w).length, 0);
@@ -125,7 +125,7 @@ test('preferences are read at due time: off then means no notification and no th
   assert.deepEqual({ ...row }, { pending_count: 0, due_at: null, last_sent_at: null });
   // Turned on again: the next change notifies after the debounce alone.
   setCollaboratorChangesEnabled(w.db, w.ownerId, true, w.clock.now());
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 2 });
+  s.record({ logbookId: w.logbookId, count: 2 });
   w.clock.advance(5_000);
   assert.equal(outbox(w)[0]!.payload.data.changeCount, 2);
 });
@@ -135,10 +135,10 @@ test('one timer for many logbooks, armed on the earliest due time', () => {
   const second = randomUUID();
   w.db.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, 'x', 0)").run(second, w.ownerId);
   const s = scheduler(w, { debounceMs: 5_000, throttleMs: 60_000 });
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 1 });
+  s.record({ logbookId: w.logbookId, count: 1 });
   w.clock.advance(2_000);
-  s.record({ ownerId: w.ownerId, logbookId: second, count: 1 });
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 1 });
+  s.record({ logbookId: second, count: 1 });
+  s.record({ logbookId: w.logbookId, count: 1 });
   assert.equal(w.clock.pending, 1);
   w.clock.advance(3_000);
   assert.deepEqual(
@@ -156,7 +156,7 @@ test('one timer for many logbooks, armed on the earliest due time', () => {
 test('pending rows survive a restart: a new scheduler fires what became due while it was down', () => {
   const w = world();
   const before = scheduler(w);
-  before.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 5 });
+  before.record({ logbookId: w.logbookId, count: 5 });
   before.stop(); // the process dies
   w.clock.advance(60_000);
   assert.equal(outbox(w).length, 0);
@@ -173,7 +173,7 @@ test('pending rows survive a restart: a new scheduler fires what became due whil
 test('a change count of zero records nothing', () => {
   const w = world();
   const s = scheduler(w);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 0 });
+  s.record({ logbookId: w.logbookId, count: 0 });
   assert.equal((w.db.prepare('SELECT COUNT(*) AS n FROM notify_state').get() as { n: number }).n, 0);
   assert.equal(w.clock.pending, 0);
 });
@@ -181,8 +181,8 @@ test('a change count of zero records nothing', () => {
 test('a failed run keeps the changes pending and tries again 5 s later, not in a loop', () => {
   const w = world();
   const s = scheduler(w);
-  s.record({ ownerId: w.ownerId, logbookId: w.logbookId, count: 2 });
-  w.db.exec('ALTER TABLE push_prefs RENAME TO push_prefs_away'); // the next run fails
+  s.record({ logbookId: w.logbookId, count: 2 });
+  w.db.exec('ALTER TABLE notify_prefs RENAME TO notify_prefs_away'); // the next run fails
   w.clock.advance(5_000);
   assert.equal(outbox(w).length, 0);
   assert.equal(
@@ -190,7 +190,7 @@ test('a failed run keeps the changes pending and tries again 5 s later, not in a
     2,
   );
   assert.equal(w.clock.pending, 1, 'one retry timer');
-  w.db.exec('ALTER TABLE push_prefs_away RENAME TO push_prefs');
+  w.db.exec('ALTER TABLE notify_prefs_away RENAME TO notify_prefs');
   w.clock.advance(4_999);
   assert.equal(outbox(w).length, 0);
   w.clock.advance(1);

@@ -3,7 +3,7 @@
 // the mute but stopped by the account switch, and a plan replaced while a reminder waits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { updatePushPrefs, setCollaboratorChangesEnabled } from '../../src/push/prefs.ts';
+import { updateNotifyPrefs, setCollaboratorChangesEnabled } from '../../src/notify/prefs.ts';
 import { setLogbookNotifications } from '../../src/notify/mutes.ts';
 import { done, MIN, rung, save, world } from '../helpers/watch-world.ts';
 
@@ -65,7 +65,12 @@ test('a night across the end of summer time: each watch rings 10 min ahead, in t
 test('a member’s own time zone (from their quiet hours) words the time; quiet hours and the mute do not hold the bell', () => {
   const w = world(Date.UTC(2026, 6, 1, 0));
   try {
-    updatePushPrefs(w.db, w.users.joerg!, { quietHours: { from: '22:00', to: '08:00', timeZone: 'Europe/London' } }, 0);
+    updateNotifyPrefs(
+      w.db,
+      w.users.joerg!,
+      { quietHours: { from: '22:00', to: '08:00', timeZone: 'Europe/London' } },
+      0,
+    );
     setLogbookNotifications(w.db, w.users.joerg!, w.logbookId, false, 0);
     save(w, { watches: [{ start: Date.UTC(2026, 6, 1, 2), end: Date.UTC(2026, 6, 1, 6), members: ['joerg'] }] });
     w.clock.advance(2 * 60 * MIN);

@@ -15,21 +15,16 @@ import type {
   CrewRole,
   OpenInviteRow,
 } from '../../src/wire/logbooks.ts';
-import type {
-  DeviceStatus,
-  LogbookNotifications,
-  MyDevice,
-  NewSubscription,
-  PushPrefs,
-  TestQueued,
-} from '../../src/wire/push.ts';
+import type { DeviceStatus, MyDevice, NewSubscription, TestQueued } from '../../src/wire/push.ts';
+import type { AccountEmail, LogbookNotifications, NotifyPrefs as PushPrefs } from '../../src/wire/notify.ts';
 import type { DeletedAnswer, HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
 
 // The answers' types are the server's own (src/wire), imported as types only: nothing of
 // the server, nor valibot, reaches the bundle.
 export type { PasskeyInfo, User } from '../../src/wire/account.ts';
 export type { InviteInfo, LogbookRow, Member, Role } from '../../src/wire/logbooks.ts';
-export type { DeviceStatus, PushPrefs, QuietHours } from '../../src/wire/push.ts';
+export type { DeviceStatus } from '../../src/wire/push.ts';
+export type { AccountEmail, NotifyPrefs as PushPrefs, QuietHours } from '../../src/wire/notify.ts';
 export type { DeletedRow, EntryVersionRow, PullItem } from '../../src/wire/sync.ts';
 export type { OpenInviteRow } from '../../src/wire/logbooks.ts';
 
@@ -144,4 +139,11 @@ export const api = {
   removeDevice: (id: string) => request<void>('DELETE', `/api/push/devices/${enc(id)}`),
   /** The app was opened: the badge count starts again from 0. */
   seen: (logbookId?: string) => request<void>('POST', '/api/push/seen', logbookId ? { logbookId } : {}),
+  /** 409 email_not_configured when the server sends no email. */
+  accountEmail: () => request<AccountEmail>('GET', '/api/account/email'),
+  /** Emails come in the app's language. */
+  setAccountEmail: (email: string, locale: string) =>
+    request<AccountEmail>('PUT', '/api/account/email', { email, locale }),
+  deleteAccountEmail: () => request<void>('DELETE', '/api/account/email'),
+  verifyEmail: (token: string) => request<AccountEmail>('POST', '/api/account/email/verify', { token }),
 };

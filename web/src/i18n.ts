@@ -114,8 +114,8 @@ const en = {
   settings: 'Settings',
   notifications: 'Notifications',
   pushLead:
-    'Get one notification per logbook when your crew writes, even with the app closed. Notifications never contain what was written.',
-  pushToggle: 'Crew changes on this device',
+    'Get one notification per logbook when someone else writes in it, even with the app closed. Notifications never contain what was written.',
+  pushToggle: 'Changes by others on this device',
   pushUnsupported: 'This browser cannot receive push notifications.',
   pushDenied: 'Notifications are blocked for this site.',
   pushDeniedHow:
@@ -129,7 +129,8 @@ const en = {
   pushWorking: 'Setting up…',
   pushTest: 'Send a test notification',
   pushTestSent: 'Test sent to {n} device(s).',
-  pushOwnerOnly: 'Notifications are about logbooks you skipper.',
+  pushOwnerOnly:
+    "Notifications are about changes by others; each logbook's screen turns them on or off there (crew start with them off).",
   language: 'Language',
   account: 'Account',
   signedInAs: 'Signed in as {name}',
@@ -267,8 +268,8 @@ const de: Record<keyof typeof en, string> = {
   settings: 'Einstellungen',
   notifications: 'Benachrichtigungen',
   pushLead:
-    'Eine Benachrichtigung pro Logbuch, wenn deine Crew schreibt – auch bei geschlossener App. Sie enthält nie, was geschrieben wurde.',
-  pushToggle: 'Crew-Änderungen auf diesem Gerät',
+    'Eine Benachrichtigung pro Logbuch, wenn jemand anderes darin schreibt – auch bei geschlossener App. Sie enthält nie, was geschrieben wurde.',
+  pushToggle: 'Änderungen anderer auf diesem Gerät',
   pushUnsupported: 'Dieser Browser kann keine Push-Benachrichtigungen empfangen.',
   pushDenied: 'Benachrichtigungen sind für diese Seite blockiert.',
   pushDeniedHow:
@@ -282,7 +283,8 @@ const de: Record<keyof typeof en, string> = {
   pushWorking: 'Wird eingerichtet…',
   pushTest: 'Test-Benachrichtigung senden',
   pushTestSent: 'Test an {n} Gerät(e) gesendet.',
-  pushOwnerOnly: 'Benachrichtigungen betreffen Logbücher, deren Skipper du bist.',
+  pushOwnerOnly:
+    'Benachrichtigungen betreffen Änderungen anderer; auf dem Bildschirm jedes Logbuchs schaltest du sie dort ein oder aus (für Crew sind sie anfangs aus).',
   language: 'Sprache',
   account: 'Konto',
   signedInAs: 'Angemeldet als {name}',

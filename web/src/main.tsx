@@ -47,6 +47,7 @@ const PassagePage = lazyPage(() => import('./pages/passage.tsx').then((m) => m.P
 const SeaMilesPage = lazyPage(() => import('./pages/sea-miles.tsx').then((m) => m.SeaMilesPage));
 const GpxImportPage = lazyPage(() => import('./pages/gpx-import.tsx').then((m) => m.GpxImportPage));
 const SettingsPage = lazyPage(() => import('./pages/settings.tsx').then((m) => m.SettingsPage));
+const VerifyEmail = lazyPage(() => import('./pages/verify-email.tsx').then((m) => m.VerifyEmail));
 
 function Screen() {
   const { path, query } = useLocation();
@@ -55,6 +56,7 @@ function Screen() {
 
   if (path === '/signup') return <SignUp token={query.get('token')} />;
   if (path === '/recover') return <SignUp token={query.get('token')} recover />;
+  if (path === '/verify-email') return <VerifyEmail token={query.get('token')} />;
   if ((params = match('/join/:token', path))) return <Join token={params.token!} />;
   if (user === undefined) return <div class="page loading" aria-busy="true" />;
   if (user === null) return <Welcome />;

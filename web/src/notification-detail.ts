@@ -1,5 +1,5 @@
-// On the owner's device only: opens the logbook's title with the key this device holds and
-// words the notification from the message's counts and crew names. Anything missing or
+// On any member's device: opens the logbook's title with the key this device holds and
+// words the notification from the message's counts and the writers' names. Anything missing or
 // failing (no key, no title, a wrong key, names turned off here) keeps the generic text.
 import { importLogbookKey, openJson } from './crypto.ts';
 import { idbStore } from './offline/idb.ts';

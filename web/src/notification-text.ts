@@ -1,10 +1,11 @@
-// How the owner's device words a crew-change notification once it has opened the logbook's
-// title with the key it holds: "Baltic summer: 3 new entries by Anna". Pure, so the service
-// worker and the tests share it; German and English live here, apart from the app's texts.
+// How a member's device words a notification about changes by others once it has opened the
+// logbook's title with the key it holds: "Baltic summer: 2 new entries by Jörg (skipper)". Pure,
+// so the service worker and the tests share it; German and English live here, apart from the
+// app's texts.
 import type { CrewChangeData as Sent } from '../../src/wire/notification.ts';
 
 /** What the server put in the push message's data (all optional: older servers send less). */
-export type CrewChangeData = Partial<Pick<Sent, 'changeCount' | 'counts' | 'by'>>;
+export type CrewChangeData = Partial<Pick<Sent, 'changeCount' | 'counts' | 'by' | 'skipper'>>;
 
 const WORDS = {
   en: {
@@ -14,6 +15,7 @@ const WORDS = {
     changes: (n: number) => (n === 1 ? '1 change' : `${n} changes`),
     by: 'by',
     and: 'and',
+    skipper: 'skipper',
   },
   de: {
     created: (n: number) => (n === 1 ? '1 neuer Eintrag' : `${n} neue Einträge`),
@@ -22,6 +24,7 @@ const WORDS = {
     changes: (n: number) => (n === 1 ? '1 Änderung' : `${n} Änderungen`),
     by: 'von',
     and: 'und',
+    skipper: 'Skipper',
   },
 };
 
@@ -46,6 +49,8 @@ export function crewChangesText(lang: 'de' | 'en', logbookTitle: string, data: C
   const names = Array.isArray(data.by)
     ? data.by.filter((n): n is string => typeof n === 'string' && n.length > 0).slice(0, 5)
     : [];
-  const by = names.length ? ` ${w.by} ${list(names, w.and)}` : '';
+  // The logbook's skipper is named as such, so crew can tell a correction from the top.
+  const named = names.map((n) => (n === data.skipper ? `${n} (${w.skipper})` : n));
+  const by = named.length ? ` ${w.by} ${list(named, w.and)}` : '';
   return `${logbookTitle}: ${parts.join(', ')}${by}`;
 }

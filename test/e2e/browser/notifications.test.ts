@@ -358,6 +358,7 @@ test("quiet hours are set in settings, in the device's time zone by default", as
   assert.deepEqual((await b.skipper.client.get('/api/push/prefs')).body, {
     collaboratorChangesEnabled: false,
     quietHours: { from: '23:00', to: '06:30', timeZone: 'Europe/Berlin' },
+    emailWhenNoPush: true,
   });
   await phone.fill('#quiet-zone', 'Mars/Olympus');
   await phone.click('#quiet-save');

@@ -119,7 +119,7 @@ step('the owner creates a logbook and turns notifications on in settings', async
     subs.map((s) => [s.endpoint, s.locale]),
     [[device.endpoint, 'en']],
   );
-  const prefs = rows<{ on: number }>('SELECT collaborator_changes_enabled AS "on" FROM push_prefs');
+  const prefs = rows<{ on: number }>('SELECT collaborator_changes_enabled AS "on" FROM notify_prefs');
   assert.deepEqual(
     prefs.map((p) => p.on),
     [1],

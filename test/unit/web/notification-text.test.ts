@@ -24,3 +24,17 @@ test('an older message with only changeCount still says how many; nothing to say
   assert.equal(crewChangesText('en', 'Mira', {}), undefined);
   assert.equal(crewChangesText('en', 'Mira', { counts: { create: -1, update: 0.5, delete: 0 } as never }), undefined);
 });
+
+test('the skipper among the writers is named as such, for crew: "2 new entries by Jörg (skipper)"', () => {
+  const data = { changeCount: 2, counts: { create: 2, update: 0, delete: 0 }, by: ['Jörg'], skipper: 'Jörg' };
+  assert.equal(crewChangesText('en', 'Baltic summer', data), 'Baltic summer: 2 new entries by Jörg (skipper)');
+  assert.equal(crewChangesText('de', 'Ostseesommer', data), 'Ostseesommer: 2 neue Einträge von Jörg (Skipper)');
+  assert.equal(
+    crewChangesText('en', 'Baltic summer', { ...data, by: ['Anna', 'Jörg'] }),
+    'Baltic summer: 2 new entries by Anna and Jörg (skipper)',
+  );
+  assert.equal(
+    crewChangesText('en', 'Baltic summer', { ...data, skipper: undefined }),
+    'Baltic summer: 2 new entries by Jörg',
+  );
+});

@@ -1,5 +1,6 @@
-// The skipper's switch on a logbook's screen: whether crew changes in this logbook notify.
-// Muted, they are dropped (not saved up); the account switch in Settings still covers all.
+// Every member's switch on a logbook's screen: whether changes by others in this logbook notify
+// them (the owner starts with it on, crew off). Muted, they are dropped (not saved up); the
+// account switch in Settings still covers all.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import { tn } from '../notify-texts.ts';

@@ -125,7 +125,7 @@ export function LogbookPage({ id }: { id: string }) {
           />
         ))}
       </ol>
-      {logbook?.role === 'OWNER' ? <LogbookMute id={id} /> : null}
+      {logbook ? <LogbookMute id={id} /> : null}
       <LogbookLinks id={id} canWrite={canWrite(logbook) && !!key} />
       {canWrite(logbook) && key ? (
         <a id="add-entry" class="fab" href={`/logbook/${id}/entry/new`}>

@@ -1,6 +1,7 @@
 // Settings → Notifications, with switches that do what they say: the account's preference
 // (every device), this device's subscription (this device only), whether this device shows
-// logbook names, and quiet hours. What works here and what does not is said in words.
+// logbook names, quiet hours, and email when push can't reach. What works here and what does
+// not is said in words.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type PushPrefs } from '../api.ts';
 import { t } from '../i18n.ts';
@@ -10,6 +11,7 @@ import { deviceSubscription, pushSupport, subscribeDevice, unsubscribeDevice, ty
 import { ActionButton, errorText, Notice } from '../ui.tsx';
 import { QuietHoursEditor } from './quiet-hours.tsx';
 import { PushDevices } from './push-devices.tsx';
+import { EmailSection } from './email-settings.tsx';
 
 function Switch(props: {
   id: string;
@@ -174,6 +176,7 @@ export function PushSection() {
       {error ? <Notice kind="error">{error}</Notice> : null}
       <PushDevices revision={devicesRevision} />
       {prefs ? <QuietHoursEditor prefs={prefs} onSaved={setPrefs} /> : null}
+      {prefs ? <EmailSection prefs={prefs} onSaved={setPrefs} /> : null}
       <p class="muted small">{t('pushOwnerOnly')}</p>
     </section>
   );
