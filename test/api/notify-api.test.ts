@@ -191,7 +191,7 @@ test('a time zone is stored and answered in its canonical spelling; offsets and 
     const res = await skipper.client.put('/api/push/prefs', { quietHours: { ...night, timeZone: spelling } });
     assert.equal(res.body.quietHours.timeZone, 'Europe/Berlin', spelling);
   }
-  assert.deepEqual(server.query('SELECT quiet_time_zone FROM push_prefs WHERE user_id = ?', skipper.id), [
+  assert.deepEqual(server.query('SELECT quiet_time_zone FROM notify_prefs WHERE user_id = ?', skipper.id), [
     { quiet_time_zone: 'Europe/Berlin' },
   ]);
   for (const offset of ['+01:00', '-0500', '+14']) {
