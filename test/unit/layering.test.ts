@@ -11,18 +11,7 @@ const WEB = resolve(import.meta.dirname, '../../web/src');
 /** Bottom first: a module may import from its own layer (without cycles) or any layer below. */
 const LAYERS: string[][] = [
   ['wire'],
-  [
-    'assets.ts',
-    'cidr.ts',
-    'clock.ts',
-    'config.ts',
-    'db.ts',
-    'group-commit.ts',
-    'log.ts',
-    'metrics.ts',
-    'tokens.ts',
-    'version.ts',
-  ],
+  ['assets.ts', 'clock.ts', 'config.ts', 'db.ts', 'group-commit.ts', 'log.ts', 'metrics.ts', 'tokens.ts', 'version.ts'],
   ['kit'],
   ['auth', 'logbooks', 'push', 'notify', 'sync', 'replication'],
   ['app', 'cli', 'main.ts'],
