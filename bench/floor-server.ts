@@ -62,7 +62,8 @@ function main(file: string): void {
     if (req.url === '/healthz') return send(res, 200, { ok: true, version: '0.1.0' });
     const userId = userOf(req);
     if (!userId) return send(res, 401, { error: { code: 'unauthenticated' } });
-    if (req.method === 'GET' && req.url === '/api/logbooks') return send(res, 200, { logbooks: list.all(userId, userId) });
+    if (req.method === 'GET' && req.url === '/api/logbooks')
+      return send(res, 200, { logbooks: list.all(userId, userId) });
     if (req.method !== 'POST' || req.url !== '/api/sync/push') return send(res, 404, { error: { code: 'not_found' } });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import autocannon from 'autocannon';
-import { repoRoot, startServer, tempDir, type TestServer } from '../test/helpers/server.ts';
+import { mainTs, repoRoot, startServer, tempDir, type TestServer } from '../test/helpers/server.ts';
 import { createUserWithSession, type TestUser } from '../test/helpers/accounts.ts';
 import { createLogbook, type TestLogbook } from '../test/helpers/crew.ts';
 import { FLOOR_SCHEMA, sessionHash } from './floor-server.ts';
@@ -92,7 +92,11 @@ async function crewbellTarget(server: TestServer, payload: string): Promise<Targ
       sync: () => ({
         method: 'POST',
         path: '/api/sync/push',
-        headers: { cookie: cookie(crew[turn++ % crew.length]!), origin: server.origin, 'content-type': 'application/json' },
+        headers: {
+          cookie: cookie(crew[turn++ % crew.length]!),
+          origin: server.origin,
+          'content-type': 'application/json',
+        },
         body: syncBody(logbooks[0]!.id, payload),
       }),
     },
@@ -113,12 +117,9 @@ async function floorTarget(dir: string, payload: string): Promise<Target & { chi
   const skipper = session('skipper');
   const logbooks = Array.from({ length: 4 }, (_, i) => {
     const id = randomUUID();
-    seed.prepare('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)').run(
-      id,
-      'skipper',
-      randomBytes(48).toString('base64url'),
-      Date.now() + i,
-    );
+    seed
+      .prepare('INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, ?, ?)')
+      .run(id, 'skipper', randomBytes(48).toString('base64url'), Date.now() + i);
     return id;
   });
   const crew = Array.from({ length: CREW }, (_, i) => {
@@ -126,9 +127,13 @@ async function floorTarget(dir: string, payload: string): Promise<Target & { chi
     return session(`crew${i}`);
   });
   seed.close();
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', path.join(repoRoot, 'bench/floor-server.ts'), file], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=1', path.join(repoRoot, 'bench/floor-server.ts'), file],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -166,7 +171,8 @@ async function main(): Promise<void> {
   const payload = randomBytes(256).toString('base64url');
   const server = await startServer({
     flags: ['--notify-debounce', '10m'],
-    ...(useBinary ? { command: [binary] } : {}),
+    // From source with the binary's young generation (its execArgv), as the floor runs.
+    command: useBinary ? [binary] : [process.execPath, '--max-semi-space-size=1', mainTs],
   });
   const floorDir = tempDir('crewbell-floor-');
   const floor = await floorTarget(floorDir, payload);
@@ -187,7 +193,7 @@ async function main(): Promise<void> {
       }
       load.push(loadavg()[0]!);
     }
-    const runtime = useBinary ? 'dist/crewbell' : `node ${process.versions.node} src/main.ts`;
+    const runtime = useBinary ? 'dist/crewbell' : `node ${process.versions.node} --max-semi-space-size=1 src/main.ts`;
     console.log(`hot path against its floor: server CPU per request at saturation (${CONNECTIONS} connections,`);
     console.log(
       `${REQUESTS} requests, ${SYNC_REQUESTS} for sync, after ${WARMUP} warm-up; ${ROUNDS} rounds after one uncounted)`,

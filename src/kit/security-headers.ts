@@ -39,14 +39,18 @@ export function securityHeaderList(origin: string): ReadonlyArray<readonly [stri
 
 export function securityHeaders(origin: string): MiddlewareHandler {
   const headers = securityHeaderList(origin);
-  return async (c, next) => {
+  const onWebResponse: MiddlewareHandler = async (c, next) => {
+    await next();
+    for (const [name, value] of headers) c.res.headers.set(name, value);
+  };
+  // Not async on Node's path: next()'s promise is handed on as it is.
+  return (c, next) => {
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing && !outgoing.headersSent) {
       for (const [name, value] of headers) outgoing.setHeader(name, value);
       return next();
     }
     // app.request() (tests) has no Node response: the same headers on the web one.
-    await next();
-    for (const [name, value] of headers) c.res.headers.set(name, value);
+    return onWebResponse(c, next);
   };
 }
