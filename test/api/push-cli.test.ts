@@ -100,8 +100,10 @@ test('push test --user prints one line per device: ok, gone (removed), failed; s
     assert.equal((await mate.client.put('/api/push/subscription', mates.subscription)).status, 200);
     ps.plan(gone, 410);
     ps.plan(broken, 413);
-    // The app's own worker shares this process and the outbox: stopped, it cannot take the
-    // test's jobs, as an idle server process would not have in the time a command runs.
+    // The app's worker shares this process and the outbox, and its first look (kicked at its
+    // start) comes in the same turn as the command's: workers claim jobs only in memory, so
+    // both would send the test. Stopped, it leaves the outbox to the command, as an idle
+    // server process does.
     await server.stop();
 
     const listed = await cli(['subscriptions', 'list', '--data-dir', server.dataDir]);
