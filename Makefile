@@ -27,10 +27,10 @@ E2E_TESTS = $(call tier,e2e)
 ## so that the two workers finish together instead of one running chaos alone at the end.
 ## Longest first, as measured on 2 cores; the rest follow in tier order.
 SLOWEST_TESTS := test/e2e/chaos.test.ts test/e2e/browser/notifications.test.ts test/e2e/browser/story.test.ts \
-  test/e2e/browser/logbook.test.ts test/e2e/restore.test.ts test/e2e/push-cli.test.ts test/e2e/browser/logbook-history.test.ts \
-  test/e2e/fuzz.test.ts test/e2e/attack-network.test.ts test/binary/binary.test.ts test/e2e/user-cli.test.ts test/e2e/push-e2e.test.ts \
-  test/e2e/replication.test.ts test/e2e/doctor.test.ts test/e2e/foundation.test.ts test/e2e/backup.test.ts test/e2e/attack-data.test.ts \
-  test/e2e/readme-restore.test.ts test/e2e/recover.test.ts test/e2e/browser/offline-queue.test.ts test/e2e/cli.test.ts \
+  test/e2e/browser/logbook.test.ts test/e2e/restore.test.ts test/e2e/browser/logbook-history.test.ts \
+  test/e2e/fuzz.test.ts test/e2e/attack-network.test.ts test/binary/binary.test.ts test/e2e/push-e2e.test.ts \
+  test/e2e/replication.test.ts test/e2e/foundation.test.ts test/e2e/backup.test.ts test/e2e/attack-data.test.ts \
+  test/e2e/readme-restore.test.ts test/e2e/browser/offline-queue.test.ts \
   test/e2e/slow-upload.test.ts
 EVERY_TEST = $(UNIT_TESTS) $(API_TESTS) $(E2E_TESTS) $(BINARY_TESTS)
 ALL_TESTS = $(filter $(EVERY_TEST),$(SLOWEST_TESTS)) $(filter-out $(SLOWEST_TESTS),$(EVERY_TEST))

@@ -1,7 +1,7 @@
 // Settings: the serve flags and what they become (ServeConfig), checked with valibot; a bad
 // value is a UsageError (exit 2) naming the flag. Reading argv and --help is cli/args.ts.
 import * as v from 'valibot';
-import { parseCidr, type Cidr } from './cidr.ts';
+import { BlockList, isIP } from 'node:net';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -180,7 +180,7 @@ export interface ServeConfig {
   /** Ceiling on receiving one whole request, however steadily its body moves. */
   uploadTimeoutMs: number;
   /** Proxies besides loopback whose X-Forwarded-For hop is believed (with trustProxy). */
-  trustedProxies: Cidr[];
+  trustedProxies: BlockList;
   quotas: Quotas;
   dbSynchronous: 'FULL' | 'NORMAL';
   /** No watch plans and no watch bell (src/watch/). */
@@ -245,11 +245,18 @@ export const TrustedProxiesSchema = v.pipe(
       .filter(Boolean),
   ),
   v.check(
-    (parts) => parts.every((p) => parseCidr(p)),
+    (parts) => parts.every((p) => parseRange(p)),
     'must be IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.0/8,fd00::/8',
   ),
   v.maxLength(100, 'at most 100 ranges'),
-  v.transform((parts) => parts.map((p) => parseCidr(p)!)),
+  v.transform((parts) => {
+    const list = new BlockList();
+    for (const part of parts) {
+      const range = parseRange(part)!;
+      list.addSubnet(range.address, range.prefix, range.family);
+    }
+    return list;
+  }),
 );
 
 /** A tile URL template, `https://tile.example.org/{z}/{x}/{y}.png`, or "off". */
@@ -289,6 +296,17 @@ export const MailFromSchema = v.pipe(
 /** The From when --mail-from is not given. */
 export function defaultMailFrom(origin: string): string {
   return `crewbell <crewbell@${new URL(origin).hostname}>`;
+}
+
+/** `10.0.0.0/8`, `fd00::/8` or one address, as node:net's BlockList takes a subnet; undefined when it is none. */
+export function parseRange(text: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address = '', prefix, extra] = text.trim().split('/');
+  const family = isIP(address);
+  if (!family || extra !== undefined) return undefined;
+  const max = family === 4 ? 32 : 128;
+  if (prefix !== undefined && !/^\d{1,3}$/.test(prefix)) return undefined;
+  const bits = prefix === undefined ? max : Number(prefix);
+  return bits > max ? undefined : { address, prefix: bits, family: family === 4 ? 'ipv4' : 'ipv6' };
 }
 
 function check<T>(schema: v.GenericSchema<string, T>, value: string, flag: string): T {
@@ -341,7 +359,7 @@ export function serveConfig(values: Record<string, FlagValue>): ServeConfig {
     uploadTimeoutMs: positive('upload-timeout'),
     trustedProxies:
       values['trusted-proxies'] === undefined
-        ? []
+        ? new BlockList()
         : check(TrustedProxiesSchema, values['trusted-proxies'] as string, 'trusted-proxies'),
     quotas: {
       logbooks: atLeastOne('quota-logbooks'),

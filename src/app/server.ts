@@ -1,8 +1,24 @@
 // Listening and draining. @hono/node-server serves the app on Node and on Deno (node:http).
 import { serve, type ServerType } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { readableEarlyAnswers } from '../kit/early-answers.ts';
 import { dropStalledBodies, paceServerOptions, type UploadPace } from '../kit/upload-pace.ts';
+import { VERSION } from '../version.ts';
+
+const HEALTHZ = JSON.stringify({ ok: true, version: VERSION });
+const HEALTHZ_HEADERS = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(HEALTHZ) };
+
+/**
+ * `GET /healthz` straight from Node's request, before Hono and @hono/node-server: the same
+ * answer as the app's own route (app.ts, which app.request() and Deno still reach), at the
+ * cost of a bare node:http server. Everything else goes to the app.
+ */
+function healthzFirst(app: RequestListener): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === '/healthz' && req.method === 'GET') res.writeHead(200, HEALTHZ_HEADERS).end(HEALTHZ);
+    else app(req, res);
+  };
+}
 
 export interface RunningServer {
   port: number;
@@ -17,7 +33,14 @@ export function listen(fetch: FetchHandler, host: string, port: number, pace: Up
     let server: ServerType;
     const onError = (err: Error) => reject(err);
     // Slow but moving uploads may take minutes; stalled ones and slow headers are cut (upload-pace.ts).
-    server = serve({ fetch, hostname: host, port, serverOptions: paceServerOptions(pace) }, (info) => {
+    const options = {
+      fetch,
+      hostname: host,
+      port,
+      serverOptions: paceServerOptions(pace),
+      createServer: (opts: object, listener: RequestListener) => createServer(opts, healthzFirst(listener)),
+    };
+    server = serve(options as Parameters<typeof serve>[0], (info) => {
       server.off('error', onError);
       const http = server as Server;
       readableEarlyAnswers(http);

@@ -27,10 +27,9 @@ export function clearSessionCookie(c: Context, deps: AppDeps): void {
  */
 export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
   let renewalFailureLogged = false;
-  return async (c, next) => {
+  // Not async: next()'s promise is handed on as it is. Without a session, user and session stay unset (undefined).
+  return (c, next) => {
     const token = requestCookie(c, SESSION_COOKIE);
-    c.set('user', undefined);
-    c.set('session', undefined);
     if (token && token.length <= 64) {
       const found = validateSessionToken(deps.db, token, deps.clock.now());
       if (found) {
@@ -50,6 +49,6 @@ export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
         clearSessionCookie(c, deps);
       }
     }
-    await next();
+    return next();
   };
 }

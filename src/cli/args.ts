@@ -1,5 +1,6 @@
 // Reading argv: flags win over CREWBELL_* environment twins, which win over defaults; each
 // value converted by its kind (a bad one is a UsageError naming the flag), and --help text.
+import { parseArgs as parseArgv } from 'node:util';
 import * as v from 'valibot';
 import { UsageError, type FlagSpec, type FlagValue } from '../config.ts';
 
@@ -61,43 +62,37 @@ export interface ParsedArgs {
   help: boolean;
 }
 
-/** Parses argv (after the command words) against the command's flags. */
+/**
+ * Parses argv (after the command words) against the command's flags: node:util's parseArgs
+ * splits it (`--flag value`, `--flag=value`, `--`, `-h`), then each flag is checked and
+ * converted here, so unknown and valueless flags get crewbell's own one-line reasons.
+ */
 export function parseArgs(
   argv: string[],
   specs: FlagSpec[],
   env: Record<string, string | undefined> = process.env,
 ): ParsedArgs {
   const byName = new Map(specs.map((s) => [s.name, s]));
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const s of specs) options[s.name] = { type: s.kind === 'boolean' ? 'boolean' : 'string' };
+  const { tokens } = parseArgv({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   const given = new Map<string, string>();
   const positionals: string[] = [];
   let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    if (token.name === 'help' && token.value === undefined) {
       help = true;
       continue;
     }
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const spec = byName.get(name);
-    if (!spec) throw new UsageError(`unknown flag --${name}`);
-    if (spec.kind === 'boolean') {
-      given.set(name, eq === -1 ? 'true' : arg.slice(eq + 1));
-    } else if (eq !== -1) {
-      given.set(name, arg.slice(eq + 1));
-    } else {
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`--${name} needs a value`);
-      given.set(name, next);
-    }
+    const spec = token.rawName.startsWith('--') ? byName.get(token.name) : undefined;
+    if (!spec) throw new UsageError(`unknown flag ${token.rawName}`);
+    if (token.value !== undefined) given.set(spec.name, token.value);
+    else if (spec.kind === 'boolean') given.set(spec.name, 'true');
+    else throw new UsageError(`--${spec.name} needs a value`);
   }
   const values: Record<string, FlagValue> = {};
   for (const spec of specs) {

@@ -16,7 +16,7 @@ import {
   type Db,
 } from '../db.ts';
 import { checkVapid, readVapidPublicKey } from '../push/vapid.ts';
-import { clockSkew } from './clock-check.ts';
+import { clockSkew } from '../app/clock-check.ts';
 import { failingSummary } from '../push/device-health.ts';
 import { checkReplication } from '../replication/status.ts';
 import { lastCommitTime } from '../replication/litestream.ts';

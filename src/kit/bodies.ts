@@ -164,8 +164,7 @@ function awaitingContinue(c: Context): boolean {
  * most handlers.
  */
 export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+  const guarded: MiddlewareHandler<AppEnv> = async (c, next) => {
     const header = requestHeader(c, 'content-length');
     const chunked = requestHeader(c, 'transfer-encoding') !== undefined;
     // Over HTTP/1.1 a body comes with one of the two; app.request() may build one without.
@@ -197,6 +196,8 @@ export function bodyGuard(limitFor: (c: Context<AppEnv>) => number, slots: Slots
       if (large) slots.release(holder);
     }
   };
+  // GET and HEAD never touch the body: answered without an async step.
+  return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : guarded(c, next));
 }
 
 /** The limit of this request: 4 MiB for a signed-in sync upload, else 64 KiB. */

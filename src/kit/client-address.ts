@@ -1,20 +1,31 @@
 // The true client behind a reverse proxy: X-Forwarded-For is read from the right, and only
 // hops appended by a trusted proxy (loopback, or a --trusted-proxies range) are skipped.
-import { isIP } from 'node:net';
+// Ranges are node:net BlockLists (IPv4-mapped IPv6 addresses match their IPv4 ranges).
+import { BlockList, isIP } from 'node:net';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { addressValue, inCidr, parseCidr, type Cidr } from '../cidr.ts';
 import { requestHeader } from './request-headers.ts';
 
-const LOOPBACK = [parseCidr('127.0.0.0/8')!, parseCidr('::1/128')!];
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** An address as written in a socket or a header: `[::1]` and a zone (`%eth0`) are dropped. */
+const plain = (address: string) => address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+
+function inList(address: string, list: BlockList): boolean {
+  const text = plain(address);
+  const family = isIP(text);
+  return family !== 0 && list.check(text, family === 4 ? 'ipv4' : 'ipv6');
+}
 
 export function isLoopback(address: string): boolean {
-  return LOOPBACK.some((c) => inCidr(address, c));
+  return inList(address, LOOPBACK);
 }
 
 /** A proxy whose X-Forwarded-For hop is believed: loopback always, plus the configured ranges. */
-export function isTrustedProxy(address: string, trusted: readonly Cidr[]): boolean {
-  return isLoopback(address) || trusted.some((c) => inCidr(address, c));
+export function isTrustedProxy(address: string, trusted: BlockList): boolean {
+  return isLoopback(address) || inList(address, trusted);
 }
 
 /**
@@ -26,7 +37,7 @@ export function trueClient(
   socketAddress: string,
   forwardedFor: string | undefined,
   trustProxy: boolean,
-  trusted: readonly Cidr[],
+  trusted: BlockList,
 ): string {
   if (!trustProxy || !forwardedFor || !isTrustedProxy(socketAddress, trusted)) return socketAddress;
   const hops = forwardedFor.split(',').map((h) => h.trim());
@@ -42,15 +53,22 @@ export function trueClient(
 
 /** The rate-limit key of an address: IPv6 clients by their /64 (one home network or phone). */
 export function clientKey(address: string): string {
-  const parsed = addressValue(address);
-  if (!parsed) return address;
-  if (parsed.family === 4) return [24n, 16n, 8n, 0n].map((s) => (parsed.value >> s) & 0xffn).join('.');
-  const prefix = parsed.value >> 64n;
-  return `${[48n, 32n, 16n, 0n].map((s) => ((prefix >> s) & 0xffffn).toString(16)).join(':')}::/64`;
+  const text = plain(address);
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(text)?.[1];
+  const family = isIP(mapped ?? text);
+  if (family === 4) return mapped ?? text;
+  if (family !== 6) return address;
+  // The URL parser writes IPv6 in its short form, an embedded IPv4 tail in hex: expand the `::`.
+  const short = new URL(`http://[${text}]`).hostname.slice(1, -1);
+  const [head = '', tail] = short.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups.slice(0, 4).join(':')}::/64`;
 }
 
 /** The socket's address, or the true client behind trusted proxies (see trueClient). */
-export function clientAddress(c: Context, config: { trustProxy: boolean; trustedProxies: readonly Cidr[] }): string {
+export function clientAddress(c: Context, config: { trustProxy: boolean; trustedProxies: BlockList }): string {
   let socket = 'unknown';
   try {
     socket = getConnInfo(c).remote.address ?? 'unknown';

@@ -46,6 +46,11 @@ export function readableEarlyAnswers(server: Server): void {
   // Deno's node:http serves without these hooks (its sockets are not Node's): skipped there.
   if (process.versions.deno) return;
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    // A request without a body is complete before any answer: nothing to linger for (the
+    // same framing test as upload-pace.ts), and no wrapper made per request.
+    const length = req.headers['content-length'];
+    if (req.complete || (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')))
+      return;
     const writeHead = res.writeHead;
     res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
       if (!req.complete && !this.headersSent) {

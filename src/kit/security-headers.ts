@@ -44,14 +44,18 @@ export function securityHeaderList(
 
 export function securityHeaders(origin: string, imageOrigins: readonly string[] = []): MiddlewareHandler {
   const headers = securityHeaderList(origin, imageOrigins);
-  return async (c, next) => {
+  const onWebResponse: MiddlewareHandler = async (c, next) => {
+    await next();
+    for (const [name, value] of headers) c.res.headers.set(name, value);
+  };
+  // Not async on Node's path: next()'s promise is handed on as it is.
+  return (c, next) => {
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     if (outgoing && !outgoing.headersSent) {
       for (const [name, value] of headers) outgoing.setHeader(name, value);
       return next();
     }
     // app.request() (tests) has no Node response: the same headers on the web one.
-    await next();
-    for (const [name, value] of headers) c.res.headers.set(name, value);
+    return onWebResponse(c, next);
   };
 }

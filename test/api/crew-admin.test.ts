@@ -5,9 +5,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { appForFile } from '../helpers/app.ts';
-import { assertError, type ApiResponse } from '../helpers/client.ts';
+import { assertError } from '../helpers/client.ts';
 import type { TestUser } from '../helpers/accounts.ts';
 import { ciphertext, crewAboard, invite, type Crew } from '../helpers/crew.ts';
+import { byRole, runScenarios } from '../helpers/scenario.ts';
 
 const crewbell = appForFile();
 const aboard = () => crewAboard(crewbell.server);
@@ -20,17 +21,12 @@ async function uploadStatus(who: TestUser, logbookId: string): Promise<string> {
   return res.body.results[0].status;
 }
 
-/** Each role's call and the answer it must get: a status, and an error code for refusals. */
-type Case = [who: string, call: (crew: Crew) => Promise<ApiResponse>, status: number, code?: string];
-
-async function runCases(cases: Case[]): Promise<void> {
-  for (const [who, call, status, code] of cases) {
-    const crew = await aboard();
-    const res = await call(crew);
-    if (code) assertError(res, status, code);
-    else assert.equal(res.status, status, `${who}: ${res.text}`);
-  }
-}
+const roleOf = (crew: Crew, userId: string) =>
+  crewbell.server.query<{ role: string }>(
+    'SELECT role FROM logbook_members WHERE logbook_id = ? AND user_id = ?',
+    crew.logbook.id,
+    userId,
+  )[0]?.role;
 
 describe('changing a role', () => {
   test('the owner makes WRITE crew READ: the answer, the crew list, and uploads refused; back to WRITE, uploads work again', async () => {
@@ -72,28 +68,41 @@ describe('changing a role', () => {
     );
   });
 
-  test('only the owner changes roles', async () => {
-    const body = { role: 'READ' };
-    const path = (c: Crew) => `/api/logbooks/${c.logbook.id}/members/${c.mate.id}`;
-    await runCases([
-      ['OWNER', (c) => c.skipper.client.patch(path(c), body), 200],
-      ['WRITE', (c) => c.mate.client.patch(path(c), body), 403, 'forbidden'],
-      [
-        'WRITE, on the READ member',
-        (c) => c.mate.client.patch(`/api/logbooks/${c.logbook.id}/members/${c.deckhand.id}`, { role: 'WRITE' }),
-        403,
-        'forbidden',
-      ],
-      [
-        'READ, on themselves',
-        (c) => c.deckhand.client.patch(`/api/logbooks/${c.logbook.id}/members/${c.deckhand.id}`, { role: 'WRITE' }),
-        403,
-        'forbidden',
-      ],
-      ['non-member', (c) => c.stranger.client.patch(path(c), body), 403, 'forbidden'],
-      ['signed out', (c) => crewbell.anonymous().patch(path(c), body), 401, 'unauthenticated'],
-    ]);
-  });
+  const member = (crew: Crew, id: string) => `/api/logbooks/${crew.logbook.id}/members/${id}`;
+  runScenarios(
+    () => crewbell.server,
+    [
+      ...byRole(
+        {
+          name: 'PATCH /api/logbooks/:id/members/:userId (the WRITE member, to READ)',
+          method: 'PATCH',
+          url: (crew) => member(crew, crew.mate.id),
+          body: () => ({ role: 'READ' }),
+          after: (crew, res) => assert.equal(roleOf(crew, crew.mate.id), res.status === 200 ? 'READ' : 'WRITE'),
+        },
+        { owner: 200, write: 403, read: 403, stranger: 403, signedOut: 401 },
+        { owner: ['"role":"READ"'] },
+      ),
+      {
+        name: 'PATCH /api/logbooks/:id/members/:userId (the READ member, to WRITE)',
+        method: 'PATCH',
+        url: (crew) => member(crew, crew.deckhand.id),
+        body: () => ({ role: 'WRITE' }),
+        as: 'write',
+        status: 403,
+        after: (crew) => assert.equal(roleOf(crew, crew.deckhand.id), 'READ'),
+      },
+      {
+        name: 'PATCH /api/logbooks/:id/members/:userId (the READ member on themselves, to WRITE)',
+        method: 'PATCH',
+        url: (crew) => member(crew, crew.deckhand.id),
+        body: () => ({ role: 'WRITE' }),
+        as: 'read',
+        status: 403,
+        after: (crew) => assert.equal(roleOf(crew, crew.deckhand.id), 'READ'),
+      },
+    ],
+  );
 });
 
 describe('open invites', () => {
@@ -167,38 +176,43 @@ describe('open invites', () => {
     assertError(await skipper.client.delete(`/api/logbooks/${logbook.id}/invites/${foreign.id}`), 404, 'not_found');
   });
 
-  test('only the owner lists invites', async () => {
-    const path = (c: Crew) => `/api/logbooks/${c.logbook.id}/invites`;
-    await runCases([
-      ['OWNER', (c) => c.skipper.client.get(path(c)), 200],
-      ['WRITE', (c) => c.mate.client.get(path(c)), 403, 'forbidden'],
-      ['READ', (c) => c.deckhand.client.get(path(c)), 403, 'forbidden'],
-      ['non-member', (c) => c.stranger.client.get(path(c)), 403, 'forbidden'],
-      ['signed out', (c) => crewbell.anonymous().get(path(c)), 401, 'unauthenticated'],
-    ]);
-  });
+  runScenarios(
+    () => crewbell.server,
+    byRole(
+      {
+        name: 'GET /api/logbooks/:id/invites',
+        method: 'GET',
+        url: async (crew) => {
+          await invite(crew.skipper, crew.logbook.id, 'WRITE');
+          return `/api/logbooks/${crew.logbook.id}/invites`;
+        },
+      },
+      { owner: 200, write: 403, read: 403, stranger: 403, signedOut: 401 },
+      { owner: ['"role":"WRITE"'] },
+    ),
+  );
 
-  test('only the owner revokes, and a refused revoke leaves the token working', async () => {
-    const openInvite = async (c: Crew) => {
-      const token = await invite(c.skipper, c.logbook.id, 'READ');
-      const [open] = (await c.skipper.client.get(`/api/logbooks/${c.logbook.id}/invites`)).body.invites;
-      return { token, path: `/api/logbooks/${c.logbook.id}/invites/${open.id}` };
-    };
-    const refusedThenAlive = (as: (c: Crew) => TestUser | undefined) => async (c: Crew) => {
-      const { token, path } = await openInvite(c);
-      const who = as(c);
-      const res = await (who ? who.client : crewbell.anonymous()).delete(path);
-      assert.equal((await crewbell.anonymous().get(`/api/invites/${token}`)).status, 200, 'the token still works');
-      return res;
-    };
-    await runCases([
-      ['OWNER', async (c) => (await c.skipper.client.delete((await openInvite(c)).path)) as ApiResponse, 204],
-      ['WRITE', refusedThenAlive((c) => c.mate), 403, 'forbidden'],
-      ['READ', refusedThenAlive((c) => c.deckhand), 403, 'forbidden'],
-      ['non-member', refusedThenAlive((c) => c.stranger), 403, 'forbidden'],
-      ['signed out', refusedThenAlive(() => undefined), 401, 'unauthenticated'],
-    ]);
-  });
+  // A refused revoke leaves the token working; the owner's kills it.
+  const tokens = new Map<string, string>();
+  runScenarios(
+    () => crewbell.server,
+    byRole(
+      {
+        name: 'DELETE /api/logbooks/:id/invites/:inviteId',
+        method: 'DELETE',
+        async url(crew) {
+          tokens.set(crew.logbook.id, await invite(crew.skipper, crew.logbook.id, 'READ'));
+          const [open] = (await crew.skipper.client.get(`/api/logbooks/${crew.logbook.id}/invites`)).body.invites;
+          return `/api/logbooks/${crew.logbook.id}/invites/${open.id}`;
+        },
+        async after(crew, res) {
+          const look = await crewbell.anonymous().get(`/api/invites/${tokens.get(crew.logbook.id)}`);
+          assert.equal(look.status, res.status === 204 ? 404 : 200, 'the token works until the owner revokes it');
+        },
+      },
+      { owner: 204, write: 403, read: 403, stranger: 403, signedOut: 401 },
+    ),
+  );
 });
 
 test('reads have their own budget: 40 listings of the invites leave making one possible (issue 18)', async () => {

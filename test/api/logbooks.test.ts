@@ -4,9 +4,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { appForFile } from '../helpers/app.ts';
-import { type Client, type ApiResponse, assertError } from '../helpers/client.ts';
-import { markReverified, type TestUser } from '../helpers/accounts.ts';
+import { assertError } from '../helpers/client.ts';
+import { markReverified } from '../helpers/accounts.ts';
 import { addCrew, ciphertext, createLogbook, crewAboard, invite, type Crew } from '../helpers/crew.ts';
+import { type ApiScenario, byRole, person, runScenarios } from '../helpers/scenario.ts';
 
 const crewbell = appForFile();
 const { user, anonymous } = crewbell;
@@ -311,123 +312,98 @@ describe('invites', () => {
   });
 });
 
-type Who = 'owner' | 'write' | 'read' | 'stranger' | 'signedOut';
-const EVERYONE: Who[] = ['owner', 'write', 'read', 'stranger', 'signedOut'];
+const logbookExists = (id: string) => crewbell.server.query('SELECT 1 FROM logbooks WHERE id = ?', id).length > 0;
+const isMember = (crew: Crew, userId: string) =>
+  crewbell.server.query('SELECT 1 FROM logbook_members WHERE logbook_id = ? AND user_id = ?', crew.logbook.id, userId)
+    .length > 0;
+const ROLES_LISTED = ['"role":"OWNER"', '"role":"WRITE"', '"role":"READ"'];
 
-function person(crew: Crew, who: Who): TestUser | undefined {
-  return { owner: crew.skipper, write: crew.mate, read: crew.deckhand, stranger: crew.stranger, signedOut: undefined }[
-    who
-  ];
-}
-
-interface MatrixRow {
-  route: string;
-  expect: Record<Who, number>;
-  run(crew: Crew, client: Client, who: Who): Promise<ApiResponse>;
-  /** What must (not) have happened, given whether the call was allowed. */
-  check?(crew: Crew, allowed: boolean, res: ApiResponse, who: Who): Promise<void> | void;
-}
-
-const logbookExists = (id: string) => {
-  const db = crewbell.server.db();
-  try {
-    return db.prepare('SELECT 1 FROM logbooks WHERE id = ?').get(id) !== undefined;
-  } finally {
-    db.close();
-  }
-};
-
-const MATRIX: MatrixRow[] = [
-  {
-    route: 'GET /api/logbooks',
-    expect: { owner: 200, write: 200, read: 200, stranger: 200, signedOut: 401 },
-    run: (_crew, client) => client.get('/api/logbooks'),
-    check(crew, allowed, res, who) {
-      if (!allowed) return;
-      const listed = res.body.logbooks.some((l: any) => l.id === crew.logbook.id);
-      assert.equal(listed, who !== 'stranger');
+const WHO_MAY: ApiScenario[] = [
+  ...byRole(
+    {
+      name: 'GET /api/logbooks',
+      method: 'GET',
+      url: () => '/api/logbooks',
+      after(crew, res, row) {
+        if (res.status === 200) assert.equal(res.text.includes(crew.logbook.id), row.as !== 'stranger');
+      },
     },
-  },
-  {
-    route: 'POST /api/logbooks',
-    expect: { owner: 201, write: 201, read: 201, stranger: 201, signedOut: 401 },
-    run: (_crew, client) => client.post('/api/logbooks', { id: randomUUID(), meta: ciphertext() }),
-  },
-  {
-    route: 'DELETE /api/logbooks/:id (re-verified)',
-    expect: { owner: 204, write: 403, read: 403, stranger: 403, signedOut: 401 },
-    run(crew, client, who) {
-      const user = person(crew, who);
-      if (user) markReverified(crewbell.server, user);
-      return client.delete(`/api/logbooks/${crew.logbook.id}`);
+    { owner: 200, write: 200, read: 200, stranger: 200, signedOut: 401 },
+    { owner: ['"role":"OWNER"'], write: ['"role":"WRITE"'], read: ['"role":"READ"'] },
+  ),
+  ...byRole(
+    {
+      name: 'POST /api/logbooks',
+      method: 'POST',
+      url: () => '/api/logbooks',
+      body: () => ({ id: randomUUID(), meta: ciphertext() }),
     },
-    check: (crew, allowed) => assert.equal(logbookExists(crew.logbook.id), !allowed),
-  },
-  {
-    route: 'GET /api/logbooks/:id/members',
-    expect: { owner: 200, write: 200, read: 200, stranger: 403, signedOut: 401 },
-    run: (crew, client) => client.get(`/api/logbooks/${crew.logbook.id}/members`),
-    check(_crew, allowed, res) {
-      if (allowed)
-        assert.deepEqual(
-          res.body.members.map((m: any) => m.role),
-          ['OWNER', 'WRITE', 'READ'],
-        );
+    { owner: 201, write: 201, read: 201, stranger: 201, signedOut: 401 },
+  ),
+  ...byRole(
+    {
+      name: 'DELETE /api/logbooks/:id (re-verified)',
+      method: 'DELETE',
+      url: (crew) => `/api/logbooks/${crew.logbook.id}`,
+      before: (_crew, user) => void (user && markReverified(crewbell.server, user)),
+      after: (crew, res) => assert.equal(logbookExists(crew.logbook.id), res.status !== 204),
     },
-  },
-  {
-    route: 'DELETE /api/logbooks/:id/members/:userId (the WRITE member)',
-    expect: { owner: 204, write: 204, read: 403, stranger: 403, signedOut: 401 },
-    run: (crew, client) => client.delete(`/api/logbooks/${crew.logbook.id}/members/${crew.mate.id}`),
-    async check(crew, allowed) {
-      const members = await crew.skipper.client.get(`/api/logbooks/${crew.logbook.id}/members`);
-      assert.equal(
-        members.body.members.some((m: any) => m.userId === crew.mate.id),
-        !allowed,
-      );
+    { owner: 204, write: 403, read: 403, stranger: 403, signedOut: 401 },
+  ),
+  ...byRole(
+    { name: 'GET /api/logbooks/:id/members', method: 'GET', url: (crew) => `/api/logbooks/${crew.logbook.id}/members` },
+    { owner: 200, write: 200, read: 200, stranger: 403, signedOut: 401 },
+    { owner: ROLES_LISTED, write: ROLES_LISTED, read: ROLES_LISTED },
+  ),
+  ...byRole(
+    {
+      name: 'DELETE /api/logbooks/:id/members/:userId (the WRITE member)',
+      method: 'DELETE',
+      url: (crew) => `/api/logbooks/${crew.logbook.id}/members/${crew.mate.id}`,
+      after: (crew, res) => assert.equal(isMember(crew, crew.mate.id), res.status !== 204),
     },
-  },
-  {
-    route: 'POST /api/logbooks/:id/invites',
-    expect: { owner: 201, write: 403, read: 403, stranger: 403, signedOut: 401 },
-    run: (crew, client) => client.post(`/api/logbooks/${crew.logbook.id}/invites`, { role: 'WRITE' }),
-  },
-  {
-    route: 'GET /api/invites/:token',
-    expect: { owner: 200, write: 200, read: 200, stranger: 200, signedOut: 200 },
-    run: async (crew, client) => client.get(`/api/invites/${await invite(crew.skipper, crew.logbook.id, 'READ')}`),
-  },
-  {
-    route: 'POST /api/invites/:token/accept (a READ invite)',
-    expect: { owner: 409, write: 200, read: 200, stranger: 200, signedOut: 401 },
-    run: async (crew, client) =>
-      client.post(`/api/invites/${await invite(crew.skipper, crew.logbook.id, 'READ')}/accept`),
-    async check(crew, allowed, res, who) {
-      if (!allowed) return;
-      // Joining again never weakens a role: the WRITE member stays WRITE.
-      const role = who === 'write' ? 'WRITE' : 'READ';
-      assert.deepEqual(res.body, { logbookId: crew.logbook.id, role });
-      const members = await crew.skipper.client.get(`/api/logbooks/${crew.logbook.id}/members`);
-      assert.equal(members.body.members.find((m: any) => m.userId === person(crew, who)!.id)?.role, role);
+    { owner: 204, write: 204, read: 403, stranger: 403, signedOut: 401 },
+  ),
+  ...byRole(
+    {
+      name: 'POST /api/logbooks/:id/invites',
+      method: 'POST',
+      url: (crew) => `/api/logbooks/${crew.logbook.id}/invites`,
+      body: () => ({ role: 'WRITE' }),
     },
-  },
+    { owner: 201, write: 403, read: 403, stranger: 403, signedOut: 401 },
+    { owner: ['"token":"'] },
+  ),
+  ...byRole(
+    {
+      name: 'GET /api/invites/:token',
+      method: 'GET',
+      url: async (crew) => `/api/invites/${await invite(crew.skipper, crew.logbook.id, 'READ')}`,
+      contains: ['"role":"READ"'],
+    },
+    { owner: 200, write: 200, read: 200, stranger: 200, signedOut: 200 },
+  ),
+  ...byRole(
+    {
+      name: 'POST /api/invites/:token/accept (a READ invite)',
+      method: 'POST',
+      url: async (crew) => `/api/invites/${await invite(crew.skipper, crew.logbook.id, 'READ')}/accept`,
+      async after(crew, res, row) {
+        if (res.status !== 200) return;
+        // Joining again never weakens a role: the WRITE member stays WRITE.
+        const role = row.as === 'write' ? 'WRITE' : 'READ';
+        assert.deepEqual(res.body, { logbookId: crew.logbook.id, role });
+        const members = await crew.skipper.client.get(`/api/logbooks/${crew.logbook.id}/members`);
+        assert.equal(members.body.members.find((m: any) => m.userId === person(crew, row.as)!.id)?.role, role);
+      },
+    },
+    { owner: 409, write: 200, read: 200, stranger: 200, signedOut: 401 },
+    { owner: ['"code":"already_owner"'] },
+  ),
 ];
 
 describe('who may do what: every logbook route × owner, WRITE, READ, stranger, signed out', () => {
-  for (const row of MATRIX) {
-    test(row.route, async () => {
-      for (const who of EVERYONE) {
-        const crew = await crewAboard(crewbell.server);
-        const client = person(crew, who)?.client ?? anonymous();
-        const res = await row.run(crew, client, who);
-        const expected = row.expect[who];
-        assert.equal(res.status, expected, `${row.route} as ${who}: ${res.text}`);
-        if (expected === 401) assert.equal(res.body.error.code, 'unauthenticated');
-        if (expected === 403) assert.equal(res.body.error.code, 'forbidden');
-        await row.check?.(crew, expected < 300, res, who);
-      }
-    });
-  }
+  runScenarios(() => crewbell.server, WHO_MAY);
 
   test('a logbook that does not exist is 404 not_found on every logbook route; signed out is still 401', async () => {
     const { stranger } = await crewAboard(crewbell.server);

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { appForFile } from '../helpers/app.ts';
 import { assertError } from '../helpers/client.ts';
 import { markReverified, type TestUser } from '../helpers/accounts.ts';
-import { ciphertext, createLogbook, crewAboard, type Crew } from '../helpers/crew.ts';
+import { ciphertext, createLogbook, crewAboard } from '../helpers/crew.ts';
+import { type ApiScenario, byRole, runScenarios } from '../helpers/scenario.ts';
 
 const crewbell = appForFile();
 const { user, anonymous } = crewbell;
@@ -346,61 +347,57 @@ describe('crew changes reach the notification state', () => {
   });
 });
 
-type Who = 'owner' | 'write' | 'read' | 'stranger' | 'signedOut';
-const EVERYONE: Who[] = ['owner', 'write', 'read', 'stranger', 'signedOut'];
+/** What the owner wrote before a pull, by logbook. */
+const written = new Map<string, string>();
 
-function person(crew: Crew, who: Who): TestUser | undefined {
-  return { owner: crew.skipper, write: crew.mate, read: crew.deckhand, stranger: crew.stranger, signedOut: undefined }[
-    who
-  ];
-}
+const WHO_MAY: ApiScenario[] = [
+  ...byRole(
+    {
+      name: "POST /api/sync/push (the request's status, each item's status)",
+      method: 'POST',
+      url: () => '/api/sync/push',
+      body: (crew) => ({
+        items: [{ logbookId: crew.logbook.id, entityId: 'matrix', action: 'create', payload: ciphertext() }],
+      }),
+      after(crew, res) {
+        const stored = query('SELECT 1 FROM entries WHERE logbook_id = ?', crew.logbook.id).length;
+        assert.equal(stored, res.text.includes('"status":"success"') ? 1 : 0);
+      },
+    },
+    { owner: 200, write: 200, read: 200, stranger: 200, signedOut: 401 },
+    {
+      owner: ['"status":"success"'],
+      write: ['"status":"success"'],
+      read: ['"status":"forbidden"'],
+      stranger: ['"status":"forbidden"'],
+    },
+  ),
+  ...byRole(
+    {
+      name: 'GET /api/sync/pull',
+      method: 'GET',
+      url: (crew) => `/api/sync/pull?logbookId=${crew.logbook.id}`,
+      async before(crew) {
+        const payload = ciphertext();
+        written.set(crew.logbook.id, payload);
+        await push(crew.skipper, [{ logbookId: crew.logbook.id, entityId: 'matrix', action: 'create', payload }]);
+      },
+      after(crew, res) {
+        const payload = written.get(crew.logbook.id)!;
+        if (res.status === 200)
+          assert.deepEqual(
+            res.body.items.map((i: any) => i.payload),
+            [payload],
+          );
+        else assert.ok(!res.text.includes(payload), 'a refusal shows nothing of the logbook');
+      },
+    },
+    { owner: 200, write: 200, read: 200, stranger: 403, signedOut: 401 },
+  ),
+];
 
 describe('who may do what: every sync route × owner, WRITE, READ, stranger, signed out', () => {
-  test("POST /api/sync/push: the request status, and each item's status", async () => {
-    const expected: Record<Who, [number, string | undefined]> = {
-      owner: [200, 'success'],
-      write: [200, 'success'],
-      read: [200, 'forbidden'],
-      stranger: [200, 'forbidden'],
-      signedOut: [401, undefined],
-    };
-    for (const who of EVERYONE) {
-      const crew = await crewAboard(crewbell.server);
-      const client = person(crew, who)?.client ?? anonymous();
-      const res = await client.post('/api/sync/push', {
-        items: [{ logbookId: crew.logbook.id, entityId: 'matrix', action: 'create', payload: ciphertext() }],
-      });
-      const [status, itemStatus] = expected[who];
-      assert.equal(res.status, status, `push as ${who}: ${res.text}`);
-      if (status === 401) assert.equal(res.body.error.code, 'unauthenticated');
-      else
-        assert.deepEqual(
-          res.body.results.map((r: any) => r.status),
-          [itemStatus],
-          who,
-        );
-      const stored = query('SELECT 1 FROM entries WHERE logbook_id = ?', crew.logbook.id).length;
-      assert.equal(stored, itemStatus === 'success' ? 1 : 0, who);
-    }
-  });
-
-  test('GET /api/sync/pull', async () => {
-    const expected: Record<Who, number> = { owner: 200, write: 200, read: 200, stranger: 403, signedOut: 401 };
-    for (const who of EVERYONE) {
-      const crew = await crewAboard(crewbell.server);
-      const payload = ciphertext();
-      await push(crew.skipper, [{ logbookId: crew.logbook.id, entityId: 'matrix', action: 'create', payload }]);
-      const client = person(crew, who)?.client ?? anonymous();
-      const res = await client.get(`/api/sync/pull?logbookId=${crew.logbook.id}`);
-      assert.equal(res.status, expected[who], `pull as ${who}: ${res.text}`);
-      if (res.status === 200)
-        assert.deepEqual(
-          res.body.items.map((i: any) => i.payload),
-          [payload],
-        );
-      else assert.equal(res.body.error.code, { 401: 'unauthenticated', 403: 'forbidden' }[res.status as 401 | 403]);
-    }
-  });
+  runScenarios(() => crewbell.server, WHO_MAY);
 });
 
 describe('bad input to sync', () => {

@@ -20,6 +20,7 @@ import { queueForUser } from '../../src/push/outbox.ts';
 import { testMessage } from '../../src/push/messages.ts';
 import { recordPasskeyUse } from '../../src/auth/passkeys.ts';
 import { runCli, startServer, tempDir, waitFor, type TestServer } from '../helpers/server.ts';
+import { cli } from '../helpers/cli.ts';
 import { createUserWithSession } from '../helpers/accounts.ts';
 import { addCrew, ciphertext, createLogbook } from '../helpers/crew.ts';
 import { Client, assertError } from '../helpers/client.ts';
@@ -147,12 +148,12 @@ test('power cut: after a roll-back that loses answered commits, a device pulling
 test('clock: doctor and the serve log say so when the clock is a day behind; VAPID tokens keep 10 h of slack', async () => {
   const dataDir = tempDir();
   try {
-    assert.equal((await runCli(['vapid', 'generate', '--data-dir', dataDir])).code, 0);
+    assert.equal((await cli(['vapid', 'generate', '--data-dir', dataDir])).code, 0);
     // The mark a running server left: the clock now reads a day before it.
     const db = openDatabase(databasePath(dataDir));
     db.prepare('INSERT INTO clock_mark (id, seen_at) VALUES (1, ?)').run(Date.now() + 86_400_000);
     db.close();
-    const doctor = await runCli(['doctor', '--data-dir', dataDir]);
+    const doctor = await cli(['doctor', '--data-dir', dataDir]);
     assert.match(doctor.stdout, /problem\s+clock\s+.*behind the newest database record/);
     const server = await startServer({ dataDir });
     try {
@@ -261,10 +262,10 @@ after(async () => {
 test('tokens are bound to the user id: a recovery link dies with its account and never opens a new account of the same name', async () => {
   const s = await server();
   await signUp(s, 'harbourmaster');
-  const recovery = await runCli(['user', 'recover', 'harbourmaster', '--data-dir', s.dataDir, '--origin', s.origin]);
+  const recovery = await cli(['user', 'recover', 'harbourmaster', '--data-dir', s.dataDir, '--origin', s.origin]);
   assert.equal(recovery.code, 0, recovery.stderr);
   const token = new URL(lastLine(recovery.stdout)).searchParams.get('token')!;
-  assert.equal((await runCli(['user', 'delete', 'harbourmaster', '--data-dir', s.dataDir])).code, 0);
+  assert.equal((await cli(['user', 'delete', 'harbourmaster', '--data-dir', s.dataDir])).code, 0);
   assert.equal(
     s.query("SELECT COUNT(*) AS n FROM signup_tokens WHERE purpose = 'recover'")[0].n,
     0,

@@ -15,7 +15,6 @@ import { crewAboard } from '../helpers/crew.ts';
 import { serverForFile } from '../helpers/suite.ts';
 import { rawUpload, requestHead, rssOf, sendThenRead } from '../helpers/raw-http.ts';
 import { clientKey, trueClient } from '../../src/kit/client-address.ts';
-import { parseCidr } from '../../src/cidr.ts';
 import { RateLimiter } from '../../src/kit/rate-limit.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { serveConfig, serveFlags, UsageError } from '../../src/config.ts';
@@ -279,7 +278,7 @@ test('rate-limit state is a bounded LRU, pruned on a timer that never holds the 
 });
 
 test('with --trust-proxy only hops a trusted proxy appended count: the rightmost untrusted one is the client', () => {
-  const none: never[] = [];
+  const none = new net.BlockList();
   // A client cannot pick its address by writing its own first hop.
   assert.equal(trueClient('127.0.0.1', '127.0.0.1, 203.0.113.7', true, none), '203.0.113.7');
   assert.equal(
@@ -290,12 +289,15 @@ test('with --trust-proxy only hops a trusted proxy appended count: the rightmost
   assert.equal(trueClient('192.0.2.5', '127.0.0.1', true, none), '192.0.2.5');
   assert.equal(trueClient('127.0.0.1', '203.0.113.7', false, none), '127.0.0.1');
   // Two proxies: Caddy on this host behind a load balancer in 10.0.0.0/8.
-  const lan = [parseCidr('10.0.0.0/8')!];
+  const lan = serveConfig(parseArgs(['--trusted-proxies', '10.0.0.0/8'], serveFlags, {}).values).trustedProxies;
   assert.equal(trueClient('127.0.0.1', '203.0.113.7, 10.1.2.3', true, lan), '203.0.113.7');
   assert.equal(trueClient('127.0.0.1', '203.0.113.7, 10.1.2.3', true, none), '10.1.2.3');
   assert.equal(trueClient('::1', 'not-an-address', true, none), '::1');
   // Tailscale's IPv6 range and IPv4-mapped peers.
-  assert.equal(trueClient('::ffff:100.101.102.103', '2001:db8::1', true, [parseCidr('100.64.0.0/10')!]), '2001:db8::1');
+  const tailnet = serveConfig(parseArgs(['--trusted-proxies', '100.64.0.0/10'], serveFlags, {}).values).trustedProxies;
+  assert.equal(trueClient('::ffff:100.101.102.103', '2001:db8::1', true, tailnet), '2001:db8::1');
+  assert.equal(trueClient('[::ffff:100.101.102.103]', '2001:db8::1', true, tailnet), '2001:db8::1');
+  assert.equal(trueClient('100.128.0.1', '2001:db8::1', true, tailnet), '100.128.0.1', 'outside the /10');
   // IPv6 clients are one key per /64: a phone cannot rotate through its 2^64 addresses.
   assert.equal(clientKey('2001:db8:1:2::5'), clientKey('2001:db8:1:2:ffff:ee:dd:cc'));
   assert.notEqual(clientKey('2001:db8:1:2::5'), clientKey('2001:db8:1:3::5'));
@@ -305,9 +307,13 @@ test('with --trust-proxy only hops a trusted proxy appended count: the rightmost
 test('--trusted-proxies takes CIDRs (flag or CREWBELL_TRUSTED_PROXIES), refuses anything else, and is in --help', () => {
   const config = (argv: string[], env: Record<string, string> = {}) =>
     serveConfig(parseArgs(argv, serveFlags, env).values);
-  assert.equal(config(['--trusted-proxies', '10.0.0.0/8, fd7a:115c:a1e0::/48,192.168.1.2']).trustedProxies.length, 3);
-  assert.equal(config([], { CREWBELL_TRUSTED_PROXIES: '100.64.0.0/10' }).trustedProxies[0]?.bits, 10);
-  assert.deepEqual(config([]).trustedProxies, []);
+  const three = config(['--trusted-proxies', '10.0.0.0/8, fd7a:115c:a1e0::/48,192.168.1.2']).trustedProxies;
+  assert.equal(three.rules.length, 3);
+  assert.ok(three.check('10.200.0.1', 'ipv4') && three.check('fd7a:115c:a1e0:ab::1', 'ipv6'));
+  assert.ok(three.check('192.168.1.2', 'ipv4') && !three.check('192.168.1.3', 'ipv4'));
+  const fromEnv = config([], { CREWBELL_TRUSTED_PROXIES: '100.64.0.0/10' }).trustedProxies;
+  assert.ok(fromEnv.check('100.127.255.255', 'ipv4') && !fromEnv.check('100.128.0.0', 'ipv4'));
+  assert.deepEqual(config([]).trustedProxies.rules, []);
   for (const bad of ['10.0.0.0/33', 'proxy.example.org', '10.0.0.0/8/1', '::1/129']) {
     assert.throws(
       () => config(['--trusted-proxies', bad]),

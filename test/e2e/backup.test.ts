@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, readdirSync, rmSync, statSync, writeFileSync 
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { runCli, startServer, tempDir, waitFor } from '../helpers/server.ts';
+import { cli } from '../helpers/cli.ts';
 import { addFleet, dumpTables, missingRows } from '../helpers/database.ts';
 import { crewAboard, ciphertext } from '../helpers/crew.ts';
 import { Client } from '../helpers/client.ts';
@@ -150,11 +151,11 @@ test('backup refuses to replace a file without --force and fails plainly without
   try {
     const file = path.join(dir, 'taken.db');
     writeFileSync(file, 'yesterday');
-    const refused = await runCli(['backup', file, '--data-dir', server.dataDir]);
+    const refused = await cli(['backup', file, '--data-dir', server.dataDir]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /exists; pass --force/);
 
-    const forced = await runCli(['backup', file, '--force', '--data-dir', server.dataDir]);
+    const forced = await cli(['backup', file, '--force', '--data-dir', server.dataDir]);
     assert.equal(forced.code, 0, forced.stderr);
     const copy = new DatabaseSync(file, { readOnly: true });
     assert.equal(
@@ -163,12 +164,12 @@ test('backup refuses to replace a file without --force and fails plainly without
     );
     copy.close();
 
-    const missing = await runCli(['backup', path.join(dir, 'none.db'), '--data-dir', path.join(dir, 'no-data')]);
+    const missing = await cli(['backup', path.join(dir, 'none.db'), '--data-dir', path.join(dir, 'no-data')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no database at/);
     assert.equal(existsSync(path.join(dir, 'none.db')), false);
 
-    const usage = await runCli(['backup', '--data-dir', server.dataDir]);
+    const usage = await cli(['backup', '--data-dir', server.dataDir]);
     assert.equal(usage.code, 2);
   } finally {
     await server.stop();

@@ -23,6 +23,7 @@ import {
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { runCli, startServer, tempDir, waitFor } from '../helpers/server.ts';
+import { cli } from '../helpers/cli.ts';
 import { crewAboard } from '../helpers/crew.ts';
 import { LITESTREAM, startReplicate, writeConfig } from '../helpers/litestream.ts';
 
@@ -81,7 +82,7 @@ function restoredEntries(): string[] {
 }
 
 test('restore --help names every flag', async () => {
-  const help = await runCli(['restore', '--help']);
+  const help = await cli(['restore', '--help']);
   assert.equal(help.code, 0);
   for (const flag of [
     '--data-dir',
@@ -98,7 +99,7 @@ test('restore --help names every flag', async () => {
 
 test('without the secret key restore refuses before fetching anything, and says how to give it back', async () => {
   fresh();
-  const r = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L]);
+  const r = await cli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L]);
   assert.equal(r.code, 1);
   assert.match(
     r.stderr,
@@ -123,10 +124,10 @@ test('the key from a secret import: restore puts the replica in place, and refus
   fresh();
   const imported = await runCli(['secret', 'import', '-', '--data-dir', dataDir], { input: `${secretKey}\n` });
   assert.equal(imported.code, 0, imported.stderr);
-  const r = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L]);
+  const r = await cli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(restoredEntries(), entryIds);
-  const show = await runCli(['vapid', 'show', '--data-dir', dataDir]);
+  const show = await cli(['vapid', 'show', '--data-dir', dataDir]);
   assert.equal(show.stdout.trim(), vapidKey, 'the VAPID key opens with the imported secret');
 
   const hash = () =>
@@ -134,7 +135,7 @@ test('the key from a secret import: restore puts the replica in place, and refus
       .update(readFileSync(path.join(dataDir, 'crewbell.db')))
       .digest('hex');
   const was = hash();
-  const again = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L]);
+  const again = await cli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L]);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /crewbell\.db exists; pass --force/);
   assert.equal(hash(), was);
@@ -165,11 +166,11 @@ test('a replica URL instead of a config, and the key on stdin', async () => {
 
 test('--new-keys: no key left, so new push keys, with the warning that phones must subscribe again', async () => {
   fresh();
-  const r = await runCli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--new-keys']);
+  const r = await cli(['restore', '--data-dir', dataDir, '--litestream-config', config, ...L, '--new-keys']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /new push keys; every phone must subscribe again/);
   assert.deepEqual(restoredEntries(), entryIds);
-  const show = await runCli(['vapid', 'show', '--data-dir', dataDir]);
+  const show = await cli(['vapid', 'show', '--data-dir', dataDir]);
   assert.equal(show.code, 0, show.stderr);
   assert.notEqual(show.stdout.trim(), vapidKey);
   assert.notEqual(readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim(), secretKey);
@@ -185,11 +186,11 @@ test('secret show prints the key (a QR code with --qr); secret import refuses a 
     ).code,
     0,
   );
-  const show = await runCli(['secret', 'show', '--data-dir', dataDir]);
+  const show = await cli(['secret', 'show', '--data-dir', dataDir]);
   assert.equal(show.code, 0);
   assert.equal(show.stdout.trim(), secretKey);
   assert.match(show.stderr, /keep this apart from the database and its replicas/);
-  const qr = await runCli(['secret', 'show', '--qr', '--data-dir', dataDir]);
+  const qr = await cli(['secret', 'show', '--qr', '--data-dir', dataDir]);
   assert.match(qr.stdout, /[▀▄█]/);
   assert.equal(qr.stdout.trim().split('\n').at(-1), secretKey);
 
@@ -202,7 +203,7 @@ test('secret show prints the key (a QR code with --qr); secret import refuses a 
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /not the one it was sealed with/);
   assert.ok(!existsSync(path.join(dataDir, 'secret.key')));
-  const none = await runCli(['secret', 'show', '--data-dir', dataDir]);
+  const none = await cli(['secret', 'show', '--data-dir', dataDir]);
   assert.equal(none.code, 1);
 });
 
@@ -313,9 +314,9 @@ test('doctor: how far behind the replica is, a replica left behind, the key besi
     0,
   );
   const doctor = (...extra: string[]) =>
-    runCli(['doctor', '--data-dir', dataDir, '--litestream-config', config, ...L, ...extra]);
+    cli(['doctor', '--data-dir', dataDir, '--litestream-config', config, ...L, ...extra]);
 
-  const none = await runCli(['doctor', '--data-dir', dataDir], { env: { CREWBELL_LITESTREAM_CONFIG: '' } });
+  const none = await cli(['doctor', '--data-dir', dataDir], { env: { CREWBELL_LITESTREAM_CONFIG: '' } });
   if (!existsSync('/etc/litestream.yml'))
     assert.match(replicationLine(none.stdout), /^ok\s+replication\s+not configured/);
 
@@ -349,7 +350,7 @@ test('doctor: how far behind the replica is, a replica left behind, the key besi
     type: 'file',
     path: replicaDir,
   });
-  const unnamed = await runCli(['doctor', '--data-dir', dataDir, '--litestream-config', otherConfig, ...L]);
+  const unnamed = await cli(['doctor', '--data-dir', dataDir, '--litestream-config', otherConfig, ...L]);
   assert.match(replicationLine(unnamed.stdout), /^problem\s+replication\s+.*does not name/);
   rmSync(otherConfig);
 
@@ -380,5 +381,5 @@ test('a WAL segment cut short by a crash (Litestream 0.3.13 writes SFTP segments
     /newest WAL segment was cut short .*restored up to \d{4}-\d\d-\d\dT[\d:]+Z, the second before it/,
   );
   assert.match(r.stdout, /integrity ok/);
-  assert.equal((await runCli(['vapid', 'show', '--data-dir', dataDir])).stdout.trim(), vapidKey);
+  assert.equal((await cli(['vapid', 'show', '--data-dir', dataDir])).stdout.trim(), vapidKey);
 });

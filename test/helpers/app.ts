@@ -1,23 +1,19 @@
-// The real app in this process, for the API tier: the parts `crewbell serve` wires (the
-// database on a temp file, sessions, the notify scheduler, the push outbox and its worker),
-// reached through app.request() with no port and no process. Same shape as a TestServer
+// The real app in this process, for the API tier: started by the same boot() as `crewbell
+// serve` (src/app/boot.ts: the database on a temp file, the push outbox and its worker, the
+// notify scheduler, the timers), reached through app.request() with no port and no process. Same shape as a TestServer
 // for the account and crew helpers, so a test file moves here by swapping its start call.
 import { after, before } from 'node:test';
 import { rmSync } from 'node:fs';
 import type { Hono } from 'hono';
-import { serveConfig, serveFlags } from '../../src/config.ts';
+import { effectiveOrigin, serveConfig, serveFlags } from '../../src/config.ts';
 import { parseArgs } from '../../src/cli/args.ts';
-import { databasePath, openDatabase, type Db } from '../../src/db.ts';
-import { createApp } from '../../src/app/app.ts';
+import { boot } from '../../src/app/boot.ts';
 import type { AppDeps, AppEnv } from '../../src/kit/deps.ts';
 import { systemClock, type Clock } from '../../src/clock.ts';
 import { createLogger } from '../../src/log.ts';
-import { startEpoch } from '../../src/sync/sequence.ts';
-import { defaultVapidSubject, loadSecretKey } from '../../src/push/vapid.ts';
-import { createDelivery } from '../../src/app/delivery.ts';
-import type { EmailWorker } from '../../src/email/worker.ts';
 import { Client, type Fetch } from './client.ts';
 import { createUserWithSession, type Target, type TestUser } from './accounts.ts';
+import type { EmailWorker } from '../../src/email/worker.ts';
 import { databaseAccess, tempDir } from './server.ts';
 
 export interface AppOptions {
@@ -71,34 +67,22 @@ export function startApp(options: AppOptions = {}): TestApp {
   const clock = options.clock ?? systemClock;
   const logs: string[] = [];
   const log = createLogger((line) => logs.push(line));
-  const db: Db = openDatabase(databasePath(dataDir), { synchronous: config.dbSynchronous });
-  // As serve does it, before any write: cursors name this start (src/sync/sequence.ts).
-  startEpoch(db, clock.now());
-
-  // As serve does it: the push identity, the worker behind the outbox, the scheduler in front.
-  const secret = loadSecretKey(dataDir, env, true);
-  const origin = config.origin ?? BASE;
-  const subject = config.vapidSubject ?? defaultVapidSubject(origin);
-  const { transport, worker, scheduler, watchBell, emailWorker, appDeps } = createDelivery({
-    db,
+  // What serve starts, the same way (src/app/boot.ts); only the socket is missing.
+  const booted = boot({
     config,
+    env,
     clock,
     log,
-    secret,
-    subject,
-    concurrency: 4,
+    pushConcurrency: 4,
     processMetrics: options.processMetrics ?? false,
   });
-  scheduler.start();
-  watchBell.start();
-  const deps = appDeps(origin);
-  emailWorker?.kick();
-  const app = createApp(deps);
+  const origin = effectiveOrigin(config, 8080);
+  const { app, deps } = booted.app(origin);
   const fetch: Fetch = async (url, init) => app.request(url, init, LOOPBACK);
   let n = 0;
   const target: TestApp = {
     app,
-    emailWorker,
+    emailWorker: booted.delivery.emailWorker,
     deps,
     url: BASE,
     origin,
@@ -110,14 +94,7 @@ export function startApp(options: AppOptions = {}): TestApp {
     ...databaseAccess(dataDir),
     anonymous: () => new Client(BASE, origin, fetch),
     user: (name = 'sailor') => createUserWithSession(target, `${name}${++n}`),
-    async stop() {
-      scheduler.stop();
-      watchBell.stop();
-      await emailWorker?.stop();
-      await worker.stop();
-      await transport.close();
-      if (db.isOpen) db.close();
-    },
+    stop: () => booted.stop(),
     cleanup() {
       rmSync(dataDir, { recursive: true, force: true });
     },

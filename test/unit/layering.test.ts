@@ -11,18 +11,7 @@ const WEB = resolve(import.meta.dirname, '../../web/src');
 /** Bottom first: a module may import from its own layer (without cycles) or any layer below. */
 const LAYERS: string[][] = [
   ['wire'],
-  [
-    'assets.ts',
-    'cidr.ts',
-    'clock.ts',
-    'config.ts',
-    'db.ts',
-    'group-commit.ts',
-    'log.ts',
-    'metrics.ts',
-    'tokens.ts',
-    'version.ts',
-  ],
+  ['assets.ts', 'clock.ts', 'config.ts', 'db.ts', 'group-commit.ts', 'log.ts', 'metrics.ts', 'tokens.ts', 'version.ts'],
   ['kit'],
   ['auth', 'logbooks', 'push', 'email', 'notify', 'sync', 'replication', 'watch'],
   ['app', 'cli', 'main.ts'],
@@ -192,4 +181,28 @@ test('the PWA reaches into src/ only for the wire, and takes values only from wi
   }
   assert.deepEqual(wrong, []);
   assert.ok(wireImports > 0, 'the PWA takes its API types from src/wire');
+});
+
+// What the server loads at run time is a production dependency, so the binary and
+// `npm ci --omit=dev` have it; the test tools (web-push among them) stay devDependencies.
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+const packageOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+
+test('every package src/ imports at run time is a dependency, none a devDependency', () => {
+  const pkg = JSON.parse(readFileSync(join(SRC, '../package.json'), 'utf8'));
+  const used = new Map<string, string>();
+  for (const file of sourceFiles(SRC)) {
+    for (const spec of runtimeImports(readFileSync(file, 'utf8')))
+      if (!spec.startsWith('.') && !spec.startsWith('node:')) used.set(packageOf(spec), file);
+  }
+  assert.ok(used.has('hono'), 'the scan finds the imports');
+  for (const [name, file] of used)
+    assert.ok(Object.hasOwn(pkg.dependencies, name), `${name} (imported by ${file}) is in dependencies`);
+  assert.ok(!Object.hasOwn(pkg.dependencies, 'web-push'), 'web-push is a test tool: devDependencies');
+  assert.ok(Object.hasOwn(pkg.devDependencies, 'web-push'));
 });

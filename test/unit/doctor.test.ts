@@ -1,11 +1,12 @@
 // `crewbell doctor`: one line per check, `ok` or `problem … ; fix: …`, exit 1 on a problem.
-// Each story sets up a real data dir (SQLite file, key row, secret.key) and runs the CLI.
+// Each story sets up a real data dir (SQLite file, key row, secret.key) and runs the CLI in this process (helpers/cli.ts).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, chownSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tempDir } from '../helpers/server.ts';
+import { tempDir } from '../helpers/server.ts';
+import { cli } from '../helpers/cli.ts';
 import { databasePath, latestSchemaVersion, openDatabase } from '../../src/db.ts';
 
 const HTTPS = ['--origin', 'https://logbook.example.org', '--vapid-subject', 'mailto:skipper@example.org'];
@@ -22,7 +23,7 @@ async function readyDataDir(options: { keys?: boolean; secretMode?: number } = {
   if (options.keys ?? true) {
     generated ??= (async () => {
       const made = tempDir('crewbell-doctor-');
-      const result = await runCli(['vapid', 'generate', '--data-dir', made]);
+      const result = await cli(['vapid', 'generate', '--data-dir', made]);
       assert.equal(result.code, 0, result.stderr);
       return made;
     })();
@@ -60,7 +61,7 @@ const CHECKS = [
 test('doctor on a ready https setup: every check ok, exit 0', async () => {
   const dir = await readyDataDir();
   try {
-    const result = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
+    const result = await cli(['doctor', '--data-dir', dir, ...HTTPS]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const checks = lines(result.stdout);
     assert.deepEqual([...checks.keys()], CHECKS);
@@ -79,7 +80,7 @@ test('doctor names each problem with a fix: http origin on the network, @localho
   const dir = await readyDataDir({ keys: false });
   rmSync(path.join(dir, 'secret.key'));
   try {
-    const result = await runCli([
+    const result = await cli([
       'doctor',
       '--data-dir',
       dir,
@@ -113,7 +114,7 @@ test('doctor: an https origin without a subject, a secret.key others can read, a
   );
   db.close();
   try {
-    const result = await runCli(['doctor', '--data-dir', dir, '--origin', 'https://logbook.example.org']);
+    const result = await cli(['doctor', '--data-dir', dir, '--origin', 'https://logbook.example.org']);
     assert.equal(result.code, 1, 'a problem is exit 1, not a usage error');
     const checks = lines(result.stdout);
     assert.match(checks.get('subject')!, /^problem .*not set.*; fix: set --vapid-subject mailto:/);
@@ -123,7 +124,7 @@ test('doctor: an https origin without a subject, a secret.key others can read, a
     assert.match(checks.get('origin')!, /^ok /);
 
     // CREWBELL_SECRET_KEY instead of the file settles the key check.
-    const withEnv = await runCli(['doctor', '--data-dir', dir, ...HTTPS], {
+    const withEnv = await cli(['doctor', '--data-dir', dir, ...HTTPS], {
       env: { CREWBELL_SECRET_KEY: randomBytes(32).toString('base64url') },
     });
     assert.match(lines(withEnv.stdout).get('secret-key')!, /^ok .*CREWBELL_SECRET_KEY/);
@@ -146,14 +147,14 @@ test('doctor says which push devices fail and why in words, as the worker record
       .run(randomUUID(), userId, `https://push.example.org/${n}`, failingSince, reason);
   device(1, null, null);
   try {
-    const healthy = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
+    const healthy = await cli(['doctor', '--data-dir', dir, ...HTTPS]);
     assert.match(lines(healthy.stdout).get('push')!, /^ok\s+push\s+1 device, none failing$/);
     const clock = 'certificate not trusted — is the clock right? (CERT_NOT_YET_VALID)';
     device(2, Date.now() - 3 * 3_600_000, clock);
     device(3, Date.now() - 60_000, clock);
     device(4, Date.now() - 60_000, 'the push service had trouble (HTTP 503)');
     db.close();
-    const result = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
+    const result = await cli(['doctor', '--data-dir', dir, ...HTTPS]);
     assert.equal(result.code, 1);
     assert.equal(
       lines(result.stdout).get('push'),
@@ -169,7 +170,7 @@ test('doctor: a secret.key that does not open the stored VAPID key (a restore wi
   const dir = await readyDataDir();
   try {
     writeFileSync(path.join(dir, 'secret.key'), randomBytes(32).toString('base64url'), { mode: 0o600 });
-    const result = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
+    const result = await cli(['doctor', '--data-dir', dir, ...HTTPS]);
     assert.equal(result.code, 1);
     const checks = lines(result.stdout);
     assert.match(checks.get('vapid-keys')!, /^problem .*cannot be opened.*; fix: put back the secret\.key/);
@@ -182,13 +183,13 @@ test('doctor: a secret.key that does not open the stored VAPID key (a restore wi
 test('doctor on a fresh data dir says what to run, and brings an old database up to date', async () => {
   const fresh = tempDir('crewbell-doctor-');
   try {
-    const result = await runCli(['doctor', '--data-dir', fresh]);
+    const result = await cli(['doctor', '--data-dir', fresh]);
     assert.equal(result.code, 1);
     assert.match(lines(result.stdout).get('database')!, /^problem .*no database.*; fix: start crewbell serve once/);
     assert.equal(existsSync(databasePath(fresh)), false, 'doctor does not create a database');
 
     openDatabase(databasePath(fresh), { schemaVersion: 1 }).close();
-    const old = await runCli(['doctor', '--data-dir', fresh]);
+    const old = await cli(['doctor', '--data-dir', fresh]);
     assert.match(lines(old.stdout).get('database')!, new RegExp(`^ok .*schema step ${latestSchemaVersion()} of`));
   } finally {
     rmSync(fresh, { recursive: true, force: true });
@@ -201,7 +202,7 @@ test('doctor run as another user than the data dir owner does not touch the data
   const dir = await readyDataDir();
   try {
     chownSync(dir, 4242, 4242);
-    const result = await runCli(['doctor', '--data-dir', dir, ...HTTPS]);
+    const result = await cli(['doctor', '--data-dir', dir, ...HTTPS]);
     assert.equal(result.code, 1);
     assert.match(
       lines(result.stdout).get('data-dir')!,
@@ -214,7 +215,7 @@ test('doctor run as another user than the data dir owner does not touch the data
 });
 
 test('doctor exits 2 on an unknown flag, like every command', async () => {
-  const result = await runCli(['doctor', '--no-such-flag']);
+  const result = await cli(['doctor', '--no-such-flag']);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /unknown flag --no-such-flag/);
 });

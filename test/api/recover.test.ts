@@ -1,19 +1,19 @@
 // `crewbell user recover`: the way back in for someone whose phone (and passkey) went
-// overboard. Against a real server and data dir: the old sessions end at once, the link
-// adds a passkey to the same account (logbooks and crew stay), works once, for one name,
-// for 24 hours; with --remove-passkeys the old passkeys are gone too.
+// overboard. The in-process app on a real data dir, the CLI in this process: the old sessions
+// end at once, the link adds a passkey to the same account (logbooks and crew stay), works
+// once, for one name, for 24 hours; with --remove-passkeys the old passkeys are gone too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH, createHash, randomBytes } from 'node:crypto';
-import { runCli, startServer, type TestServer } from '../helpers/server.ts';
-import { Client } from '../helpers/client.ts';
+import { startApp, type TestApp } from '../helpers/app.ts';
+import { cli } from '../helpers/cli.ts';
 import { signIn, signUp, SoftAuthenticator } from '../helpers/passkey.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1)!;
 
-async function withServer(run: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await startServer({ flags: ['--open-registration'] });
+async function withServer(run: (server: TestApp) => Promise<void>): Promise<void> {
+  const server = startApp({ flags: ['--open-registration'] });
   try {
     await run(server);
   } finally {
@@ -22,8 +22,8 @@ async function withServer(run: (server: TestServer) => Promise<void>): Promise<v
   }
 }
 
-async function recover(server: TestServer, ...args: string[]) {
-  return runCli(['user', 'recover', ...args, '--data-dir', server.dataDir, '--origin', server.origin]);
+async function recover(server: TestApp, ...args: string[]) {
+  return cli(['user', 'recover', ...args, '--data-dir', server.dataDir, '--origin', server.origin]);
 }
 
 test('a recovery link ends the old sessions, adds a passkey to the same account, and works once', async () => {
@@ -55,13 +55,13 @@ test('a recovery link ends the old sessions, adds a passkey to the same account,
     assert.equal((await oldPhone.client.get('/api/auth/me')).status, 200);
 
     // The link is for this name only.
-    const stranger = new Client(server.url, server.origin);
+    const stranger = server.anonymous();
     const other = await stranger.post('/api/auth/register/options', { username: 'deckhand', inviteToken: token });
     assert.equal(other.status, 403);
     assert.match(other.body.error.message, /recovery link is for the username "skipper"/);
 
     // A new phone: same account, its old passkey excluded, a new one added.
-    const phone = new Client(server.url, server.origin);
+    const phone = server.anonymous();
     const start = await phone.post('/api/auth/register/options', { username: 'SKIPPER', inviteToken: token });
     assert.equal(start.status, 200, start.text);
     assert.equal(Buffer.from(start.body.options.user.id, 'base64url').toString(), skipper.user.id);
@@ -89,7 +89,7 @@ test('a recovery link ends the old sessions, adds a passkey to the same account,
     // Signing in later with the new passkey works; the link does not work twice.
     const again = await signIn(server, authenticator);
     assert.equal(again.user.id, skipper.user.id);
-    const reuse = await new Client(server.url, server.origin).post('/api/auth/register/options', {
+    const reuse = await server.anonymous().post('/api/auth/register/options', {
       username: 'skipper',
       inviteToken: token,
     });
@@ -114,7 +114,7 @@ test('recover --remove-passkeys leaves the account without its old passkeys; an 
     assert.match(out.stdout, /has no passkeys left \(1 removed\) and no push devices \(1 removed\)/);
     assert.equal(server.query('SELECT id FROM passkeys WHERE user_id = ?', skipper.user.id).length, 0);
     assert.deepEqual(server.query('SELECT id FROM push_subscriptions WHERE user_id = ?', skipper.user.id), []);
-    const client = new Client(server.url, server.origin);
+    const client = server.anonymous();
     const login = await client.post('/api/auth/login/options', {});
     const refused = await client.post('/api/auth/login/verify', {
       response: skipper.authenticator.signIn(login.body.options),
@@ -124,7 +124,7 @@ test('recover --remove-passkeys leaves the account without its old passkeys; an 
 
     const token = new URL(lastLine(out.stdout)).searchParams.get('token')!;
     server.query('UPDATE signup_tokens SET expires_at = ? WHERE token_hash = ?', Date.now() - 1, sha256(token));
-    const expired = await new Client(server.url, server.origin).post('/api/auth/register/options', {
+    const expired = await server.anonymous().post('/api/auth/register/options', {
       username: 'skipper',
       inviteToken: token,
     });
@@ -139,7 +139,7 @@ test('recover refuses an unknown name (exit 1), and invite points a taken name t
     const unknown = await recover(server, 'nobody');
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no user named "nobody"/);
-    const taken = await runCli(['user', 'invite', 'skipper', '--data-dir', server.dataDir]);
+    const taken = await cli(['user', 'invite', 'skipper', '--data-dir', server.dataDir]);
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /taken \(to give skipper a new passkey: crewbell user recover skipper\)/);
     assert.equal(

@@ -1,16 +1,15 @@
-// `crewbell user invite|list|delete` against a real data dir, with the sign-up link used on a
-// real server: the link is the last line, works once, makes an admin when asked.
+// `crewbell user invite|list|delete` in this process against a real data dir, with the sign-up
+// link used on the in-process app: the link is the last line, works once, makes an admin when asked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, startServer, tempDir, type TestServer } from '../helpers/server.ts';
-import { Client } from '../helpers/client.ts';
+import { tempDir } from '../helpers/server.ts';
+import { startApp, type TestApp } from '../helpers/app.ts';
+import { cli } from '../helpers/cli.ts';
 import { signUp, SoftAuthenticator } from '../helpers/passkey.ts';
 import { createUserWithSession } from '../helpers/accounts.ts';
-import { run } from '../../src/cli/index.ts';
-import type { Io } from '../../src/cli/command.ts';
 import { rmSync } from 'node:fs';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -23,13 +22,13 @@ function tokenOf(link: string): string {
   return new URL(link).searchParams.get('token')!;
 }
 
-function count(server: TestServer, query: string, ...params: string[]): number {
+function count(server: TestApp, query: string, ...params: string[]): number {
   return Number(server.query<{ n: number }>(query, ...params)[0]!.n);
 }
 
 test('user invite prints the sign-up link last; its token signs up once, as an admin with --admin', async () => {
   const dataDir = tempDir();
-  const invite = await runCli([
+  const invite = await cli([
     'user',
     'invite',
     'Skipper',
@@ -46,7 +45,7 @@ test('user invite prints the sign-up link last; its token signs up once, as an a
   assert.match(invite.stdout, /Skipper \(admin\).*valid until \d{4}-\d\d-\d\dT/);
   const token = tokenOf(link);
 
-  const server = await startServer({ dataDir });
+  const server = startApp({ dataDir });
   try {
     const db = server.db();
     const rows = db
@@ -66,7 +65,7 @@ test('user invite prints the sign-up link last; its token signs up once, as an a
 
     const { user } = await signUp(server, 'skipper', { inviteToken: token });
     assert.equal(user.isAdmin, true);
-    const again = new Client(server.url, server.origin);
+    const again = server.anonymous();
     const second = await again.post('/api/auth/register/options', { username: 'skipper2', inviteToken: token });
     assert.equal(second.status, 403);
     assert.equal(second.body.error.code, 'registration_closed');
@@ -79,12 +78,12 @@ test('user invite prints the sign-up link last; its token signs up once, as an a
 test('user invite without --origin uses CREWBELL_ORIGIN, else http://localhost:8080; a plain invite makes no admin', async () => {
   const dataDir = tempDir();
   try {
-    const fromEnv = await runCli(['user', 'invite', 'deckhand', '--data-dir', dataDir], {
+    const fromEnv = await cli(['user', 'invite', 'deckhand', '--data-dir', dataDir], {
       env: { CREWBELL_ORIGIN: 'https://marina.example.net' },
     });
     assert.equal(fromEnv.code, 0, fromEnv.stderr);
     assert.match(lastLine(fromEnv.stdout), /^https:\/\/marina\.example\.net\/signup\?token=/);
-    const plain = await runCli(['user', 'invite', 'cook', '--data-dir', dataDir], { env: { CREWBELL_ORIGIN: '' } });
+    const plain = await cli(['user', 'invite', 'cook', '--data-dir', dataDir], { env: { CREWBELL_ORIGIN: '' } });
     assert.equal(plain.code, 0, plain.stderr);
     assert.match(lastLine(plain.stdout), /^http:\/\/localhost:8080\/signup\?token=/);
     assert.doesNotMatch(plain.stdout, /admin/);
@@ -95,16 +94,8 @@ test('user invite without --origin uses CREWBELL_ORIGIN, else http://localhost:8
 
 test('user invite on a terminal draws a QR code and still ends with the link', async () => {
   const dataDir = tempDir();
-  let out = '';
-  const io: Io = {
-    out: (l) => void (out += `${l}\n`),
-    err: () => {},
-    write: (t) => void (out += t),
-    isTTY: true,
-    env: {},
-  };
   try {
-    const code = await run(['user', 'invite', 'navigator', '--data-dir', dataDir], io);
+    const { code, stdout: out } = await cli(['user', 'invite', 'navigator', '--data-dir', dataDir], { isTTY: true });
     assert.equal(code, 0);
     assert.match(out, /[▀▄█]/, 'QR blocks were drawn');
     assert.match(lastLine(out), /^http:\/\/localhost:8080\/signup\?token=[A-Za-z0-9_-]+$/);
@@ -114,7 +105,7 @@ test('user invite on a terminal draws a QR code and still ends with the link', a
 });
 
 test('user invite refuses: a taken username → exit 1; no NAME, a bad NAME or a bad --origin → exit 2; one line each', async () => {
-  const server = await startServer({ flags: ['--open-registration'] });
+  const server = startApp({ flags: ['--open-registration'] });
   try {
     await signUp(server, 'Bosun');
     const cases: Array<[string[], number, RegExp]> = [
@@ -127,7 +118,7 @@ test('user invite refuses: a taken username → exit 1; no NAME, a bad NAME or a
       [['user', 'list', 'extra'], 2, /unexpected argument/],
     ];
     for (const [args, code, pattern] of cases) {
-      const r = await runCli([...args, '--data-dir', server.dataDir]);
+      const r = await cli([...args, '--data-dir', server.dataDir]);
       assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, pattern);
@@ -141,9 +132,9 @@ test('user invite refuses: a taken username → exit 1; no NAME, a bad NAME or a
 });
 
 test('user list shows username, admin, passkeys and created for every account', async () => {
-  const server = await startServer({ flags: ['--open-registration'] });
+  const server = startApp({ flags: ['--open-registration'] });
   try {
-    const empty = await runCli(['user', 'list', '--data-dir', server.dataDir]);
+    const empty = await cli(['user', 'list', '--data-dir', server.dataDir]);
     assert.equal(empty.code, 0);
     assert.match(empty.stderr, /no accounts yet/);
     const captain = await signUp(server, 'captain');
@@ -156,7 +147,7 @@ test('user list shows username, admin, passkeys and created for every account', 
     );
     createUserWithSession(server, 'admiral', { isAdmin: true });
 
-    const r = await runCli(['user', 'list', '--data-dir', server.dataDir]);
+    const r = await cli(['user', 'list', '--data-dir', server.dataDir]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout
       .trimEnd()
@@ -175,11 +166,11 @@ test('user list shows username, admin, passkeys and created for every account', 
 });
 
 test('user delete removes the account and what it owns; deleting an unknown name warns and exits 0', async () => {
-  const server = await startServer({ flags: ['--open-registration'] });
+  const server = startApp({ flags: ['--open-registration'] });
   try {
     const { client, user } = await signUp(server, 'Purser');
     const keeper = await signUp(server, 'keeper');
-    const r = await runCli(['user', 'delete', 'purser', '--data-dir', server.dataDir]);
+    const r = await cli(['user', 'delete', 'purser', '--data-dir', server.dataDir]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /deleted user Purser/);
     for (const table of ['users WHERE id = ?', 'sessions WHERE user_id = ?', 'passkeys WHERE user_id = ?']) {
@@ -188,7 +179,7 @@ test('user delete removes the account and what it owns; deleting an unknown name
     assert.equal((await client.get('/api/auth/me')).status, 401, 'the running server sees the session gone');
     assert.equal((await keeper.client.get('/api/auth/me')).status, 200, 'others are untouched');
 
-    const again = await runCli(['user', 'delete', 'purser', '--data-dir', server.dataDir]);
+    const again = await cli(['user', 'delete', 'purser', '--data-dir', server.dataDir]);
     assert.equal(again.code, 0);
     assert.equal(again.stdout, '');
     assert.equal(again.stderr.trim().split('\n').length, 1);
