@@ -34,7 +34,7 @@ test('signed out, a slow first frame still ends on the sign-in screen', async ()
   await page.goto(server.origin);
   await page.locator('#sign-in').waitFor();
   // The hold really happened: Preact's after-frame timer was among what waited.
-  assert.ok((await page.evaluate('window.__firstFrameHeld')) > 0);
+  assert.ok((await page.evaluate<number>('window.__firstFrameHeld')) > 0);
   await page.context().close();
 });
 
