@@ -55,7 +55,7 @@ export function ExportPage({ id }: { id: string }) {
       progress,
     );
     download(`${fileStem(logbook?.title)}.${kind}`, file);
-    setStatus(t('exportDone', { n: count }));
+    setStatus(count === 1 ? t('exportDoneOne') : t('exportDone', { n: count }));
   };
   const exportCsv = () => run('csv');
   const exportGpx = () => run('gpx');

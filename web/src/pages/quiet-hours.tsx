@@ -60,8 +60,8 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
       </label>
       {on ? (
         <>
-          <div class="grid3">
-            <label class="field">
+          <div class="row">
+            <label class="field grow">
               <span>{tn('quietFrom')}</span>
               <input
                 id="quiet-from"
@@ -71,7 +71,7 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
                 onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)}
               />
             </label>
-            <label class="field">
+            <label class="field grow">
               <span>{tn('quietTo')}</span>
               <input
                 id="quiet-to"
@@ -81,17 +81,20 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
                 onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)}
               />
             </label>
-            <label class="field">
-              <span>{tn('quietZone')}</span>
-              <input
-                id="quiet-zone"
-                list="time-zones"
-                maxLength={64}
-                value={zone}
-                onInput={(e) => setZone((e.currentTarget as HTMLInputElement).value.trim())}
-              />
-            </label>
           </div>
+          {/* The zone on a row of its own, wide enough for its whole name (America/Argentina/Buenos_Aires). */}
+          <label class="field">
+            <span>{tn('quietZone')}</span>
+            <input
+              id="quiet-zone"
+              list="time-zones"
+              maxLength={64}
+              autoComplete="off"
+              spellcheck={false}
+              value={zone}
+              onInput={(e) => setZone((e.currentTarget as HTMLInputElement).value.trim())}
+            />
+          </label>
           <datalist id="time-zones">
             {zones().map((z) => (
               <option value={z} />
