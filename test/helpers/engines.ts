@@ -67,7 +67,13 @@ export async function waitUntil<T>(tab: Tab, expression: string, what: string, t
       // a page between two documents answers nothing; try again
       last = error;
     }
-    if (Date.now() > end) throw new Error(`waited ${timeoutMs} ms for ${what} (last: ${String(last)})`);
+    if (Date.now() > end) {
+      // What the screen showed instead, so a failure explains itself.
+      const shown = await tab
+        .evaluate<string>(`location.pathname + ': ' + document.body.innerText.replace(/\\s+/g, ' ').slice(0, 300)`)
+        .catch((error) => String(error));
+      throw new Error(`waited ${timeoutMs} ms for ${what} (last: ${String(last)}); the page: ${shown}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -84,6 +90,15 @@ export function waitFor(tab: Tab, selector: string, text?: string | RegExp): Pro
     tab,
     `Array.from(document.querySelectorAll(${JSON.stringify(selector)})).some((el) => ${test})`,
     `${selector}${text ? ` with "${text}"` : ''}`,
+  );
+}
+
+/** Waits until the element is there and can be pressed, as playwright's click does by itself. */
+export function waitClickable(tab: Tab, selector: string): Promise<unknown> {
+  return waitUntil(
+    tab,
+    `(() => { const el = document.querySelector(${JSON.stringify(selector)}); return !!el && !el.disabled && el.getClientRects().length > 0; })()`,
+    `${selector} to be pressable`,
   );
 }
 

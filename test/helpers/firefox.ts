@@ -3,7 +3,7 @@
 // and the soft-token prefs, a virtual authenticator added from the chrome scope, and focus.
 import { existsSync } from 'node:fs';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { fillScript, PHONE, screenshotPath, type Engine, type Tab } from './engines.ts';
+import { fillScript, waitClickable, PHONE, screenshotPath, type Engine, type Tab } from './engines.ts';
 
 export const FIREFOX = '/usr/bin/firefox-esr';
 
@@ -24,6 +24,7 @@ class FirefoxTab implements Tab {
     return this.page.evaluate(expression) as Promise<T>;
   }
   async click(selector: string) {
+    await waitClickable(this, selector);
     // WebAuthn in Firefox refuses at once (NotAllowedError) unless the page has the focus.
     await this.page.bringToFront();
     await this.chrome('gBrowser.selectedBrowser.focus()');

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { fillScript, PHONE, screenshotPath, type Engine, type Tab } from './engines.ts';
+import { fillScript, waitClickable, PHONE, screenshotPath, type Engine, type Tab } from './engines.ts';
 
 export const WEBKIT_DRIVER = '/usr/bin/WebKitWebDriver';
 export const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
@@ -55,6 +55,7 @@ class WebKitTab implements Tab {
     return this.call('POST', '/execute/sync', { script: `return (async () => (${expression}))()`, args: [] });
   }
   async click(selector: string) {
+    await waitClickable(this, selector);
     const found = await this.call('POST', '/element', { using: 'css selector', value: selector });
     await this.call('POST', `/element/${found[ELEMENT]}/click`, {});
   }
@@ -84,15 +85,53 @@ export async function launchWebKit(): Promise<Engine> {
   for (const file of [WEBKIT_DRIVER, MINIBROWSER, '/usr/bin/Xvfb'])
     if (!existsSync(file)) throw new Error(`${file} is missing: run \`make browser\` first`);
   const xvfb = await startXvfb();
+  const open = new Set<() => Promise<void>>();
+  return {
+    name: 'webkit',
+    passkeys: false,
+    async phone() {
+      // WebKitWebDriver drives one session at a time: each phone gets its own driver.
+      const driver = await startDriver(xvfb.display);
+      const session = await driver.request('POST', '/session', {
+        capabilities: {
+          alwaysMatch: {
+            browserName: 'MiniBrowser',
+            // Full screen hides MiniBrowser's toolbar, which keeps the window 447 px or wider.
+            'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation', '--full-screen'] },
+          },
+        },
+      });
+      const path = `/session/${session.sessionId}`;
+      const end = async () => {
+        open.delete(end);
+        await driver.request('DELETE', path).catch(() => undefined);
+        driver.process.kill();
+      };
+      open.add(end);
+      const tab = new WebKitTab((method, sub, body) => driver.request(method, path + sub, body), end);
+      await tab.resize(PHONE.width);
+      return tab;
+    },
+    async close() {
+      await Promise.all([...open].map((end) => end()));
+      xvfb.process.kill();
+    },
+  };
+}
+
+/** A WebKitWebDriver on a free port, answering. */
+async function startDriver(display: string): Promise<{ process: ChildProcess; request: Call }> {
   const port = await freePort();
-  const driver = spawn(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'], {
-    env: { ...process.env, DISPLAY: xvfb.display, TZ: 'Europe/Berlin', LANG: 'en_GB.UTF-8' },
+  const process = spawn(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'], {
+    env: { ...globalThis.process.env, DISPLAY: display, TZ: 'Europe/Berlin', LANG: 'en_GB.UTF-8' },
     stdio: 'ignore',
   });
   const base = `http://127.0.0.1:${port}`;
-  const request = async (method: string, path: string, body?: unknown): Promise<any> => {
+  const request: Call = async (method, path, body) => {
     const res = await fetch(base + path, {
       method,
+      // A command that hangs (a stuck page) fails the step instead of the whole run.
+      signal: AbortSignal.timeout(30_000),
       headers: { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -103,39 +142,10 @@ export async function launchWebKit(): Promise<Engine> {
   for (let tries = 0; ; tries++) {
     try {
       await request('GET', '/status');
-      break;
+      return { process, request };
     } catch (error) {
       if (tries > 100) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  const open = new Set<() => Promise<void>>();
-  return {
-    name: 'webkit',
-    passkeys: false,
-    async phone() {
-      const session = await request('POST', '/session', {
-        capabilities: {
-          alwaysMatch: {
-            browserName: 'MiniBrowser',
-            'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation', '--full-screen'] },
-          },
-        },
-      });
-      const path = `/session/${session.sessionId}`;
-      const end = async () => {
-        open.delete(end);
-        await request('DELETE', path).catch(() => undefined);
-      };
-      open.add(end);
-      const tab = new WebKitTab((method, sub, body) => request(method, path + sub, body), end);
-      await tab.resize(PHONE.width);
-      return tab;
-    },
-    async close() {
-      for (const end of [...open]) await end();
-      driver.kill();
-      xvfb.process.kill();
-    },
-  };
 }
