@@ -189,6 +189,7 @@ export function engineStory(launch: () => Promise<Engine>): void {
     await owner.click('#quiet-on');
     await waitFor(owner, '#quiet-zone');
     assert.equal(await owner.evaluate(`document.querySelector('#quiet-zone').value`), 'Europe/Berlin');
+    await waitFor(owner, '#quiet-zone-name', /Central European (Standard|Summer) Time/);
     await look(owner, '14-quiet-hours', 'settings, quiet hours');
   });
 }

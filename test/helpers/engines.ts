@@ -93,13 +93,26 @@ export function waitFor(tab: Tab, selector: string, text?: string | RegExp): Pro
   );
 }
 
-/** Waits until the element is there and can be pressed, as playwright's click does by itself. */
-export function waitClickable(tab: Tab, selector: string): Promise<unknown> {
-  return waitUntil(
-    tab,
-    `(() => { const el = document.querySelector(${JSON.stringify(selector)}); return !!el && !el.disabled && el.getClientRects().length > 0; })()`,
-    `${selector} to be pressable`,
-  );
+/**
+ * Waits until the element is there, can be pressed and has stopped moving (a screen that
+ * is still loading shifts it under the pointer), as playwright's click does by itself.
+ */
+export async function waitClickable(tab: Tab, selector: string): Promise<void> {
+  const place = `(() => {
+    const el = document.querySelector(${JSON.stringify(selector)});
+    if (!el || el.disabled || el.getClientRects().length === 0) return '';
+    const box = el.getBoundingClientRect();
+    return [box.x, box.y, box.width, box.height].join(',');
+  })()`;
+  const end = Date.now() + 10_000;
+  let last = '';
+  for (;;) {
+    const now = await tab.evaluate<string>(place).catch(() => '');
+    if (now && now === last) return;
+    if (Date.now() > end) await waitUntil(tab, 'false', `${selector} to be pressable and still (last: ${now})`, 0);
+    last = now;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export function textOf(tab: Tab, selector: string): Promise<string> {
@@ -110,9 +123,6 @@ export async function waitForPath(tab: Tab, pattern: RegExp): Promise<string> {
   await waitUntil(tab, `${pattern.toString()}.test(location.pathname)`, `a path like ${pattern}`);
   return new URL(await tab.url()).pathname;
 }
-
-/** The screens the layout guard looked at, per engine: the closing note lists them. */
-export const guarded: string[] = [];
 
 /**
  * The layout guard (helpers/layout-guard.ts) on the screen the tab shows, at 360 and at
@@ -125,7 +135,6 @@ export async function checkLayout(engine: Engine, tab: Tab, screen: string): Pro
     await tab.evaluate('document.fonts.ready.then(() => true)');
     for (const flaw of await tab.evaluate<string[]>(layoutGuardScript)) flaws.push(`${width} px: ${flaw}`);
   }
-  guarded.push(`${engine.name}: ${screen}`);
   assert.deepEqual(flaws, [], `${engine.name}, ${screen}: the layout guard found\n  ${flaws.join('\n  ')}`);
 }
 

@@ -2,6 +2,7 @@
 // unless the skipper picks another, e.g. home port time while abroad).
 import { useState } from 'preact/hooks';
 import { api, type PushPrefs } from '../api.ts';
+import { lang } from '../i18n.ts';
 import { tn } from '../notify-texts.ts';
 import { ActionButton, errorText, Notice } from '../ui.tsx';
 
@@ -14,6 +15,19 @@ function zones(): string[] {
     return (Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
   } catch {
     return [];
+  }
+}
+
+/** The zone's name in words ("Central European Standard Time"), or '' for no known zone. */
+function zoneName(zone: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat(lang() === 'de' ? 'de-DE' : 'en-GB', {
+      timeZone: zone,
+      timeZoneName: 'long',
+    }).formatToParts(new Date());
+    return parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+  } catch {
+    return '';
   }
 }
 
@@ -94,6 +108,9 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
               value={zone}
               onInput={(e) => setZone((e.currentTarget as HTMLInputElement).value.trim())}
             />
+            <small class="muted" id="quiet-zone-name">
+              {zoneName(zone)}
+            </small>
           </label>
           <datalist id="time-zones">
             {zones().map((z) => (
