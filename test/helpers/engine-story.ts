@@ -149,6 +149,13 @@ export function engineStory(launch: () => Promise<Engine>): void {
     await waitFor(owner, '#export-csv');
     await owner.click('#export-csv');
     await waitFor(owner, '#export-status', 'Exported 1 entry.');
+    // The file itself, where the engine keeps downloads (Chromium's stories read theirs).
+    if (engine.downloads) {
+      const end = Date.now() + 10_000;
+      while (!engine.downloads().some((name) => name.endsWith('.csv')) && Date.now() < end)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.match(engine.downloads().join(' '), /^Mira-\d{4}-\d{2}-\d{2}\.csv$/);
+    }
     await look(owner, '09-export', 'export');
   });
 

@@ -34,6 +34,8 @@ export interface Engine {
   passkeys: boolean;
   /** A new phone: its own cookies and storage, 390 px wide. */
   phone(): Promise<Tab>;
+  /** The files the browser downloaded so far (not for Chromium: its stories read downloads through playwright). */
+  downloads?(): string[];
   close(): Promise<void>;
 }
 

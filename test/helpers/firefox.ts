@@ -1,7 +1,9 @@
 // Debian's firefox-esr driven over WebDriver BiDi by puppeteer-core, with passkeys: the
 // three things found to be needed are Firefox started with MOZ_REMOTE_ALLOW_SYSTEM_ACCESS=1
 // and the soft-token prefs, a virtual authenticator added from the chrome scope, and focus.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { fillScript, waitClickable, PHONE, screenshotPath, type Engine, type Tab } from './engines.ts';
 
@@ -50,6 +52,7 @@ class FirefoxTab implements Tab {
 
 export async function launchFirefox(): Promise<Engine> {
   if (!existsSync(FIREFOX)) throw new Error(`${FIREFOX} is missing: run \`make browser\` first`);
+  const downloads = mkdtempSync(path.join(tmpdir(), 'crewbell-firefox-downloads-'));
   const browser: Browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
@@ -61,7 +64,7 @@ export async function launchFirefox(): Promise<Engine> {
       'security.webauth.webauthn_enable_usbtoken': false,
       'intl.accept_languages': 'en-GB',
       'intl.locale.requested': 'en-GB',
-      'browser.download.dir': screenshotPath('downloads').replace(/\.png$/, ''),
+      'browser.download.dir': downloads,
       'browser.download.folderList': 2,
       'browser.download.useDownloadDir': true,
       'browser.download.always_ask_before_handling_new_types': false,
@@ -101,6 +104,10 @@ export async function launchFirefox(): Promise<Engine> {
       await page.setViewport({ ...PHONE, deviceScaleFactor: 2 });
       return new FirefoxTab(page, chrome);
     },
-    close: () => browser.close(),
+    downloads: () => readdirSync(downloads).filter((name) => !name.endsWith('.part')),
+    async close() {
+      await browser.close();
+      rmSync(downloads, { recursive: true, force: true });
+    },
   };
 }

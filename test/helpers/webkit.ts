@@ -2,7 +2,9 @@
 // WebKitWebDriver starts a fresh MiniBrowser per session. MiniBrowser runs full screen (no
 // toolbar), so its window can be phone-narrow. It has no WebAuthn and no PushManager.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { fillScript, waitClickable, PHONE, screenshotPath, type Engine, type Tab } from './engines.ts';
@@ -85,13 +87,18 @@ export async function launchWebKit(): Promise<Engine> {
   for (const file of [WEBKIT_DRIVER, MINIBROWSER, '/usr/bin/Xvfb'])
     if (!existsSync(file)) throw new Error(`${file} is missing: run \`make browser\` first`);
   const xvfb = await startXvfb();
+  // Downloads go to a folder of the test's own, not ~/Downloads: GLib reads the download
+  // folder from $XDG_CONFIG_HOME/user-dirs.dirs (the font cache in ~/.cache stays shared).
+  const home = mkdtempSync(path.join(tmpdir(), 'crewbell-webkit-'));
+  mkdirSync(path.join(home, 'Downloads'));
+  writeFileSync(path.join(home, 'user-dirs.dirs'), `XDG_DOWNLOAD_DIR="${path.join(home, 'Downloads')}"\n`);
   const open = new Set<() => Promise<void>>();
   return {
     name: 'webkit',
     passkeys: false,
     async phone() {
       // WebKitWebDriver drives one session at a time: each phone gets its own driver.
-      const driver = await startDriver(xvfb.display);
+      const driver = await startDriver(xvfb.display, home);
       const session = await driver.request('POST', '/session', {
         capabilities: {
           alwaysMatch: {
@@ -112,18 +119,20 @@ export async function launchWebKit(): Promise<Engine> {
       await tab.resize(PHONE.width);
       return tab;
     },
+    downloads: () => readdirSync(path.join(home, 'Downloads')),
     async close() {
       await Promise.all([...open].map((end) => end()));
       xvfb.process.kill();
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }
 
 /** A WebKitWebDriver on a free port, answering. */
-async function startDriver(display: string): Promise<{ process: ChildProcess; request: Call }> {
+async function startDriver(display: string, config: string): Promise<{ process: ChildProcess; request: Call }> {
   const port = await freePort();
   const process = spawn(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'], {
-    env: { ...globalThis.process.env, DISPLAY: display, TZ: 'Europe/Berlin', LANG: 'en_GB.UTF-8' },
+    env: { ...globalThis.process.env, XDG_CONFIG_HOME: config, DISPLAY: display, TZ: 'Europe/Berlin', LANG: 'en_GB.UTF-8' },
     stdio: 'ignore',
   });
   const base = `http://127.0.0.1:${port}`;
