@@ -132,7 +132,13 @@ export async function launchWebKit(): Promise<Engine> {
 async function startDriver(display: string, config: string): Promise<{ process: ChildProcess; request: Call }> {
   const port = await freePort();
   const process = spawn(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'], {
-    env: { ...globalThis.process.env, XDG_CONFIG_HOME: config, DISPLAY: display, TZ: 'Europe/Berlin', LANG: 'en_GB.UTF-8' },
+    env: {
+      ...globalThis.process.env,
+      XDG_CONFIG_HOME: config,
+      DISPLAY: display,
+      TZ: 'Europe/Berlin',
+      LANG: 'en_GB.UTF-8',
+    },
     stdio: 'ignore',
   });
   const base = `http://127.0.0.1:${port}`;

@@ -162,42 +162,57 @@ export function PrintPage({ id }: { id: string }) {
           </table>
         </section>
       ) : null}
-      <table class="print-log" id="print-log">
-        <thead>
-          <tr>
-            {(
-              ['time', 'position', 'course', 'speed', 'wind', 'baro', 'log', 'sea', 'sails', 'events', 'text'] as const
-            ).map((f) => (
-              <th key={f}>{t(`f_${f}`)}</th>
-            ))}
-            <th>{t('csvAuthor')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(rows ?? []).map(({ entry, data, derived }) => (
-            <tr key={entry.entityId}>
-              <td>{formatTime(data.time)}</td>
-              <td>{data.position}</td>
-              <td>{data.course}</td>
-              <td>{data.speed}</td>
-              <td>{data.wind}</td>
-              <td>
-                {data.baro}
-                {derived.baroTrend !== null ? ` (${derived.baroTrend > 0 ? '+' : ''}${derived.baroTrend})` : ''}
-              </td>
-              <td>
-                {data.log}
-                {derived.distanceRun !== null ? ` (+${derived.distanceRun})` : ''}
-              </td>
-              <td>{data.sea}</td>
-              <td>{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</td>
-              <td>{[displayValue(data, 'events'), data.eventNote].filter(Boolean).join(', ')}</td>
-              <td class="notes">{data.text}</td>
-              <td>{who(entry.createdBy ?? entry.updatedBy)}</td>
+      {/* On a phone the wide table scrolls in its own box; the page itself never does. */}
+      <div class="print-scroll">
+        <table class="print-log" id="print-log">
+          <thead>
+            <tr>
+              {(
+                [
+                  'time',
+                  'position',
+                  'course',
+                  'speed',
+                  'wind',
+                  'baro',
+                  'log',
+                  'sea',
+                  'sails',
+                  'events',
+                  'text',
+                ] as const
+              ).map((f) => (
+                <th key={f}>{t(`f_${f}`)}</th>
+              ))}
+              <th>{t('csvAuthor')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(rows ?? []).map(({ entry, data, derived }) => (
+              <tr key={entry.entityId}>
+                <td>{formatTime(data.time)}</td>
+                <td>{data.position}</td>
+                <td>{data.course}</td>
+                <td>{data.speed}</td>
+                <td>{data.wind}</td>
+                <td>
+                  {data.baro}
+                  {derived.baroTrend !== null ? ` (${derived.baroTrend > 0 ? '+' : ''}${derived.baroTrend})` : ''}
+                </td>
+                <td>
+                  {data.log}
+                  {derived.distanceRun !== null ? ` (+${derived.distanceRun})` : ''}
+                </td>
+                <td>{data.sea}</td>
+                <td>{[displayValue(data, 'sails'), data.sailsNote].filter(Boolean).join(', ')}</td>
+                <td>{[displayValue(data, 'events'), data.eventNote].filter(Boolean).join(', ')}</td>
+                <td class="notes">{data.text}</td>
+                <td>{who(entry.createdBy ?? entry.updatedBy)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
