@@ -32,8 +32,10 @@ export interface Engine {
   name: EngineName;
   /** Real WebAuthn with a virtual authenticator: sign-up and sign-in run through the PWA. */
   passkeys: boolean;
-  /** A new phone: its own cookies and storage, 390 px wide. */
-  phone(): Promise<Tab>;
+  /** A new phone: its own cookies and storage, 390 px wide; `beforeLoad` runs before every page's own script. */
+  phone(options?: { beforeLoad?: string }): Promise<Tab>;
+  /** Whether phone() can take a `beforeLoad` script (classic WebDriver has none). */
+  preload: boolean;
   /** The files the browser downloaded so far (not for Chromium: its stories read downloads through playwright). */
   downloads?(): string[];
   close(): Promise<void>;
@@ -182,8 +184,11 @@ export async function launchChromium(): Promise<Engine> {
   return {
     name: 'chromium',
     passkeys: true,
-    async phone() {
-      const page = await (await newPhone(browser)).newPage();
+    preload: true,
+    async phone(options = {}) {
+      const context = await newPhone(browser);
+      if (options.beforeLoad) await context.addInitScript({ content: options.beforeLoad });
+      const page = await context.newPage();
       page.on('dialog', (dialog) => void dialog.accept());
       await addVirtualAuthenticator(page);
       return new ChromiumTab(page);

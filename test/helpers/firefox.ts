@@ -96,9 +96,11 @@ export async function launchFirefox(): Promise<Engine> {
   return {
     name: 'firefox',
     passkeys: true,
-    async phone() {
+    preload: true,
+    async phone(options = {}) {
       const context = await browser.createBrowserContext();
       const page = await context.newPage();
+      if (options.beforeLoad) await page.evaluateOnNewDocument(options.beforeLoad);
       page.on('dialog', (dialog) => void dialog.accept());
       page.on('pageerror', (error) => console.error(`[firefox page error] ${error.message}`));
       await page.setViewport({ ...PHONE, deviceScaleFactor: 2 });

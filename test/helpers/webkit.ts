@@ -96,6 +96,7 @@ export async function launchWebKit(): Promise<Engine> {
   return {
     name: 'webkit',
     passkeys: false,
+    preload: false,
     async phone() {
       // WebKitWebDriver drives one session at a time: each phone gets its own driver.
       const driver = await startDriver(xvfb.display, home);
