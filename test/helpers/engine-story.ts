@@ -49,28 +49,31 @@ export function engineStory(launch: () => Promise<Engine>): void {
     server?.cleanup();
   });
 
-  step('a first visit shows the sign-in screen (WebKit: 3 of 3 fresh browsers; elsewhere also after a slow first frame)', async () => {
-    // WebKit once stayed on the loading screen at every first visit: three fresh browsers
-    // (each its own MiniBrowser) must each show the sign-in screen. Where a script can run
-    // before the page's, a second phone gets a first frame slower than the server's answer.
-    const fresh = await Promise.all([
-      ...Array.from({ length: engine.name === 'webkit' ? 3 : 1 }, () => engine.phone()),
-      ...(engine.preload ? [engine.phone({ beforeLoad: slowFirstFrame() })] : []),
-    ]);
-    try {
-      await Promise.all(
-        fresh.map(async (tab) => {
-          await tab.goto(server.origin);
-          await waitFor(tab, '#sign-in');
-        }),
-      );
-      if (engine.preload)
-        assert.ok((await fresh.at(-1)!.evaluate<number>('window.__firstFrameHeld')) > 0, 'the frame was held');
-      await look(fresh[0]!, '01-welcome', 'welcome');
-    } finally {
-      for (const tab of fresh) await tab.close();
-    }
-  });
+  step(
+    'a first visit shows the sign-in screen (WebKit: 3 of 3 fresh browsers; elsewhere also after a slow first frame)',
+    async () => {
+      // WebKit once stayed on the loading screen at every first visit: three fresh browsers
+      // (each its own MiniBrowser) must each show the sign-in screen. Where a script can run
+      // before the page's, a second phone gets a first frame slower than the server's answer.
+      const fresh = await Promise.all([
+        ...Array.from({ length: engine.name === 'webkit' ? 3 : 1 }, () => engine.phone()),
+        ...(engine.preload ? [engine.phone({ beforeLoad: slowFirstFrame() })] : []),
+      ]);
+      try {
+        await Promise.all(
+          fresh.map(async (tab) => {
+            await tab.goto(server.origin);
+            await waitFor(tab, '#sign-in');
+          }),
+        );
+        if (engine.preload)
+          assert.ok((await fresh.at(-1)!.evaluate<number>('window.__firstFrameHeld')) > 0, 'the frame was held');
+        await look(fresh[0]!, '01-welcome', 'welcome');
+      } finally {
+        for (const tab of fresh) await tab.close();
+      }
+    },
+  );
 
   step('the skipper signs up from the admin link, signs out and back in', async () => {
     const link = await adminLink('skipper');
