@@ -26,11 +26,14 @@ E2E_TESTS = $(call tier,e2e)
 ## make test hands out the longest files first (node --test starts files in the order given),
 ## so that the two workers finish together instead of one running chaos alone at the end.
 ## Longest first, as measured on 2 cores; the rest follow in tier order.
-SLOWEST_TESTS := test/e2e/chaos.test.ts test/e2e/browser/notifications.test.ts test/e2e/browser/story.test.ts \
-  test/e2e/browser/logbook.test.ts test/e2e/restore.test.ts test/e2e/browser/logbook-history.test.ts \
+SLOWEST_TESTS := test/e2e/browser/engine-webkit.test.ts test/e2e/chaos.test.ts test/e2e/browser/engine-firefox.test.ts \
+  test/e2e/browser/notifications.test.ts test/e2e/browser/story.test.ts test/e2e/browser/engine-chromium.test.ts \
+  test/e2e/browser/logbook.test.ts test/e2e/browser/voyage.test.ts test/e2e/restore.test.ts test/e2e/email-e2e.test.ts \
+  test/e2e/browser/logbook-history.test.ts test/e2e/browser/members-notify.test.ts test/e2e/browser/watches.test.ts \
   test/e2e/fuzz.test.ts test/e2e/attack-network.test.ts test/binary/binary.test.ts test/e2e/push-e2e.test.ts \
   test/e2e/replication.test.ts test/e2e/foundation.test.ts test/e2e/backup.test.ts test/e2e/attack-data.test.ts \
-  test/e2e/readme-restore.test.ts test/e2e/browser/offline-queue.test.ts \
+  test/e2e/readme-restore.test.ts test/e2e/browser/offline-queue.test.ts test/e2e/browser/set-aside.test.ts \
+  test/e2e/browser/first-visit.test.ts \
   test/e2e/slow-upload.test.ts
 EVERY_TEST = $(UNIT_TESTS) $(API_TESTS) $(E2E_TESTS) $(BINARY_TESTS)
 ALL_TESTS = $(filter $(EVERY_TEST),$(SLOWEST_TESTS)) $(filter-out $(SLOWEST_TESTS),$(EVERY_TEST))
@@ -64,7 +67,7 @@ test-unit: deps
 test-api: deps web
 	$(NODE_TEST) $(API_TESTS)
 
-## test-e2e: real server processes, the CLI, the local push service, the PWA in Chromium
+## test-e2e: real server processes, the CLI, the local push service, the PWA in Chromium, Firefox and WebKit
 test-e2e: deps web browser sshd
 	$(NODE_TEST) $(E2E_TESTS)
 
@@ -105,11 +108,13 @@ deno: .tools/deno/node_modules/.bin/deno
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 apt_install = $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null
 
-## browser: Debian's chromium for the end-to-end tests, when missing
+## browser: the three browser engines of the end-to-end tests, from Debian, when missing:
+## chromium, firefox-esr, and WebKitGTK's WebDriver (webkit2gtk-driver, with MiniBrowser) in Xvfb
+BROWSER_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(wildcard /usr/bin/firefox-esr),,firefox-esr) \
+  $(if $(wildcard /usr/bin/WebKitWebDriver),,webkit2gtk-driver) $(if $(wildcard /usr/bin/Xvfb),,xvfb)
 browser:
-	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  $(call apt_install,chromium); }
+	@$(if $(strip $(BROWSER_PACKAGES)),echo "installing Debian's $(strip $(BROWSER_PACKAGES)) for the browser tests"; \
+	  $(call apt_install,$(BROWSER_PACKAGES)),true)
 
 ## sshd: Debian's openssh-server for the SFTP replica test (the test starts its own sshd on
 ## 127.0.0.1 with a temporary host key), when missing

@@ -1,11 +1,13 @@
 // Headless Chromium (Debian's, at /usr/bin/chromium) driven by playwright-core, set up as
 // /work/shared/TESTING.md found to work here: phone-sized contexts, a CDP virtual
 // authenticator for passkeys, screenshots into test-artifacts/screenshots.
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { repoRoot, type TestServer } from './server.ts';
 import type { TestUser } from './accounts.ts';
+import { layoutGuardScript } from './layout-guard.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /**
@@ -89,11 +91,25 @@ export async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSes
 
 export const screenshotDir = path.join(repoRoot, 'test-artifacts/screenshots');
 
+/**
+ * A screenshot of the screen as shown, then the layout guard (helpers/layout-guard.ts) on
+ * it at 360 and 390 px: a screen worth a picture is a screen the guard checks.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   // Let fonts and transitions settle; no timing is asserted.
   await page.evaluate('document.fonts.ready.then(() => true)');
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+  const viewport = page.viewportSize();
+  // A4 print previews and desktop-sized pages are not a phone's screen.
+  if ((viewport && viewport.width > 600) || (await page.evaluate<boolean>("matchMedia('print').matches"))) return;
+  const flaws: string[] = [];
+  for (const width of [360, 390]) {
+    await page.setViewportSize({ width, height: viewport?.height ?? 844 });
+    for (const flaw of await page.evaluate<string[]>(layoutGuardScript)) flaws.push(`${width} px: ${flaw}`);
+  }
+  if (viewport) await page.setViewportSize(viewport);
+  assert.deepEqual(flaws, [], `${name}: the layout guard found\n  ${flaws.join('\n  ')}`);
 }
 
 /** The sync chip says everything is on the server. */

@@ -11,6 +11,7 @@ import { refreshPendingCount, scheduleSync } from './sync.ts';
 import { idbStore } from './offline/idb.ts';
 import { Join, SignUp, Welcome } from './pages/auth.tsx';
 import { Page } from './ui.tsx';
+import { useStore } from './store.ts';
 
 /**
  * A screen whose code is fetched on its first visit (a chunk the service worker keeps for
@@ -20,14 +21,17 @@ function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>): Comp
   let loaded: ComponentType<P> | undefined;
   return (props: P) => {
     const [, ready] = useState(0);
+    const Loaded = loaded;
     useEffect(() => {
-      if (!loaded)
+      // Another visit may have loaded it between this render and now.
+      if (loaded) {
+        if (!Loaded) ready(1);
+      } else
         void load().then((component) => {
           loaded = component;
           ready(1);
         });
     }, []);
-    const Loaded = loaded;
     return Loaded ? <Loaded {...props} /> : <div class="page loading" aria-busy="true" />;
   };
 }
@@ -90,8 +94,7 @@ function Screen() {
 }
 
 function App() {
-  const [, force] = useState(0);
-  useEffect(() => onLangChange(() => force((n) => n + 1)), []);
+  useStore(onLangChange, lang);
   return (
     // One listener turns in-app links into router moves; the links themselves stay links
     // (keyboard and screen readers use them as usual), so no key handler is needed here.

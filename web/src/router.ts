@@ -1,26 +1,31 @@
 // A tiny history router: the path decides the screen, links change it without a reload.
-import { useEffect, useState } from 'preact/hooks';
+import { useStore } from './store.ts';
 
 const listeners = new Set<() => void>();
+/** Counts moves, so a screen re-renders on every one, even to the same path. */
+let moves = 0;
+
+function moved() {
+  moves++;
+  for (const listener of listeners) listener();
+}
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (options.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
   scrollTo(0, 0);
-  for (const listener of listeners) listener();
+  moved();
 }
 
-addEventListener('popstate', () => {
-  for (const listener of listeners) listener();
-});
+addEventListener('popstate', moved);
+
+function onMove(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
 
 export function useLocation(): { path: string; query: URLSearchParams; hash: string } {
-  const [, force] = useState(0);
-  useEffect(() => {
-    const listener = () => force((n) => n + 1);
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
-  }, []);
+  useStore(onMove, () => moves);
   return { path: location.pathname, query: new URLSearchParams(location.search), hash: location.hash };
 }
 

@@ -1,10 +1,10 @@
 // Who is signed in and which logbooks they have, with titles opened by the keys on this
 // device. Both are remembered on the device so the app opens offline at sea.
-import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type LogbookRow, type Role, type User } from './api.ts';
 import { importLogbookKey, openJson, sealJson } from './crypto.ts';
 import { createLogbookKey, keepLogbookKey, logbookKey } from './keys.ts';
 import { idbStore } from './offline/idb.ts';
+import { useStore } from './store.ts';
 
 export interface LogbookView {
   id: string;
@@ -37,14 +37,13 @@ export function session(): SessionState {
   return state;
 }
 
+function onSession(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
 export function useSession(): SessionState {
-  const [, force] = useState(0);
-  useEffect(() => {
-    const listener = () => force((n) => n + 1);
-    listeners.add(listener);
-    return () => void listeners.delete(listener);
-  }, []);
-  return state;
+  return useStore(onSession, session);
 }
 
 function remember(user: User | null) {

@@ -1,8 +1,9 @@
 // The few building blocks every screen uses: the top bar with the sync chip, notices,
 // buttons that show they are busy.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { t } from './i18n.ts';
+import { useStore } from './store.ts';
 import { onSync, syncState, type SyncState } from './sync.ts';
 
 export function Mark({ size = 28 }: { size?: number }) {
@@ -17,9 +18,7 @@ export function Mark({ size = 28 }: { size?: number }) {
 }
 
 export function useSyncState(): SyncState {
-  const [s, setS] = useState(syncState());
-  useEffect(() => onSync(setS), []);
-  return s;
+  return useStore(onSync, syncState);
 }
 
 function SyncChip() {

@@ -375,7 +375,8 @@ step('the CSV download holds every field of every entry, read back field by fiel
       lighthouse['Fuel (l)'],
       lighthouse.Position,
     ],
-    ['-3', '20.6', 'main, reef1', '80', '54.5, 10.75'],
+    // Typed as decimal degrees, exported in the one nautical format.
+    ['-3', '20.6', 'main, reef1', '80', "54°30.0'N 010°45.0'E"],
   );
   mkdirSync(path.join(repoRoot, 'test-artifacts'), { recursive: true });
   writeFileSync(path.join(repoRoot, 'test-artifacts/logbook-export.csv'), text);

@@ -2,6 +2,7 @@
 // that can be read, with its time, and speed (m/s) and course (degrees) in Garmin's
 // TrackPointExtension v2, where GPX 1.1 readers look for them.
 import { parseNumber, parsePosition } from '../logbook/fields.ts';
+import { storedPosition } from '../logbook/position.ts';
 import { mapInChunks, yieldToUi } from './chunks.ts';
 import type { ExportRow } from './entries.ts';
 
@@ -58,7 +59,8 @@ export async function buildGpx(
   const points = await mapInChunks(
     rows,
     ({ data }) => {
-      const at = parsePosition(data.position);
+      // The stored numbers are finer than the written 0.1 minute.
+      const at = storedPosition(data.lat, data.lon) ?? parsePosition(data.position);
       if (!at) return '';
       const time = entryInstant(data.time);
       const speed = gpxSpeed(parseNumber(data.speed));

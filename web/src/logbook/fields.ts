@@ -1,6 +1,7 @@
 // What a logbook entry holds inside its ciphertext, the way a ship's log (the German
 // Logbuch, the RYA log) records it, plus what follows from the entries before it.
 // Entries written before the full set of fields still open: missing fields read as empty.
+import { formatPosition, readPosition, storedPosition, type LatLon } from './position.ts';
 
 export const SAIL_CHIPS = [
   'main',
@@ -21,7 +22,11 @@ export type EventKind = (typeof EVENTS)[number];
 export interface EntryData {
   /** Local date and time, `YYYY-MM-DDTHH:MM` as a datetime-local field gives it. */
   time: string;
+  /** Always shown as 54°28.0'N 010°20.5'E (logbook/position.ts); as typed only when unreadable. */
   position: string;
+  /** The position as numbers, decimal degrees (entries saved since positions are kept so). */
+  lat?: number;
+  lon?: number;
   course: string;
   speed: string;
   wind: string;
@@ -124,7 +129,9 @@ export function normalizeEntry(raw: unknown): EntryData {
     if (name === 'sails' || name === 'events') out[name] = list(r[name]);
     else out[name] = str(r[name]);
   }
-  return out;
+  // The numbers when stored, else what an older entry's text means: shown in the one format.
+  const at = storedPosition(r.lat, r.lon) ?? readPosition(out.position);
+  return at ? withPosition(out, at) : out;
 }
 
 /** A field's value as one line of text (lists joined), for diffs, CSV and print. */
@@ -187,18 +194,10 @@ export function deriveAll(entries: readonly EntryData[]): Derived[] {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** "54°10.5'N 010°20.3'E", decimal "54.175, 10.338", and similar, as decimal degrees. */
-export function parsePosition(text: string): { lat: number; lon: number } | null {
-  const s = text.trim().replace(/,(?=\d)/g, '.');
-  const decimal = /^(-?\d{1,2}(?:\.\d+)?)[\s,;]+(-?\d{1,3}(?:\.\d+)?)$/.exec(s);
-  if (decimal) return checked(Number(decimal[1]), Number(decimal[2]));
-  const dm =
-    /^(\d{1,2})°\s*(\d{1,2}(?:\.\d+)?)['′]?\s*([NS])[\s,;]*(\d{1,3})°\s*(\d{1,2}(?:\.\d+)?)['′]?\s*([EWO])$/i.exec(s);
-  if (!dm) return null;
-  const lat = (Number(dm[1]) + Number(dm[2]) / 60) * (dm[3]!.toUpperCase() === 'S' ? -1 : 1);
-  const lon = (Number(dm[4]) + Number(dm[5]) / 60) * (dm[6]!.toUpperCase() === 'W' ? -1 : 1);
-  return checked(lat, lon);
-}
+export const parsePosition = readPosition;
 
-function checked(lat: number, lon: number): { lat: number; lon: number } | null {
-  return Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? { lat, lon } : null;
+/** The entry with this position (its numbers and its one written form), or none. */
+export function withPosition(data: EntryData, at: LatLon | null): EntryData {
+  const { lat: _lat, lon: _lon, ...rest } = data;
+  return at ? { ...rest, position: formatPosition(at), lat: at.lat, lon: at.lon } : { ...rest, position: '' };
 }

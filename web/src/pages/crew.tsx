@@ -51,11 +51,13 @@ function LinkCard(props: {
       <p class="muted small center">{props.caption}</p>
       <label class="field">
         <span>{props.label}</span>
-        <input
+        <textarea
           id={props.inputId}
+          class="link-text"
           readOnly
+          rows={Math.max(2, Math.ceil(props.link.length / 30))}
           value={props.link}
-          onFocus={(e) => (e.target as HTMLInputElement).select()}
+          onFocus={(e) => (e.target as HTMLTextAreaElement).select()}
         />
       </label>
       <div class="row">

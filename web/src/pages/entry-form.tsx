@@ -5,7 +5,7 @@ import { t, type TextKey } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { useSession } from '../session.ts';
 import { deleteEntry, listEntries, readEntry, saveEntry } from '../sync.ts';
-import { ActionButton, errorText, Icon, Notice, Page } from '../ui.tsx';
+import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
 import {
   CARRIED_OVER,
   emptyEntry,
@@ -14,23 +14,16 @@ import {
   SAIL_CHIPS,
   type EntryData,
   type FieldName,
+  withPosition,
 } from '../logbook/fields.ts';
+import { readPosition } from '../logbook/position.ts';
+import { PositionField } from '../logbook/position-field.tsx';
 import { canWrite, useLogbook } from './logbook.tsx';
 
 function localNow(): string {
   const d = new Date();
   d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
   return d.toISOString().slice(0, 16);
-}
-
-function formatPosition(lat: number, lon: number): string {
-  const part = (v: number, pos: string, neg: string, width: number) => {
-    const abs = Math.abs(v);
-    const deg = Math.floor(abs);
-    const min = ((abs - deg) * 60).toFixed(1).padStart(4, '0');
-    return `${String(deg).padStart(width, '0')}°${min}'${v >= 0 ? pos : neg}`;
-  };
-  return `${part(lat, 'N', 'S', 2)} ${part(lon, 'E', 'W', 3)}`;
 }
 
 type TextField = Exclude<FieldName, 'sails' | 'events'>;
@@ -84,7 +77,10 @@ export function EntryForm({ id, entryId }: { id: string; entryId?: string }) {
 
   const save = async () => {
     if (!key || !user) return;
-    await saveEntry(id, key, entryId, data, user.id);
+    // Kept as numbers and written one way; text that is not a position is not saved.
+    const at = data.position.trim() ? readPosition(data.position) : null;
+    if (data.position.trim() && !at) throw new Error(t('positionUnreadable'));
+    await saveEntry(id, key, entryId, withPosition(data, at), user.id);
     navigate(`/logbook/${id}`);
   };
   const chips = (list: 'sails' | 'events', values: readonly string[], prefix: string) => (
@@ -143,27 +139,12 @@ export function EntryForm({ id, entryId }: { id: string; entryId?: string }) {
           <span>{t('when')}</span>
           <input type="datetime-local" required {...field('time')} />
         </label>
-        <label class="field">
-          <span>{t('position')}</span>
-          <div class="row">
-            <input maxLength={60} {...field('position')} placeholder={t('positionPlaceholder')} />
-            {'geolocation' in navigator ? (
-              <button
-                type="button"
-                class="btn ghost small"
-                onClick={() =>
-                  navigator.geolocation.getCurrentPosition(
-                    (p) => setData((d) => ({ ...d, position: formatPosition(p.coords.latitude, p.coords.longitude) })),
-                    (e) => setError(e.message),
-                    { timeout: 15_000 },
-                  )
-                }
-              >
-                <Icon name="locate" size={18} /> {t('usePosition')}
-              </button>
-            ) : null}
-          </div>
-        </label>
+        <PositionField
+          value={data.position}
+          disabled={!ready}
+          onInput={(position) => setData((d) => ({ ...d, position }))}
+          onError={setError}
+        />
         <div class="grid3">
           <label class="field">
             <span>{t('course')}</span>

@@ -58,7 +58,7 @@ export function ExportPage({ id }: { id: string }) {
       progress,
     );
     download(`${fileStem(logbook?.title)}.${kind}`, file);
-    setStatus(t('exportDone', { n: count }));
+    setStatus(count === 1 ? t('exportDoneOne') : t('exportDone', { n: count }));
   };
   const exportCsv = () => run('csv');
   const exportGpx = () => run('gpx');
@@ -167,7 +167,7 @@ export function PrintPage({ id }: { id: string }) {
         </section>
       ) : null}
       {passages.length ? <PassageSummary passages={passages} /> : null}
-      <div class="scroll-x">
+      <div class="print-scroll">
         <table class="print-log" id="print-log">
           <thead>
             <tr>

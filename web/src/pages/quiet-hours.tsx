@@ -2,6 +2,7 @@
 // unless the skipper picks another, e.g. home port time while abroad).
 import { useState } from 'preact/hooks';
 import { api, type PushPrefs } from '../api.ts';
+import { lang } from '../i18n.ts';
 import { tn } from '../notify-texts.ts';
 import { ActionButton, errorText, Notice } from '../ui.tsx';
 
@@ -14,6 +15,19 @@ function zones(): string[] {
     return (Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
   } catch {
     return [];
+  }
+}
+
+/** The zone's name in words ("Central European Standard Time"), or '' for no known zone. */
+function zoneName(zone: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat(lang() === 'de' ? 'de-DE' : 'en-GB', {
+      timeZone: zone,
+      timeZoneName: 'long',
+    }).formatToParts(new Date());
+    return parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+  } catch {
+    return '';
   }
 }
 
@@ -60,8 +74,8 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
       </label>
       {on ? (
         <>
-          <div class="grid3">
-            <label class="field">
+          <div class="row">
+            <label class="field grow">
               <span>{tn('quietFrom')}</span>
               <input
                 id="quiet-from"
@@ -71,7 +85,7 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
                 onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)}
               />
             </label>
-            <label class="field">
+            <label class="field grow">
               <span>{tn('quietTo')}</span>
               <input
                 id="quiet-to"
@@ -81,17 +95,23 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
                 onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)}
               />
             </label>
-            <label class="field">
-              <span>{tn('quietZone')}</span>
-              <input
-                id="quiet-zone"
-                list="time-zones"
-                maxLength={64}
-                value={zone}
-                onInput={(e) => setZone((e.currentTarget as HTMLInputElement).value.trim())}
-              />
-            </label>
           </div>
+          {/* The zone on a row of its own, wide enough for its whole name (America/Argentina/Buenos_Aires). */}
+          <label class="field">
+            <span>{tn('quietZone')}</span>
+            <input
+              id="quiet-zone"
+              list="time-zones"
+              maxLength={64}
+              autoComplete="off"
+              spellcheck={false}
+              value={zone}
+              onInput={(e) => setZone((e.currentTarget as HTMLInputElement).value.trim())}
+            />
+            <small class="muted" id="quiet-zone-name">
+              {zoneName(zone)}
+            </small>
+          </label>
           <datalist id="time-zones">
             {zones().map((z) => (
               <option value={z} />
