@@ -11,7 +11,6 @@ import {
   GPX_MAX_BYTES,
   GPX_MAX_ENTRIES,
   GpxError,
-  nautical,
   readGpx,
   trackSummary,
   trackToEntries,
@@ -221,6 +220,7 @@ test('a GPX track becomes one passage: a point every quarter hour, departure fir
   assert.deepEqual(entries[0]!.events, ['departure']);
   assert.deepEqual(entries.at(-1)!.events, ['arrival']);
   assert.equal(entries[0]!.position, "54°00.0'N 010°00.0'E");
+  assert.deepEqual([entries[1]!.lat, entries[1]!.lon], [54.025, 10], 'kept as numbers too');
   assert.equal(entries[0]!.time, '2026-07-01T08:00');
   const [p] = splitPassages(entries.map((data, i) => ({ id: `g${i}`, data })));
   assert.ok(Math.abs(p!.distanceByPositions! - 12) < 0.05, `0.2° north is 12 nm, got ${p!.distanceByPositions}`);
@@ -248,11 +248,6 @@ test('a very long track is thinned to at most GPX_MAX_ENTRIES entries', () => {
   const entries = trackToEntries(points);
   assert.ok(entries.length <= GPX_MAX_ENTRIES, `${entries.length} entries`);
   assert.ok(entries.length > GPX_MAX_ENTRIES / 2);
-});
-
-test('positions print as degrees and decimal minutes, rounding up into the next degree', () => {
-  assert.equal(nautical({ lat: -33.999999, lon: -70.5 }), "34°00.0'S 070°30.0'W");
-  assert.equal(nautical({ lat: 54.175, lon: 10.3383 }), "54°10.5'N 010°20.3'E");
 });
 
 test('sea miles: every passage of every logbook with its role, totals per year, and a CSV', () => {

@@ -20,6 +20,7 @@ export function distanceNm(a: LatLon, b: LatLon): number {
 
 /** The entry's position as decimal degrees, or null when it has none or it can't be read. */
 export function positionOf(data: EntryData): LatLon | null {
+  if (typeof data.lat === 'number' && typeof data.lon === 'number') return { lat: data.lat, lon: data.lon };
   return data.position ? parsePosition(data.position) : null;
 }
 

@@ -1,7 +1,7 @@
 // A chartplotter's or another app's GPX track, read on the device and thinned into the
 // entries of one passage (one every few minutes, departure first, arrival last). The
 // entries are then encrypted and synced like any other; the file never leaves the device.
-import { emptyEntry, type EntryData } from '../logbook/fields.ts';
+import { emptyEntry, withPosition, type EntryData } from '../logbook/fields.ts';
 import { distanceNm, type LatLon } from './geo.ts';
 import { localTime } from './passages.ts';
 
@@ -53,21 +53,6 @@ export function readGpx(text: string): { name: string; points: TrackPoint[] } {
   return { name, points };
 }
 
-/** Degrees and decimal minutes, the way a chart and crewbell's entries write a position. */
-export function nautical({ lat, lon }: LatLon): string {
-  const part = (value: number, width: number, pos: string, neg: string) => {
-    const abs = Math.abs(value);
-    let deg = Math.floor(abs);
-    let min = Math.round((abs - deg) * 600) / 10;
-    if (min >= 60) {
-      deg += 1;
-      min = 0;
-    }
-    return `${String(deg).padStart(width, '0')}°${min.toFixed(1).padStart(4, '0')}'${value < 0 ? neg : pos}`;
-  };
-  return `${part(lat, 2, 'N', 'S')} ${part(lon, 3, 'E', 'W')}`;
-}
-
 /**
  * The entries a track becomes: the first and the last point, and in between one point every
  * `everyMinutes` (more minutes when the track is so long it would pass GPX_MAX_ENTRIES).
@@ -79,8 +64,7 @@ export function trackToEntries(points: readonly TrackPoint[], everyMinutes = 15)
   for (const p of points.slice(1, -1)) if (p.time - kept.at(-1)!.time >= step) kept.push(p);
   if (points.length > 1) kept.push(points.at(-1)!);
   return kept.map((p, i) => ({
-    ...emptyEntry(localTime(p.time)),
-    position: nautical(p),
+    ...withPosition(emptyEntry(localTime(p.time)), { lat: p.lat, lon: p.lon }),
     events: i === 0 ? ['departure'] : i === kept.length - 1 ? ['arrival'] : [],
     eventNote: i === 0 ? 'GPX' : '',
   }));
