@@ -28,14 +28,17 @@ export function layoutFlaws(win: Window): string[] {
     const style = win.getComputedStyle(el);
     return style.visibility !== 'hidden' && style.display !== 'none' && Number(style.opacity) > 0;
   };
-  /** Inside a box that scrolls sideways on purpose (a wide table in its own scroller). */
-  const inScroller = (el: Element): boolean => {
+  /** Inside a box whose overflow is one of `kinds` (checked itself, its content not). */
+  const inBox = (el: Element, kinds: string[]): boolean => {
     for (let p = el.parentElement; p && p !== doc.body; p = p.parentElement) {
-      const x = win.getComputedStyle(p).overflowX;
-      if (x === 'auto' || x === 'scroll') return true;
+      if (kinds.includes(win.getComputedStyle(p).overflowX)) return true;
     }
     return false;
   };
+  /** Inside a box that scrolls sideways on purpose (a wide table in its own scroller). */
+  const inScroller = (el: Element): boolean => inBox(el, ['auto', 'scroll']);
+  /** Or in one that cuts off what lies beyond its edges (a map's tiles): nothing of it reaches past the screen. */
+  const inClipper = (el: Element): boolean => inBox(el, ['auto', 'scroll', 'hidden', 'clip']);
   /** WCAG's contrast ratio between the text colour and the first opaque background behind it. */
   const rgb = (color: string): number[] => (color.match(/[\d.]+/g) ?? []).map(Number);
   const luminance = ([r, g, b]: number[]): number => {
@@ -67,7 +70,7 @@ export function layoutFlaws(win: Window): string[] {
   if (doc.documentElement.scrollWidth > width + 1)
     flaws.push(`the page scrolls sideways (${doc.documentElement.scrollWidth} px wide on a ${width} px screen)`);
   for (const el of all) {
-    if (!shown(el) || inScroller(el)) continue;
+    if (!shown(el) || inClipper(el)) continue;
     const box = el.getBoundingClientRect();
     if (box.right > width + 1 || box.left < -1)
       flaws.push(
