@@ -13,6 +13,7 @@ import { logbookRoutes } from '../logbooks/routes.ts';
 import { syncRoutes } from '../sync/routes.ts';
 import { staticRoutes } from './static.ts';
 import { pushRoutes } from '../push/routes.ts';
+import { broadcastRoutes } from '../push/broadcast-routes.ts';
 import { metricsRoutes } from './metrics.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { VERSION } from '../version.ts';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.route('/api', notifyRoutes(deps));
   app.route('/api/sync', syncRoutes(deps));
   app.route('/api', pushRoutes(deps));
+  app.route('/api', broadcastRoutes(deps));
   app.all('/api/*', () => {
     throw new AppError(404, 'not_found', 'no such API route');
   });
