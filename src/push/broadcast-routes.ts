@@ -15,6 +15,7 @@ import {
   MAX_BROADCAST_TITLE,
   startBroadcast,
 } from './broadcast.ts';
+import type { BroadcastInfo } from '../wire/broadcast.ts';
 
 const text = (max: number) =>
   v.pipe(
@@ -25,7 +26,7 @@ const text = (max: number) =>
   );
 const BroadcastBody = v.object({ title: text(MAX_BROADCAST_TITLE), body: text(MAX_BROADCAST_BODY) });
 
-const wire = (b: Broadcast) => ({
+const wire = (b: Broadcast): BroadcastInfo => ({
   id: b.id,
   createdAt: isoTime(b.createdAt),
   devices: b.devices,

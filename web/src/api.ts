@@ -17,6 +17,7 @@ import type {
 } from '../../src/wire/logbooks.ts';
 import type { LogbookNotifications, MyDevice, NewSubscription, PushPrefs, TestQueued } from '../../src/wire/push.ts';
 import type { HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
+import type { BroadcastInfo } from '../../src/wire/broadcast.ts';
 
 // The answers' types are the server's own (src/wire), imported as types only: nothing of
 // the server, nor valibot, reaches the bundle.
@@ -25,6 +26,7 @@ export type { InviteInfo, LogbookRow, Member, Role } from '../../src/wire/logboo
 export type { PushPrefs, QuietHours } from '../../src/wire/push.ts';
 export type { EntryVersionRow, PullItem } from '../../src/wire/sync.ts';
 export type { OpenInviteRow } from '../../src/wire/logbooks.ts';
+export type { BroadcastInfo } from '../../src/wire/broadcast.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -126,4 +128,8 @@ export const api = {
   /** The signed-in user's own subscribed devices (added to the contract for the settings screen). */
   mySubscriptions: () => request<{ subscriptions: MyDevice[] }>('GET', '/api/push/subscriptions'),
   testPush: () => request<TestQueued>('POST', '/api/push/test'),
+  /** Admins only: a message to every device of every account, and the last one's progress. */
+  broadcast: (title: string, body: string) =>
+    request<{ broadcast: BroadcastInfo }>('POST', '/api/admin/push/broadcast', { title, body }),
+  lastBroadcast: () => request<{ broadcast: BroadcastInfo | null }>('GET', '/api/admin/push/broadcast'),
 };
