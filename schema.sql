@@ -363,3 +363,28 @@ CREATE TABLE email_outbox (
   last_error       TEXT
 );
 CREATE INDEX email_outbox_due ON email_outbox(next_attempt_at);
+
+-- step 11: the outbox's pick and the admin's broadcast. Each subscription keeps the host of
+-- its push service (https://HOST[:PORT]/…), written with the row by a trigger, so the worker's
+-- fairness by host needs no string work per job; the endpoint of a row never changes (the
+-- upsert is on it). A broadcast is one row per `push broadcast`: its jobs are the outbox ids
+-- first_job..last_job (one transaction), which is how its progress and the rate limit are read.
+ALTER TABLE push_subscriptions ADD COLUMN host TEXT NOT NULL DEFAULT '';
+UPDATE push_subscriptions SET host = substr(substr(endpoint, instr(endpoint, '//') + 2), 1,
+  CASE WHEN instr(substr(endpoint, instr(endpoint, '//') + 2), '/') > 0
+       THEN instr(substr(endpoint, instr(endpoint, '//') + 2), '/') - 1 ELSE 2048 END);
+CREATE TRIGGER push_subscriptions_host AFTER INSERT ON push_subscriptions BEGIN
+  UPDATE push_subscriptions SET host = substr(substr(NEW.endpoint, instr(NEW.endpoint, '//') + 2), 1,
+    CASE WHEN instr(substr(NEW.endpoint, instr(NEW.endpoint, '//') + 2), '/') > 0
+         THEN instr(substr(NEW.endpoint, instr(NEW.endpoint, '//') + 2), '/') - 1 ELSE 2048 END)
+   WHERE rowid = NEW.rowid;
+END;
+CREATE TABLE push_broadcasts (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_by  TEXT REFERENCES users(id) ON DELETE SET NULL,  -- NULL: from the CLI
+  created_at  INTEGER NOT NULL,
+  devices     INTEGER NOT NULL,
+  first_job   INTEGER,
+  last_job    INTEGER
+);
+CREATE INDEX push_broadcasts_created ON push_broadcasts(created_at);

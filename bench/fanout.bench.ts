@@ -1,4 +1,4 @@
-// Fan-out benchmark: one notification to N subscriptions (N = 1,000 and 10,000) on a local
+// Fan-out benchmark: one notification to N subscriptions (N = 1,000, 10,000 and 100,000) on a local
 // HTTPS push service (HTTP/2 and HTTP/1.1, as real ones), crewbell's pipeline (outbox rows in SQLite → worker → own transport)
 // against web-push's own sendNotification on the same subscriptions, with the same number
 // of messages in flight. Prints notifications per second, CPU µs per notification (the
@@ -20,7 +20,8 @@ import type { AddressInfo } from 'node:net';
 import { makeTestCertificates } from '../test/helpers/tls.ts';
 
 const self = fileURLToPath(import.meta.url);
-const SIZES = [1_000, 10_000];
+/** BENCH_SIZES=1000,10000 to leave sizes out. */
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
 /** Messages in flight at once, for both contenders (crewbell's serve uses the same). */
 const IN_FLIGHT = 32;
 /**
@@ -32,7 +33,7 @@ const V8_FLAGS = (process.env.BENCH_V8_FLAGS ?? '--max-semi-space-size=2').split
 /** Rounds of every run; the table shows each figure's median (a shared 2-core machine is noisy). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** "transport" is crewbell's send path without the database: the floor, for comparison. */
-const CONTENDERS = ['web-push', 'crewbell', 'transport'];
+const CONTENDERS = (process.env.BENCH_CONTENDERS ?? 'web-push,crewbell,transport').split(',');
 
 interface Device {
   endpoint: string;
@@ -49,36 +50,45 @@ interface RunResult {
   /** JS heap still in use after a full GC halfway through: what the run holds on to. */
   liveHeapMb: number;
   ok: number;
+  /** The 1-minute load average when the run ended (the machine is shared). */
+  load?: number;
 }
 
 // ---------------------------------------------------------------- push service
-async function pushService(certDir: string): Promise<void> {
+/** Listens on `ports` ports (each a push-service host of its own for crewbell's fairness) and prints them. */
+async function pushService(certDir: string, ports = 1): Promise<void> {
   let count = 0;
-  // HTTP/2 and HTTP/1.1 on one port, like FCM, Mozilla's and Apple's services.
-  const server = http2.createSecureServer(
-    {
-      key: readFileSync(path.join(certDir, 'server.key')),
-      cert: readFileSync(path.join(certDir, 'server.crt')),
-      allowHTTP1: true,
-    },
-    (req, res) => {
-      let size = 0;
-      req.on('data', (c: Buffer) => (size += c.length));
-      req.on('end', () => {
-        count++;
-        const ok =
-          req.headers['content-encoding'] === 'aes128gcm' &&
-          /^vapid t=/.test(String(req.headers.authorization)) &&
-          size > 86 &&
-          size <= 4096;
-        res.writeHead(ok ? 201 : 400);
-        res.end();
-      });
-    },
-  );
   let connections = 0;
-  server.on('secureConnection', () => connections++);
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${(server.address() as AddressInfo).port}\n`));
+  const listening: number[] = [];
+  for (let i = 0; i < ports; i++) {
+    // HTTP/2 and HTTP/1.1 on one port, like FCM, Mozilla's and Apple's services.
+    const server = http2.createSecureServer(
+      {
+        key: readFileSync(path.join(certDir, 'server.key')),
+        cert: readFileSync(path.join(certDir, 'server.crt')),
+        allowHTTP1: true,
+      },
+      (req, res) => {
+        let size = 0;
+        req.on('data', (c: Buffer) => (size += c.length));
+        req.on('end', () => {
+          count++;
+          const ok =
+            req.headers['content-encoding'] === 'aes128gcm' &&
+            /^vapid t=/.test(String(req.headers.authorization)) &&
+            size > 86 &&
+            size <= 4096;
+          res.writeHead(ok ? 201 : 400);
+          res.end();
+        });
+      },
+    );
+    server.on('secureConnection', () => connections++);
+    server.listen(0, '127.0.0.1', () => {
+      listening.push((server.address() as AddressInfo).port);
+      if (listening.length === ports) process.stdout.write(`port ${listening.join(',')}\n`);
+    });
+  }
   process.on('SIGTERM', () => {
     process.stderr.write(`push service answered ${count} requests on ${connections} TLS connections\n`);
     process.exit(0);
@@ -171,8 +181,8 @@ async function runCrewbell(devices: Device[]): Promise<Omit<RunResult, 'impl' | 
   );
   globalThis.gc?.();
   const n = (db.prepare('SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
-  const outboxSize = db.prepare('SELECT COUNT(*) AS n FROM push_outbox');
-  const rss = sampleMemory(n, () => (outboxSize.get() as { n: number }).n);
+  // Counted from the worker's own tally: a COUNT(*) of the outbox every 10 ms would cost more as N grows.
+  const rss = sampleMemory(n, () => n - worker.stats.answers);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // The scheduler's step: one notification becomes one outbox job per device, one transaction.
@@ -276,11 +286,15 @@ async function sender(impl: string, n: number, file: string): Promise<void> {
       : impl === 'web-push'
         ? await runWebPush(devices)
         : await runTransportOnly(devices);
-  process.stdout.write(`${JSON.stringify({ impl, n, ...result })}\n`);
+  process.stdout.write(`${JSON.stringify({ impl, n, ...result, load: loadavg()[0] })}\n`);
   process.exit(0);
 }
 
 // ---------------------------------------------------------------- coordinator
+const HEADER = 'impl        N        notif/s   CPU µs/notif   peak RSS MB   RSS growth MB   live heap MB';
+const row = (r: RunResult) =>
+  `${r.impl.padEnd(10)} ${String(r.n).padStart(6)} ${(r.n / (r.ms / 1000)).toFixed(0).padStart(10)} ${(r.cpuUs / r.n).toFixed(0).padStart(14)} ${r.peakRssMb.toFixed(1).padStart(13)} ${r.rssGrowthMb.toFixed(1).padStart(15)} ${r.liveHeapMb.toFixed(1).padStart(14)}`;
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -358,6 +372,7 @@ async function coordinator(): Promise<void> {
           const r = JSON.parse(line) as RunResult;
           if (r.ok !== n) throw new Error(`${impl} delivered ${r.ok} of ${n}`);
           runs.push(r);
+          process.stderr.write(`${row(r)}   (round ${round + 1})\n`);
         }
       }
       process.stderr.write(`round ${round + 1} of ${ROUNDS} done\n`);
@@ -375,13 +390,13 @@ async function coordinator(): Promise<void> {
     console.log(
       `load average at start ${loadAtStart.toFixed(2)} on ${availableParallelism()} cores (other processes skew the figures)`,
     );
+    console.log(`load average at the end ${loadavg()[0]!.toFixed(2)}`);
+    console.log(`every run, in the order run (the contenders interleaved in each round):`);
+    console.log(`${HEADER}   load`);
+    for (const r of runs) console.log(`${row(r)} ${(r.load ?? NaN).toFixed(1).padStart(6)}`);
     console.log(`median of ${ROUNDS} rounds for every figure (BENCH_ROUNDS to change)`);
-    console.log('impl        N        notif/s   CPU µs/notif   peak RSS MB   RSS growth MB   live heap MB');
-    for (const r of results) {
-      console.log(
-        `${r.impl.padEnd(10)} ${String(r.n).padStart(6)} ${(r.n / (r.ms / 1000)).toFixed(0).padStart(10)} ${(r.cpuUs / r.n).toFixed(0).padStart(14)} ${r.peakRssMb.toFixed(1).padStart(13)} ${r.rssGrowthMb.toFixed(1).padStart(15)} ${r.liveHeapMb.toFixed(1).padStart(14)}`,
-      );
-    }
+    console.log(HEADER);
+    for (const r of results) console.log(row(r));
     for (const n of SIZES) {
       const wp = results.find((r) => r.n === n && r.impl === 'web-push')!;
       const cb = results.find((r) => r.n === n && r.impl === 'crewbell')!;
@@ -397,13 +412,26 @@ async function coordinator(): Promise<void> {
         `N=${n}: crewbell/web-push: throughput ${(wp.ms / cb.ms).toFixed(2)}× (rounds ${perRound((r) => r.ms)}), ` +
           `notifications per CPU second ${(wp.cpuUs / cb.cpuUs).toFixed(2)}× (rounds ${perRound((r) => r.cpuUs)})`,
       );
+      const floor = results.find((r) => r.n === n && r.impl === 'transport')!;
+      console.log(
+        `N=${n}: CPU µs per notification: crewbell ${(cb.cpuUs / n).toFixed(0)}, its transport alone ${(floor.cpuUs / n).toFixed(0)}: the pipeline is ${(cb.cpuUs / floor.cpuUs).toFixed(2)}× the transport`,
+      );
     }
+    const perNotification = (n: number) => {
+      const cb = results.find((r) => r.n === n && r.impl === 'crewbell')!;
+      return cb.cpuUs / n;
+    };
+    const [smallest, largest] = [Math.min(...SIZES), Math.max(...SIZES)];
+    if (smallest !== largest)
+      console.log(
+        `crewbell CPU per notification at N=${largest} is ${(perNotification(largest) / perNotification(smallest)).toFixed(2)}× that at N=${smallest}`,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const [role, ...rest] = process.argv.slice(2);
-if (role === '--push-service') await pushService(rest[0]!);
+if (role === '--push-service') await pushService(rest[0]!, Number(rest[1] ?? 1));
 else if (role === '--sender') await sender(rest[0]!, Number(rest[1]), rest[2]!);
 else await coordinator();

@@ -13,6 +13,7 @@ import { logbookRoutes } from '../logbooks/routes.ts';
 import { syncRoutes } from '../sync/routes.ts';
 import { staticRoutes } from './static.ts';
 import { pushRoutes } from '../push/routes.ts';
+import { broadcastRoutes } from '../push/broadcast-routes.ts';
 import { metricsRoutes } from './metrics.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { watchRoutes } from '../watch/routes.ts';
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps, limiters: RateLimiters = createRateLimi
   app.route('/api', mapRoutes(deps));
   app.route('/api', emailRoutes(deps));
   app.get(UNSUBSCRIBE_PATH, unsubscribePage(deps));
+  app.route('/api', broadcastRoutes(deps));
   app.all('/api/*', () => {
     throw new AppError(404, 'not_found', 'no such API route');
   });

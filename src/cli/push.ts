@@ -1,7 +1,7 @@
 // `crewbell push test`: queues a test notification for each chosen device in the outbox and
 // runs the outbox worker in this process until they are answered (the one delivery path the
 // server uses too), printing one line per device: ok, gone (removed) or failed: reason.
-import type { Command, Io } from './command.ts';
+import type { Command } from './command.ts';
 import { CommandFailed } from './command.ts';
 import { parseArgs } from './args.ts';
 import { dataDirFlag, effectiveOrigin, serveConfig, serveFlags, UsageError } from '../config.ts';
@@ -18,17 +18,12 @@ import { allSubscriptions, type Subscription } from '../push/subscriptions.ts';
 import { createTransport, type SendOutcome } from '../push/transport.ts';
 import { loadSecretKey, loadVapidKeys, PLACEHOLDER_VAPID_SUBJECT, readVapidSubject } from '../push/vapid.ts';
 import { createOutboxWorker } from '../push/worker.ts';
+import { broadcastCommand } from './broadcast.ts';
+import { progress } from './progress.ts';
 
 const CONCURRENCY = 8;
 
 type Device = Subscription & { username: string };
-
-function progress(io: Io, done: number, total: number): void {
-  if (!io.isTTY) return;
-  const width = 24;
-  const filled = Math.round((done / total) * width);
-  io.write(`\r\x1b[K[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`);
-}
 
 function resultText(outcome: SendOutcome): string {
   if (outcome.kind === 'success') return 'ok';
@@ -152,4 +147,5 @@ export const pushCommands: Command[] = [
       }
     },
   },
+  broadcastCommand,
 ];

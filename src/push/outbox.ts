@@ -76,50 +76,43 @@ export function queueForDevice(db: Db, subscriptionId: string, payload: string, 
   return Number(insert.run(subscriptionId, payload, 'normal', now, now).lastInsertRowid);
 }
 
-/** The push service's host of an endpoint, in SQL (https://HOST[:PORT]/…): what fairness counts by. */
-const HOST_OF_ENDPOINT = `substr(substr(s.endpoint, instr(s.endpoint, '//') + 2), 1,
-  CASE WHEN instr(substr(s.endpoint, instr(s.endpoint, '//') + 2), '/') > 0
-       THEN instr(substr(s.endpoint, instr(s.endpoint, '//') + 2), '/') - 1 ELSE 2048 END)`;
-
-/** How many of the oldest due jobs the fair pick looks at: the index bounds the work of one look. */
-const FAIRNESS_WINDOW = 4096;
-
-/**
- * Jobs due now, oldest first, leaving out the ones already being worked on, and at most
- * `perHost` per push-service host and `perUser` per account: a flood of one account's jobs,
- * or a backlog at one slow host, does not hide the jobs behind it from the worker.
- */
-export function dueJobs(
-  db: Db,
-  now: number,
-  limit: number,
-  claimed: ReadonlySet<number>,
-  fair = { perHost: limit, perUser: limit },
-): OutboxJob[] {
-  return prepared(
-    db,
-    `WITH due AS (
-         SELECT o.id, o.subscription_id AS subscriptionId, s.endpoint, s.p256dh, s.auth, o.payload, o.topic, o.urgency, o.attempts,
-                s.user_id AS userId, ${HOST_OF_ENDPOINT} AS host, o.next_attempt_at
-           FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
-          WHERE o.next_attempt_at <= ? AND o.id NOT IN (SELECT value FROM json_each(?))
-          ORDER BY o.next_attempt_at, o.id LIMIT ${FAIRNESS_WINDOW}
-       ), per_user AS (
-         SELECT *, row_number() OVER (PARTITION BY userId ORDER BY next_attempt_at, id) AS user_rank FROM due
-       ), per_host AS (
-         SELECT *, row_number() OVER (PARTITION BY host ORDER BY next_attempt_at, id) AS host_rank FROM per_user WHERE user_rank <= ?
-       )
-       SELECT id, subscriptionId, endpoint, p256dh, auth, payload, topic, urgency, attempts, userId, host
-         FROM per_host WHERE host_rank <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-  ).all(now, JSON.stringify([...claimed]), fair.perUser, fair.perHost, limit) as unknown as OutboxJob[];
+/** A job as the due board keeps it: its id, when it is due, and what fairness counts by. */
+export interface JobKey {
+  id: number;
+  dueAt: number;
+  userId: string;
+  host: string;
 }
 
-/** When the next job that is not due yet becomes due. */
-export function nextAttemptAfter(db: Db, now: number): number | undefined {
-  const row = prepared(db, 'SELECT MIN(next_attempt_at) AS at FROM push_outbox WHERE next_attempt_at > ?').get(now) as {
-    at: number | null;
-  };
-  return row.at ?? undefined;
+/**
+ * The next `limit` jobs after id `afterId`, in id order: how the worker's in-memory due board
+ * is built at start and learns of new rows, a range read on the primary key whatever the depth.
+ */
+export function jobsAfter(db: Db, afterId: number, limit: number): JobKey[] {
+  return prepared(
+    db,
+    `SELECT o.id, o.next_attempt_at AS dueAt, s.user_id AS userId, s.host
+       FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id
+      WHERE o.id > ? ORDER BY o.id LIMIT ?`,
+  ).all(afterId, limit) as unknown as JobKey[];
+}
+
+/** One job with what sending it needs, and when it is due; undefined once it is gone. */
+export function jobToSend(db: Db, id: number): (OutboxJob & { dueAt: number }) | undefined {
+  return prepared(
+    db,
+    `SELECT o.id, o.subscription_id AS subscriptionId, s.endpoint, s.p256dh, s.auth, o.payload, o.topic, o.urgency,
+            o.attempts, s.user_id AS userId, s.host, o.next_attempt_at AS dueAt
+       FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id WHERE o.id = ?`,
+  ).get(id) as unknown as (OutboxJob & { dueAt: number }) | undefined;
+}
+
+/** When a job is due next, or undefined once it is gone (a job the worker answered but kept: a retry). */
+export function jobDueAt(db: Db, id: number): number | undefined {
+  const row = prepared(db, 'SELECT next_attempt_at AS at FROM push_outbox WHERE id = ?').get(id) as
+    | { at: number }
+    | undefined;
+  return row?.at;
 }
 
 /**

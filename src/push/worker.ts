@@ -3,17 +3,21 @@
 // 2xx delivered, 404/410 subscription removed, 400/403/413 refused (dropped when repeated),
 // anything else transient: retried with a backoff that grows with the device's failures in a
 // row (up to hours), the device kept and marked failing. One timer waits for the next retry.
+// The pick is the due board's (due-board.ts): fair by host and account at a cost that does
+// not grow with the outbox; a delivery that hangs past stallMs gives its slots to the next devices.
 import { transaction, type Db } from '../db.ts';
 import type { Clock } from '../clock.ts';
 import { truncateEndpoint, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { VapidSigner } from './authorization.ts';
 import { sendToDevice } from './deliver.ts';
+import { DueBoard } from './due-board.ts';
 import {
   backoffDelay,
   deleteJob,
-  dueJobs,
-  nextAttemptAfter,
+  jobDueAt,
+  jobsAfter,
+  jobToSend,
   postponeJob,
   recordDelivered,
   type OutboxJob,
@@ -26,6 +30,10 @@ import type { SendOutcome, Transport } from './transport.ts';
 const FLUSH_DELAY_MS = 50;
 /** After a database failure (e.g. busy longer than busy_timeout). */
 const RETRY_AFTER_FAILURE_MS = 5_000;
+/** Outbox rows read into the due board at a time (a bound on one read's hold of the event loop). */
+const LOAD_CHUNK = 2_048;
+/** Jobs the board holds at most (~100 bytes each); rows past them wait in SQLite until it drains. */
+const BOARD_MAX = 65_536;
 
 export interface WorkerOptions {
   concurrency: number;
@@ -37,6 +45,13 @@ export interface WorkerOptions {
   retries: number;
   retryBaseMs: number;
   ttlSeconds: number;
+  /**
+   * A delivery in flight this long (default 1 s; push services answer in well under that) stops
+   * counting against its host's and account's share and the concurrency, so a hanging endpoint
+   * does not keep healthy devices waiting. Such stalled deliveries are bounded by the same
+   * shares again; past that they keep their slots.
+   */
+  stallMs?: number;
   random?: () => number;
 }
 
@@ -61,6 +76,8 @@ export interface OutboxWorker {
   stop(): Promise<void>;
   /** Resolves when nothing is in flight or waiting to be recorded (for benchmarks). */
   idle(): Promise<void>;
+  /** Answers recorded and the transactions (commits) they took (the tests read it). */
+  readonly stats: { commits: number; answers: number };
 }
 
 interface Done {
@@ -70,20 +87,30 @@ interface Done {
 
 export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): OutboxWorker {
   const { db, clock, log, metrics } = deps;
-  const claimed = new Set<number>();
+  const board = new DueBoard();
+  /** The highest outbox id read into the board; rows after it are read as the board has room. */
+  let cursor = 0;
+  let moreRows = true;
+  /** Kicked: rows were queued after the cursor, read them at the next look (not after the board's due jobs). */
+  let newRows = true;
   const inFlight = new Set<Promise<void>>();
   const perHost = options.perHost ?? Math.max(1, Math.ceil(options.concurrency / 2));
   const perUser = options.perUser ?? Math.max(1, Math.floor(options.concurrency / 8));
+  const stallMs = options.stallMs ?? 1_000;
   const busyHosts = new Map<string, number>();
   const busyUsers = new Map<string, number>();
+  const stalledHosts = new Map<string, number>();
+  const stalledUsers = new Map<string, number>();
+  /** Deliveries in flight that count against the concurrency (stalled ones do not). */
+  let active = 0;
+  let stalled = 0;
   const bump = (map: Map<string, number>, key: string, by: number) => {
     const n = (map.get(key) ?? 0) + by;
     if (n > 0) map.set(key, n);
     else map.delete(key);
   };
-  const hasRoom = (job: OutboxJob) =>
-    (busyHosts.get(job.host) ?? 0) < perHost && (busyUsers.get(job.userId) ?? 0) < perUser;
-  let queue: OutboxJob[] = [];
+  const hostHasRoom = (host: string) => (busyHosts.get(host) ?? 0) < perHost;
+  const userHasRoom = (userId: string) => (busyUsers.get(userId) ?? 0) < perUser;
   let done: Done[] = [];
   let flushQueued = false;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -93,6 +120,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
   let idleWaiters: (() => void)[] = [];
   let kickQueued = false;
   const stampOrigin = originStamper(() => deps.origin?.());
+  const stats = { commits: 0, answers: 0 };
 
   /**
    * Arms the timer for the first job not yet due at `now`. `now` must be the time the
@@ -100,8 +128,14 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
    * its time, and a job due between two reads of the clock would be neither due nor next.
    */
   function armTimer(now: number): void {
-    const at = nextAttemptAfter(db, now);
+    board.promote(now);
+    const at = board.nextDueAt();
     if (at === undefined || at >= timerAt) return;
+    // Due already by the clock's next read (a timer that fired a millisecond early): look again.
+    if (at <= clock.now()) {
+      setImmediate(pump);
+      return;
+    }
     if (timer !== undefined) clock.clearTimeout(timer);
     timerAt = at;
     timer = clock.setTimeout(() => {
@@ -134,43 +168,91 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
     }, RETRY_AFTER_FAILURE_MS);
   }
 
+  /** Reads the next rows of the outbox into the board (a range on the primary key). */
+  function load(now: number): void {
+    const rows = jobsAfter(db, cursor, LOAD_CHUNK);
+    for (const row of rows) board.add(row, now);
+    if (rows.length > 0) cursor = rows.at(-1)!.id;
+    if (rows.length < LOAD_CHUNK) moreRows = false;
+  }
+
   function fill(): void {
-    let refilled = false;
-    let lookedAt = clock.now();
-    while (inFlight.size < options.concurrency) {
-      if (queue.length === 0) {
-        if (refilled) break;
-        refilled = true;
-        lookedAt = clock.now();
-        queue = dueJobs(db, lookedAt, options.concurrency * 2, claimed, { perHost, perUser });
-        for (const job of queue) claimed.add(job.id);
-        if (queue.length === 0) break;
+    const lookedAt = clock.now();
+    if (moreRows && (newRows || board.size < LOAD_CHUNK) && board.size < BOARD_MAX) {
+      newRows = false;
+      load(lookedAt);
+    }
+    board.promote(lookedAt);
+    while (active < options.concurrency) {
+      const key = board.pick(hostHasRoom, userHasRoom);
+      if (!key) {
+        // Every due job on the board waits for its host or account: read further, while there is room.
+        if (moreRows && board.size < BOARD_MAX) {
+          load(lookedAt);
+          continue;
+        }
+        break;
       }
-      const job = queue.shift()!;
-      // Its host or account has its share in flight: the job waits for the next look.
-      if (hasRoom(job)) start(job);
-      else claimed.delete(job.id);
+      // Off the board, the job is this worker's until its answer is recorded: it cannot be picked twice.
+      const job = jobToSend(db, key.id);
+      // Gone (its device removed, or answered by another process's worker): nothing to send.
+      if (!job) continue;
+      // Postponed by another process's worker since it was read: back on the board at its new time.
+      if (job.dueAt > lookedAt) {
+        board.add({ ...key, dueAt: job.dueAt }, lookedAt);
+        continue;
+      }
+      start(job);
     }
-    if (inFlight.size === 0 && queue.length === 0) {
-      armTimer(lookedAt);
-      if (done.length === 0) settleIdle();
-    }
+    armTimer(lookedAt);
+    if (inFlight.size === 0 && done.length === 0) settleIdle();
   }
 
   function start(job: OutboxJob): void {
+    const slot = { stalled: false, over: false };
+    active++;
     bump(busyHosts, job.host, 1);
     bump(busyUsers, job.userId, 1);
+    const stallTimer = clock.setTimeout(() => stall(job, slot), stallMs);
     const p = deliver(job).then(
       (outcome) => finish({ job, outcome }),
       (err: Error) => finish({ job, outcome: { kind: 'failed', reason: err.message } }),
     );
     inFlight.add(p);
     p.finally(() => {
+      slot.over = true;
+      clock.clearTimeout(stallTimer);
       inFlight.delete(p);
-      bump(busyHosts, job.host, -1);
-      bump(busyUsers, job.userId, -1);
+      if (slot.stalled) {
+        stalled--;
+        bump(stalledHosts, job.host, -1);
+        bump(stalledUsers, job.userId, -1);
+      } else {
+        active--;
+        bump(busyHosts, job.host, -1);
+        bump(busyUsers, job.userId, -1);
+      }
       pump();
     });
+  }
+
+  /** A delivery still waiting after stallMs gives its slots to the next jobs, if stalled ones have room. */
+  function stall(job: OutboxJob, slot: { stalled: boolean; over: boolean }): void {
+    if (slot.over || stopping) return;
+    if (
+      stalled >= options.concurrency ||
+      (stalledHosts.get(job.host) ?? 0) >= perHost ||
+      (stalledUsers.get(job.userId) ?? 0) >= perUser
+    )
+      return;
+    slot.stalled = true;
+    active--;
+    bump(busyHosts, job.host, -1);
+    bump(busyUsers, job.userId, -1);
+    stalled++;
+    bump(stalledHosts, job.host, 1);
+    bump(stalledUsers, job.userId, 1);
+    pump();
   }
 
   async function deliver(job: OutboxJob): Promise<SendOutcome> {
@@ -225,17 +307,26 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       retryLater();
       return;
     }
-    for (const { job, outcome } of batch) {
-      claimed.delete(job.id);
-      deps.onRecorded?.(job, outcome);
+    stats.commits++;
+    stats.answers += batch.length;
+    try {
+      // A job answered but kept (a retry) goes back on the board at its new time.
+      for (const { job, outcome } of batch) {
+        if (outcome.kind === 'success') continue;
+        const dueAt = jobDueAt(db, job.id);
+        if (dueAt !== undefined) board.add({ id: job.id, dueAt, userId: job.userId, host: job.host }, now);
+      }
+    } catch {
+      // The rows stay; a restart reads them again.
     }
+    for (const { job, outcome } of batch) deps.onRecorded?.(job, outcome);
     try {
       // Jobs due by now are found by the next fill; this is for the ones after.
       armTimer(now);
     } catch {
       retryLater();
     }
-    if (inFlight.size === 0 && queue.length === 0) pump();
+    if (inFlight.size === 0) pump();
   }
 
   function record({ job, outcome }: Done, now: number): void {
@@ -300,6 +391,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       // After the current transaction has committed and the request has answered.
       setImmediate(() => {
         kickQueued = false;
+        moreRows = true;
+        newRows = true;
         pump();
       });
     },
@@ -307,14 +400,14 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       stopping = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
-      queue = [];
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       flush();
       settleIdle();
     },
     idle() {
-      if (inFlight.size === 0 && queue.length === 0 && done.length === 0 && !kickQueued) return Promise.resolve();
+      if (inFlight.size === 0 && done.length === 0 && !kickQueued) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
+    stats,
   };
 }

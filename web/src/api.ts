@@ -18,6 +18,7 @@ import type {
 import type { DeviceStatus, MyDevice, NewSubscription, TestQueued } from '../../src/wire/push.ts';
 import type { AccountEmail, LogbookNotifications, NotifyPrefs as PushPrefs } from '../../src/wire/notify.ts';
 import type { DeletedAnswer, HistoryAnswer, PullAnswer, UploadAnswer, UploadItem } from '../../src/wire/sync.ts';
+import type { BroadcastInfo } from '../../src/wire/broadcast.ts';
 
 // The answers' types are the server's own (src/wire), imported as types only: nothing of
 // the server, nor valibot, reaches the bundle.
@@ -27,6 +28,7 @@ export type { DeviceStatus } from '../../src/wire/push.ts';
 export type { AccountEmail, NotifyPrefs as PushPrefs, QuietHours } from '../../src/wire/notify.ts';
 export type { DeletedRow, EntryVersionRow, PullItem } from '../../src/wire/sync.ts';
 export type { OpenInviteRow } from '../../src/wire/logbooks.ts';
+export type { BroadcastInfo } from '../../src/wire/broadcast.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -146,4 +148,8 @@ export const api = {
     request<AccountEmail>('PUT', '/api/account/email', { email, locale }),
   deleteAccountEmail: () => request<void>('DELETE', '/api/account/email'),
   verifyEmail: (token: string) => request<AccountEmail>('POST', '/api/account/email/verify', { token }),
+  /** Admins only: a message to every device of every account, and the last one's progress. */
+  broadcast: (title: string, body: string) =>
+    request<{ broadcast: BroadcastInfo }>('POST', '/api/admin/push/broadcast', { title, body }),
+  lastBroadcast: () => request<{ broadcast: BroadcastInfo | null }>('GET', '/api/admin/push/broadcast'),
 };

@@ -131,6 +131,13 @@ const en = {
   pushTestSent: 'Test sent to {n} device(s).',
   pushOwnerOnly:
     "Notifications are about changes by others; each logbook's screen turns them on or off there (crew start with them off).",
+  broadcastTitle: 'Message to everyone',
+  broadcastHint: 'Admins only: a short notification to every device of every account on this server (at most 3 a day).',
+  broadcastHeading: 'Title',
+  broadcastBody: 'Text',
+  broadcastSend: 'Send to every device',
+  broadcastConfirm: 'Send this notification to every device of every account?',
+  broadcastProgress: 'Last message: {done} of {devices} device(s) answered.',
   language: 'Language',
   account: 'Account',
   signedInAs: 'Signed in as {name}',
@@ -285,6 +292,14 @@ const de: Record<keyof typeof en, string> = {
   pushTestSent: 'Test an {n} Gerät(e) gesendet.',
   pushOwnerOnly:
     'Benachrichtigungen betreffen Änderungen anderer; auf dem Bildschirm jedes Logbuchs schaltest du sie dort ein oder aus (für Crew sind sie anfangs aus).',
+  broadcastTitle: 'Nachricht an alle',
+  broadcastHint:
+    'Nur für Admins: eine kurze Benachrichtigung an jedes Gerät jedes Kontos auf diesem Server (höchstens 3 am Tag).',
+  broadcastHeading: 'Titel',
+  broadcastBody: 'Text',
+  broadcastSend: 'An alle Geräte senden',
+  broadcastConfirm: 'Diese Benachrichtigung an jedes Gerät jedes Kontos senden?',
+  broadcastProgress: 'Letzte Nachricht: {done} von {devices} Gerät(en) beantwortet.',
   language: 'Sprache',
   account: 'Konto',
   signedInAs: 'Angemeldet als {name}',

@@ -1,5 +1,5 @@
 // Settings: notifications (push-settings.tsx), language, the account's passkeys (add, list,
-// remove) and signing out.
+// remove) and signing out; for an admin, the message to everyone (broadcast.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import { api, type PasskeyInfo } from '../api.ts';
 import { formatTime, lang, setLang, t, type Lang } from '../i18n.ts';
@@ -9,6 +9,7 @@ import { navigate } from '../router.ts';
 import { signedOut, useSession } from '../session.ts';
 import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
 import { PushSection } from './push-settings.tsx';
+import { BroadcastSection } from './broadcast.tsx';
 
 /** The account's passkeys with their dates; one can be removed (after a passkey check), never the last. */
 function PasskeyList(props: { revision: number; onRemoved: () => void; onError: (e: unknown) => void }) {
@@ -83,6 +84,7 @@ export function SettingsPage() {
           ))}
         </div>
       </section>
+      {user?.isAdmin ? <BroadcastSection /> : null}
       <section class="card stack">
         <h2>{t('account')}</h2>
         <p>{t('signedInAs', { name: user?.username ?? '' })}</p>

@@ -1,0 +1,146 @@
+// The outbox's due order in memory: the worker's jobs by push-service host, then by account,
+// each a queue in id order, with a heap for the ones not due yet. A pick goes round the hosts
+// and, at a host, round its accounts, skipping those with their share in flight: its cost
+// depends on what is in flight, never on how many jobs wait. Rebuilt from SQLite at start.
+import type { JobKey } from './outbox.ts';
+
+/** A first-in first-out queue that keeps its memory compact as it is taken from. */
+class Fifo<T> {
+  #items: T[] = [];
+  #head = 0;
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+  push(item: T): void {
+    this.#items.push(item);
+  }
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head]!;
+    this.#items[this.#head++] = undefined as T;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+}
+
+/** One host's ready jobs: a queue per account, and the accounts in turn. */
+interface HostQueue {
+  byUser: Map<string, Fifo<JobKey>>;
+  turns: Fifo<string>;
+}
+
+export class DueBoard {
+  readonly #hosts = new Map<string, HostQueue>();
+  readonly #hostTurns = new Fifo<string>();
+  /** Jobs not due yet, a binary min-heap on dueAt (then id). */
+  readonly #waiting: JobKey[] = [];
+  #ready = 0;
+
+  /** Jobs on the board, due or not. */
+  get size(): number {
+    return this.#ready + this.#waiting.length;
+  }
+
+  /** When the first job not due at `now` becomes due (call promote(now) first). */
+  nextDueAt(): number | undefined {
+    return this.#waiting[0]?.dueAt;
+  }
+
+  add(job: JobKey, now: number): void {
+    if (job.dueAt <= now) this.#addReady(job);
+    else this.#heapPush(job);
+  }
+
+  /** Moves every waiting job due by `now` to the ready queues. */
+  promote(now: number): void {
+    while (this.#waiting.length > 0 && this.#waiting[0]!.dueAt <= now) this.#addReady(this.#heapPop()!);
+  }
+
+  /**
+   * The next due job in turn whose host and account may take one more delivery, taken off the
+   * board; undefined when every due job's host or account has its share in flight. Skipped
+   * hosts and accounts keep their place in the turn order.
+   */
+  pick(hostHasRoom: (host: string) => boolean, userHasRoom: (userId: string) => boolean): JobKey | undefined {
+    for (let h = this.#hostTurns.length; h > 0; h--) {
+      const host = this.#hostTurns.shift()!;
+      const queue = this.#hosts.get(host)!;
+      if (!hostHasRoom(host)) {
+        this.#hostTurns.push(host);
+        continue;
+      }
+      for (let u = queue.turns.length; u > 0; u--) {
+        const userId = queue.turns.shift()!;
+        if (!userHasRoom(userId)) {
+          queue.turns.push(userId);
+          continue;
+        }
+        const jobs = queue.byUser.get(userId)!;
+        const job = jobs.shift()!;
+        this.#ready--;
+        if (jobs.length > 0) queue.turns.push(userId);
+        else queue.byUser.delete(userId);
+        if (queue.turns.length > 0) this.#hostTurns.push(host);
+        else this.#hosts.delete(host);
+        return job;
+      }
+      this.#hostTurns.push(host);
+    }
+    return undefined;
+  }
+
+  #addReady(job: JobKey): void {
+    let queue = this.#hosts.get(job.host);
+    if (!queue) {
+      queue = { byUser: new Map(), turns: new Fifo() };
+      this.#hosts.set(job.host, queue);
+      this.#hostTurns.push(job.host);
+    }
+    let jobs = queue.byUser.get(job.userId);
+    if (!jobs) {
+      jobs = new Fifo();
+      queue.byUser.set(job.userId, jobs);
+      queue.turns.push(job.userId);
+    }
+    jobs.push(job);
+    this.#ready++;
+  }
+
+  #heapPush(job: JobKey): void {
+    const heap = this.#waiting;
+    heap.push(job);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  #heapPop(): JobKey | undefined {
+    const heap = this.#waiting;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+const before = (a: JobKey, b: JobKey) => a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.id < b.id);
