@@ -36,7 +36,7 @@ export function composeEmail(
   path: string,
   unsubscribeUrl: string | undefined,
 ): ComposedEmail {
-  const t = EMAIL_TEXTS[locale];
+  const t = EMAIL_TEXTS[locale] ?? EMAIL_TEXTS.en;
   const href = `${origin}${path}`;
   const headers: Record<string, string> = {};
   let footerText = '';

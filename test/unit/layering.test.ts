@@ -23,7 +23,7 @@ const LAYERS: string[][] = [
     'tokens.ts',
     'version.ts',
   ],
-  ['kit'],
+  ['kit', 'texts'],
   ['auth', 'logbooks', 'push', 'email', 'notify', 'sync', 'replication', 'watch'],
   ['app', 'cli', 'main.ts'],
 ];

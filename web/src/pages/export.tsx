@@ -2,7 +2,7 @@
 // track, and a printable A4 logbook (boat, crew, distance run per day) to print or save as PDF.
 import { useEffect, useState } from 'preact/hooks';
 import type { Member } from '../api.ts';
-import { formatTime, lang, t } from '../i18n.ts';
+import { csvDelimiter, formatTime, intlTag, t } from '../i18n.ts';
 import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
 import { loadCrew, nameOf, useCrew } from '../logbook/crew-names.ts';
 import { download, openForExport, type ExportRow } from '../export/entries.ts';
@@ -13,7 +13,6 @@ import { useLogbook } from './logbook.tsx';
 import { displayValue } from '../logbook/display.ts';
 import { splitPassages, type Passage } from '../voyage/passages.ts';
 import { fixed1 } from '../voyage/use-voyage.ts';
-import '../voyage/register-texts.ts';
 
 const fileStem = (title: string | null | undefined) =>
   `${
@@ -52,7 +51,7 @@ export function ExportPage({ id }: { id: string }) {
         names: Object.fromEntries(crew.map((m) => [m.userId, m.username])),
         someone: t('someone'),
         formerCrew: t('formerCrew'),
-        delimiter: lang() === 'de' ? ';' : ',',
+        delimiter: csvDelimiter(),
         trackName: logbook?.title ?? 'crewbell',
       },
       progress,
@@ -148,7 +147,7 @@ export function PrintPage({ id }: { id: string }) {
               {perDay.days.map((d) => (
                 <tr key={d.day}>
                   <td>
-                    {new Date(`${d.day}T12:00`).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', {
+                    {new Date(`${d.day}T12:00`).toLocaleDateString(intlTag(), {
                       weekday: 'short',
                       day: 'numeric',
                       month: 'short',
