@@ -59,6 +59,20 @@ for (const { dir, registered } of FOLDERS) {
     }
   });
 
+  test(`${dir}: no sentence left in English (a text of 12 letters or more the same as en's)`, async () => {
+    const all = await catalogues(dir);
+    const en = all.get('en')!;
+    for (const [lang, table] of all) {
+      if (lang === 'en') continue;
+      const same = Object.keys(table).filter((key) => {
+        const ours = JSON.stringify(table[key]);
+        const letters = ours.replace(/\{\w+\}/g, '').replace(/[^\p{L}]/gu, '').length;
+        return ours === JSON.stringify(en[key]) && letters >= 12 && !SAME_AS_ENGLISH.has(`${lang}.${key}`);
+      });
+      assert.deepEqual(same, [], `${lang}: still English`);
+    }
+  });
+
   test(`${dir}: plurals for 0, 1, 2, 5 and 22 take the language's form, with the number`, async () => {
     for (const [lang, table] of await catalogues(dir)) {
       const categories = new Intl.PluralRules(lang).resolvedOptions().pluralCategories;
@@ -79,6 +93,9 @@ for (const { dir, registered } of FOLDERS) {
     }
   });
 }
+
+/** Texts that are rightly the same as English in a language (`lang.key`), e.g. "Barometer (hPa)". */
+const SAME_AS_ENGLISH = new Set<string>(['de.f_baro']);
 
 /** The plural form each language uses for 0, 1, 2, 5 and 22 (CLDR), written out, not asked of Intl. */
 const EXPECTED: Record<Locale, string[]> = {
