@@ -1,10 +1,12 @@
 // The server's catalogues of every language it has texts in (a locale without one says
 // English), and the one way to read them. A new language is one import and one entry here.
 import { type Locale, fill, plural } from '../wire/languages.ts';
+import da from './da.ts';
 import de from './de.ts';
 import en, { type ServerCatalogue, type ServerTextKey } from './en.ts';
+import nl from './nl.ts';
 
-export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de };
+export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, nl, da };
 export type { ServerTextKey };
 
 /** The languages with server texts (the tests walk these). */

@@ -22,6 +22,8 @@ export type Lang = Locale;
 const LOADERS: { [L in Locale]?: () => Promise<{ default: Catalogue<L> }> } = {
   en: async () => ({ default: en }),
   de: () => import('./i18n/de.ts'),
+  nl: () => import('./i18n/nl.ts'),
+  da: () => import('./i18n/da.ts'),
 };
 
 /** Every language the app can show, in the contract's order. */

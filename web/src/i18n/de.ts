@@ -89,6 +89,7 @@ const de = {
   crew: 'Crew',
   members: 'An Bord',
   you: 'du',
+  youAfterBy: 'dir',
   remove: 'Entfernen',
   leave: 'Logbuch verlassen',
   confirmLeave: 'Dieses Logbuch verlassen? Für die Rückkehr brauchst du eine neue Einladung.',

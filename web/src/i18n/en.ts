@@ -89,6 +89,8 @@ export const en = {
   crew: 'Crew',
   members: 'On board',
   you: 'you',
+  /** "you" where it follows "by" ("edited by you"): German dir, Dutch jou. */
+  youAfterBy: 'you',
   remove: 'Remove',
   leave: 'Leave this logbook',
   confirmLeave: 'Leave this logbook? You will need a new invite to come back.',

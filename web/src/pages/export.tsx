@@ -2,7 +2,7 @@
 // track, and a printable A4 logbook (boat, crew, distance run per day) to print or save as PDF.
 import { useEffect, useState } from 'preact/hooks';
 import type { Member } from '../api.ts';
-import { csvDelimiter, formatTime, intlTag, t } from '../i18n.ts';
+import { csvDelimiter, formatList, formatTime, intlTag, t } from '../i18n.ts';
 import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
 import { loadCrew, nameOf, useCrew } from '../logbook/crew-names.ts';
 import { download, openForExport, type ExportRow } from '../export/entries.ts';
@@ -265,5 +265,5 @@ function PassageSummary({ passages }: { passages: readonly Passage[] }) {
 }
 
 function CrewLine({ crew }: { crew: readonly Member[] }) {
-  return <>{crew.map((m) => `${m.username} (${t(`role${m.role}`)})`).join(', ')}</>;
+  return <>{formatList(crew.map((m) => `${m.username} (${t(`role${m.role}`)})`))}</>;
 }

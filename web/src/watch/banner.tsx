@@ -3,7 +3,7 @@
 // entry (encrypted on this device like any other). The plan is kept here for offline use.
 import { useEffect, useState } from 'preact/hooks';
 import type { Member } from '../api.ts';
-import { formatClock, t } from '../i18n.ts';
+import { formatClock, formatList, t } from '../i18n.ts';
 import { idbStore } from '../offline/idb.ts';
 import { saveEntry } from '../sync.ts';
 import { normalizeEntry } from '../logbook/fields.ts';
@@ -52,7 +52,7 @@ function useNow(): number {
 }
 
 export const names = (ids: readonly string[], crew: readonly Member[]) =>
-  ids.map((id) => crew.find((m) => m.userId === id)?.username ?? '?').join(', ') || t('nobody');
+  formatList(ids.map((id) => crew.find((m) => m.userId === id)?.username ?? '?')) || t('nobody');
 
 /** `YYYY-MM-DDTHH:MM` on this device's clock, as an entry's time field holds it. */
 function localNow(): string {

@@ -1,10 +1,12 @@
 // The lock-screen texts of every language, for the service worker (and the app's tests): a
 // language without a file here says English. A new language is one import and one entry.
 import { type Locale, fill, isLocale, plural } from '../../../../src/wire/languages.ts';
+import da from './da.ts';
 import de from './de.ts';
 import en, { type SwCatalogue } from './en.ts';
+import nl from './nl.ts';
 
-const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de };
+const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, nl, da };
 
 export type SwTextKey = keyof typeof en;
 
