@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { LANGS, type Locale, plural } from '../../src/wire/languages.ts';
-import { localeFromAcceptLanguage } from '../../src/push/messages.ts';
-import { SERVER_LANGS } from '../../src/texts/index.ts';
+import { crewChangesMessage, localeFromAcceptLanguage, testMessage } from '../../src/push/messages.ts';
+import { SERVER_LANGS, SERVER_TEXTS } from '../../src/texts/index.ts';
+import { logMessage, watchMessage } from '../../src/watch/messages.ts';
+import { composeEmail } from '../../src/email/compose.ts';
 import { APP_LANGS } from '../../web/src/i18n.ts';
 import { SW_LANGS } from '../../web/src/i18n/sw/index.ts';
 
@@ -134,4 +136,21 @@ test('Accept-Language: the highest q-value among the eleven, a region falls back
   assert.equal(localeFromAcceptLanguage('*'), 'en');
   assert.equal(localeFromAcceptLanguage('ja, zh;q=0.9'), 'en');
   assert.equal(localeFromAcceptLanguage(`${'x,'.repeat(5000)}de`), 'en', 'a long header is cut, not parsed whole');
+});
+
+test('the server words its push, its reminders and its emails in each language it has, English for the others', () => {
+  for (const lang of SERVER_LANGS) {
+    const texts = SERVER_TEXTS[lang]!;
+    assert.equal(crewChangesMessage(lang, 'l1', 2).body, texts.crewChanges, lang);
+    assert.equal(testMessage(lang).body, texts.test, lang);
+    const log = logMessage(lang, 'l1', 1).body;
+    assert.equal(log, plural(lang, texts.logDue, 1), `${lang}: the one-minute form`);
+    assert.ok(log.includes('1'), log);
+    assert.ok(
+      watchMessage(lang, 'UTC', 'l1', { id: 'w', startsAt: Date.UTC(2026, 6, 4, 4), endsAt: 0 }).body.includes('04:00'),
+    );
+    assert.equal(composeEmail('test', lang, 'https://boat.example', '/settings', undefined).subject, texts.testSubject);
+  }
+  const missing = LANGS.find((l) => !SERVER_LANGS.includes(l));
+  if (missing) assert.equal(crewChangesMessage(missing, 'l1', 1).body, SERVER_TEXTS.en!.crewChanges);
 });
