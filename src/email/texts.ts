@@ -44,8 +44,11 @@ export const EMAIL_TEXTS = Object.fromEntries(
   SERVER_LANGS.map((l) => [l, Object.fromEntries(KEYS.map((k) => [k, serverText(l, k)])) as unknown as EmailTexts]),
 ) as { [L in Locale]?: EmailTexts } & { en: EmailTexts };
 
-/** The catalogue's language for a stored or asked-for tag; English when it has none. */
+/**
+ * The language (one of API.md's eleven) for a stored or asked-for tag; English when it is
+ * none of them. Kept as asked even before its texts exist: emails say English until then.
+ */
 export function emailLocale(tag: string | undefined | null): EmailLocale {
   const lang = (tag ?? '').toLowerCase().split('-')[0];
-  return isLocale(lang) && EMAIL_TEXTS[lang] ? lang : 'en';
+  return isLocale(lang) ? lang : 'en';
 }

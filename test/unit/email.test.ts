@@ -8,6 +8,7 @@ import { parseArgs } from '../../src/cli/args.ts';
 import { composeEmail } from '../../src/email/compose.ts';
 import { EMAIL_TEXTS, emailLocale } from '../../src/email/texts.ts';
 import { SERVER_LANGS } from '../../src/texts/index.ts';
+import { LANGS } from '../../src/wire/languages.ts';
 import { EmailAddress } from '../../src/wire/notify.ts';
 
 const config = (argv: string[], env: Record<string, string> = {}) =>
@@ -56,6 +57,13 @@ test('a notification email: the generic text and the link in plain text and HTML
   assert.ok(verify.html.includes('/verify-email?token=a&amp;b'), 'HTML is escaped');
   assert.equal(emailLocale('de-AT'), 'de');
   assert.equal(emailLocale('xx'), 'en', 'a language crewbell does not speak falls back to English');
+  assert.equal(emailLocale('fr-CA'), 'fr', 'one of the eleven is kept as asked, even before it has texts');
+  for (const lang of LANGS) {
+    const written = SERVER_LANGS.includes(lang) ? lang : 'en';
+    const mail = composeEmail('test', lang, 'https://boat.example', '/settings', undefined);
+    assert.equal(mail.subject, EMAIL_TEXTS[written]?.testSubject, `${lang} is written in ${written}`);
+    assert.ok(mail.html.includes(`lang="${written}"`), lang);
+  }
   for (const lang of SERVER_LANGS) {
     assert.deepEqual(Object.keys(EMAIL_TEXTS[lang] ?? {}).sort(), Object.keys(EMAIL_TEXTS.en).sort(), lang);
   }
