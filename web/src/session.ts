@@ -39,9 +39,13 @@ export function session(): SessionState {
 
 export function useSession(): SessionState {
   const [, force] = useState(0);
+  const rendered = state;
   useEffect(() => {
     const listener = () => force((n) => n + 1);
     listeners.add(listener);
+    // The session may have arrived between the render and this subscription (the first
+    // render waits for the language's texts, the session is asked for meanwhile).
+    if (state !== rendered) listener();
     return () => void listeners.delete(listener);
   }, []);
   return state;

@@ -72,6 +72,21 @@ const screens = (id: string): [string, string][] => [
   ['/settings', '#lang-en'],
 ];
 
+/** Fails when the page shows (or labels, or holds as a placeholder) one of the English pieces. */
+async function noEnglish(page: Page, lang: string, forbidden: string[], path: string): Promise<void> {
+  const shown = await page.evaluate(
+    () =>
+      `${document.body.innerText}\n${Array.from(document.querySelectorAll('[placeholder],[aria-label],[title]'))
+        .map(
+          (e) =>
+            `${e.getAttribute('placeholder') ?? ''} ${e.getAttribute('aria-label') ?? ''} ${e.getAttribute('title') ?? ''}`,
+        )
+        .join('\n')}`,
+  );
+  const english = forbidden.filter((piece) => shown.includes(piece));
+  assert.deepEqual(english, [], `${lang} ${path} shows English`);
+}
+
 async function walk(page: Page, lang: string, table: Record<string, string | Record<string, string>>): Promise<void> {
   const forbidden = lang === 'en' ? [] : englishPieces(table);
   for (const [path, ready] of screens(mira.id)) {
@@ -82,17 +97,7 @@ async function walk(page: Page, lang: string, table: Record<string, string | Rec
     }, path);
     await page.locator(ready).first().waitFor();
     if (path === `/logbook/${mira.id}`) await screenshot(page, `i18n-logbook-${lang}`);
-    const shown = await page.evaluate(
-      () =>
-        `${document.body.innerText}\n${Array.from(document.querySelectorAll('[placeholder],[aria-label],[title]'))
-          .map(
-            (e) =>
-              `${e.getAttribute('placeholder') ?? ''} ${e.getAttribute('aria-label') ?? ''} ${e.getAttribute('title') ?? ''}`,
-          )
-          .join('\n')}`,
-    );
-    const english = forbidden.filter((piece) => shown.includes(piece));
-    assert.deepEqual(english, [], `${lang} ${path} shows English`);
+    await noEnglish(page, lang, forbidden, path);
   }
 }
 
@@ -101,8 +106,13 @@ for (const lang of APP_LANGS) {
     const table = (await import(`../../../web/src/i18n/${lang}.ts`)).default;
     const context = await newPhone(browser, { locale: lang === 'en' ? 'en-GB' : lang });
     try {
-      await useSession(context, server, skipper);
       const page = await context.newPage();
+      // Signed out: the welcome screen, and the language buttons under the tagline.
+      await page.goto(server.origin);
+      await page.locator('#sign-in').waitFor();
+      assert.equal(await page.locator('.langs button.on').getAttribute('lang'), lang);
+      await noEnglish(page, lang, lang === 'en' ? [] : englishPieces(table), '/ (signed out)');
+      await useSession(context, server, skipper);
       // The key reaches this device as from the skipper's other phone (the key link).
       await page.goto(`${server.origin}/logbook/${mira.id}#k=${mira.keyText}`);
       await page.locator('.timeline > li').first().waitFor();
