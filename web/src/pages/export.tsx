@@ -154,12 +154,12 @@ export function PrintPage({ id }: { id: string }) {
                       year: 'numeric',
                     })}
                   </td>
-                  <td class="num">{d.nm.toFixed(1)}</td>
+                  <td class="num">{fixed1(d.nm)}</td>
                 </tr>
               ))}
               <tr class="total">
                 <td>{t('printTotal')}</td>
-                <td class="num">{perDay.total.toFixed(1)}</td>
+                <td class="num">{fixed1(perDay.total)}</td>
               </tr>
             </tbody>
           </table>
