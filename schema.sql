@@ -388,3 +388,48 @@ CREATE TABLE push_broadcasts (
   last_job    INTEGER
 );
 CREATE INDEX push_broadcasts_created ON push_broadcasts(created_at);
+
+-- step 12: a push device's language is any of API.md's eleven (LANG), not only de or en.
+-- SQLite cannot change a CHECK in place, so the table is rebuilt: a new one takes the rows,
+-- the old one is dropped and the new one takes its name. The outbox's REFERENCES name
+-- push_subscriptions, so they point at the new table; its jobs are set aside while the old
+-- table goes (dropping it would cascade to them) and put back with their ids.
+CREATE TABLE push_subscriptions_step12 (
+  id                  TEXT PRIMARY KEY,
+  user_id             TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  endpoint            TEXT NOT NULL UNIQUE,
+  p256dh              TEXT NOT NULL,
+  auth                TEXT NOT NULL,
+  expiration_time     INTEGER,
+  locale              TEXT NOT NULL DEFAULT 'en'
+                        CHECK (locale IN ('de', 'en', 'nl', 'da', 'sv', 'nb', 'fr', 'es', 'it', 'pl', 'hr')),
+  vapid_public_key    TEXT,
+  created_at          INTEGER NOT NULL,
+  last_used_at        INTEGER,
+  failures            INTEGER NOT NULL DEFAULT 0,
+  permanent_failures  INTEGER NOT NULL DEFAULT 0,
+  last_seen_at        INTEGER,
+  failing_since       INTEGER,
+  failing_reason      TEXT,
+  host                TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO push_subscriptions_step12 (id, user_id, endpoint, p256dh, auth, expiration_time, locale,
+    vapid_public_key, created_at, last_used_at, failures, permanent_failures, last_seen_at, failing_since,
+    failing_reason, host)
+  SELECT id, user_id, endpoint, p256dh, auth, expiration_time, locale, vapid_public_key, created_at,
+    last_used_at, failures, permanent_failures, last_seen_at, failing_since, failing_reason, host
+  FROM push_subscriptions;
+CREATE TEMP TABLE push_outbox_step12 AS SELECT * FROM push_outbox;
+DROP TABLE push_subscriptions;
+ALTER TABLE push_subscriptions_step12 RENAME TO push_subscriptions;
+INSERT INTO push_outbox SELECT * FROM push_outbox_step12;
+DROP TABLE push_outbox_step12;
+CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id);
+CREATE INDEX push_subscriptions_user_used ON push_subscriptions(user_id, last_used_at);
+-- The push service's host, written with each new row (step 11's trigger went with the old table).
+CREATE TRIGGER push_subscriptions_host AFTER INSERT ON push_subscriptions BEGIN
+  UPDATE push_subscriptions SET host = substr(substr(NEW.endpoint, instr(NEW.endpoint, '//') + 2), 1,
+    CASE WHEN instr(substr(NEW.endpoint, instr(NEW.endpoint, '//') + 2), '/') > 0
+         THEN instr(substr(NEW.endpoint, instr(NEW.endpoint, '//') + 2), '/') - 1 ELSE 2048 END)
+   WHERE rowid = NEW.rowid;
+END;

@@ -3,6 +3,7 @@
 // app badge, opens the right page on a click and renews the push subscription when the
 // browser replaces it. A crew-change notification is
 // worded here, on the device, when it holds the logbook's key (src/notification-detail.ts).
+import { isLocale } from '../src/wire/languages.ts';
 import { fromBase64url } from './src/base64url.ts';
 import { idbStore } from './src/offline/idb.ts';
 import { crewChangesDetail } from './src/notification-detail.ts';
@@ -128,12 +129,11 @@ async function resubscribe(event: SubscriptionChangeEvent): Promise<void> {
       applicationServerKey: fromBase64url(publicKey),
     });
   }
-  const locale =
-    (await idbStore<string>('settings')
-      .get('lang')
-      .catch(() => undefined)) === 'de'
-      ? 'de'
-      : 'en';
+  // Any of the contract's languages (the server words its generic text in it).
+  const stored = await idbStore<string>('settings')
+    .get('lang')
+    .catch(() => undefined);
+  const locale = isLocale(stored) ? stored : 'en';
   const json = subscription.toJSON();
   await fetch('/api/push/subscription', {
     method: 'PUT',

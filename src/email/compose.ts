@@ -36,7 +36,9 @@ export function composeEmail(
   path: string,
   unsubscribeUrl: string | undefined,
 ): ComposedEmail {
-  const t = EMAIL_TEXTS[locale];
+  // A language without email texts yet is written (and marked) in English.
+  if (!EMAIL_TEXTS[locale]) locale = 'en';
+  const t = EMAIL_TEXTS[locale] ?? EMAIL_TEXTS.en;
   const href = `${origin}${path}`;
   const headers: Record<string, string> = {};
   let footerText = '';

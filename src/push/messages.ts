@@ -1,24 +1,13 @@
-// What a notification says, in every language crewbell speaks (push owns the message and
-// Locale; notify builds from here). Visible texts stay generic: the server cannot read
+// What a notification says, in every language crewbell speaks (the words are src/texts'; push
+// owns the message; notify builds from here). Visible texts stay generic: the server cannot read
 // logbooks. Counts and crew names ride only in `data`, encrypted for the device.
 import { createHash } from 'node:crypto';
+import { serverText } from '../texts/index.ts';
+import { LANGS, type Locale, matchLanguage } from '../wire/languages.ts';
 import type { ChangeCounts, CrewChangeData, PushMessage } from '../wire/notification.ts';
 
-/** The languages a notification can be written in (a subscription's locale). */
-export type Locale = 'de' | 'en';
-
-const TEXTS: Record<Locale, { title: string; crewChanges: string; test: string }> = {
-  en: {
-    title: 'crewbell',
-    crewChanges: 'New changes in one of your logbooks.',
-    test: 'Test notification: push works on this device.',
-  },
-  de: {
-    title: 'crewbell',
-    crewChanges: 'Neue Änderungen in einem deiner Logbücher.',
-    test: 'Testbenachrichtigung: Push funktioniert auf diesem Gerät.',
-  },
-};
+/** The languages a notification can be written in (a subscription's locale): API.md's LANG. */
+export type { Locale };
 
 export type { PushMessage } from '../wire/notification.ts';
 
@@ -46,8 +35,8 @@ export function crewChangesMessage(
   if (details.by?.length) data.by = details.by;
   if (details.skipper) data.skipper = details.skipper;
   return {
-    title: TEXTS[locale].title,
-    body: TEXTS[locale].crewChanges,
+    title: serverText(locale, 'title'),
+    body: serverText(locale, 'crewChanges'),
     tag: `logbook-${logbookId}`,
     renotify: false,
     data,
@@ -56,8 +45,8 @@ export function crewChangesMessage(
 
 export function testMessage(locale: Locale, title?: string, body?: string): PushMessage {
   return {
-    title: title ?? TEXTS[locale].title,
-    body: body ?? TEXTS[locale].test,
+    title: title ?? serverText(locale, 'title'),
+    body: body ?? serverText(locale, 'test'),
     tag: 'test',
     renotify: false,
     data: { url: '/settings' },
@@ -74,19 +63,10 @@ export function logbookTopic(logbookId: string): string {
   return createHash('sha256').update(logbookId).digest('base64url').slice(0, 32);
 }
 
-/** Picks de or en from an Accept-Language header by quality; en when neither is asked for. */
+/**
+ * The language an Accept-Language header asks for most (by q-value, then order; a region
+ * falls back to its language), among API.md's LANG; en when it asks for none of them.
+ */
 export function localeFromAcceptLanguage(header: string | undefined): Locale {
-  if (!header) return 'en';
-  const ranked = header
-    .split(',')
-    .slice(0, 20)
-    .map((part, index) => {
-      const [tag, ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((x) => x !== undefined);
-      return { lang: (tag ?? '').trim().toLowerCase().split('-')[0], q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((x) => x.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { lang } of ranked) if (lang === 'de' || lang === 'en') return lang;
-  return 'en';
+  return matchLanguage(header, LANGS) ?? 'en';
 }

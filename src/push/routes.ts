@@ -16,6 +16,7 @@ import { SeenBody, type DeviceStatus, type MyDevice, type TestQueued } from '../
 import { devicesHealth, removeDevice } from './device-health.ts';
 import { markSeen } from './badges.ts';
 import { Uuid } from '../wire/fields.ts';
+import { LANGS } from '../wire/languages.ts';
 
 const b64 = (max: number) =>
   v.pipe(
@@ -52,7 +53,7 @@ const SubscriptionBody = v.object({
       ),
     ),
   ),
-  locale: v.optional(v.picklist(['de', 'en'], 'must be "de" or "en"')),
+  locale: v.optional(v.picklist(LANGS, `must be one of ${LANGS.join(', ')}`)),
   /** The applicationServerKey the browser subscribed with (lets the PWA spot a rotated key). */
   vapidPublicKey: v.optional(
     v.pipe(

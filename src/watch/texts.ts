@@ -1,7 +1,8 @@
-// What a watch or log reminder says, in each language the bell speaks. Every watch text lives
-// here: a new language is one more entry (a locale without one falls back to English). Times
-// are the recipient's wall clock, 24-hour, as a ship's log writes them.
+// What a watch or log reminder says, in the recipient's language (the words are src/texts'; a
+// locale without them falls back to English). Times are the recipient's wall clock, 24-hour,
+// as a ship's log writes them.
 import type { Locale } from '../push/messages.ts';
+import { serverText } from '../texts/index.ts';
 
 export interface WatchTexts {
   title: string;
@@ -11,23 +12,12 @@ export interface WatchTexts {
   logDue(minutes: number): string;
 }
 
-const en: WatchTexts = {
-  title: 'crewbell',
-  watchStarts: (time) => `Your watch starts at ${time}.`,
-  logDue: (minutes) => `Time for a log entry: none for ${minutes} minutes.`,
-};
-
-const TEXTS: { [L in Locale]?: WatchTexts } & { en: WatchTexts } = {
-  en,
-  de: {
-    title: 'crewbell',
-    watchStarts: (time) => `Deine Wache beginnt um ${time}.`,
-    logDue: (minutes) => `Zeit für einen Logeintrag: seit ${minutes} Minuten keiner.`,
-  },
-};
-
 export function watchTexts(locale: Locale): WatchTexts {
-  return TEXTS[locale] ?? TEXTS.en;
+  return {
+    title: serverText(locale, 'title'),
+    watchStarts: (time) => serverText(locale, 'watchStarts', { time }),
+    logDue: (minutes) => serverText(locale, 'logDue', { n: minutes }),
+  };
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();

@@ -3,8 +3,9 @@
 // The subscription body keeps its schema in src/push (it checks keys with server crypto).
 import * as v from 'valibot';
 import { Uuid, type IsoTime } from './fields.ts';
+import type { Locale } from './languages.ts';
 
-export type Locale = 'de' | 'en';
+export type { Locale };
 
 /** GET /api/push/subscriptions: the caller's own devices. */
 export interface MyDevice {

@@ -110,14 +110,19 @@ test("a user lists their own devices, whole endpoints, and nobody else's", async
 
 test('locale falls back to Accept-Language, then en', async () => {
   const u = user();
-  const de = await u.client.put('/api/push/subscription', browserSubscription(), {
-    headers: { 'accept-language': 'fr;q=0.9, de;q=0.8, en;q=0.5' },
+  const fr = await u.client.put('/api/push/subscription', browserSubscription(), {
+    headers: { 'accept-language': 'ja;q=0.95, fr-CH;q=0.9, de;q=0.8, en;q=0.5' },
   });
-  const none = await u.client.put('/api/push/subscription', browserSubscription());
-  const [a] = rows<{ locale: string }>('SELECT locale FROM push_subscriptions WHERE id = ?', de.body.id);
-  const [b] = rows<{ locale: string }>('SELECT locale FROM push_subscriptions WHERE id = ?', none.body.id);
-  assert.equal(a!.locale, 'de');
-  assert.equal(b!.locale, 'en');
+  const none = await u.client.put('/api/push/subscription', browserSubscription(), {
+    headers: { 'accept-language': 'ja, zh;q=0.8' },
+  });
+  const hr = await u.client.put('/api/push/subscription', { ...browserSubscription(), locale: 'hr' });
+  const locale = (id: string) =>
+    rows<{ locale: string }>('SELECT locale FROM push_subscriptions WHERE id = ?', id)[0]!.locale;
+  assert.equal(fr.status, 200, JSON.stringify(fr.body));
+  assert.equal(locale(fr.body.id), 'fr', 'the best-rated of the eleven, its region dropped');
+  assert.equal(locale(none.body.id), 'en');
+  assert.equal(locale(hr.body.id), 'hr', 'any of the eleven, given by the app');
 });
 
 test('bad subscriptions are refused with 400 naming the field', async () => {
@@ -142,7 +147,8 @@ test('bad subscriptions are refused with 400 naming the field', async () => {
     ],
     [{ ...good, keys: { ...good.keys, auth: randomBytes(15).toString('base64url') } }, 'keys.auth'],
     [{ ...good, keys: { p256dh: good.keys.p256dh } }, 'keys.auth'],
-    [{ ...good, locale: 'fr' }, 'locale'],
+    [{ ...good, locale: 'xx' }, 'locale'],
+    [{ ...good, locale: 'de-DE' }, 'locale'],
     [{ ...good, expirationTime: 'soon' }, 'expirationTime'],
     [{ keys: good.keys }, 'endpoint'],
   ];

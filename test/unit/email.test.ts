@@ -7,6 +7,8 @@ import { defaultMailFrom, serveConfig, serveFlags, UsageError } from '../../src/
 import { parseArgs } from '../../src/cli/args.ts';
 import { composeEmail } from '../../src/email/compose.ts';
 import { EMAIL_TEXTS, emailLocale } from '../../src/email/texts.ts';
+import { SERVER_LANGS } from '../../src/texts/index.ts';
+import { LANGS } from '../../src/wire/languages.ts';
 import { EmailAddress } from '../../src/wire/notify.ts';
 
 const config = (argv: string[], env: Record<string, string> = {}) =>
@@ -39,9 +41,9 @@ test('--smtp-url, --mail-from and --email-throttle have CREWBELL_* twins, defaul
 
 test('a notification email: the generic text and the link in plain text and HTML, one-click unsubscribe, per language', () => {
   const unsubscribe = 'https://boat.example/api/email/unsubscribe?token=abc';
-  for (const lang of ['en', 'de'] as const) {
+  for (const lang of SERVER_LANGS) {
     const mail = composeEmail('changes', lang, 'https://boat.example', '/logbook/42', unsubscribe);
-    assert.equal(mail.subject, EMAIL_TEXTS[lang].changesSubject);
+    assert.equal(mail.subject, EMAIL_TEXTS[lang]?.changesSubject);
     assert.ok(mail.text.includes('https://boat.example/logbook/42'));
     assert.ok(mail.html.includes('href="https://boat.example/logbook/42"'));
     assert.ok(mail.html.includes(`lang="${lang}"`));
@@ -54,12 +56,17 @@ test('a notification email: the generic text and the link in plain text and HTML
   assert.deepEqual(verify.headers, {}, 'a confirmation link is not a list');
   assert.ok(verify.html.includes('/verify-email?token=a&amp;b'), 'HTML is escaped');
   assert.equal(emailLocale('de-AT'), 'de');
-  assert.equal(emailLocale('fr'), 'en', 'a language without texts yet falls back to English');
-  assert.deepEqual(
-    Object.keys(EMAIL_TEXTS.de).sort(),
-    Object.keys(EMAIL_TEXTS.en).sort(),
-    'every text in every language',
-  );
+  assert.equal(emailLocale('xx'), 'en', 'a language crewbell does not speak falls back to English');
+  assert.equal(emailLocale('fr-CA'), 'fr', 'one of the eleven is kept as asked, even before it has texts');
+  for (const lang of LANGS) {
+    const written = SERVER_LANGS.includes(lang) ? lang : 'en';
+    const mail = composeEmail('test', lang, 'https://boat.example', '/settings', undefined);
+    assert.equal(mail.subject, EMAIL_TEXTS[written]?.testSubject, `${lang} is written in ${written}`);
+    assert.ok(mail.html.includes(`lang="${written}"`), lang);
+  }
+  for (const lang of SERVER_LANGS) {
+    assert.deepEqual(Object.keys(EMAIL_TEXTS[lang] ?? {}).sort(), Object.keys(EMAIL_TEXTS.en).sort(), lang);
+  }
 });
 
 test('an address is one a relay takes: no spaces, angle brackets, line breaks; at most 254 characters', () => {

@@ -12,7 +12,7 @@ const WEB = resolve(import.meta.dirname, '../../web/src');
 const LAYERS: string[][] = [
   ['wire'],
   ['assets.ts', 'clock.ts', 'config.ts', 'db.ts', 'group-commit.ts', 'log.ts', 'metrics.ts', 'tokens.ts', 'version.ts'],
-  ['kit'],
+  ['kit', 'texts'],
   ['auth', 'logbooks', 'push', 'email', 'notify', 'sync', 'replication', 'watch'],
   ['app', 'cli', 'main.ts'],
 ];

@@ -4,7 +4,7 @@ import { render, type ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './app.css';
 import './logbook/logbook.css';
-import { lang, onLangChange, t } from './i18n.ts';
+import { lang, loadLang, onLangChange, t } from './i18n.ts';
 import { match, navigate, onLinkClick, useLocation } from './router.ts';
 import { loadSession, session, useSession } from './session.ts';
 import { refreshPendingCount, scheduleSync } from './sync.ts';
@@ -106,13 +106,15 @@ function App() {
   );
 }
 
-document.documentElement.lang = lang();
 // The service worker cannot read localStorage; it renews subscriptions in this language.
 const settings = idbStore<string>('settings');
 const keepLang = () => void settings.put('lang', lang()).catch(() => undefined);
-keepLang();
 onLangChange(keepLang);
-render(<App />, document.getElementById('app')!);
+// The chosen language's texts come before the first render (English is already here).
+void loadLang().then(() => {
+  keepLang();
+  render(<App />, document.getElementById('app')!);
+});
 void loadSession().then(() => {
   // The subscription goes to the server at every start (a rotated VAPID key renews it), the
   // badge is cleared, and again when the app comes back (web/src/device-heal.ts).

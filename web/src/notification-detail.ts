@@ -3,6 +3,7 @@
 // failing (no key, no title, a wrong key, names turned off here) keeps the generic text.
 import { importLogbookKey, openJson } from './crypto.ts';
 import { idbStore } from './offline/idb.ts';
+import { swLang } from './i18n/sw/index.ts';
 import { crewChangesText, type CrewChangeData } from './notification-text.ts';
 
 /** The device setting "Show logbook names on the lock screen" (on unless set to "off"). */
@@ -48,7 +49,7 @@ export async function crewChangesDetail(data: CrewChangeData & { logbookId?: unk
     if (!meta) return undefined;
     const { title } = await openJson<{ title?: unknown }>(await importLogbookKey(keyText), meta, `${logbookId}/meta`);
     if (typeof title !== 'string' || !title.trim()) return undefined;
-    const lang = (await idbStore<string>('settings').get('lang')) === 'de' ? 'de' : 'en';
+    const lang = swLang(await idbStore<string>('settings').get('lang'));
     return crewChangesText(lang, title.trim().slice(0, 80), data);
   } catch {
     return undefined;

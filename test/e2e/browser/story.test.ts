@@ -300,7 +300,7 @@ step('the test notification button reaches this device', async () => {
   await owner.goto(`${server.origin}/settings`);
   await owner.locator('#push[data-push-state="active"]').waitFor();
   await owner.click('#push-test');
-  await owner.getByText('Test sent to 1 device(s).').waitFor();
+  await owner.getByText('Test sent to 1 device.').waitFor();
   const test = await waitFor(
     () => pushService.delivered(device).find((m) => m.payload?.tag === 'test'),
     'the test push',

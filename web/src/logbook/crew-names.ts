@@ -38,6 +38,6 @@ export function useCrew(logbookId: string): Member[] {
 /** "you", the crew member's name, or "former crew" for an id no longer aboard. */
 export function nameOf(userId: string | null | undefined, crew: readonly Member[], me: string | undefined): string {
   if (!userId) return t('someone');
-  if (userId === me) return t('you');
+  if (userId === me) return t('youAfterBy');
   return crew.find((m) => m.userId === userId)?.username ?? t('formerCrew');
 }

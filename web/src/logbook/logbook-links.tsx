@@ -1,7 +1,6 @@
 // The way from a logbook's timeline to what lies behind it: its passages, recently deleted
 // entries, the on-device export (CSV, GPX, print) and, for those who write, a GPX import.
 import { t } from '../i18n.ts';
-import '../voyage/register-texts.ts';
 
 export function LogbookLinks({ id, canWrite = false }: { id: string; canWrite?: boolean }) {
   return (

@@ -1,7 +1,7 @@
 // Signing in and up: the welcome screen, the admin's sign-up link and the crew invite link.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type InviteInfo, type User } from '../api.ts';
-import { formatTime, lang, setLang, t, type TextKey } from '../i18n.ts';
+import { APP_LANGS, formatTime, LANG_NAMES, lang, setLang, t, type TextKey } from '../i18n.ts';
 import { importLogbookKey } from '../crypto.ts';
 import { keepLogbookKey } from '../keys.ts';
 import { navigate } from '../router.ts';
@@ -26,9 +26,15 @@ function Hero() {
       <p class="brand">crewbell</p>
       <p class="tagline">{t('tagline')}</p>
       <p class="langs">
-        {(['de', 'en'] as const).map((l) => (
-          <button type="button" class={lang() === l ? 'on' : ''} aria-pressed={lang() === l} onClick={() => setLang(l)}>
-            {l === 'de' ? 'Deutsch' : 'English'}
+        {APP_LANGS.map((l) => (
+          <button
+            type="button"
+            lang={l}
+            class={lang() === l ? 'on' : ''}
+            aria-pressed={lang() === l}
+            onClick={() => void setLang(l)}
+          >
+            {LANG_NAMES[l]}
           </button>
         ))}
       </p>

@@ -50,7 +50,7 @@ export function BroadcastSection() {
       </ActionButton>
       {last ? (
         <Notice kind={last.remaining === 0 ? 'ok' : 'info'}>
-          {t('broadcastProgress', { done: last.devices - last.remaining, devices: last.devices })}
+          {t('broadcastProgress', { done: last.devices - last.remaining, n: last.devices })}
         </Notice>
       ) : null}
       {error ? <Notice kind="error">{error}</Notice> : null}

@@ -3,8 +3,7 @@
 // address. A server without a relay (409 email_not_configured) shows nothing.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type AccountEmail, type PushPrefs } from '../api.ts';
-import { tn } from '../notify-texts.ts';
-import { lang } from '../i18n.ts';
+import { lang, t } from '../i18n.ts';
 import { ActionButton, errorText, Notice } from '../ui.tsx';
 
 export function EmailSection(props: { prefs: PushPrefs; onSaved: (prefs: PushPrefs) => void }) {
@@ -29,18 +28,18 @@ export function EmailSection(props: { prefs: PushPrefs; onSaved: (prefs: PushPre
       id="email-fallback"
       data-email={stored.email === null ? 'none' : verified ? 'verified' : 'pending'}
     >
-      <h3>{tn('emailTitle')}</h3>
-      <p class="muted small">{tn('emailHint')}</p>
+      <h3>{t('emailTitle')}</h3>
+      <p class="muted small">{t('emailHint')}</p>
       {stored.email !== null ? (
         <p id="email-state" class={verified ? 'state on' : 'state off'}>
-          {tn(verified ? 'emailVerified' : 'emailPending', { email: stored.email })}
+          {t(verified ? 'emailVerified' : 'emailPending', { email: stored.email })}
         </p>
       ) : null}
       {verified ? (
         <label class="toggle">
           <span>
-            {tn('emailSwitch')}
-            <small class="muted block">{tn('emailSwitchHint')}</small>
+            {t('emailSwitch')}
+            <small class="muted block">{t('emailSwitchHint')}</small>
           </span>
           <input
             id="email-when-no-push"
@@ -66,7 +65,7 @@ export function EmailSection(props: { prefs: PushPrefs; onSaved: (prefs: PushPre
         }}
       >
         <label class="field">
-          <span class="muted small block">{tn('emailAddress')}</span>
+          <span class="muted small block">{t('emailAddress')}</span>
           <input
             id="email-address"
             type="email"
@@ -85,13 +84,13 @@ export function EmailSection(props: { prefs: PushPrefs; onSaved: (prefs: PushPre
             setError('');
             setNote('');
             const answer = await api.setAccountEmail(draft.trim(), lang());
-            setNote(answer.email !== null && answer.verified ? '' : tn('emailSent', { email: draft.trim() }));
+            setNote(answer.email !== null && answer.verified ? '' : t('emailSent', { email: draft.trim() }));
             setDraft('');
             await load();
           }}
           onError={(e) => setError(errorText(e))}
         >
-          {tn('emailSend')}
+          {t('emailSend')}
         </ActionButton>
       </form>
       {stored.email !== null ? (
@@ -105,7 +104,7 @@ export function EmailSection(props: { prefs: PushPrefs; onSaved: (prefs: PushPre
           }}
           onError={(e) => setError(errorText(e))}
         >
-          {tn('emailRemove')}
+          {t('emailRemove')}
         </ActionButton>
       ) : null}
       {note ? <Notice kind="ok">{note}</Notice> : null}

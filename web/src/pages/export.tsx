@@ -2,7 +2,7 @@
 // track, and a printable A4 logbook (boat, crew, distance run per day) to print or save as PDF.
 import { useEffect, useState } from 'preact/hooks';
 import type { Member } from '../api.ts';
-import { formatTime, lang, t } from '../i18n.ts';
+import { csvDelimiter, formatList, formatTime, intlTag, t } from '../i18n.ts';
 import { ActionButton, errorText, Notice, Page } from '../ui.tsx';
 import { loadCrew, nameOf, useCrew } from '../logbook/crew-names.ts';
 import { download, openForExport, type ExportRow } from '../export/entries.ts';
@@ -13,7 +13,6 @@ import { useLogbook } from './logbook.tsx';
 import { displayValue } from '../logbook/display.ts';
 import { splitPassages, type Passage } from '../voyage/passages.ts';
 import { fixed1 } from '../voyage/use-voyage.ts';
-import '../voyage/register-texts.ts';
 
 const fileStem = (title: string | null | undefined) =>
   `${
@@ -52,13 +51,13 @@ export function ExportPage({ id }: { id: string }) {
         names: Object.fromEntries(crew.map((m) => [m.userId, m.username])),
         someone: t('someone'),
         formerCrew: t('formerCrew'),
-        delimiter: lang() === 'de' ? ';' : ',',
+        delimiter: csvDelimiter(),
         trackName: logbook?.title ?? 'crewbell',
       },
       progress,
     );
     download(`${fileStem(logbook?.title)}.${kind}`, file);
-    setStatus(count === 1 ? t('exportDoneOne') : t('exportDone', { n: count }));
+    setStatus(t('exportDone', { n: count }));
   };
   const exportCsv = () => run('csv');
   const exportGpx = () => run('gpx');
@@ -148,19 +147,19 @@ export function PrintPage({ id }: { id: string }) {
               {perDay.days.map((d) => (
                 <tr key={d.day}>
                   <td>
-                    {new Date(`${d.day}T12:00`).toLocaleDateString(lang() === 'de' ? 'de-DE' : 'en-GB', {
+                    {new Date(`${d.day}T12:00`).toLocaleDateString(intlTag(), {
                       weekday: 'short',
                       day: 'numeric',
                       month: 'short',
                       year: 'numeric',
                     })}
                   </td>
-                  <td class="num">{d.nm.toFixed(1)}</td>
+                  <td class="num">{fixed1(d.nm)}</td>
                 </tr>
               ))}
               <tr class="total">
                 <td>{t('printTotal')}</td>
-                <td class="num">{perDay.total.toFixed(1)}</td>
+                <td class="num">{fixed1(perDay.total)}</td>
               </tr>
             </tbody>
           </table>
@@ -266,5 +265,5 @@ function PassageSummary({ passages }: { passages: readonly Passage[] }) {
 }
 
 function CrewLine({ crew }: { crew: readonly Member[] }) {
-  return <>{crew.map((m) => `${m.username} (${t(`role${m.role}`)})`).join(', ')}</>;
+  return <>{formatList(crew.map((m) => `${m.username} (${t(`role${m.role}`)})`))}</>;
 }

@@ -12,7 +12,6 @@ import { TrackMap } from '../voyage/track-map.tsx';
 import { fixed1 } from '../voyage/use-voyage.ts';
 import { navigate } from '../router.ts';
 import { parsePosition } from '../logbook/fields.ts';
-import '../voyage/register-texts.ts';
 
 interface Preview {
   points: number;

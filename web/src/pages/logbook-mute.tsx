@@ -3,7 +3,7 @@
 // account switch in Settings still covers all.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { tn } from '../notify-texts.ts';
+import { t } from '../i18n.ts';
 import { errorText, Notice } from '../ui.tsx';
 
 export function LogbookMute({ id }: { id: string }) {
@@ -27,8 +27,8 @@ export function LogbookMute({ id }: { id: string }) {
     <div class="card stack" id="logbook-notify-card" data-enabled={enabled ? 'yes' : 'no'}>
       <label class="toggle">
         <span>
-          {tn('muteSwitch')}
-          <small class="muted block">{tn('muteHint')}</small>
+          {t('muteSwitch')}
+          <small class="muted block">{t('muteHint')}</small>
         </span>
         <input
           id="logbook-notify"
@@ -50,7 +50,7 @@ export function LogbookMute({ id }: { id: string }) {
         />
         <span class="switch" aria-hidden="true" />
       </label>
-      {!accountOn ? <p class="muted small">{tn('muteAccountOff')}</p> : null}
+      {!accountOn ? <p class="muted small">{t('muteAccountOff')}</p> : null}
       {error ? <Notice kind="error">{error}</Notice> : null}
     </div>
   );

@@ -4,7 +4,6 @@ import { formatDate, t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { createLogbook, useSession } from '../session.ts';
 import { ActionButton, errorText, Icon, Notice, Page } from '../ui.tsx';
-import '../voyage/register-texts.ts';
 
 export function Logbooks() {
   const { logbooks, offline } = useSession();

@@ -2,8 +2,7 @@
 // opening it from a notification shows at once what the notification was about. The time
 // of the last visit is kept per logbook on this device.
 import { useEffect, useState } from 'preact/hooks';
-import { formatTime, lang } from '../i18n.ts';
-import { tn } from '../notify-texts.ts';
+import { formatClock, formatTime, t } from '../i18n.ts';
 
 const seenKey = (logbookId: string) => `crewbell.seen.${logbookId}`;
 
@@ -49,16 +48,14 @@ export function newSince(
 
 function clock(ms: number): string {
   const sameDay = new Date(ms).toDateString() === new Date().toDateString();
-  return sameDay
-    ? new Date(ms).toLocaleTimeString(lang() === 'de' ? 'de-DE' : 'en-GB', { hour: '2-digit', minute: '2-digit' })
-    : formatTime(ms);
+  return sameDay ? formatClock(ms) : formatTime(ms);
 }
 
 export function NewSinceBanner({ count, since }: { count: number; since: number | undefined }) {
   if (!count || since === undefined) return null;
   return (
     <p class="notice notice-info new-since" id="new-since" role="status">
-      {count === 1 ? tn('newSinceOne', { time: clock(since) }) : tn('newSince', { n: count, time: clock(since) })}
+      {t('newSince', { n: count, time: clock(since) })}
     </p>
   );
 }

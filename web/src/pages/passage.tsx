@@ -11,7 +11,6 @@ import { Barograph, readings } from '../voyage/barograph.tsx';
 import { TrackMap } from '../voyage/track-map.tsx';
 import type { LatLon } from '../voyage/geo.ts';
 import type { TileServers } from '../voyage/tile-map.ts';
-import '../voyage/register-texts.ts';
 
 const TILES_KEY = 'crewbell.mapTiles';
 

@@ -3,38 +3,9 @@
 // the server's words), and a button to remove it. This device is marked.
 import { useEffect, useState } from 'preact/hooks';
 import { api, type DeviceStatus } from '../api.ts';
-import { formatTime, lang } from '../i18n.ts';
+import { formatTime, t } from '../i18n.ts';
 import { thisDeviceId, unsubscribeDevice } from '../push.ts';
 import { ActionButton, errorText, Notice } from '../ui.tsx';
-
-const en = {
-  title: 'Your devices',
-  none: 'No device receives notifications yet.',
-  thisDevice: 'this device',
-  delivered: 'Last notification {date}',
-  neverDelivered: 'No notification delivered yet',
-  seen: 'app opened {date}',
-  working: 'Working',
-  failing: 'Failing',
-  remove: 'Remove',
-  removed: 'Device removed. It comes back when the app is opened on it with notifications on.',
-};
-const de: typeof en = {
-  title: 'Deine Geräte',
-  none: 'Noch kein Gerät bekommt Benachrichtigungen.',
-  thisDevice: 'dieses Gerät',
-  delivered: 'Letzte Benachrichtigung {date}',
-  neverDelivered: 'Noch keine Benachrichtigung zugestellt',
-  seen: 'App geöffnet {date}',
-  working: 'Funktioniert',
-  failing: 'Fehler',
-  remove: 'Entfernen',
-  removed: 'Gerät entfernt. Es kommt zurück, wenn die App dort mit Benachrichtigungen geöffnet wird.',
-};
-
-function td(key: keyof typeof en, vars: Record<string, string> = {}): string {
-  return (lang() === 'de' ? de : en)[key].replace(/\{(\w+)\}/g, (_, name: string) => vars[name] ?? '');
-}
 
 /** A push service's host in words a sailor knows. */
 export function deviceKind(host: string): string {
@@ -59,20 +30,22 @@ export function PushDevices(props: { revision: number }) {
   const mine = thisDeviceId();
   return (
     <div class="stack" id="push-devices" data-count={devices.length}>
-      <h3>{td('title')}</h3>
-      {devices.length === 0 ? <p class="muted small">{td('none')}</p> : null}
+      <h3>{t('dev_title')}</h3>
+      {devices.length === 0 ? <p class="muted small">{t('dev_none')}</p> : null}
       <ul class="list">
         {devices.map((d) => (
           <li key={d.id} class="member" data-device={d.id} data-failing={d.failing ? 'yes' : 'no'}>
             <span class="list-main">
               {deviceKind(d.endpointHost)}
-              {d.id === mine ? <small class="muted"> · {td('thisDevice')}</small> : null}
+              {d.id === mine ? <small class="muted"> · {t('dev_thisDevice')}</small> : null}
               <small class="muted block">
-                {d.lastDeliveredAt ? td('delivered', { date: formatTime(d.lastDeliveredAt) }) : td('neverDelivered')}
-                {d.lastSeenAt ? `, ${td('seen', { date: formatTime(d.lastSeenAt) })}` : ''}
+                {d.lastDeliveredAt
+                  ? t('dev_delivered', { date: formatTime(d.lastDeliveredAt) })
+                  : t('dev_neverDelivered')}
+                {d.lastSeenAt ? `, ${t('dev_seen', { date: formatTime(d.lastSeenAt) })}` : ''}
               </small>
               <small class={d.failing ? 'block device-failing' : 'muted block'}>
-                {d.failing ? `${td('failing')}: ${d.failingReason ?? ''}` : td('working')}
+                {d.failing ? `${t('dev_failing')}: ${d.failingReason ?? ''}` : t('dev_working')}
               </small>
             </span>
             <ActionButton
@@ -82,12 +55,12 @@ export function PushDevices(props: { revision: number }) {
                 setError('');
                 if (d.id === mine) await unsubscribeDevice();
                 else await api.removeDevice(d.id);
-                setNote(td('removed'));
+                setNote(t('dev_removed'));
                 await reload();
               }}
               onError={(e) => setError(errorText(e))}
             >
-              {td('remove')}
+              {t('dev_remove')}
             </ActionButton>
           </li>
         ))}

@@ -5,7 +5,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type PushPrefs } from '../api.ts';
 import { t } from '../i18n.ts';
-import { tn } from '../notify-texts.ts';
 import { lockScreenNames, setLockScreenNames } from '../notification-detail.ts';
 import { deviceSubscription, pushSupport, subscribeDevice, unsubscribeDevice, type PushSupport } from '../push.ts';
 import { ActionButton, errorText, Notice } from '../ui.tsx';
@@ -107,8 +106,8 @@ export function PushSection() {
       <p class="muted small">{t('pushLead')}</p>
       <Switch
         id="push-account"
-        label={tn('accountSwitch')}
-        hint={tn('accountHint')}
+        label={t('accountSwitch')}
+        hint={t('accountHint')}
         checked={accountOn}
         disabled={busy || !prefs}
         onChange={() => run(() => api.setPrefs({ collaboratorChangesEnabled: !accountOn }))}
@@ -116,8 +115,8 @@ export function PushSection() {
       {showDevice ? (
         <Switch
           id="push-toggle"
-          label={tn('deviceSwitch')}
-          hint={tn('deviceHint')}
+          label={t('deviceSwitch')}
+          hint={t('deviceHint')}
           checked={deviceOn}
           disabled={busy || !prefs || !canToggle}
           onChange={() => run(() => (deviceOn ? unsubscribeDevice() : subscribeDevice()))}
@@ -138,7 +137,7 @@ export function PushSection() {
       {showDevice && prefs && !busy ? (
         <p class="push-status">
           <span class={active ? 'state on' : 'state off'}>
-            {active ? t('pushActive') : deviceOn ? tn('deviceOnAccountOff') : t('pushOff')}
+            {active ? t('pushActive') : deviceOn ? t('deviceOnAccountOff') : t('pushOff')}
           </span>
           {otherDevices !== undefined ? (
             <span class="muted" id="push-other-devices">
@@ -151,8 +150,8 @@ export function PushSection() {
       {deviceCapable ? (
         <Switch
           id="push-names"
-          label={tn('namesSwitch')}
-          hint={tn('namesHint')}
+          label={t('namesSwitch')}
+          hint={t('namesHint')}
           checked={names}
           disabled={busy}
           onChange={() => run(() => setLockScreenNames(!names))}

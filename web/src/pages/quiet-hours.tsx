@@ -2,8 +2,7 @@
 // unless the skipper picks another, e.g. home port time while abroad).
 import { useState } from 'preact/hooks';
 import { api, type PushPrefs } from '../api.ts';
-import { lang } from '../i18n.ts';
-import { tn } from '../notify-texts.ts';
+import { lang, t } from '../i18n.ts';
 import { ActionButton, errorText, Notice } from '../ui.tsx';
 
 function deviceZone(): string {
@@ -46,16 +45,16 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
     props.onSaved(next);
     setNote(
       next.quietHours
-        ? tn('quietSaved', { from: next.quietHours.from, to: next.quietHours.to, zone: next.quietHours.timeZone })
-        : tn('quietOff'),
+        ? t('quietSaved', { from: next.quietHours.from, to: next.quietHours.to, zone: next.quietHours.timeZone })
+        : t('quietOff'),
     );
   };
   return (
     <div class="stack" id="quiet-hours" data-quiet={saved ? `${saved.from}-${saved.to} ${saved.timeZone}` : 'off'}>
       <label class="toggle">
         <span>
-          {tn('quietTitle')}
-          <small class="muted block">{tn('quietHint')}</small>
+          {t('quietTitle')}
+          <small class="muted block">{t('quietHint')}</small>
         </span>
         <input
           id="quiet-on"
@@ -76,7 +75,7 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
         <>
           <div class="row">
             <label class="field grow">
-              <span>{tn('quietFrom')}</span>
+              <span>{t('quietFrom')}</span>
               <input
                 id="quiet-from"
                 type="time"
@@ -86,7 +85,7 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
               />
             </label>
             <label class="field grow">
-              <span>{tn('quietTo')}</span>
+              <span>{t('quietTo')}</span>
               <input
                 id="quiet-to"
                 type="time"
@@ -98,7 +97,7 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
           </div>
           {/* The zone on a row of its own, wide enough for its whole name (America/Argentina/Buenos_Aires). */}
           <label class="field">
-            <span>{tn('quietZone')}</span>
+            <span>{t('quietZone')}</span>
             <input
               id="quiet-zone"
               list="time-zones"
@@ -123,7 +122,7 @@ export function QuietHoursEditor(props: { prefs: PushPrefs; onSaved: (prefs: Pus
             onClick={() => store({ from, to, timeZone: zone })}
             onError={(e) => setError(errorText(e))}
           >
-            {tn('quietSave')}
+            {t('quietSave')}
           </ActionButton>
         </>
       ) : null}

@@ -2,7 +2,7 @@
 // this device), totals per year, a CSV, and a printable A4 record with room for the
 // skipper's signature, as sailing schools and licences ask for.
 import { useEffect, useState } from 'preact/hooks';
-import { formatTime, lang, t } from '../i18n.ts';
+import { csvDelimiter, formatTime, t } from '../i18n.ts';
 import { logbookKey } from '../keys.ts';
 import { useSession } from '../session.ts';
 import { listEntries, watchLogbook } from '../sync.ts';
@@ -11,7 +11,6 @@ import { download } from '../export/entries.ts';
 import { splitPassages } from '../voyage/passages.ts';
 import { seaMilesCsv, seaMilesRows, yearTotals, type Role, type SeaMilesRow } from '../voyage/sea-miles.ts';
 import { fixed1 } from '../voyage/use-voyage.ts';
-import '../voyage/register-texts.ts';
 
 const roleName = (role: Role) => t(`role${role}`);
 
@@ -65,7 +64,7 @@ export function SeaMilesPage() {
               hours: t('csvHours'),
             },
             roleName,
-            lang() === 'de' ? ';' : ',',
+            csvDelimiter(),
           ),
         ],
         { type: 'text/csv;charset=utf-8' },

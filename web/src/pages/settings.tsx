@@ -2,7 +2,7 @@
 // remove) and signing out; for an admin, the message to everyone (broadcast.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import { api, type PasskeyInfo } from '../api.ts';
-import { formatTime, lang, setLang, t, type Lang } from '../i18n.ts';
+import { APP_LANGS, formatTime, LANG_NAMES, lang, setLang, t, type Lang } from '../i18n.ts';
 import { addPasskey, reverify } from '../passkeys.ts';
 import { forgetDeviceSubscription, updateSubscriptionLanguage } from '../push.ts';
 import { navigate } from '../router.ts';
@@ -61,25 +61,25 @@ export function SettingsPage() {
   const [passkeyRevision, setPasskeyRevision] = useState(0);
   const [error, setError] = useState('');
   const choose = (next: Lang) => {
-    setLang(next);
-    void updateSubscriptionLanguage().catch(() => undefined);
+    void setLang(next).then(() => updateSubscriptionLanguage().catch(() => undefined));
   };
   return (
     <Page title={t('settings')} back="/">
       <PushSection />
       <section class="card stack">
         <h2>{t('language')}</h2>
-        <div class="segmented" role="radiogroup" aria-label={t('language')}>
-          {(['de', 'en'] as const).map((l) => (
+        <div class="segmented wrap" role="radiogroup" aria-label={t('language')}>
+          {APP_LANGS.map((l) => (
             <button
               type="button"
               role="radio"
               aria-checked={lang() === l}
               class={lang() === l ? 'on' : ''}
               id={`lang-${l}`}
+              lang={l}
               onClick={() => choose(l)}
             >
-              {l === 'de' ? 'Deutsch' : 'English'}
+              {LANG_NAMES[l]}
             </button>
           ))}
         </div>

@@ -2,7 +2,7 @@
 // session (it may be opened on another device than the one that gave the address).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
-import { tn } from '../notify-texts.ts';
+import { t } from '../i18n.ts';
 import { Notice, Page } from '../ui.tsx';
 
 export function VerifyEmail({ token }: { token: string | null }) {
@@ -18,17 +18,17 @@ export function VerifyEmail({ token }: { token: string | null }) {
     );
   }, [token]);
   return (
-    <Page title={tn('verifyTitle')}>
+    <Page title={t('verifyTitle')}>
       <div class="card stack" id="verify-email" data-state={state.done ? 'done' : state.failed ? 'failed' : 'working'}>
         {state.done ? (
-          <Notice kind="ok">{tn('verifyDone', { email: state.done })}</Notice>
+          <Notice kind="ok">{t('verifyDone', { email: state.done })}</Notice>
         ) : state.failed ? (
-          <Notice kind="error">{tn('verifyFailed')}</Notice>
+          <Notice kind="error">{t('verifyFailed')}</Notice>
         ) : (
-          <p class="muted">{tn('verifyWorking')}</p>
+          <p class="muted">{t('verifyWorking')}</p>
         )}
         <a class="btn ghost" href="/settings">
-          {tn('verifyToSettings')}
+          {t('verifyToSettings')}
         </a>
       </div>
     </Page>

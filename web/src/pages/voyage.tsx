@@ -7,7 +7,6 @@ import { useLogbook } from './logbook.tsx';
 import { fixed1, useVoyage } from '../voyage/use-voyage.ts';
 import { Barograph, readings } from '../voyage/barograph.tsx';
 import type { Passage } from '../voyage/passages.ts';
-import '../voyage/register-texts.ts';
 
 export function VoyagePage({ id }: { id: string }) {
   const { logbook, key } = useLogbook(id);

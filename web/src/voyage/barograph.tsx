@@ -4,9 +4,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { parseNumber, type EntryData } from '../logbook/fields.ts';
 import { entryTime } from './passages.ts';
 import { linkStyleSheet } from './vendor-css.ts';
-import { lang, t } from '../i18n.ts';
+import { intlTag, t } from '../i18n.ts';
 
-const locale = () => (lang() === 'de' ? 'de-DE' : 'en-GB');
+const locale = intlTag;
 
 export interface Reading {
   at: number;
@@ -79,7 +79,7 @@ export function Barograph({ list, id = 'barograph' }: { list: readonly Reading[]
       <div id={id} ref={box} class="barograph-chart" data-drawn={drawn ? 'yes' : 'no'} />
       <figcaption class="muted small">
         {list.at(-1)!.hPa} hPa
-        {trend !== null ? ` · ${t('baroTrend', { change: `${trend > 0 ? '+' : ''}${trend}` })}` : ''}
+        {trend !== null ? ` · ${t('baroTrend3h', { change: `${trend > 0 ? '+' : ''}${trend}` })}` : ''}
       </figcaption>
     </figure>
   );

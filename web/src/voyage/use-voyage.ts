@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { listEntries } from '../sync.ts';
 import { useSyncState } from '../ui.tsx';
+import { formatNumber } from '../i18n.ts';
 import type { EntryData } from '../logbook/fields.ts';
 import { splitPassages, type Passage, type VoyageEntry } from './passages.ts';
 
@@ -35,4 +36,6 @@ export function useVoyage(
   return { entries, passages };
 }
 
-export const fixed1 = (n: number) => (Math.round(n * 10) / 10).toFixed(1);
+/** "12.3" (English) or "12,3" (German, Dutch, Danish…): one decimal, no grouping, as a log writes it. */
+export const fixed1 = (n: number) =>
+  formatNumber(Math.round(n * 10) / 10, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });

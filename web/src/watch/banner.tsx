@@ -3,19 +3,16 @@
 // entry (encrypted on this device like any other). The plan is kept here for offline use.
 import { useEffect, useState } from 'preact/hooks';
 import type { Member } from '../api.ts';
-import { lang } from '../i18n.ts';
+import { formatClock, formatList, t } from '../i18n.ts';
 import { idbStore } from '../offline/idb.ts';
 import { saveEntry } from '../sync.ts';
 import { normalizeEntry } from '../logbook/fields.ts';
 import { errorText, Notice } from '../ui.tsx';
 import { watchApi, type WatchPlan } from './api.ts';
 import { watchesAround } from './systems.ts';
-import { clockTime, watchText, type WatchTextKey } from './texts.ts';
 
 const cache = idbStore<WatchPlan>('cache');
 const cacheKey = (logbookId: string) => `watches/${logbookId}`;
-
-export const tw = (key: WatchTextKey, vars: Record<string, string | number> = {}) => watchText(lang(), key, vars);
 
 /** The plan: from the server when it answers (kept here), else as last seen; null when turned off. */
 export function useWatchPlan(logbookId: string): [WatchPlan | null | undefined, (p: WatchPlan) => void] {
@@ -55,7 +52,7 @@ function useNow(): number {
 }
 
 export const names = (ids: readonly string[], crew: readonly Member[]) =>
-  ids.map((id) => crew.find((m) => m.userId === id)?.username ?? '?').join(', ') || tw('nobody');
+  formatList(ids.map((id) => crew.find((m) => m.userId === id)?.username ?? '?')) || t('nobody');
 
 /** `YYYY-MM-DDTHH:MM` on this device's clock, as an entry's time field holds it. */
 function localNow(): string {
@@ -83,12 +80,11 @@ export function WatchBanner(props: {
     return (
       <nav class="row wrap" id="watch-banner">
         <a id="open-watches" class="btn ghost small" href={`/logbook/${id}/watches`}>
-          {tw('watchPlan')}
+          {t('watchPlan')}
         </a>
       </nav>
     );
   const { current, previous, next } = watchesAround(plan.watches, now);
-  const language = lang();
 
   const setUnderWay = async (underWay: boolean) => {
     setBusy(true);
@@ -106,13 +102,13 @@ export function WatchBanner(props: {
     if (!current || !props.logbookKey || !props.me) return;
     setBusy(true);
     try {
-      const text = tw('watchChangeText', {
-        from: previous ? names(previous.members, crew) : tw('nobody'),
+      const text = t('watchChangeText', {
+        from: previous ? names(previous.members, crew) : t('nobody'),
         to: names(current.members, crew),
       });
       const entry = { ...normalizeEntry({}), time: localNow(), onWatch: names(current.members, crew), text };
       await saveEntry(id, props.logbookKey, undefined, entry, props.me);
-      setMessage({ kind: 'ok', text: tw('watchChangeLogged') });
+      setMessage({ kind: 'ok', text: t('watchChangeLogged') });
     } catch (e) {
       setMessage({ kind: 'error', text: errorText(e) });
     } finally {
@@ -124,24 +120,24 @@ export function WatchBanner(props: {
     <div class="card stack watch-banner" id="watch-banner" data-under-way={plan.underWay ? 'yes' : 'no'}>
       {current ? (
         <p id="watch-now">
-          <strong>{tw('onWatch', { names: names(current.members, crew) })}</strong>{' '}
-          <span class="muted">{tw('onWatchUntil', { time: clockTime(current.endsAt, language) })}</span>
+          <strong>{t('onWatch', { names: names(current.members, crew) })}</strong>{' '}
+          <span class="muted">{t('onWatchUntil', { time: formatClock(current.endsAt) })}</span>
         </p>
       ) : (
         <p id="watch-now" class="muted">
-          {tw('noWatchNow')}
+          {t('noWatchNow')}
         </p>
       )}
       {next ? (
         <p id="watch-next" class="muted small">
-          {tw('nextWatch', { names: names(next.members, crew), time: clockTime(next.startsAt, language) })}
+          {t('nextWatch', { names: names(next.members, crew), time: formatClock(next.startsAt) })}
         </p>
       ) : null}
       {props.isOwner ? (
         <label class="toggle">
           <span>
-            {tw('underWay')}
-            <small class="muted block">{tw('underWayHint')}</small>
+            {t('underWay')}
+            <small class="muted block">{t('underWayHint')}</small>
           </span>
           <input
             id="under-way"
@@ -163,11 +159,11 @@ export function WatchBanner(props: {
             disabled={busy}
             onClick={() => void logChange()}
           >
-            {tw('logWatchChange')}
+            {t('logWatchChange')}
           </button>
         ) : null}
         <a id="open-watches" class="btn ghost small" href={`/logbook/${id}/watches`}>
-          {tw('watchPlan')}
+          {t('watchPlan')}
         </a>
       </div>
       {message ? <Notice kind={message.kind}>{message.text}</Notice> : null}

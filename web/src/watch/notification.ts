@@ -3,7 +3,8 @@
 // time is the device's own clock. Anything missing keeps the server's text.
 import { idbStore } from '../offline/idb.ts';
 import { logbookTitleOnDevice } from '../notification-detail.ts';
-import { clockTime, watchText, type WatchLang } from './texts.ts';
+import { intlLocale, type Locale } from '../../../src/wire/languages.ts';
+import { swLang, swText } from '../i18n/sw/index.ts';
 
 export interface ReminderData {
   [key: string]: unknown;
@@ -18,18 +19,26 @@ export function isReminder(data: ReminderData | undefined): boolean {
 }
 
 export async function reminderOnDevice(data: ReminderData): Promise<{ title?: string; body?: string }> {
-  const language: WatchLang =
-    (await idbStore<string>('settings')
+  const language = swLang(
+    await idbStore<string>('settings')
       .get('lang')
-      .catch(() => undefined)) === 'de'
-      ? 'de'
-      : 'en';
+      .catch(() => undefined),
+  );
   const out: { title?: string; body?: string } = {};
   if (data.kind === 'watch' && typeof data.startsAt === 'string' && !Number.isNaN(Date.parse(data.startsAt)))
-    out.body = watchText(language, 'watchStarts', { time: clockTime(data.startsAt, language) });
+    out.body = swText(language, 'watchStarts', { time: clockTime(data.startsAt, language) });
   else if (data.kind === 'log' && typeof data.everyMinutes === 'number')
-    out.body = watchText(language, 'logDue', { n: data.everyMinutes });
+    out.body = swText(language, 'logDue', { n: data.everyMinutes });
   const title = typeof data.logbookId === 'string' ? await logbookTitleOnDevice(data.logbookId) : undefined;
   if (title) out.title = title;
   return out;
+}
+
+/** "04:00" on this device's clock, 24-hour as a ship's log writes it. */
+export function clockTime(at: string | number, language: Locale): string {
+  return new Date(at).toLocaleTimeString(intlLocale(language), {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
 }

@@ -2,12 +2,12 @@
 // into its watch teams and writes the plan for the next days; the reminder settings sit below.
 // Crew see the plan as it stands.
 import { useState } from 'preact/hooks';
-import { lang } from '../i18n.ts';
+import { intlTag, t } from '../i18n.ts';
 import { useSession } from '../session.ts';
 import { useCrew } from '../logbook/crew-names.ts';
 import { errorText, Notice, Page } from '../ui.tsx';
 import { watchApi, type WatchPlan } from './api.ts';
-import { names, tw, useWatchPlan } from './banner.tsx';
+import { names, useWatchPlan } from './banner.tsx';
 import { parseHours, planWatches, SYSTEMS, type SystemId } from './systems.ts';
 
 const SYSTEM_IDS: SystemId[] = ['fourOnFourOff', 'threeWatches', 'swedish', 'sixOnSixOff', 'custom'];
@@ -23,7 +23,7 @@ function nextFullHour(): string {
 }
 
 function when(at: string): string {
-  return new Date(at).toLocaleString(lang() === 'de' ? 'de-DE' : 'en-GB', {
+  return new Date(at).toLocaleString(intlTag(), {
     weekday: 'short',
     hour: '2-digit',
     minute: '2-digit',
@@ -62,7 +62,7 @@ export function WatchPlanner({ id }: { id: string }) {
     try {
       const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || null;
       setPlan(await watchApi.save(id, { underWay: plan.underWay, watches, reminders, timeZone }));
-      setMessage({ kind: 'ok', text: tw('planSaved', { n: count }) });
+      setMessage({ kind: 'ok', text: t('planSaved', { n: count }) });
     } catch (e) {
       setMessage({ kind: 'error', text: errorText(e) });
     } finally {
@@ -78,25 +78,25 @@ export function WatchPlanner({ id }: { id: string }) {
     );
 
   return (
-    <Page title={tw('watchPlan')} back={`/logbook/${id}`}>
-      {!isOwner ? <Notice>{tw('onlySkipper')}</Notice> : null}
+    <Page title={t('watchPlan')} back={`/logbook/${id}`}>
+      {!isOwner ? <Notice>{t('onlySkipper')}</Notice> : null}
       {isOwner && plan ? (
         <form
           id="watch-planner"
           class="card stack"
           onSubmit={(e) => {
             e.preventDefault();
-            if (!hours) return setMessage({ kind: 'error', text: tw('customHoursBad') });
-            if (chosen.some((t) => t.length === 0)) return setMessage({ kind: 'error', text: tw('emptyTeam') });
+            if (!hours) return setMessage({ kind: 'error', text: t('customHoursBad') });
+            if (chosen.some((t) => t.length === 0)) return setMessage({ kind: 'error', text: t('emptyTeam') });
             void save(planned, planned.length);
           }}
         >
           <label class="field">
-            <span>{tw('system')}</span>
+            <span>{t('system')}</span>
             <select id="watch-system" value={systemId} onChange={(e) => setSystemId(e.currentTarget.value as SystemId)}>
               {SYSTEM_IDS.map((s) => (
                 <option key={s} value={s}>
-                  {tw(`sys_${s}`)}
+                  {t(`sys_${s}`)}
                 </option>
               ))}
             </select>
@@ -104,12 +104,12 @@ export function WatchPlanner({ id }: { id: string }) {
           {systemId === 'custom' ? (
             <div class="row wrap">
               <label class="field grow">
-                <span>{tw('customHours')}</span>
+                <span>{t('customHours')}</span>
                 <input id="custom-hours" value={customHours} onInput={(e) => setCustomHours(e.currentTarget.value)} />
-                <small class="muted">{tw('customHoursHint')}</small>
+                <small class="muted">{t('customHoursHint')}</small>
               </label>
               <label class="field">
-                <span>{tw('teamsCount')}</span>
+                <span>{t('teamsCount')}</span>
                 <input
                   id="custom-teams"
                   type="number"
@@ -123,7 +123,7 @@ export function WatchPlanner({ id }: { id: string }) {
           ) : null}
           {chosen.map((members, team) => (
             <fieldset key={TEAM_NAMES[team]} class="watch-team" id={`team-${TEAM_NAMES[team]}`}>
-              <legend>{tw('team', { name: TEAM_NAMES[team]! })}</legend>
+              <legend>{t('team', { name: TEAM_NAMES[team]! })}</legend>
               {crew.map((m) => (
                 <label key={m.userId} class="chip-check">
                   <input
@@ -139,7 +139,7 @@ export function WatchPlanner({ id }: { id: string }) {
           ))}
           <div class="row wrap">
             <label class="field grow">
-              <span>{tw('startsAt')}</span>
+              <span>{t('startsAt')}</span>
               <input
                 id="watch-start"
                 type="datetime-local"
@@ -149,7 +149,7 @@ export function WatchPlanner({ id }: { id: string }) {
               />
             </label>
             <label class="field">
-              <span>{tw('days')}</span>
+              <span>{t('days')}</span>
               <input
                 id="watch-days"
                 type="number"
@@ -162,19 +162,19 @@ export function WatchPlanner({ id }: { id: string }) {
           </div>
           {planned.length ? (
             <p class="muted small" id="watch-preview">
-              {tw('preview', { n: planned.length, time: when(planned[planned.length - 1]!.endsAt) })}
+              {t('preview', { n: planned.length, time: when(planned[planned.length - 1]!.endsAt) })}
             </p>
           ) : null}
           <button id="write-plan" class="btn" type="submit" disabled={busy}>
-            {tw('writePlan')}
+            {t('writePlan')}
           </button>
         </form>
       ) : null}
       {isOwner && plan ? (
         <div class="card stack" id="watch-reminders">
-          <h2 class="small">{tw('reminders')}</h2>
+          <h2 class="small">{t('reminders')}</h2>
           <label class="field">
-            <span>{tw('beforeMinutes')}</span>
+            <span>{t('beforeMinutes')}</span>
             <input
               id="before-minutes"
               type="number"
@@ -185,7 +185,7 @@ export function WatchPlanner({ id }: { id: string }) {
             />
           </label>
           <label class="field">
-            <span>{tw('logEvery')}</span>
+            <span>{t('logEvery')}</span>
             <select
               id="log-every"
               value={String(reminders.logEveryMinutes ?? 'off')}
@@ -193,12 +193,12 @@ export function WatchPlanner({ id }: { id: string }) {
             >
               {LOG_CHOICES.map((n) => (
                 <option key={String(n)} value={n === null ? 'off' : String(n)}>
-                  {n === null ? tw('logOff') : tw('logEveryN', { n })}
+                  {n === null ? t('logOff') : t('logEveryN', { n })}
                 </option>
               ))}
             </select>
           </label>
-          <p class="muted small">{tw('reminderNote')}</p>
+          <p class="muted small">{t('reminderNote')}</p>
           <button
             id="save-reminders"
             class="btn ghost"
@@ -206,7 +206,7 @@ export function WatchPlanner({ id }: { id: string }) {
             disabled={busy}
             onClick={() => void save(plan.watches, plan.watches.length)}
           >
-            {tw('saveReminders')}
+            {t('saveReminders')}
           </button>
         </div>
       ) : null}
