@@ -3,9 +3,10 @@
 import { type Locale, fill, plural } from '../wire/languages.ts';
 import de from './de.ts';
 import en, { type ServerCatalogue, type ServerTextKey } from './en.ts';
+import nb from './nb.ts';
 import sv from './sv.ts';
 
-export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, sv };
+export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, sv, nb };
 export type { ServerTextKey };
 
 /** The languages with server texts (the tests walk these). */

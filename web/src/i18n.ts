@@ -23,6 +23,7 @@ const LOADERS: { [L in Locale]?: () => Promise<{ default: Catalogue<L> }> } = {
   en: async () => ({ default: en }),
   de: () => import('./i18n/de.ts'),
   sv: () => import('./i18n/sv.ts'),
+  nb: () => import('./i18n/nb.ts'),
 };
 
 /** Every language the app can show, in the contract's order. */

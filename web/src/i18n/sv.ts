@@ -88,7 +88,7 @@ const sv = {
   conflictCopy: '[Din ändring, sparad efter en konflikt]',
   crew: 'Besättning',
   members: 'Ombord',
-  you: 'du',
+  you: 'dig',
   remove: 'Ta bort',
   leave: 'Lämna den här loggboken',
   confirmLeave: 'Lämna den här loggboken? Du behöver en ny inbjudan för att komma tillbaka.',

@@ -3,9 +3,10 @@
 import { type Locale, fill, isLocale, plural } from '../../../../src/wire/languages.ts';
 import de from './de.ts';
 import en, { type SwCatalogue } from './en.ts';
+import nb from './nb.ts';
 import sv from './sv.ts';
 
-const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, sv };
+const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, sv, nb };
 
 export type SwTextKey = keyof typeof en;
 
