@@ -4,9 +4,11 @@ import { type Locale, fill, plural } from '../wire/languages.ts';
 import da from './da.ts';
 import de from './de.ts';
 import en, { type ServerCatalogue, type ServerTextKey } from './en.ts';
+import nb from './nb.ts';
 import nl from './nl.ts';
+import sv from './sv.ts';
 
-export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, nl, da };
+export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, nl, da, sv, nb };
 export type { ServerTextKey };
 
 /** The languages with server texts (the tests walk these). */

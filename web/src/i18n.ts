@@ -24,6 +24,8 @@ const LOADERS: { [L in Locale]?: () => Promise<{ default: Catalogue<L> }> } = {
   de: () => import('./i18n/de.ts'),
   nl: () => import('./i18n/nl.ts'),
   da: () => import('./i18n/da.ts'),
+  sv: () => import('./i18n/sv.ts'),
+  nb: () => import('./i18n/nb.ts'),
 };
 
 /** Every language the app can show, in the contract's order. */

@@ -4,9 +4,11 @@ import { type Locale, fill, isLocale, plural } from '../../../../src/wire/langua
 import da from './da.ts';
 import de from './de.ts';
 import en, { type SwCatalogue } from './en.ts';
+import nb from './nb.ts';
 import nl from './nl.ts';
+import sv from './sv.ts';
 
-const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, nl, da };
+const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, nl, da, sv, nb };
 
 export type SwTextKey = keyof typeof en;
 
