@@ -3,9 +3,10 @@
 import { type Locale, fill, plural } from '../wire/languages.ts';
 import de from './de.ts';
 import en, { type ServerCatalogue, type ServerTextKey } from './en.ts';
+import es from './es.ts';
 import fr from './fr.ts';
 
-export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, fr };
+export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, fr, es };
 export type { ServerTextKey };
 
 /** The languages with server texts (the tests walk these). */

@@ -23,6 +23,7 @@ const LOADERS: { [L in Locale]?: () => Promise<{ default: Catalogue<L> }> } = {
   en: async () => ({ default: en }),
   de: () => import('./i18n/de.ts'),
   fr: () => import('./i18n/fr.ts'),
+  es: () => import('./i18n/es.ts'),
 };
 
 /** Every language the app can show, in the contract's order. */

@@ -3,9 +3,10 @@
 import { type Locale, fill, isLocale, plural } from '../../../../src/wire/languages.ts';
 import de from './de.ts';
 import en, { type SwCatalogue } from './en.ts';
+import es from './es.ts';
 import fr from './fr.ts';
 
-const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, fr };
+const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, fr, es };
 
 export type SwTextKey = keyof typeof en;
 
