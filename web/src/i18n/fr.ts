@@ -6,7 +6,7 @@ const fr = {
   tagline: 'Le livre de bord que votre équipage écrit, et que seuls vous et votre équipage pouvez lire.',
   signIn: 'Se connecter avec une clé d’accès',
   signInHint:
-    'Nouveau ici ? Ouvrez le lien d’inscription reçu de votre capitaine de port, ou le lien d’invitation de votre skipper.',
+    'Première visite ? Ouvrez le lien d’inscription reçu de votre capitaine de port, ou le lien d’invitation de votre skipper.',
   signUpTitle: 'Créer votre compte',
   recoverTitle: 'Une nouvelle clé d’accès pour votre compte',
   recoverLead:
@@ -42,7 +42,7 @@ const fr = {
   noLogbooks:
     'Aucun livre de bord pour l’instant. Ouvrez-en un pour votre bateau, ou ouvrez un lien d’invitation de votre skipper.',
   title: 'Bateau ou croisière',
-  titlePlaceholder: 'ex. Mira – Bretagne été',
+  titlePlaceholder: 'ex. Mira – Été en Bretagne',
   create: 'Créer',
   cancel: 'Annuler',
   save: 'Enregistrer',
@@ -185,7 +185,7 @@ const fr = {
   f_log: 'Loch (nm)',
   f_engineHours: 'Heures moteur',
   f_sails: 'Voiles',
-  f_sailsNote: 'Voilure, en clair',
+  f_sailsNote: 'Voilure (texte libre)',
   f_sea: 'État de la mer (Douglas)',
   f_visibility: 'Visibilité',
   f_cloud: 'Nébulosité (octas)',
@@ -197,7 +197,7 @@ const fr = {
   f_eventNote: 'Note sur l’événement',
   moreFields: 'Plus : moteur, voiles, mer, équipage, réservoirs',
   useLast: 'Reprendre les dernières valeurs',
-  lastValue: 'dernière : {value}',
+  lastValue: 'dernière valeur : {value}',
   distanceRun: '{n} nm parcourus',
   baroTrend: '{n} hPa depuis le relevé précédent',
   sail_main: 'Grand-voile',
@@ -451,7 +451,7 @@ const fr = {
     many: 'toutes les {n} minutes',
     other: 'toutes les {n} minutes',
   },
-  writePlan: 'Écrire le plan',
+  writePlan: 'Enregistrer le plan',
   planSaved: {
     one: 'Plan enregistré : {n} quart.',
     many: 'Plan enregistré : {n} quarts.',

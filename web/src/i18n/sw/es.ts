@@ -9,7 +9,7 @@ export default {
     other: 'Es hora de una anotación en el cuaderno: ninguna desde hace {n} minutos.',
   },
   created: { one: '{n} anotación nueva', many: '{n} anotaciones nuevas', other: '{n} anotaciones nuevas' },
-  updated: { one: '{n} cambiada', many: '{n} cambiadas', other: '{n} cambiadas' },
+  updated: { one: '{n} modificada', many: '{n} modificadas', other: '{n} modificadas' },
   deleted: { one: '{n} eliminada', many: '{n} eliminadas', other: '{n} eliminadas' },
   changes: { one: '{n} cambio', many: '{n} cambios', other: '{n} cambios' },
   byNames: 'por {names}',
