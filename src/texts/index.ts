@@ -4,11 +4,13 @@ import { type Locale, fill, plural } from '../wire/languages.ts';
 import da from './da.ts';
 import de from './de.ts';
 import en, { type ServerCatalogue, type ServerTextKey } from './en.ts';
+import es from './es.ts';
+import fr from './fr.ts';
 import nb from './nb.ts';
 import nl from './nl.ts';
 import sv from './sv.ts';
 
-export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, nl, da, sv, nb };
+export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, nl, da, sv, nb, fr, es };
 export type { ServerTextKey };
 
 /** The languages with server texts (the tests walk these). */

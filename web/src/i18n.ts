@@ -26,6 +26,8 @@ const LOADERS: { [L in Locale]?: () => Promise<{ default: Catalogue<L> }> } = {
   da: () => import('./i18n/da.ts'),
   sv: () => import('./i18n/sv.ts'),
   nb: () => import('./i18n/nb.ts'),
+  fr: () => import('./i18n/fr.ts'),
+  es: () => import('./i18n/es.ts'),
 };
 
 /** Every language the app can show, in the contract's order. */

@@ -4,11 +4,13 @@ import { type Locale, fill, isLocale, plural } from '../../../../src/wire/langua
 import da from './da.ts';
 import de from './de.ts';
 import en, { type SwCatalogue } from './en.ts';
+import es from './es.ts';
+import fr from './fr.ts';
 import nb from './nb.ts';
 import nl from './nl.ts';
 import sv from './sv.ts';
 
-const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, nl, da, sv, nb };
+const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, nl, da, sv, nb, fr, es };
 
 export type SwTextKey = keyof typeof en;
 
