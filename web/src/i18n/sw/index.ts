@@ -3,8 +3,9 @@
 import { type Locale, fill, isLocale, plural } from '../../../../src/wire/languages.ts';
 import de from './de.ts';
 import en, { type SwCatalogue } from './en.ts';
+import it from './it.ts';
 
-const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de };
+const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, it };
 
 export type SwTextKey = keyof typeof en;
 
