@@ -4,8 +4,9 @@ import { type Locale, fill, plural } from '../wire/languages.ts';
 import de from './de.ts';
 import en, { type ServerCatalogue, type ServerTextKey } from './en.ts';
 import it from './it.ts';
+import pl from './pl.ts';
 
-export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, it };
+export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, it, pl };
 export type { ServerTextKey };
 
 /** The languages with server texts (the tests walk these). */

@@ -23,6 +23,7 @@ const LOADERS: { [L in Locale]?: () => Promise<{ default: Catalogue<L> }> } = {
   en: async () => ({ default: en }),
   de: () => import('./i18n/de.ts'),
   it: () => import('./i18n/it.ts'),
+  pl: () => import('./i18n/pl.ts'),
 };
 
 /** Every language the app can show, in the contract's order. */

@@ -4,8 +4,9 @@ import { type Locale, fill, isLocale, plural } from '../../../../src/wire/langua
 import de from './de.ts';
 import en, { type SwCatalogue } from './en.ts';
 import it from './it.ts';
+import pl from './pl.ts';
 
-const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, it };
+const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, it, pl };
 
 export type SwTextKey = keyof typeof en;
 
