@@ -92,7 +92,7 @@ const it = {
   conflictCopy: '[La tua modifica, conservata dopo un conflitto]',
   crew: 'Equipaggio',
   members: 'A bordo',
-  you: 'tu',
+  you: 'te',
   remove: 'Rimuovi',
   leave: 'Lascia questo giornale di bordo',
   confirmLeave: 'Lasciare questo giornale di bordo? Per tornare ti servirà un nuovo invito.',
