@@ -369,7 +369,7 @@ const it = {
   gpx_badPoint: 'Il punto {detail} di questa traccia non ha una posizione valida.',
   // Notification controls: switches, quiet hours, mute, email, "new since"
   accountSwitch: 'Avvisami delle modifiche degli altri',
-  accountHint: 'Per tutto il tuo account: disattivato, silenzia tutti i dispositivi.',
+  accountHint: 'Per tutto il tuo account: se lo disattivi, tutti i dispositivi tacciono.',
   deviceSwitch: 'Questo dispositivo',
   deviceHint: 'Iscrive o disiscrive solo questo telefono o computer; gli altri tuoi dispositivi continuano a ricevere.',
   deviceOnAccountOff:
@@ -438,9 +438,9 @@ const it = {
   days: 'Giorni da pianificare',
   reminders: 'Promemoria',
   saveReminders: 'Salva i promemoria',
-  beforeMinutes: 'Chiama la guardia successiva (minuti prima, 0 = no)',
+  beforeMinutes: 'Chiama la guardia successiva (minuti prima, 0 = disattivato)',
   logEvery: 'Ricorda alla guardia di scrivere sul giornale',
-  logOff: 'no',
+  logOff: 'disattivato',
   logEveryN: {
     one: 'ogni minuto ({n})',
     many: 'ogni {n} minuti',
