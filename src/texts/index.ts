@@ -6,11 +6,13 @@ import de from './de.ts';
 import en, { type ServerCatalogue, type ServerTextKey } from './en.ts';
 import es from './es.ts';
 import fr from './fr.ts';
+import it from './it.ts';
 import nb from './nb.ts';
 import nl from './nl.ts';
+import pl from './pl.ts';
 import sv from './sv.ts';
 
-export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, nl, da, sv, nb, fr, es };
+export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, nl, da, sv, nb, fr, es, it, pl };
 export type { ServerTextKey };
 
 /** The languages with server texts (the tests walk these). */

@@ -28,6 +28,8 @@ const LOADERS: { [L in Locale]?: () => Promise<{ default: Catalogue<L> }> } = {
   nb: () => import('./i18n/nb.ts'),
   fr: () => import('./i18n/fr.ts'),
   es: () => import('./i18n/es.ts'),
+  it: () => import('./i18n/it.ts'),
+  pl: () => import('./i18n/pl.ts'),
 };
 
 /** Every language the app can show, in the contract's order. */

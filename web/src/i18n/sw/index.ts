@@ -6,11 +6,13 @@ import de from './de.ts';
 import en, { type SwCatalogue } from './en.ts';
 import es from './es.ts';
 import fr from './fr.ts';
+import it from './it.ts';
 import nb from './nb.ts';
 import nl from './nl.ts';
+import pl from './pl.ts';
 import sv from './sv.ts';
 
-const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, nl, da, sv, nb, fr, es };
+const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, nl, da, sv, nb, fr, es, it, pl };
 
 export type SwTextKey = keyof typeof en;
 
