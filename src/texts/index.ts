@@ -2,9 +2,10 @@
 // English), and the one way to read them. A new language is one import and one entry here.
 import { type Locale, fill, plural } from '../wire/languages.ts';
 import de from './de.ts';
+import hr from './hr.ts';
 import en, { type ServerCatalogue, type ServerTextKey } from './en.ts';
 
-export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de };
+export const SERVER_TEXTS: { [L in Locale]?: ServerCatalogue<L> } = { en, de, hr };
 export type { ServerTextKey };
 
 /** The languages with server texts (the tests walk these). */

@@ -22,6 +22,7 @@ export type Lang = Locale;
 const LOADERS: { [L in Locale]?: () => Promise<{ default: Catalogue<L> }> } = {
   en: async () => ({ default: en }),
   de: () => import('./i18n/de.ts'),
+  hr: () => import('./i18n/hr.ts'),
 };
 
 /** Every language the app can show, in the contract's order. */

@@ -2,9 +2,10 @@
 // language without a file here says English. A new language is one import and one entry.
 import { type Locale, fill, isLocale, plural } from '../../../../src/wire/languages.ts';
 import de from './de.ts';
+import hr from './hr.ts';
 import en, { type SwCatalogue } from './en.ts';
 
-const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de };
+const SW_TEXTS: { [L in Locale]?: SwCatalogue<L> } = { en, de, hr };
 
 export type SwTextKey = keyof typeof en;
 
