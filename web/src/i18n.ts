@@ -30,6 +30,7 @@ const LOADERS: { [L in Locale]?: () => Promise<{ default: Catalogue<L> }> } = {
   es: () => import('./i18n/es.ts'),
   it: () => import('./i18n/it.ts'),
   pl: () => import('./i18n/pl.ts'),
+  hr: () => import('./i18n/hr.ts'),
 };
 
 /** Every language the app can show, in the contract's order. */
