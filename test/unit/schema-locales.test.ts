@@ -48,6 +48,7 @@ test('upgrading keeps devices, their outbox jobs and indexes; any of the eleven 
         last_seen_at: 5,
         failing_since: 6,
         failing_reason: 'gone',
+        host: 'push.example',
       },
     );
     assert.equal((db.prepare('SELECT count(*) AS n FROM push_outbox').get() as { n: number }).n, 1);
@@ -62,6 +63,11 @@ test('upgrading keeps devices, their outbox jobs and indexes; any of the eleven 
         `INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, 'u1', ?, 'k', 'a', ?, 0)`,
       ).run(`s-${locale}`, `https://push.example/${locale}`, locale);
     }
+    // Step 11's trigger came along: a new device's push service host is written with it.
+    assert.equal(
+      (db.prepare("SELECT host FROM push_subscriptions WHERE id = 's-hr'").get() as { host: string }).host,
+      'push.example',
+    );
     assert.throws(() =>
       db.exec(`INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at)
         VALUES ('sx', 'u1', 'https://push.example/x', 'k', 'a', 'xx', 0)`),
