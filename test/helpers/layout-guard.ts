@@ -9,7 +9,6 @@
 export function layoutFlaws(win: Window): string[] {
   const doc = win.document;
   const flaws: string[] = [];
-  // biome-ignore lint/performance/useDomNodeTextContent: only the text a person sees counts
   const seen = (el: Element): string => (el as HTMLElement).innerText ?? '';
   const width = doc.documentElement.clientWidth;
   const describe = (el: Element): string => {

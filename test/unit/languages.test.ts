@@ -97,7 +97,14 @@ for (const { dir, registered } of FOLDERS) {
 }
 
 /** Texts that are rightly the same as English in a language (`lang.key`), e.g. "Barometer (hPa)". */
-const SAME_AS_ENGLISH = new Set<string>(['de.f_baro', 'da.f_baro', 'sv.f_baro', 'nb.f_baro', 'nl.exportCsv', 'fr.notifications']);
+const SAME_AS_ENGLISH = new Set<string>([
+  'de.f_baro',
+  'da.f_baro',
+  'sv.f_baro',
+  'nb.f_baro',
+  'nl.exportCsv',
+  'fr.notifications',
+]);
 
 /** The plural form each language uses for 0, 1, 2, 5 and 22 (CLDR), written out, not asked of Intl. */
 const EXPECTED: Record<Locale, string[]> = {
