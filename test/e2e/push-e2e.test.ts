@@ -253,14 +253,14 @@ describe('crew changes notify the owner', () => {
     await settled(server, crew);
   });
 
-  test('a German subscription gets the German text (by locale, or by Accept-Language)', async () => {
+  test('a German subscription gets the German text (by locale, or by Accept-Language); a language crewbell lacks gets English', async () => {
     const crew = await crewAboard(server);
     const byLocale = ps.createDevice({ locale: 'de' });
     const byHeader = ps.createDevice();
     const english = ps.createDevice();
     await subscribe(crew.skipper, byLocale);
     await subscribe(crew.skipper, byHeader, { 'accept-language': 'de-DE,de;q=0.9,en;q=0.8' });
-    await subscribe(crew.skipper, english, { 'accept-language': 'fr-FR,en;q=0.5' });
+    await subscribe(crew.skipper, english, { 'accept-language': 'ja-JP,en;q=0.5' });
     await notificationsOn(crew.skipper);
     await writeEntries(crew.mate, crew.logbook.id, 1);
     const german = 'Neue Änderungen in einem deiner Logbücher.';

@@ -73,7 +73,10 @@ test('an entry refused after the role became READ is kept aside, shown, copied a
   await matePage.evaluate(() => dispatchEvent(new Event('online')));
   const aside = matePage.locator('#set-aside');
   await aside.waitFor({ timeout: 20_000 });
-  assert.match((await aside.textContent()) ?? '', /Not saved: 1 change\(s\).*only read this logbook now/);
+  assert.match(
+    (await aside.textContent()) ?? '',
+    /Not saved: 1 change you made here was refused.*only read this logbook now/,
+  );
   assert.match((await aside.locator('.set-aside-entry').textContent()) ?? '', /Reefed at dusk, wind backing SW 6/);
   assert.deepEqual(server.query('SELECT entity_id FROM entries WHERE logbook_id = ?', logbookId), []);
 
