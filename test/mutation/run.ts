@@ -46,7 +46,7 @@ function strykerOptions(file: MutatedFile) {
     // Copy only what the tests read into the sandbox; node_modules is linked.
     ignorePatterns: ['/*', '!/src', '!/test', '!/web', '/web/*', '!/web/dist', '!/package.json', '!/schema.sql'],
     tempDirName: '.tools/mutation/sandbox',
-    reporters: ['json', 'clear-text'],
+    reporters: ['json', 'clear-text', 'progress-append-only'],
     jsonReporter: { fileName: `${PER_FILE}/${file.name}.json` },
     clearTextReporter: { reportMutants: true, reportTests: false, reportScoreTable: false, allowColor: false },
   };
