@@ -25,10 +25,14 @@ export const MUTATED_FILES: MutatedFile[] = [
   {
     name: 'scheduler',
     mutate: 'src/notify/scheduler.ts',
-    tests: ['test/unit/notify-scheduler.test.ts', 'test/unit/notify-quiet-hours.test.ts'],
+    tests: [
+      'test/unit/notify-scheduler.test.ts',
+      'test/unit/notify-scheduler-details.test.ts',
+      'test/unit/notify-quiet-hours.test.ts',
+    ],
   },
   { name: 'quiet-hours', mutate: 'src/notify/quiet-hours.ts', tests: ['test/unit/notify-quiet-hours.test.ts'] },
-  { name: 'store', mutate: 'src/sync/store.ts', tests: ['test/api/sync.test.ts'] },
+  { name: 'store', mutate: 'src/sync/store.ts', tests: ['test/api/sync.test.ts', 'test/api/sync-quota.test.ts'] },
   { name: 'history', mutate: 'src/sync/history.ts', tests: ['test/api/logbook-history.test.ts'] },
   { name: 'group-commit', mutate: 'src/group-commit.ts', tests: ['test/unit/group-commit.test.ts'] },
   {
