@@ -20,6 +20,10 @@ import type { AppEnv } from '../../src/kit/deps.ts';
 import { errorHandler } from '../../src/kit/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 
+test('the hold-back mark of 100 Continue is shared through the global symbol registry', () => {
+  assert.equal(AWAITING_CONTINUE, Symbol.for('crewbell.awaitingContinue'));
+});
+
 test('the limits: 64 KiB for a small body, 4 MiB for a sync upload; 4 large bodies at once, 32 waiting for 5 s', () => {
   assert.deepEqual(BODY_LIMITS, { small: 65_536, sync: 4 * 1024 * 1024 });
   assert.deepEqual(LARGE_BODIES, { slots: 4, waitMs: 5_000, maxWaiting: 32 });
@@ -116,9 +120,49 @@ test('bodyGuard lets GET, HEAD and empty bodies through untouched', async () => 
   const app = guarded(10, new Slots(0, 0));
   assert.equal((await app.request('/', { method: 'GET' })).status, 200);
   assert.equal((await app.request('/', { method: 'HEAD' })).status, 200);
+  // Not even a Content-Length above the limit is looked at: GET and HEAD bodies are never read.
+  for (const method of ['GET', 'HEAD'])
+    assert.equal((await app.request('/', { method, headers: { 'content-length': '11' } })).status, 200, method);
   const empty = await app.request('/', { method: 'POST', headers: { 'content-length': '0' } });
   assert.equal(empty.status, 200, 'no slot needed for nothing');
   assert.equal((await app.request('/', { method: 'POST' })).status, 200);
+  // Under the 4 MiB limit too: a request without a body needs no slot.
+  const large = guarded(BODY_LIMITS.sync, new Slots(0, 0));
+  assert.equal((await large.request('/', { method: 'POST' })).status, 200);
+  assert.equal((await large.request('/', { method: 'POST', headers: { 'content-length': '0' } })).status, 200);
+});
+
+/** A body of unknown length: a stream. */
+const streamed = (bytes: Uint8Array) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+
+test('with Transfer-Encoding: chunked a Content-Length is not believed: the body is cut at the limit', async () => {
+  const app = guarded(10);
+  const headers = { 'transfer-encoding': 'chunked', 'content-length': '5' };
+  const init = { method: 'POST', body: streamed(new Uint8Array(20)), duplex: 'half', headers };
+  assert.equal((await app.request('/', init as RequestInit)).status, 413);
+});
+
+test('under a larger limit, a body of unknown length needs a slot', async () => {
+  const app = guarded(BODY_LIMITS.sync, new Slots(0, 0));
+  const init = { method: 'POST', body: streamed(new TextEncoder().encode('hello')), duplex: 'half' };
+  assert.equal((await app.request('/', init as RequestInit)).status, 503);
+});
+
+test('a request from a server that passes no Node request, or no way to send Continue, is read all the same', async () => {
+  const app = guarded(100);
+  const post = (env: object) =>
+    app.request('/', { method: 'POST', body: 'ahoy', headers: { 'content-length': '4' } }, env);
+  assert.equal(await (await post({})).text(), 'ahoy');
+  const unknownLength = { method: 'POST', body: streamed(new TextEncoder().encode('ahoy')), duplex: 'half' };
+  assert.equal(await (await app.request('/', unknownLength as RequestInit, {})).text(), 'ahoy');
+  assert.equal(await (await post({ incoming: { [AWAITING_CONTINUE]: true } })).text(), 'ahoy');
+  assert.equal(await (await post({ incoming: { [AWAITING_CONTINUE]: true }, outgoing: {} })).text(), 'ahoy');
 });
 
 test('a large body needs a slot (503 with Retry-After when none frees up); a small one never does', async () => {
@@ -135,13 +179,16 @@ test('a large body needs a slot (503 with Retry-After when none frees up); a sma
   });
   assert.equal(busy.status, 503);
   assert.equal(busy.headers.get('retry-after'), '5');
-  assert.equal(await code(busy), 'server_busy');
+  assert.deepEqual(await busy.json(), {
+    error: { code: 'server_busy', message: 'too many uploads at once; try again in a few seconds' },
+  });
   const fine = await app.request('/', {
     method: 'POST',
     body: small,
     headers: { 'content-length': String(small.length) },
   });
   assert.equal((await fine.text()).length, small.length);
+  assert.equal(await slots.acquire(0), false, 'the small body gave back no slot it had not taken');
   // A slot is held only while a large body is read, then given back.
   slots.release();
   for (let i = 0; i < 3; i++) {
@@ -153,6 +200,7 @@ test('a large body needs a slot (503 with Retry-After when none frees up); a sma
     assert.equal((await ok.text()).length, large.length);
   }
   assert.equal(await slots.acquire(0), true);
+  assert.equal(await slots.acquire(0), false, 'one slot, as before');
 });
 
 test('under a 64 KiB limit even a body of unknown length needs no slot', async () => {
@@ -185,6 +233,21 @@ test('a client waiting for 100 Continue gets it when its body is first read, onc
     refusedEnv,
   );
   assert.equal(refused.status, 413);
+  assert.equal(continues, 1);
+  // A handler that never reads the body never asks for it.
+  const unread = new Hono<AppEnv>();
+  unread.use(
+    '*',
+    bodyGuard(() => 100, new Slots(1, 0)),
+  );
+  unread.post('/', (c) => c.text('not read'));
+  const quietEnv = { incoming: { [AWAITING_CONTINUE]: true }, outgoing: { writeContinue: () => continues++ } };
+  const res2 = await unread.request(
+    '/',
+    { method: 'POST', body: 'ahoy', headers: { 'content-length': '4' } },
+    quietEnv,
+  );
+  assert.equal(await res2.text(), 'not read');
   assert.equal(continues, 1);
 });
 
@@ -248,6 +311,21 @@ test("under Node, bodyText reads Node's request: chunks joined, UTF-8 decoded wi
     await new Promise((resolve) => setTimeout(resolve, 20));
     socket.write('-half');
     assert.match(await reply, /\r\n\r\n10:first-half$/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('under Node, a body of unknown length is still cut at the limit when bodyText reads it', async () => {
+  const server = await nodeServer(10);
+  try {
+    const body = streamed(new TextEncoder().encode('0123456789ABCDEF'));
+    const res = await fetch(`http://127.0.0.1:${server.port}/`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 413);
   } finally {
     await server.close();
   }
