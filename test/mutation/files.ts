@@ -42,7 +42,7 @@ export const MUTATED_FILES: MutatedFile[] = [
   {
     name: 'sessions',
     mutate: 'src/auth/sessions.ts',
-    tests: ['test/api/sessions.test.ts', 'test/api/auth.test.ts'],
+    tests: ['test/unit/sessions.test.ts', 'test/api/sessions.test.ts'],
   },
   { name: 'bodies', mutate: 'src/kit/bodies.ts', tests: ['test/unit/bodies.test.ts'] },
   { name: 'client-address', mutate: 'src/kit/client-address.ts', tests: ['test/unit/client-address.test.ts'] },
