@@ -13,7 +13,7 @@ export const MUTATED_FILES: MutatedFile[] = [
   {
     name: 'transport',
     mutate: 'src/push/transport.ts',
-    tests: ['test/unit/push-transport.test.ts', 'test/unit/push-worker.test.ts', 'test/api/push-api.test.ts'],
+    tests: ['test/unit/push-transport.test.ts', 'test/unit/push-worker.test.ts'],
   },
   { name: 'worker', mutate: 'src/push/worker.ts', tests: ['test/unit/push-worker.test.ts'] },
   {
