@@ -36,7 +36,11 @@ export const MUTATED_FILES: MutatedFile[] = [
     mutate: 'src/notify/quiet-hours.ts',
     tests: ['test/unit/quiet-hours.test.ts', 'test/unit/notify-quiet-hours.test.ts'],
   },
-  { name: 'store', mutate: 'src/sync/store.ts', tests: ['test/api/sync.test.ts', 'test/api/sync-quota.test.ts'] },
+  {
+    name: 'store',
+    mutate: 'src/sync/store.ts',
+    tests: ['test/unit/sync-store.test.ts', 'test/api/sync.test.ts', 'test/api/sync-quota.test.ts'],
+  },
   { name: 'history', mutate: 'src/sync/history.ts', tests: ['test/api/logbook-history.test.ts'] },
   { name: 'group-commit', mutate: 'src/group-commit.ts', tests: ['test/unit/group-commit.test.ts'] },
   {
