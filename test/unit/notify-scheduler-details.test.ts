@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../../src/db.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger, type Logger } from '../../src/log.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import { createNotifyScheduler, MAX_CREW_NAMED } from '../../src/notify/scheduler.ts';
 import { setCollaboratorChangesEnabled } from '../../src/push/prefs.ts';
 
 const RULE = { debounceMs: 5_000, throttleMs: 180_000 };
 
-function world() {
+function world(options: { log?: Logger; metrics?: ReturnType<typeof createMetrics> } = {}) {
   const db = openDatabase(':memory:');
   const clock = new ManualClock();
   const ownerId = randomUUID();
@@ -31,7 +32,14 @@ function world() {
     "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)",
   ).run(randomUUID(), ownerId);
   setCollaboratorChangesEnabled(db, ownerId, true, 0);
-  const scheduler = createNotifyScheduler({ db, clock, log: silentLogger, rule: RULE, onQueued: () => {} });
+  const scheduler = createNotifyScheduler({
+    db,
+    clock,
+    log: options.log ?? silentLogger,
+    metrics: options.metrics,
+    rule: RULE,
+    onQueued: () => {},
+  });
   const sent = () =>
     (db.prepare('SELECT payload FROM push_outbox ORDER BY id').all() as { payload: string }[]).map(
       (r) => JSON.parse(r.payload).data,
@@ -150,4 +158,89 @@ test('stop() clears the timer, and nothing arms one afterwards', () => {
   assert.equal(w.clock.pending, 0);
   w.clock.advance(RULE.throttleMs);
   assert.deepEqual(w.sent(), []);
+});
+
+/** A logger that keeps its lines. */
+function recordingLog() {
+  const lines: Array<{ level: string; message: string; fields: unknown }> = [];
+  const keep = (level: string) => (message: string, fields?: unknown) => lines.push({ level, message, fields });
+  return { lines, log: { info: keep('info'), warn: keep('warn'), error: keep('error') } as Logger };
+}
+
+test('a fired notification is logged with its logbooks and devices, and its changes counted in the metrics', async () => {
+  const { lines, log } = recordingLog();
+  const metrics = createMetrics(undefined, { defaults: false });
+  const w = world({ log, metrics });
+  w.scheduler.record({ ownerId: w.ownerId, logbookId: w.logbook(), count: 3 });
+  w.clock.advance(RULE.debounceMs);
+  assert.deepEqual(lines, [{ level: 'info', message: 'crew changes notified', fields: { logbooks: 1, devices: 1 } }]);
+  assert.equal((await metrics.coalescedChanges.get()).values[0]?.value, 3);
+});
+
+test('a notification that reaches no device is not counted as coalesced changes', async () => {
+  const metrics = createMetrics(undefined, { defaults: false });
+  const w = world({ metrics });
+  w.db.prepare('DELETE FROM push_subscriptions').run();
+  w.scheduler.record({ ownerId: w.ownerId, logbookId: w.logbook(), count: 3 });
+  w.clock.advance(RULE.debounceMs);
+  assert.equal((await metrics.coalescedChanges.get()).values[0]?.value ?? 0, 0);
+});
+
+test('a failed run is logged as an error with its cause', () => {
+  const { lines, log } = recordingLog();
+  const w = world({ log });
+  w.scheduler.record({ ownerId: w.ownerId, logbookId: w.logbook(), count: 1 });
+  w.db.exec('ALTER TABLE push_prefs RENAME TO push_prefs_away');
+  w.clock.advance(RULE.debounceMs);
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]!.level, 'error');
+  assert.equal(lines[0]!.message, 'notification scheduler failed; retrying in 5 s');
+  assert.match(String((lines[0]!.fields as { error: string }).error), /push_prefs/);
+});
+
+test('a timer that fires after the database was closed does nothing: no error, no retry', () => {
+  const { lines, log } = recordingLog();
+  const w = world({ log });
+  w.scheduler.record({ ownerId: w.ownerId, logbookId: w.logbook(), count: 1 });
+  w.db.close();
+  w.clock.advance(RULE.debounceMs);
+  assert.deepEqual(lines, []);
+  assert.equal(w.clock.pending, 0);
+});
+
+test('changes recorded without counts by action make a message without counts', () => {
+  const w = world();
+  const logbookId = w.logbook();
+  w.scheduler.record({ ownerId: w.ownerId, logbookId, count: 2, crewId: w.crewMember('anna') });
+  w.clock.advance(RULE.debounceMs);
+  assert.deepEqual(w.sent(), [{ url: `/logbook/${logbookId}`, logbookId, changeCount: 2, by: ['anna'] }]);
+});
+
+test('a due row with nothing pending is cleared without a notification', () => {
+  const w = world();
+  const logbookId = w.logbook();
+  w.db
+    .prepare(
+      "INSERT INTO notify_state (owner_id, logbook_id, pending_count, pending_creates, pending_updates, pending_deletes, pending_crew, due_at) VALUES (?, ?, 0, 0, 0, 0, '[]', ?)",
+    )
+    .run(w.ownerId, logbookId, w.clock.now());
+  w.scheduler.start();
+  w.clock.advance(0);
+  assert.deepEqual(w.sent(), []);
+  const row = w.db.prepare('SELECT due_at, last_sent_at FROM notify_state').get() as object;
+  assert.deepEqual({ ...row }, { due_at: null, last_sent_at: null });
+});
+
+test('start() with nothing pending arms no timer', () => {
+  const w = world();
+  w.scheduler.start();
+  assert.equal(w.clock.pending, 0);
+});
+
+test('a timer that finds nothing due logs nothing', () => {
+  const { lines, log } = recordingLog();
+  const w = world({ log });
+  w.scheduler.armAt(w.clock.now() + 1_000);
+  w.clock.advance(1_000);
+  assert.deepEqual(lines, []);
 });
