@@ -6,7 +6,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 DATA_DIR ?= ./data
 
-.PHONY: run test check lint format test-unit test-api test-e2e test-binary typecheck deps web browser sshd cross deno binary litestream-arm64 bench install clean
+.PHONY: run test check lint format test-unit test-api test-e2e test-binary typecheck deps web browser sshd cross deno binary litestream-arm64 bench mutate install clean
 
 ## run: install what is missing, then serve on ./data (http://localhost:8080)
 run: deps web
@@ -177,6 +177,12 @@ install: $(if $(filter dist/crewbell,$(BINARY)),binary)
 ## bench: benchmarks print their figures (not part of the tests)
 bench: deps browser binary
 	@for b in bench/*.bench.ts; do echo "== $$b"; $(NODE) $$b || exit 1; done
+
+## mutate: mutation testing of the core (StrykerJS, test/mutation/): each file of
+## test/mutation/files.ts against its own fast tests, one mutant at a time; tens of minutes, not
+## part of make test. FILES="store bodies" runs only those. Report: reports/mutation/mutation.json
+mutate: deps web
+	FILES="$(FILES)" $(NODE) test/mutation/run.ts
 
 clean:
 	rm -rf dist web/dist test-artifacts .tools

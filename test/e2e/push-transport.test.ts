@@ -17,6 +17,7 @@ let h2Origin: string;
 let h1Origin: string;
 const seen: { version: string; path: string }[] = [];
 let h2Connections = 0;
+let h1Connections = 0;
 const servers: { close(): void }[] = [];
 
 function answer(pathname: string, respond: (status: number, headers?: Record<string, string>) => void): void {
@@ -51,6 +52,7 @@ before(async () => {
       answer(req.url!, (status, headers) => res.writeHead(status, headers).end());
     });
   });
+  h1.on('secureConnection', () => h1Connections++);
   await new Promise<void>((r) => h1.listen(0, '127.0.0.1', r));
   h1Origin = `https://127.0.0.1:${(h1.address() as AddressInfo).port}`;
   servers.push({
@@ -103,12 +105,14 @@ test('HTTP/2 push service: many messages share one connection; 201, 410 and 429 
 test('HTTP/1.1-only push service: the transport falls back to keep-alive HTTP/1.1', async () => {
   const t = createTransport({ timeoutMs: 2_000, allowInsecure: true, ca, http2: true });
   try {
+    const before = h1Connections;
     assert.equal((await send(t, `${h1Origin}/push/a`)).kind, 'success');
     assert.equal((await send(t, `${h1Origin}/push/b`)).kind, 'success');
     assert.deepEqual(
       seen.filter((s) => s.path === '/push/a' || s.path === '/push/b').map((s) => s.version),
       ['1.1', '1.1'],
     );
+    assert.equal(h1Connections - before, 1, 'both over one kept-alive connection');
   } finally {
     t.close();
   }

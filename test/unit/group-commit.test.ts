@@ -9,6 +9,11 @@ import { openDatabase, type Db } from '../../src/db.ts';
 import { GroupCommit, MAX_BATCH } from '../../src/group-commit.ts';
 import { tempDir } from '../helpers/server.ts';
 
+/** Lets every turn the group commit may have queued run (setImmediate callbacks). */
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
 function freshDb(): { db: Db; file: string } {
   const file = path.join(tempDir('crewbell-group-'), 'x.db');
   const db = openDatabase(file, { schemaVersion: 0 });
@@ -46,6 +51,8 @@ test('writes queued in one turn share one transaction and resolve only once it i
     ),
   );
   assert.deepEqual(results, names);
+  // Read after any further turn the three writes could have queued (an empty transaction each).
+  await turns(4);
   assert.deepEqual(commits.stats, { batches: 1, writes: 3 });
   // Every promise settled after the COMMIT: another connection already saw all three rows.
   for (const seen of seenAtResolve) assert.deepEqual(seen, names);
@@ -78,16 +85,19 @@ test('a write that throws is undone alone; the others in its batch are kept, onc
   assert.deepEqual(commits.stats, { batches: 2, writes: 2 });
 });
 
-test('a lone write that throws is rolled back and the next one still commits', async () => {
+test('a lone write that throws runs once, is rolled back, and the next one still commits', async () => {
   const { db, file } = freshDb();
   const commits = new GroupCommit(db);
+  let runs = 0;
   await assert.rejects(
     commits.run(() => {
+      runs++;
       db.prepare('INSERT INTO boats (name) VALUES (?)').run('Half written');
       throw new Error('invalid');
     }),
     /invalid/,
   );
+  assert.equal(runs, 1);
   assert.equal(db.isTransaction, false);
   assert.equal(await commits.run(addBoat(db, 'Aurora')), 'Aurora');
   assert.deepEqual(committed(file, 'boats'), ['Aurora']);
@@ -138,6 +148,7 @@ test(`a batch holds at most ${MAX_BATCH} writes; the rest commit in the next one
   const commits = new GroupCommit(db);
   const names = Array.from({ length: MAX_BATCH + 6 }, (_, i) => `Boat ${String(i).padStart(3, '0')}`);
   await Promise.all(names.map((name) => commits.run(addBoat(db, name))));
+  await turns(4);
   assert.deepEqual(commits.stats, { batches: 2, writes: MAX_BATCH + 6 });
   assert.equal(committed(file, 'boats').length, MAX_BATCH + 6);
 });

@@ -58,6 +58,20 @@ test('a fresh message uses a new sender key and salt each time and opens on the 
   );
 });
 
+test('300 messages in a row (past a refill of the salt pool) each carry a salt of their own and open on the device', () => {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const authSecret = randomBytes(16);
+  const device = { p256dh: ecdh.getPublicKey(), auth: authSecret };
+  const salts = new Set<string>();
+  for (let i = 0; i < 300; i++) {
+    const body = encryptForDevice(Buffer.from(`message ${i}`), device);
+    salts.add(body.subarray(0, 16).toString('hex'));
+    assert.equal(decryptPushBody(body, { ecdh, authSecret }).toString(), `message ${i}`);
+  }
+  assert.equal(salts.size, 300);
+});
+
 test('a message longer than one 4096-byte record is refused', () => {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();

@@ -1,0 +1,64 @@
+// The core files `make mutate` mutates, one Stryker run each, and the fast tests (unit and
+// api tier) each is run against: the files that exercise it, not the whole suite.
+export interface MutatedFile {
+  /** Short name: `make mutate FILES="store bodies"` runs only these. */
+  name: string;
+  /** The source file Stryker mutates. */
+  mutate: string;
+  /** The test files the command runner runs for each mutant. */
+  tests: string[];
+}
+
+export const MUTATED_FILES: MutatedFile[] = [
+  {
+    name: 'transport',
+    mutate: 'src/push/transport.ts',
+    tests: ['test/unit/push-transport.test.ts', 'test/unit/push-worker.test.ts'],
+  },
+  {
+    // How an answer is sorted (delivered, gone, refused, transient), moved out of transport.ts.
+    name: 'outcome',
+    mutate: 'src/push/outcome.ts',
+    tests: ['test/unit/push-classify.test.ts', 'test/unit/push-transport.test.ts'],
+  },
+  {
+    name: 'due-board',
+    mutate: 'src/push/due-board.ts',
+    tests: ['test/unit/outbox-pick.test.ts'],
+  },
+  { name: 'worker', mutate: 'src/push/worker.ts', tests: ['test/unit/push-worker.test.ts'] },
+  {
+    name: 'outbox',
+    mutate: 'src/push/outbox.ts',
+    tests: ['test/unit/push-expiry.test.ts', 'test/unit/push-worker.test.ts'],
+  },
+  { name: 'encrypt', mutate: 'src/push/encrypt.ts', tests: ['test/unit/push-crypto.test.ts'] },
+  {
+    name: 'scheduler',
+    mutate: 'src/notify/scheduler.ts',
+    tests: [
+      'test/unit/notify-scheduler.test.ts',
+      'test/unit/notify-scheduler-details.test.ts',
+      'test/unit/notify-quiet-hours.test.ts',
+    ],
+  },
+  {
+    name: 'quiet-hours',
+    mutate: 'src/notify/quiet-hours.ts',
+    tests: ['test/unit/quiet-hours.test.ts', 'test/unit/notify-quiet-hours.test.ts'],
+  },
+  {
+    name: 'store',
+    mutate: 'src/sync/store.ts',
+    tests: ['test/unit/sync-store.test.ts', 'test/api/sync.test.ts', 'test/api/sync-quota.test.ts'],
+  },
+  { name: 'history', mutate: 'src/sync/history.ts', tests: ['test/api/logbook-history.test.ts'] },
+  { name: 'group-commit', mutate: 'src/group-commit.ts', tests: ['test/unit/group-commit.test.ts'] },
+  {
+    name: 'sessions',
+    mutate: 'src/auth/sessions.ts',
+    tests: ['test/unit/sessions.test.ts', 'test/api/sessions.test.ts'],
+  },
+  { name: 'bodies', mutate: 'src/kit/bodies.ts', tests: ['test/unit/bodies.test.ts'] },
+  { name: 'client-address', mutate: 'src/kit/client-address.ts', tests: ['test/unit/client-address.test.ts'] },
+];
