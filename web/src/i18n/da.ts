@@ -429,7 +429,7 @@ const da = {
   sys_custom: 'Egen',
   customHours: 'Vagtlængder i timer',
   customHoursHint: 'Adskilt med komma, gentaget på skift, f.eks. 3, 3, 3, 3, 4, 4, 4',
-  customHoursBad: 'Angiv vagtlængder mellem 0,5 og 24 timer, f.eks. 4, 4, 4.',
+  customHoursBad: 'Angiv vagtlængder mellem en halv time og 24 timer, f.eks. 4, 4, 4.',
   teamsCount: 'Vagthold',
   team: 'Vagt {name}',
   startsAt: 'Første vagt begynder',

@@ -447,7 +447,7 @@ const it = {
   sys_custom: 'Personalizzato',
   customHours: 'Durata delle guardie in ore',
   customHoursHint: 'Separate da virgole, ripetute a turno, es. 3, 3, 3, 3, 4, 4, 4',
-  customHoursBad: 'Indica durate delle guardie tra 0,5 e 24 ore, es. 4, 4, 4.',
+  customHoursBad: "Indica durate delle guardie tra mezz'ora e 24 ore, es. 4, 4, 4.",
   teamsCount: 'Squadre di guardia',
   team: 'Guardia {name}',
   startsAt: 'Inizio della prima guardia',

@@ -429,7 +429,7 @@ const nb = {
   sys_custom: 'Egendefinert',
   customHours: 'Vaktlengder i timer',
   customHoursHint: 'Kommaseparert, gjentas etter tur, f.eks. 3, 3, 3, 3, 4, 4, 4',
-  customHoursBad: 'Oppgi vaktlengder mellom 0,5 og 24 timer, f.eks. 4, 4, 4.',
+  customHoursBad: 'Oppgi vaktlengder mellom en halvtime og 24 timer, f.eks. 4, 4, 4.',
   teamsCount: 'Vaktlag',
   team: 'Vakt {name}',
   startsAt: 'Første vakt begynner',

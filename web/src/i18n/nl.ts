@@ -431,7 +431,7 @@ const nl = {
   sys_custom: 'Eigen indeling',
   customHours: 'Wachtlengtes in uren',
   customHoursHint: 'Gescheiden door komma’s, om de beurt herhaald, bijv. 3, 3, 3, 3, 4, 4, 4',
-  customHoursBad: 'Geef wachtlengtes tussen 0,5 en 24 uur, bijv. 4, 4, 4.',
+  customHoursBad: 'Geef wachtlengtes tussen een half uur en 24 uur, bijv. 4, 4, 4.',
   teamsCount: 'Wachtploegen',
   team: 'Wacht {name}',
   startsAt: 'Eerste wacht begint',

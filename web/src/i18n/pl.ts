@@ -454,7 +454,7 @@ const pl = {
   sys_custom: 'Własny',
   customHours: 'Długość wacht w godzinach',
   customHoursHint: 'Oddzielone przecinkami, powtarzane po kolei, np. 3, 3, 3, 3, 4, 4, 4',
-  customHoursBad: 'Podaj długość wacht od 0,5 do 24 godzin, np. 4, 4, 4.',
+  customHoursBad: 'Podaj długość wacht od pół godziny do 24 godzin, np. 4, 4, 4.',
   teamsCount: 'Liczba wacht',
   team: 'Wachta {name}',
   startsAt: 'Początek pierwszej wachty',

@@ -430,7 +430,7 @@ const sv = {
   sys_custom: 'Eget',
   customHours: 'Vaktlängder i timmar',
   customHoursHint: 'Kommaseparerade, upprepas i tur och ordning, t.ex. 3, 3, 3, 3, 4, 4, 4',
-  customHoursBad: 'Ange vaktlängder mellan 0,5 och 24 timmar, t.ex. 4, 4, 4.',
+  customHoursBad: 'Ange vaktlängder mellan en halvtimme och 24 timmar, t.ex. 4, 4, 4.',
   teamsCount: 'Vaktlag',
   team: 'Vakt {name}',
   startsAt: 'Första vakten börjar',
