@@ -47,10 +47,10 @@ export async function keepKey(page: Page, logbookId: string, key: LogbookKey): P
   })`);
 }
 
-/** Turns the account switch and this device on, through the settings screen. */
-export async function notificationsOn(page: Page): Promise<void> {
+/** Turns the account switch (unless `account` is false) and this device on, through the settings screen. */
+export async function notificationsOn(page: Page, account = true): Promise<void> {
   await page.locator('#push[data-push-state="granted"], #push[data-push-state="active"]').waitFor();
-  if (await page.locator('#push[data-account="off"]').count()) {
+  if (account && (await page.locator('#push[data-account="off"]').count())) {
     await page.click('#push-account');
     await page.locator('#push[data-account="on"]').waitFor();
   }

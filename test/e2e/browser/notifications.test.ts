@@ -12,14 +12,10 @@ import { runCli, startServer, waitFor, type TestServer } from '../../helpers/ser
 import { launchBrowser, newPhone, screenshot, useSession } from '../../helpers/browser.ts';
 import { createUserWithSession, type TestUser } from '../../helpers/accounts.ts';
 import { addCrew } from '../../helpers/crew.ts';
-import { deliverToWorker, fakePushManager } from '../../helpers/fake-push.ts';
-import {
-  startPushService,
-  type PushService,
-  type PushServiceDevice,
-  type ReceivedMessage,
-} from '../../helpers/push-service.ts';
-import { exportLogbookKey, newLogbookKey, sealJson, type LogbookKey } from '../../../web/src/crypto.ts';
+import { fakePushManager } from '../../helpers/fake-push.ts';
+import { keepKey, notificationsOn, showNotificationList, showOnDevice } from '../../helpers/notify-browser.ts';
+import { startPushService, type PushService, type PushServiceDevice } from '../../helpers/push-service.ts';
+import { newLogbookKey, sealJson, type LogbookKey } from '../../../web/src/crypto.ts';
 
 const WAIT_MS = 20_000;
 let server: TestServer;
@@ -109,70 +105,6 @@ async function device(who: TestUser, pushDevice: PushServiceDevice): Promise<Pag
   return page;
 }
 
-/** Puts a logbook key into this device's IndexedDB, where the app keeps keys (web/src/keys.ts). */
-async function keepKey(page: Page, logbookId: string, key: LogbookKey): Promise<void> {
-  const text = await exportLogbookKey(key);
-  await page.evaluate(`new Promise((resolve, reject) => {
-    const open = indexedDB.open('crewbell');
-    open.onsuccess = () => {
-      const tx = open.result.transaction('keys', 'readwrite');
-      tx.objectStore('keys').put(${JSON.stringify(text)}, ${JSON.stringify(logbookId)});
-      tx.oncomplete = () => { open.result.close(); resolve(true); };
-      tx.onerror = () => reject(tx.error);
-    };
-    open.onerror = () => reject(open.error);
-  })`);
-}
-
-/** Turns the account preference and this device on, through the settings screen. */
-async function notificationsOn(page: Page, account = true): Promise<void> {
-  await page.locator('#push[data-push-state="granted"], #push[data-push-state="active"]').waitFor();
-  if (account && (await page.locator('#push[data-account="off"]').count())) {
-    await page.click('#push-account');
-    await page.locator('#push[data-account="on"]').waitFor();
-  }
-  await page.click('#push-toggle');
-  await page.locator('#push[data-device="on"] .push-status').waitFor();
-}
-
-/** Delivers a received push, byte for byte, to this page's service worker; returns what it showed. */
-async function showOnDevice(
-  page: Page,
-  message: ReceivedMessage,
-): Promise<Array<{ title: string; body: string; tag: string }>> {
-  assert.equal(await deliverToWorker(page, server.origin, message.payload), message.payload.tag);
-  return (await page.evaluate(`navigator.serviceWorker.ready
-    .then((r) => r.getNotifications())
-    .then((list) => list.map((n) => ({ title: n.title, body: n.body, tag: n.tag })))`)) as Array<{
-    title: string;
-    body: string;
-    tag: string;
-  }>;
-}
-
-/** Lays the notifications the worker shows (registration.getNotifications()) over the page, for the screenshot. */
-async function showNotificationList(page: Page, heading: string): Promise<void> {
-  await page.evaluate(`navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => {
-    const panel = document.createElement('section');
-    panel.id = 'test-notification-list';
-    panel.className = 'card stack';
-    panel.style.cssText = 'position:fixed;left:12px;right:12px;top:12px;z-index:99;border:2px solid #0b3954;box-shadow:0 8px 24px rgba(0,0,0,.3)';
-    const h = document.createElement('h2');
-    h.textContent = ${JSON.stringify(heading)};
-    panel.append(h);
-    for (const n of list) {
-      const item = document.createElement('div');
-      const title = document.createElement('strong');
-      title.textContent = n.title;
-      const body = document.createElement('p');
-      body.textContent = n.body;
-      item.append(title, body);
-      panel.append(item);
-    }
-    document.body.append(panel);
-  })`);
-}
-
 test('the device holding the key shows "Baltic summer: 3 new entries by Anna"; one without it, the generic text', async () => {
   const b = await boat('Baltic summer', 'Anna');
   const phoneDevice = ps.createDevice();
@@ -191,19 +123,19 @@ test('the device holding the key shows "Baltic summer: 3 new entries by Anna"; o
   assert.deepEqual(toPhone!.payload.data.counts, { create: 3, update: 0, delete: 0 });
   assert.deepEqual(toPhone!.payload.data.by, [b.crew.username]);
 
-  const onPhone = await showOnDevice(phone, toPhone!);
+  const onPhone = await showOnDevice(phone, server.origin, toPhone!);
   assert.deepEqual(
     onPhone.map((n) => [n.title, n.body]),
     [['crewbell', `Baltic summer: 3 new entries by ${b.crew.username}`]],
   );
-  const onLaptop = await showOnDevice(laptop, toLaptop!);
+  const onLaptop = await showOnDevice(laptop, server.origin, toLaptop!);
   assert.deepEqual(
     onLaptop.map((n) => [n.title, n.body]),
     [['crewbell', 'New changes in one of your logbooks.']],
   );
   // A key that does not open this logbook's title (a wrong key link kept by hand): still generic.
   await keepKey(laptop, b.logbookId, await newLogbookKey());
-  const withWrongKey = await showOnDevice(laptop, toLaptop!);
+  const withWrongKey = await showOnDevice(laptop, server.origin, toLaptop!);
   assert.deepEqual(
     withWrongKey.map((n) => n.body),
     ['New changes in one of your logbooks.'],
@@ -216,7 +148,7 @@ test('the device holding the key shows "Baltic summer: 3 new entries by Anna"; o
   await phone.locator('#push[data-device="on"]').waitFor();
   await phone.click('#push-names');
   await waitFor(async () => !(await phone.locator('#push-names').isChecked()), 'the names switch to turn off');
-  const again = await showOnDevice(phone, toPhone!);
+  const again = await showOnDevice(phone, server.origin, toPhone!);
   assert.deepEqual(
     again.map((n) => n.body),
     ['New changes in one of your logbooks.'],
@@ -233,7 +165,7 @@ test('a German device words it in German', async () => {
   await crewWrites(b, 1);
   const [message] = await ps.waitForDelivered(1, phoneDevice, WAIT_MS);
   assert.equal(message!.payload.body, 'Neue Änderungen in einem deiner Logbücher.');
-  const shown = await showOnDevice(phone, message!);
+  const shown = await showOnDevice(phone, server.origin, message!);
   assert.deepEqual(
     shown.map((n) => n.body),
     [`Ostseesommer: 1 neuer Eintrag von ${b.crew.username}`],
@@ -330,7 +262,7 @@ test('opening the app from the notification marks what is new since the last vis
 
   await crewWrites(b, 3);
   const [, message] = await ps.waitForDelivered(2, phoneDevice, WAIT_MS);
-  await showOnDevice(phone, message!);
+  await showOnDevice(phone, server.origin, message!);
   const [worker] = phone.context().serviceWorkers();
   assert.ok(worker);
   await worker.evaluate(`self.registration.getNotifications().then((list) => {
@@ -420,7 +352,7 @@ test('a declarative push: the worker shows it, a click goes to navigate, opening
   assert.equal(badgeCount(), 2);
 
   // Chromium has no declarative push: its worker gets the same JSON as a classic push event.
-  const shown = await showOnDevice(phone, message!);
+  const shown = await showOnDevice(phone, server.origin, message!);
   assert.deepEqual(
     shown.map((n) => [n.title, n.body, n.tag]),
     [['crewbell', 'New changes in one of your logbooks.', `logbook-${b.logbookId}`]],

@@ -14,7 +14,8 @@ import { createUserWithSession, type TestUser } from '../../helpers/accounts.ts'
 import { addCrew } from '../../helpers/crew.ts';
 import { deliverToWorker, fakePushManager } from '../../helpers/fake-push.ts';
 import { startPushService, type PushService, type PushServiceDevice } from '../../helpers/push-service.ts';
-import { exportLogbookKey, newLogbookKey, sealJson, type LogbookKey } from '../../../web/src/crypto.ts';
+import { newLogbookKey, sealJson, type LogbookKey } from '../../../web/src/crypto.ts';
+import { keepKey } from '../../helpers/notify-browser.ts';
 
 const WAIT_MS = 20_000;
 let server: TestServer;
@@ -50,17 +51,7 @@ async function phone(who: TestUser, logbookId: string, key: LogbookKey, push?: P
   await page.evaluate(
     `navigator.serviceWorker.controller || new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve))`,
   );
-  const text = await exportLogbookKey(key);
-  await page.evaluate(`new Promise((resolve, reject) => {
-    const open = indexedDB.open('crewbell');
-    open.onsuccess = () => {
-      const tx = open.result.transaction('keys', 'readwrite');
-      tx.objectStore('keys').put(${JSON.stringify(text)}, ${JSON.stringify(logbookId)});
-      tx.oncomplete = () => { open.result.close(); resolve(true); };
-      tx.onerror = () => reject(tx.error);
-    };
-    open.onerror = () => reject(open.error);
-  })`);
+  await keepKey(page, logbookId, key);
   if (push) {
     // The account switch and this device on, through the settings screen.
     await page.locator('#push[data-push-state="granted"], #push[data-push-state="active"]').waitFor();
