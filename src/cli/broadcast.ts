@@ -3,11 +3,8 @@
 // serve's fairness, until each of its jobs has had an answer; a progress bar on a terminal.
 import type { Command } from './command.ts';
 import { CommandFailed } from './command.ts';
-import { parseArgs } from './args.ts';
-import { dataDirFlag, serveConfig, serveFlags, UsageError } from '../config.ts';
-import { databasePath, openDatabase } from '../db.ts';
+import { dataDirFlag, UsageError } from '../config.ts';
 import { systemClock } from '../clock.ts';
-import { createLogger, silentLogger } from '../log.ts';
 import {
   BroadcastRefused,
   broadcastMessage,
@@ -15,10 +12,7 @@ import {
   MAX_BROADCAST_TITLE,
   startBroadcast,
 } from '../push/broadcast.ts';
-import { createVapidSigner } from '../push/authorization.ts';
-import { createTransport } from '../push/transport.ts';
-import { loadSecretKey, loadVapidKeys, PLACEHOLDER_VAPID_SUBJECT, readVapidSubject } from '../push/vapid.ts';
-import { createOutboxWorker } from '../push/worker.ts';
+import { openCliOutbox } from './outbox-run.ts';
 import { progress } from './progress.ts';
 
 /** Pushes in flight at once, as serve. */
@@ -46,17 +40,9 @@ export const broadcastCommand: Command = {
       throw new UsageError(
         `--title at most ${MAX_BROADCAST_TITLE} and --body at most ${MAX_BROADCAST_BODY} characters`,
       );
-    const policy = serveConfig(parseArgs([], serveFlags, io.env).values);
-    const dataDir = args.values['data-dir'] as string;
-    const db = openDatabase(databasePath(dataDir));
-    const transport = createTransport({
-      timeoutMs: args.values['push-timeout'] as number,
-      allowInsecure: args.values['push-allow-insecure'] as boolean,
-    });
+    const outbox = openCliOutbox(args, io);
+    const { db } = outbox;
     try {
-      const keys = loadVapidKeys(db, loadSecretKey(dataDir, io.env, false));
-      if (!keys) throw new CommandFailed('no VAPID keys yet: run "crewbell vapid generate" or start serve once');
-      const signer = createVapidSigner(keys, readVapidSubject(db) ?? PLACEHOLDER_VAPID_SUBJECT, systemClock);
       let broadcast: ReturnType<typeof startBroadcast>;
       try {
         broadcast = startBroadcast(db, broadcastMessage(title, body), null, systemClock.now());
@@ -69,30 +55,15 @@ export const broadcastCommand: Command = {
       const answered = new Set<number>();
       const tally = { delivered: 0, gone: 0, failed: 0, retry: 0 };
       progress(io, 0, broadcast.devices);
-      const worker = createOutboxWorker(
-        {
-          db,
-          clock: systemClock,
-          log: { ...silentLogger, error: createLogger((line) => io.err(line)).error },
-          transport,
-          signer: () => signer,
-          onRecorded(job, outcome) {
-            if (!ours(job.id) || answered.has(job.id)) return;
-            answered.add(job.id);
-            if (outcome.kind === 'success') tally.delivered++;
-            else if (outcome.kind === 'gone') tally.gone++;
-            else if (outcome.kind === 'retry') tally.retry++;
-            else tally.failed++;
-            progress(io, answered.size, broadcast.devices);
-          },
-        },
-        {
-          concurrency: CONCURRENCY,
-          retries: policy.pushRetries,
-          retryBaseMs: policy.pushRetryBaseMs,
-          ttlSeconds: Math.round(policy.pushTtlMs / 1000),
-        },
-      );
+      const worker = outbox.worker(CONCURRENCY, (job, outcome) => {
+        if (!ours(job.id) || answered.has(job.id)) return;
+        answered.add(job.id);
+        if (outcome.kind === 'success') tally.delivered++;
+        else if (outcome.kind === 'gone') tally.gone++;
+        else if (outcome.kind === 'retry') tally.retry++;
+        else tally.failed++;
+        progress(io, answered.size, broadcast.devices);
+      });
       worker.kick();
       // Every job due has had its answer; retries stay in the outbox for serve's worker.
       await worker.idle();
@@ -106,8 +77,7 @@ export const broadcastCommand: Command = {
       );
       return 0;
     } finally {
-      transport.close();
-      db.close();
+      outbox.close();
     }
   },
 };

@@ -3,22 +3,19 @@
 // server uses too), printing one line per device: ok, gone (removed) or failed: reason.
 import type { Command } from './command.ts';
 import { CommandFailed } from './command.ts';
-import { parseArgs } from './args.ts';
-import { dataDirFlag, effectiveOrigin, serveConfig, serveFlags, UsageError } from '../config.ts';
-import { databasePath, openDatabase, transaction } from '../db.ts';
+import { dataDirFlag, UsageError } from '../config.ts';
+import { transaction } from '../db.ts';
 import { findUserByName } from '../auth/users.ts';
 import { systemClock } from '../clock.ts';
-import { createLogger, silentLogger, truncateEndpoint } from '../log.ts';
+import { truncateEndpoint } from '../log.ts';
 import { testMessage } from '../push/messages.ts';
 import { declarative } from '../push/declarative.ts';
 import { badgeOf } from '../push/badges.ts';
-import { createVapidSigner } from '../push/authorization.ts';
 import { deleteJob, queueForDevice } from '../push/outbox.ts';
 import { allSubscriptions, type Subscription } from '../push/subscriptions.ts';
-import { createTransport, type SendOutcome } from '../push/transport.ts';
-import { loadSecretKey, loadVapidKeys, PLACEHOLDER_VAPID_SUBJECT, readVapidSubject } from '../push/vapid.ts';
-import { createOutboxWorker } from '../push/worker.ts';
+import type { SendOutcome } from '../push/transport.ts';
 import { broadcastCommand } from './broadcast.ts';
+import { openCliOutbox } from './outbox-run.ts';
 import { progress } from './progress.ts';
 
 const CONCURRENCY = 8;
@@ -57,17 +54,9 @@ export const pushCommands: Command[] = [
       if ((title?.length ?? 0) > 200 || (body?.length ?? 0) > 1000)
         throw new UsageError('--title at most 200 and --body at most 1000 characters');
       // Other notifications the worker finds waiting get the server's own retry policy and TTL.
-      const policy = serveConfig(parseArgs([], serveFlags, io.env).values);
-      const dataDir = args.values['data-dir'] as string;
-      const db = openDatabase(databasePath(dataDir));
-      const transport = createTransport({
-        timeoutMs: args.values['push-timeout'] as number,
-        allowInsecure: args.values['push-allow-insecure'] as boolean,
-      });
+      const outbox = openCliOutbox(args, io);
+      const { db } = outbox;
       try {
-        const keys = loadVapidKeys(db, loadSecretKey(dataDir, io.env, false));
-        if (!keys) throw new CommandFailed('no VAPID keys yet: run "crewbell vapid generate" or start serve once');
-        const signer = createVapidSigner(keys, readVapidSubject(db) ?? PLACEHOLDER_VAPID_SUBJECT, systemClock);
         let devices: Device[] = allSubscriptions(db);
         if (username !== undefined) {
           const userId = findUserByName(db, username)?.id;
@@ -105,32 +94,14 @@ export const pushCommands: Command[] = [
           progress(io, done, devices.length);
         };
         progress(io, 0, devices.length);
-        const worker = createOutboxWorker(
-          {
-            db,
-            clock: systemClock,
-            // The result lines say what happened to each device; only trouble with the database goes to stderr.
-            log: { ...silentLogger, error: createLogger((line) => io.err(line)).error },
-            transport,
-            signer: () => signer,
-            // The server's origin as its settings (CREWBELL_ORIGIN, CREWBELL_PORT) say.
-            origin: () => effectiveOrigin(policy, policy.port),
-            onRecorded(job, outcome) {
-              const device = waiting.get(job.id);
-              if (!device) return;
-              waiting.delete(job.id);
-              // A test is now or never: the worker would try a temporary failure again later.
-              if (outcome.kind === 'retry') deleteJob(db, job.id);
-              report(device, resultText(outcome), outcome.kind === 'success' || outcome.kind === 'gone');
-            },
-          },
-          {
-            concurrency: CONCURRENCY,
-            retries: policy.pushRetries,
-            retryBaseMs: policy.pushRetryBaseMs,
-            ttlSeconds: Math.round(policy.pushTtlMs / 1000),
-          },
-        );
+        const worker = outbox.worker(CONCURRENCY, (job, outcome) => {
+          const device = waiting.get(job.id);
+          if (!device) return;
+          waiting.delete(job.id);
+          // A test is now or never: the worker would try a temporary failure again later.
+          if (outcome.kind === 'retry') deleteJob(db, job.id);
+          report(device, resultText(outcome), outcome.kind === 'success' || outcome.kind === 'gone');
+        });
         worker.kick();
         await worker.idle();
         await worker.stop();
@@ -142,8 +113,7 @@ export const pushCommands: Command[] = [
         if (io.isTTY) io.write('\r\x1b[K');
         return failed > 0 ? 1 : 0;
       } finally {
-        transport.close();
-        db.close();
+        outbox.close();
       }
     },
   },
