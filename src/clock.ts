@@ -54,3 +54,55 @@ export class ManualClock implements Clock {
     this.#now = end;
   }
 }
+
+export interface DueTimer {
+  /** Arms the timer for dueAt unless it already waits for an earlier time. */
+  armAt(dueAt: number): void;
+  /** Clears the timer; nothing arms one afterwards. */
+  stop(): void;
+}
+
+/**
+ * One timer on the earliest due time, for work kept as due rows (the notify scheduler, the
+ * watch bell): when it fires it runs `round`, which does what is due and answers the next
+ * due time; a round that throws is reported and tried again `retryMs` later, not in a loop.
+ * `ready` is asked before each round (a closed database: nothing to do, no retry).
+ */
+export function createDueTimer(
+  clock: Clock,
+  round: () => number | undefined,
+  options: { retryMs: number; onError(error: Error): void; ready(): boolean },
+): DueTimer {
+  let timer: unknown;
+  let timerAt = Infinity;
+  let stopped = false;
+
+  function armAt(dueAt: number): void {
+    if (stopped || dueAt >= timerAt) return;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timerAt = dueAt;
+    timer = clock.setTimeout(fire, dueAt - clock.now());
+  }
+
+  function fire(): void {
+    timer = undefined;
+    timerAt = Infinity;
+    if (stopped || !options.ready()) return;
+    try {
+      const next = round();
+      if (next !== undefined) armAt(next);
+    } catch (err) {
+      options.onError(err as Error);
+      armAt(clock.now() + options.retryMs);
+    }
+  }
+
+  return {
+    armAt,
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

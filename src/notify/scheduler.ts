@@ -7,7 +7,7 @@
 // muted logbook's changes are dropped.
 import { prepared, transaction, type Db } from '../db.ts';
 import type { ChangeCounts, ChangeSink, LogbookChange } from './port.ts';
-import type { Clock } from '../clock.ts';
+import { createDueTimer, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { notifyPrefs, quietHoursOf } from './prefs.ts';
@@ -204,22 +204,10 @@ export interface SchedulerDeps {
 
 export function createNotifyScheduler(deps: SchedulerDeps): NotifyScheduler {
   const { db, clock, log } = deps;
-  let timer: unknown;
-  let timerAt = Infinity;
-  let stopped = false;
-
-  function armAt(dueAt: number): void {
-    if (stopped || dueAt >= timerAt) return;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timerAt = dueAt;
-    timer = clock.setTimeout(fire, dueAt - clock.now());
-  }
-
-  function fire(): void {
-    timer = undefined;
-    timerAt = Infinity;
-    if (stopped || !db.isOpen) return;
-    try {
+  // The rows stay pending when a round fails (its transaction rolled back): tried again shortly.
+  const due = createDueTimer(
+    clock,
+    () => {
       const fired = fireDueNotifications(db, clock.now(), deps.email);
       let jobs = 0;
       let emails = 0;
@@ -231,14 +219,15 @@ export function createNotifyScheduler(deps: SchedulerDeps): NotifyScheduler {
       if (jobs > 0) deps.onQueued();
       if (emails > 0) deps.onEmailQueued?.();
       if (fired.length) log.info('changes by others notified', { rows: fired.length, devices: jobs, emails });
-      const next = earliestDue(db);
-      if (next !== undefined) armAt(next);
-    } catch (err) {
-      // The rows stay pending (the transaction rolled back): try again shortly, not in a loop.
-      log.error('notification scheduler failed; retrying in 5 s', { error: (err as Error).message });
-      armAt(clock.now() + RETRY_AFTER_FAILURE_MS);
-    }
-  }
+      return earliestDue(db);
+    },
+    {
+      retryMs: RETRY_AFTER_FAILURE_MS,
+      ready: () => db.isOpen,
+      onError: (error) => log.error('notification scheduler failed; retrying in 5 s', { error: error.message }),
+    },
+  );
+  const armAt = due.armAt;
 
   return {
     record(change) {
@@ -251,10 +240,6 @@ export function createNotifyScheduler(deps: SchedulerDeps): NotifyScheduler {
       if (next !== undefined) armAt(next);
     },
     armAt,
-    stop() {
-      stopped = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
-    },
+    stop: due.stop,
   };
 }

@@ -3,7 +3,7 @@
 // reminder, moves it one interval on), so a crash neither loses nor doubles one. Quiet hours
 // and the per-logbook mute do not hold a bell; the account switch does.
 import { transaction, type Db } from '../db.ts';
-import type { Clock } from '../clock.ts';
+import { createDueTimer, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { notifyPrefs } from '../notify/prefs.ts';
 import { queueForUser } from '../push/outbox.ts';
@@ -112,34 +112,26 @@ export function ringDueReminders(db: Db, now: number, log: Logger): number {
 
 export function createWatchBell(deps: WatchBellDeps): WatchBell {
   const { db, clock, log } = deps;
-  let timer: unknown;
-  let timerAt = Infinity;
-  let stopped = false;
-
-  function armAt(dueAt: number): void {
-    if (stopped || !deps.enabled || dueAt >= timerAt) return;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timerAt = dueAt;
-    timer = clock.setTimeout(fire, dueAt - clock.now());
-  }
-
-  function fire(): void {
-    timer = undefined;
-    timerAt = Infinity;
-    if (stopped || !db.isOpen) return;
-    try {
+  const due = createDueTimer(
+    clock,
+    () => {
       const jobs = ringDueReminders(db, clock.now(), log);
       if (jobs > 0) {
         deps.onQueued();
         log.info('watch bell rang', { devices: jobs });
       }
-      const next = nextReminderDue(db);
-      if (next !== undefined) armAt(next);
-    } catch (err) {
-      log.error('watch bell failed; retrying in 5 s', { error: (err as Error).message });
-      armAt(clock.now() + RETRY_AFTER_FAILURE_MS);
-    }
-  }
+      return nextReminderDue(db);
+    },
+    {
+      retryMs: RETRY_AFTER_FAILURE_MS,
+      ready: () => db.isOpen,
+      onError: (error) => log.error('watch bell failed; retrying in 5 s', { error: error.message }),
+    },
+  );
+  /** With --watches-off nothing is ever armed. */
+  const armAt = (dueAt: number) => {
+    if (deps.enabled) due.armAt(dueAt);
+  };
 
   return {
     entriesSynced(logbookIds) {
@@ -153,10 +145,6 @@ export function createWatchBell(deps: WatchBellDeps): WatchBell {
       if (next !== undefined) armAt(next);
     },
     armAt,
-    stop() {
-      stopped = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
-    },
+    stop: due.stop,
   };
 }

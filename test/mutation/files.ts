@@ -43,6 +43,17 @@ export const MUTATED_FILES: MutatedFile[] = [
     ],
   },
   {
+    // The one timer on the earliest due time (createDueTimer) the scheduler and the watch bell run on.
+    name: 'clock',
+    mutate: 'src/clock.ts',
+    tests: [
+      'test/unit/clock.test.ts',
+      'test/unit/notify-scheduler.test.ts',
+      'test/unit/notify-scheduler-details.test.ts',
+      'test/unit/watch-bell.test.ts',
+    ],
+  },
+  {
     name: 'quiet-hours',
     mutate: 'src/notify/quiet-hours.ts',
     tests: ['test/unit/quiet-hours.test.ts', 'test/unit/notify-quiet-hours.test.ts'],
