@@ -15,6 +15,7 @@ import { startEpoch } from '../sync/sequence.ts';
 import { createApp, createRateLimiters, stopRateLimiters } from './app.ts';
 import { CLOCK_MARK_EVERY_MS, clockSkew, markClock } from './clock-check.ts';
 import { createDelivery, type Delivery } from './delivery.ts';
+import { fastReads, type FastRead } from './fast-reads.ts';
 
 export interface BootOptions {
   config: ServeConfig;
@@ -33,8 +34,11 @@ export interface Booted {
   delivery: Delivery;
   /** The link that makes the first account, when there is none yet (replaced at each start). */
   firstStart: { token: string; expiresAt: number } | undefined;
-  /** The app for its public origin (serve knows it once it listens: the default names the real port). */
-  app(origin: string): { app: Hono<AppEnv>; deps: AppDeps };
+  /**
+   * The app for its public origin (serve knows it once it listens: the default names the real
+   * port), and the reads Node's server answers before it (fast-reads.ts).
+   */
+  app(origin: string): { app: Hono<AppEnv>; deps: AppDeps; fast: FastRead };
   /** Stops the timers, the rate limiters and the delivery, then closes the database. */
   stop(): Promise<void>;
 }
@@ -109,7 +113,7 @@ export function boot(options: BootOptions): Booted {
       firstStart,
       app(origin) {
         const deps = delivery.appDeps(origin);
-        return { app: createApp(deps, limiters), deps };
+        return { app: createApp(deps, limiters), deps, fast: fastReads(deps) };
       },
       async stop() {
         for (const stop of stops.reverse()) await stop();

@@ -4,19 +4,20 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { readableEarlyAnswers } from '../kit/early-answers.ts';
 import { dropStalledBodies, paceServerOptions, type UploadPace } from '../kit/upload-pace.ts';
 import { VERSION } from '../version.ts';
+import type { FastRead } from './fast-reads.ts';
 
 const HEALTHZ = JSON.stringify({ ok: true, version: VERSION });
 const HEALTHZ_HEADERS = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(HEALTHZ) };
 
 /**
  * `GET /healthz` straight from Node's request, before Hono and @hono/node-server: the same
- * answer as the app's own route (app.ts, which app.request() and Deno still reach), at the
- * cost of a bare node:http server. Everything else goes to the app.
+ * answer as the app's own route (app.ts, which app.request() still reaches), at the cost of a
+ * bare node:http server. Then the fast reads, once the app is made; everything else goes to the app.
  */
-function healthzFirst(app: RequestListener): RequestListener {
+function answersFirst(app: RequestListener, fast: () => FastRead | undefined): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/healthz' && req.method === 'GET') res.writeHead(200, HEALTHZ_HEADERS).end(HEALTHZ);
-    else app(req, res);
+    else if (!fast()?.(req, res)) app(req, res);
   };
 }
 
@@ -28,7 +29,14 @@ export interface RunningServer {
 
 export type FetchHandler = (request: Request, env: unknown) => Response | Promise<Response>;
 
-export function listen(fetch: FetchHandler, host: string, port: number, pace: UploadPace): Promise<RunningServer> {
+/** `fast`: the fast reads (fast-reads.ts), asked per request since the app is made after listening. */
+export function listen(
+  fetch: FetchHandler,
+  host: string,
+  port: number,
+  pace: UploadPace,
+  fast: () => FastRead | undefined = () => undefined,
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     let server: ServerType;
     const onError = (err: Error) => reject(err);
@@ -38,7 +46,7 @@ export function listen(fetch: FetchHandler, host: string, port: number, pace: Up
       hostname: host,
       port,
       serverOptions: paceServerOptions(pace),
-      createServer: (opts: object, listener: RequestListener) => createServer(opts, healthzFirst(listener)),
+      createServer: (opts: object, listener: RequestListener) => createServer(opts, answersFirst(listener, fast)),
     };
     server = serve(options as Parameters<typeof serve>[0], (info) => {
       server.off('error', onError);

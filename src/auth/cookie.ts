@@ -2,7 +2,7 @@
 // the session's expiry moved). app/app.ts mounts loadSession; auth/routes.ts sets and clears.
 import type { Context, MiddlewareHandler } from 'hono';
 import { setCookie, deleteCookie } from 'hono/cookie';
-import { requestCookie } from '../kit/request-headers.ts';
+import { cookieIn, requestHeader } from '../kit/request-headers.ts';
 import type { AppDeps, AppEnv } from '../kit/deps.ts';
 import { SESSION_COOKIE, validateSessionToken } from './sessions.ts';
 
@@ -21,6 +21,12 @@ export function clearSessionCookie(c: Context, deps: AppDeps): void {
   deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(deps.config.origin.startsWith('https:')));
 }
 
+/** The session token in a Cookie header, when there is one that could be a token (43 characters). */
+export function sessionToken(cookieHeader: string | undefined): string | undefined {
+  const token = cookieIn(cookieHeader, SESSION_COOKIE);
+  return token && token.length <= 64 ? token : undefined;
+}
+
 /**
  * Loads the session from its cookie into c.var; renews the cookie when the expiry moved.
  * A renewal the database refused is logged once per process, not once per request.
@@ -29,8 +35,8 @@ export function loadSession(deps: AppDeps): MiddlewareHandler<AppEnv> {
   let renewalFailureLogged = false;
   // Not async: next()'s promise is handed on as it is. Without a session, user and session stay unset (undefined).
   return (c, next) => {
-    const token = requestCookie(c, SESSION_COOKIE);
-    if (token && token.length <= 64) {
+    const token = sessionToken(requestHeader(c, 'cookie'));
+    if (token) {
       const found = validateSessionToken(deps.db, token, deps.clock.now());
       if (found) {
         c.set('user', found.user);

@@ -50,17 +50,28 @@ export interface ValidatedSession {
   renewalError?: unknown;
 }
 
+function sessionRow(db: Db, token: string): SessionRow | undefined {
+  return prepared(
+    db,
+    `SELECT s.id, s.user_id, s.expires_at, s.reverified_at, u.username, u.is_admin
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+  ).get(tokenHash(token)) as SessionRow | undefined;
+}
+
+function fromRow(row: SessionRow): { session: Session; user: User } {
+  return {
+    user: { id: row.user_id, username: row.username, isAdmin: row.is_admin === 1 },
+    session: { id: row.id, userId: row.user_id, expiresAt: row.expires_at, reverifiedAt: row.reverified_at },
+  };
+}
+
 /**
  * Reads are the rule: the row is written only when the session enters the second half of
  * its life (then it gets a whole new lifetime, so at most once per 15 days). That write is
  * best effort: a database that refuses writes still serves signed-in reads.
  */
 export function validateSessionToken(db: Db, token: string, now: number): ValidatedSession | null {
-  const row = prepared(
-    db,
-    `SELECT s.id, s.user_id, s.expires_at, s.reverified_at, u.username, u.is_admin
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
-  ).get(tokenHash(token)) as SessionRow | undefined;
+  const row = sessionRow(db, token);
   if (!row) return null;
   if (now >= row.expires_at) {
     try {
@@ -70,13 +81,7 @@ export function validateSessionToken(db: Db, token: string, now: number): Valida
     }
     return null;
   }
-  const user: User = { id: row.user_id, username: row.username, isAdmin: row.is_admin === 1 };
-  const session: Session = {
-    id: row.id,
-    userId: row.user_id,
-    expiresAt: row.expires_at,
-    reverifiedAt: row.reverified_at,
-  };
+  const { session, user } = fromRow(row);
   if (now < row.expires_at - SESSION_RENEW_BEFORE_MS) return { session, user, renewed: false };
   const expiresAt = now + SESSION_LIFETIME_MS;
   try {
@@ -85,6 +90,16 @@ export function validateSessionToken(db: Db, token: string, now: number): Valida
     return { session, user, renewed: false, renewalError };
   }
   return { session: { ...session, expiresAt }, user, renewed: true };
+}
+
+/**
+ * The session and its user when it is valid and in the first half of its life, read without
+ * writing anything; undefined for every other case (unknown, expired, due for renewal), which
+ * validateSessionToken decides. The fast reads (app/fast-reads.ts) answer only on this.
+ */
+export function currentSession(db: Db, token: string, now: number): { session: Session; user: User } | undefined {
+  const row = sessionRow(db, token);
+  return row && now < row.expires_at - SESSION_RENEW_BEFORE_MS ? fromRow(row) : undefined;
 }
 
 export function invalidateSession(db: Db, sessionId: string): void {

@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import type { Command } from './command.ts';
 import { effectiveOrigin, serveConfig, serveFlags } from '../config.ts';
 import { boot } from '../app/boot.ts';
+import type { FastRead } from '../app/fast-reads.ts';
 import { listen, type RunningServer } from '../app/server.ts';
 import { systemClock } from '../clock.ts';
 import { createLogger } from '../log.ts';
@@ -41,19 +42,24 @@ export const serveCommands: Command[] = [
       });
 
       let app: Hono<AppEnv> | undefined;
+      let fast: FastRead | undefined;
       // The app needs the origin, which defaults to the real port: it is made right after listening.
       let server: RunningServer;
       try {
-        server = await listen((req, env) => app!.fetch(req, env), config.host, config.port, {
-          stallMs: config.uploadStallMs,
-          totalMs: config.uploadTimeoutMs,
-        });
+        server = await listen(
+          (req, env) => app!.fetch(req, env),
+          config.host,
+          config.port,
+          { stallMs: config.uploadStallMs, totalMs: config.uploadTimeoutMs },
+          () => fast,
+        );
       } catch (err) {
         await booted.stop();
         throw err;
       }
       const built = booted.app(effectiveOrigin(config, server.port));
       app = built.app;
+      fast = built.fast;
       const origin = built.deps.config.origin;
 
       // The first-start link was made before the listening line, so whoever waits for that

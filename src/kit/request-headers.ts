@@ -19,8 +19,7 @@ export function requestHeader(c: Context, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** One cookie's value, as hono/cookie's getCookie reads it. */
-export function requestCookie(c: Context, name: string): string | undefined {
-  const header = requestHeader(c, 'cookie');
+/** One cookie's value from a Cookie header, as hono/cookie's getCookie reads it. */
+export function cookieIn(header: string | undefined, name: string): string | undefined {
   return header ? parse(header, name)[name] : undefined;
 }

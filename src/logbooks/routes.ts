@@ -17,7 +17,7 @@ import {
   type OpenInviteRow,
 } from '../wire/logbooks.ts';
 import { requireReverified, requireUser } from '../kit/middleware.ts';
-import { transaction } from '../db.ts';
+import { transaction, type Db } from '../db.ts';
 import { ANY_ROLE, requireRole } from './access.ts';
 import {
   createLogbook,
@@ -49,6 +49,11 @@ function logbookJson(logbook: LogbookForUser): LogbookRow {
   };
 }
 
+/** The answer to GET /api/logbooks: the route's, and the fast read's (app/fast-reads.ts). */
+export function logbookList(db: Db, userId: string): { logbooks: LogbookRow[] } {
+  return { logbooks: listLogbooksFor(db, userId).map(logbookJson) };
+}
+
 export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
   const { db, clock, config } = deps;
   const app = new Hono<AppEnv>();
@@ -56,7 +61,7 @@ export function logbookRoutes(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/logbooks', (c) => {
     const { user } = requireUser(c);
-    return c.json({ logbooks: listLogbooksFor(db, user.id).map(logbookJson) });
+    return c.json(logbookList(db, user.id));
   });
 
   app.post('/logbooks', async (c) => {

@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import { effectiveOrigin, serveConfig, serveFlags } from '../../src/config.ts';
 import { parseArgs } from '../../src/cli/args.ts';
 import { boot } from '../../src/app/boot.ts';
+import type { FastRead } from '../../src/app/fast-reads.ts';
 import type { AppDeps, AppEnv } from '../../src/kit/deps.ts';
 import { systemClock, type Clock } from '../../src/clock.ts';
 import { createLogger } from '../../src/log.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
 
 export interface TestApp extends Target {
   app: Hono<AppEnv>;
+  /** The reads serve answers from Node's request before the app (src/app/fast-reads.ts). */
+  fast: FastRead;
   /** With --smtp-url: the email worker (idle() waits until nothing due is left to send). */
   emailWorker: EmailWorker | undefined;
   deps: AppDeps;
@@ -77,11 +80,12 @@ export function startApp(options: AppOptions = {}): TestApp {
     processMetrics: options.processMetrics ?? false,
   });
   const origin = effectiveOrigin(config, 8080);
-  const { app, deps } = booted.app(origin);
+  const { app, deps, fast } = booted.app(origin);
   const fetch: Fetch = async (url, init) => app.request(url, init, LOOPBACK);
   let n = 0;
   const target: TestApp = {
     app,
+    fast,
     emailWorker: booted.delivery.emailWorker,
     deps,
     url: BASE,
