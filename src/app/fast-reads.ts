@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../kit/deps.ts';
 import { securityHeaderList } from '../kit/security-headers.ts';
 import { sessionToken } from '../auth/cookie.ts';
-import { currentSession } from '../auth/sessions.ts';
+import { currentSessionUser } from '../auth/sessions.ts';
 import { logbookList } from '../logbooks/routes.ts';
 import { mapImageOrigins } from './map.ts';
 
@@ -14,22 +14,28 @@ import { mapImageOrigins } from './map.ts';
 export type FastRead = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function fastReads(deps: AppDeps): FastRead {
-  const headers = securityHeaderList(deps.config.origin, mapImageOrigins(deps.config));
+  // One flat list handed to writeHead: no header object made per answer.
+  const headers = securityHeaderList(deps.config.origin, mapImageOrigins(deps.config)).flat();
   return (req, res) => {
     if (req.method !== 'GET' || req.url !== '/api/logbooks') return false;
     const token = sessionToken(req.headers.cookie);
     if (!token) return false;
     let body: string;
     try {
-      const found = currentSession(deps.db, token, deps.clock.now());
-      if (!found) return false;
-      body = JSON.stringify(logbookList(deps.db, found.user.id));
+      const userId = currentSessionUser(deps.db, token, deps.clock.now());
+      if (!userId) return false;
+      body = JSON.stringify(logbookList(deps.db, userId));
     } catch {
       // A busy or failing database: the app answers with its error handling and logging.
       return false;
     }
-    for (const [name, value] of headers) res.setHeader(name, value);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, [
+      ...headers,
+      'content-type',
+      'application/json',
+      'content-length',
+      String(Buffer.byteLength(body)),
+    ]);
     res.end(body);
     return true;
   };
