@@ -34,6 +34,14 @@ test('under Deno: serve answers /healthz and the PWA; a passkey account signs up
     // group commit; pulled back in order.
     const logbook = { id: randomUUID(), meta: ciphertext() };
     assert.equal((await client.post('/api/logbooks', logbook)).status, 201);
+    // The list, answered from Deno's node:http request before Hono (src/app/fast-reads.ts).
+    const list = await client.get('/api/logbooks');
+    assert.deepEqual(
+      list.body.logbooks.map((l: { id: string; role: string }) => [l.id, l.role]),
+      [[logbook.id, 'OWNER']],
+    );
+    assert.equal(list.headers.get('x-frame-options'), 'SAMEORIGIN');
+    assert.match(list.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     const upload = (entityId: string) =>
       client.post('/api/sync/push', {
         items: [{ logbookId: logbook.id, entityId, action: 'create', payload: ciphertext() }],
