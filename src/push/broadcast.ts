@@ -12,8 +12,22 @@ export const MAX_BROADCAST_BODY = 500;
 /** Its Topic: a broadcast not yet delivered to a device is replaced by the next one. */
 export const BROADCAST_TOPIC = 'broadcast';
 
-export function broadcastMessage(title: string, body: string): PushMessage {
-  return { title, body, tag: 'broadcast', renotify: true, data: { url: '/', kind: 'broadcast' } };
+/**
+ * The broadcast with the declarative members too (Safari 18.4+ shows it without a service
+ * worker running; `navigate` is made absolute at sending, declarative.ts). It has no logbook,
+ * so it leaves the app badge as it is; and no `lang`: the admin's words are in no device's
+ * language; not `mutable`: there is nothing for the device to decrypt.
+ */
+export function broadcastMessage(title: string, body: string): PushMessage & { web_push: 8030; notification: object } {
+  return {
+    web_push: 8030,
+    notification: { title, body, navigate: '/', tag: 'broadcast' },
+    title,
+    body,
+    tag: 'broadcast',
+    renotify: true,
+    data: { url: '/', kind: 'broadcast' },
+  };
 }
 
 export interface Broadcast {

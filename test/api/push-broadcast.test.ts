@@ -77,6 +77,13 @@ test('a broadcast reaches every device of every account with its own tag and no 
   for (const d of devices.slice(0, 4)) {
     const [message] = await ps.waitForDelivered(1, d);
     assert.deepEqual(message!.payload, {
+      web_push: 8030,
+      notification: {
+        title: 'Moving',
+        body: 'Down tonight 22:00.',
+        navigate: `${server.origin}/`,
+        tag: 'broadcast',
+      },
       title: 'Moving',
       body: 'Down tonight 22:00.',
       tag: 'broadcast',
