@@ -30,10 +30,9 @@ export function dueEmails(db: Db, now: number, limit: number, claimed: ReadonlyS
   ).all(now, JSON.stringify([...claimed]), limit) as unknown as EmailJob[];
 }
 
-export function nextEmailAfter(db: Db, now: number): number | undefined {
-  const row = prepared(db, 'SELECT MIN(next_attempt_at) AS at FROM email_outbox WHERE next_attempt_at > ?').get(
-    now,
-  ) as { at: number | null };
+/** When the earliest email is due, past or future; undefined when the outbox is empty. */
+export function nextEmailAt(db: Db): number | undefined {
+  const row = prepared(db, 'SELECT MIN(next_attempt_at) AS at FROM email_outbox').get() as { at: number | null };
   return row.at ?? undefined;
 }
 

@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { addressOf, unsubscribePath } from './addresses.ts';
 import { composeEmail } from './compose.ts';
-import { deleteEmail, dueEmails, nextEmailAfter, postponeEmail, type EmailJob } from './outbox.ts';
+import { deleteEmail, dueEmails, nextEmailAt, postponeEmail, type EmailJob } from './outbox.ts';
 import { relayError, type Relay } from './relay.ts';
 
 export interface EmailWorkerOptions {
@@ -101,7 +101,9 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
       }
     } while (again && !stopped);
     if (!stopped && db.isOpen) {
-      const next = nextEmailAfter(db, clock.now());
+      // The earliest, even one that fell due since the loop looked (arm() then fires at once):
+      // asking only for later ones left such an email waiting for the next kick.
+      const next = nextEmailAt(db);
       if (next !== undefined) arm(next);
     }
   }
