@@ -14,7 +14,8 @@ import { createSignerSource } from '../push/authorization.ts';
 import { pushMetricSources } from '../push/stats.ts';
 import { createTransport, type Transport } from '../push/transport.ts';
 import { ensureVapidKeys, loadVapidKeys, readVapidPublicKey, recordVapidSubject } from '../push/vapid.ts';
-import { createOutboxWorker, type OutboxWorker } from '../push/worker.ts';
+import { createOutboxWorker, type OutboxWorker, type WorkerDeps } from '../push/worker.ts';
+import { emailForUndelivered } from '../notify/undelivered.ts';
 import { createWatchBell, type WatchBell } from '../watch/bell.ts';
 
 export interface DeliveryOptions {
@@ -64,8 +65,19 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   const transport = createTransport({ timeoutMs: config.pushTimeoutMs, allowInsecure: config.pushAllowInsecure });
   // Known once the server listens (appDeps); a message's `navigate` is made absolute on it.
   let origin: string | undefined = config.origin;
+  // With --smtp-url, a change notification no device took is followed by an email (notify/undelivered.ts).
+  let emailWorker: EmailWorker | undefined;
+  const emailFallback = { throttleMs: config.emailThrottleMs };
+  const onRecorded: WorkerDeps['onRecorded'] = (job, outcome) => {
+    if (!emailWorker || outcome.kind === 'success') return;
+    try {
+      if (emailForUndelivered(db, emailFallback, job, outcome, clock.now())) emailWorker.kick();
+    } catch (err) {
+      log.error('the email for an undelivered notification was not queued', { error: (err as Error).message });
+    }
+  };
   const worker = createOutboxWorker(
-    { db, clock, log, metrics, transport, signer, origin: () => origin },
+    { db, clock, log, metrics, transport, signer, origin: () => origin, onRecorded },
     {
       concurrency: options.concurrency,
       retries: config.pushRetries,
@@ -75,7 +87,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
   );
   // Links in emails need the public origin too.
   const linkOrigin = () => origin ?? 'http://localhost';
-  const emailWorker = config.smtpUrl
+  emailWorker = config.smtpUrl
     ? createEmailWorker({
         db,
         clock,
@@ -98,7 +110,7 @@ export function createDelivery(options: DeliveryOptions): Delivery {
     metrics,
     rule: { debounceMs: config.notifyDebounceMs, throttleMs: config.notifyThrottleMs },
     onQueued: () => worker.kick(),
-    email: emailWorker ? { throttleMs: config.emailThrottleMs } : undefined,
+    email: emailWorker ? emailFallback : undefined,
     onEmailQueued: () => emailWorker?.kick(),
   });
   const watchBell = createWatchBell({

@@ -23,6 +23,20 @@ export function emailInstead(
   now: number,
 ): boolean {
   if (!prefs.emailWhenNoPush || reachableDevices(db, userId, now) > 0) return false;
+  return queueChangesEmail(db, fallback, userId, logbookId, now);
+}
+
+/**
+ * The email about changes in a logbook, to the recipient's verified address, at most one per
+ * throttle per logbook (kept in their notify_state row). True when queued.
+ */
+export function queueChangesEmail(
+  db: Db,
+  fallback: EmailFallback,
+  userId: string,
+  logbookId: string,
+  now: number,
+): boolean {
   if (!verifiedAddressOf(db, userId)) return false;
   const emailedLately = prepared(
     db,

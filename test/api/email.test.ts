@@ -9,6 +9,8 @@ import { waitFor } from '../helpers/server.ts';
 import { startApp, withApp, type TestApp } from '../helpers/app.ts';
 import { ciphertext, crewAboard } from '../helpers/crew.ts';
 import { startRelay, type ReceivedEmail, type TestRelay } from '../helpers/smtp.ts';
+import { startPushService } from '../helpers/push-service.ts';
+import { requestAddress, verifyAddress } from '../../src/email/addresses.ts';
 import { Client } from '../helpers/client.ts';
 import type { TestUser } from '../helpers/accounts.ts';
 
@@ -226,6 +228,39 @@ test('a member with a device that takes pushes gets the push, not an email; once
   );
   await write(crew.mate, crew.logbook.id);
   await waitFor(() => changeEmailsTo('skipper-has-phone@boat.example').length === 1, 'the email instead of the push');
+});
+
+test('a push the push service answers 410 Gone, on the only device: the email follows; a delivered push on another member: none', async () => {
+  const ps = await startPushService();
+  try {
+    const crew = await crewAboard(server);
+    // Verified straight in the database: the verify route's rate limit is the other tests' budget.
+    for (const [who, address] of [
+      [crew.mate, 'mate-phone-gone@boat.example'],
+      [crew.deckhand, 'deckhand-phone-works@boat.example'],
+    ] as const) {
+      const link = requestAddress(server.deps.db, who.id, address, 'en', Date.now());
+      assert.ok('token' in link);
+      verifyAddress(server.deps.db, link.token, Date.now());
+    }
+    await wantsChanges(crew.mate, crew.logbook.id);
+    await wantsChanges(crew.deckhand, crew.logbook.id);
+    const [goneDevice, working] = [ps.createDevice(), ps.createDevice()];
+    assert.equal((await crew.mate.client.put('/api/push/subscription', goneDevice.subscription)).status, 200);
+    assert.equal((await crew.deckhand.client.put('/api/push/subscription', working.subscription)).status, 200);
+    ps.plan(goneDevice, 410);
+    await write(crew.skipper, crew.logbook.id);
+    await ps.waitForDelivered(1, working);
+    await waitFor(() => changeEmailsTo('mate-phone-gone@boat.example').length === 1, 'the email after the 410');
+    const [tried] = ps.messages.filter((m) => m.deviceId === goneDevice.id);
+    assert.equal(tried?.answer, 410, 'the push was tried first');
+    assert.equal(tried?.payload.data.logbookId, crew.logbook.id);
+    assert.equal(server.query('SELECT 1 FROM push_subscriptions WHERE user_id = ?', crew.mate.id).length, 0);
+    await server.emailWorker!.idle();
+    assert.equal(changeEmailsTo('deckhand-phone-works@boat.example').length, 0, 'delivered: no email');
+  } finally {
+    await ps.close();
+  }
 });
 
 test('a relay that refuses (451) and one that hangs: the email is retried with backoff and arrives once the relay works', async () => {
