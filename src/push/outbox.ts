@@ -27,7 +27,8 @@ export interface OutboxJob {
  * Queues message for every device of the user; message is made per device locale, with the
  * declarative members and the user's badge. A message about changes (`data.logbookId` and
  * `data.changeCount`) that reaches a device adds them to the badge. Returns the number of
- * jobs. Call inside the transaction that decided to notify.
+ * jobs. Call inside the transaction that decided to notify. `urgency` is RFC 8030's: `high`
+ * for what must ring now even on a phone saving its battery (a watch reminder).
  */
 export function queueForUser(
   db: Db,
@@ -35,6 +36,7 @@ export function queueForUser(
   message: (locale: Locale) => PushMessage,
   topic: string | null,
   now: number,
+  urgency: Urgency = 'normal',
 ): number {
   // A subscription past the expirationTime its browser gave is dead at the push service: no job.
   const devices = prepared(
@@ -55,7 +57,7 @@ export function queueForUser(
       badge ??= badgeAfter(db, userId, made);
       payloads.set(device.locale, (payload = JSON.stringify(declarative(made, device.locale, badge))));
     }
-    insert.run(device.id, payload, topic, 'normal', now, now);
+    insert.run(device.id, payload, topic, urgency, now, now);
   }
   return devices.length;
 }

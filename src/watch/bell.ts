@@ -57,7 +57,9 @@ function ring(
   if (!aboard.has(userId)) return 0;
   const prefs = notifyPrefs(db, userId);
   if (!prefs.collaboratorChangesEnabled) return 0;
-  return queueForUser(db, userId, build(prefs.quietHours?.timeZone ?? planZone ?? 'UTC'), topic, now);
+  // RFC 8030 Urgency high: a phone saving its battery (Android's Doze) delivers it at once, not
+  // at its next maintenance window, which may be after the watch has begun.
+  return queueForUser(db, userId, build(prefs.quietHours?.timeZone ?? planZone ?? 'UTC'), topic, now, 'high');
 }
 
 /** Turns every reminder due at `now` into outbox jobs; returns the number of jobs. */

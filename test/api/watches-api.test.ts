@@ -145,6 +145,7 @@ test('a watch reminder arrives 10 min ahead and a log reminder after an hour wit
     'German, on the mate’s (UTC) clock, in quiet hours',
   );
   assert.equal(bell!.payload.tag, `watch-${crew.logbook.id}`);
+  assert.equal(bell!.headers.urgency, 'high', 'a watch must ring now, even on a phone saving its battery');
   assert.deepEqual(bell!.payload.data, {
     kind: 'watch',
     url: `/logbook/${crew.logbook.id}`,
@@ -167,6 +168,7 @@ test('a watch reminder arrives 10 min ahead and a log reminder after an hour wit
   clock.advance(MIN);
   const [, log] = await ps.waitForDelivered(2, matePhone, 20_000);
   assert.equal(log!.payload.tag, `log-${crew.logbook.id}`);
+  assert.equal(log!.headers.urgency, 'high');
   assert.equal(log!.payload.data.kind, 'log');
   assert.equal(log!.payload.body, 'Zeit für einen Logeintrag: seit 60 Minuten keiner.');
   assert.equal(ps.delivered(deckhandPhone).length, 0, 'the deckhand is off watch');
