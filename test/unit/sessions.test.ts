@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { openDatabase, type Db } from '../../src/db.ts';
 import {
   createSession,
+  currentSessionUser,
   deleteExpiredSessions,
   invalidateSession,
   invalidateUserSessions,
@@ -157,4 +158,17 @@ test('an expired session whose row the database refuses to delete is nobody all 
   );
   assert.equal(validateSessionToken(db, 'a1', T0 + 30 * DAY), null);
   assert.equal(rows(db).length, 1, 'left for the clean-up');
+});
+
+test('the read-only look (the fast read): the user in the first half of the life only, and nothing written', () => {
+  const { db, addUser } = world();
+  const anna = addUser('anna');
+  createSession(db, 'token-a', anna, T0);
+  const before = rows(db);
+  assert.equal(currentSessionUser(db, 'token-a', T0), anna);
+  assert.equal(currentSessionUser(db, 'token-a', T0 + 15 * DAY - 1), anna, 'the last millisecond of the first half');
+  assert.equal(currentSessionUser(db, 'token-a', T0 + 15 * DAY), undefined, 'due for renewal: the app decides');
+  assert.equal(currentSessionUser(db, 'token-a', T0 + 30 * DAY), undefined, 'expired');
+  assert.equal(currentSessionUser(db, 'no such token', T0), undefined);
+  assert.deepEqual(rows(db), before, 'nothing renewed, nothing deleted');
 });
