@@ -65,6 +65,27 @@ test('the rate-limit key is an IPv4 address itself and an IPv6 address its /64',
   assert.equal(clientKey('unknown'), 'unknown');
 });
 
+test('the /64 of every short form: zeros filled in where `::` stands, on either side and with groups after it', () => {
+  assert.equal(clientKey('2001:db8::9'), '2001:db8:0:0::/64');
+  assert.equal(clientKey('::9'), '0:0:0:0::/64');
+  assert.equal(clientKey('2001:db8::1:2:3'), '2001:db8:0:0::/64');
+  assert.equal(clientKey('1::2:3:4:5:6'), '1:0:0:2::/64');
+  assert.equal(clientKey('2001:db8:aa:bb:cc:dd:ee:ff'), '2001:db8:aa:bb::/64');
+  // An IPv4 tail elsewhere than ::ffff: is an IPv6 address like any other.
+  assert.equal(clientKey('1::ffff:203.0.113.7'), '1:0:0:0::/64');
+});
+
+test('brackets and a zone are dropped, only where they belong: [addr] and addr%zone', () => {
+  assert.equal(clientKey('[2001:db8:aa:bb::9]'), '2001:db8:aa:bb::/64');
+  assert.equal(clientKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+  assert.equal(isLoopback('[::1]'), true);
+  assert.equal(isLoopback('127.0.0.1['), false, 'a bracket at the end is not one around the address');
+  assert.equal(isLoopback('127.0.]0.1'), false, 'nor one inside it');
+  // IPv4-mapped addresses with octets of any length are their IPv4 address; anything after them is not an address.
+  assert.equal(clientKey('::ffff:198.51.100.42'), '198.51.100.42');
+  assert.equal(clientKey('::ffff:203.0.113.7x'), '::ffff:203.0.113.7x');
+});
+
 /** What clientAddress gives for a request, with the socket address a Node server would pass. */
 async function addressOf(
   socket: string | undefined,
