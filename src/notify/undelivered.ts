@@ -13,14 +13,15 @@ import { notifyPrefs } from './prefs.ts';
 
 /** The logbook of a crew-change message (API.md "The push message"); undefined for any other message. */
 export function changedLogbookOf(payload: string): string | undefined {
+  let data: Record<string, unknown> | undefined;
   try {
-    const data = (JSON.parse(payload) as { data?: Record<string, unknown> }).data;
-    return data && data.kind === undefined && typeof data.logbookId === 'string' && typeof data.changeCount === 'number'
-      ? data.logbookId
-      : undefined;
+    data = (JSON.parse(payload) as { data?: Record<string, unknown> }).data;
   } catch {
-    return undefined;
+    // Not a message of ours.
   }
+  return data && data.kind === undefined && typeof data.logbookId === 'string' && typeof data.changeCount === 'number'
+    ? data.logbookId
+    : undefined;
 }
 
 /**
