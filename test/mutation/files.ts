@@ -59,6 +59,30 @@ export const MUTATED_FILES: MutatedFile[] = [
     tests: ['test/unit/quiet-hours.test.ts', 'test/unit/notify-quiet-hours.test.ts'],
   },
   {
+    // Notification preferences per user (account switch, quiet hours, email when no push).
+    name: 'prefs',
+    mutate: 'src/notify/prefs.ts',
+    tests: [
+      'test/unit/notify-quiet-hours.test.ts',
+      'test/unit/schema-members.test.ts',
+      'test/unit/notify-fallback.test.ts',
+      'test/api/notify-api.test.ts',
+    ],
+  },
+  {
+    // Per-logbook notifications for one member, and who a change reaches.
+    name: 'mutes',
+    mutate: 'src/notify/mutes.ts',
+    tests: [
+      'test/unit/schema-members.test.ts',
+      'test/unit/notify-fallback.test.ts',
+      'test/unit/notify-scheduler.test.ts',
+      'test/api/members-notify.test.ts',
+    ],
+  },
+  { name: 'fallback', mutate: 'src/notify/fallback.ts', tests: ['test/unit/notify-fallback.test.ts'] },
+  { name: 'writers', mutate: 'src/notify/writers.ts', tests: ['test/unit/notify-scheduler-details.test.ts'] },
+  {
     name: 'store',
     mutate: 'src/sync/store.ts',
     tests: ['test/unit/sync-store.test.ts', 'test/api/sync.test.ts', 'test/api/sync-quota.test.ts'],
