@@ -1,6 +1,7 @@
 // The scheduler's details on a hand-moved clock and a real SQLite database: which crew a
-// notification names (five at most, none that no longer exist), the counts of an update-only
-// batch, one timer kept on the earliest due time, and nothing armed after stop().
+// notification names (five at most, none that no longer exist, the skipper marked as such),
+// the counts of an update-only batch, one timer kept on the earliest due time, and nothing
+// armed after stop().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +11,7 @@ import { silentLogger, type Logger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createNotifyScheduler, MAX_CREW_NAMED } from '../../src/notify/scheduler.ts';
 import { setCollaboratorChangesEnabled } from '../../src/notify/prefs.ts';
+import { setLogbookNotifications } from '../../src/notify/mutes.ts';
 
 const RULE = { debounceMs: 5_000, throttleMs: 180_000 };
 
@@ -63,6 +65,32 @@ test(`a notification names at most ${MAX_CREW_NAMED} crew members, the first to 
   const [data] = w.sent();
   assert.equal(data.changeCount, 8);
   assert.deepEqual(data.by, ['anna', 'ben', 'carla', 'dirk', 'eva']);
+});
+
+test("a notification names the skipper as such when they are among the writers, and names no skipper when they aren't", () => {
+  const w = world();
+  const logbookId = w.logbook();
+  const anna = w.crewMember('anna');
+  const ben = w.crewMember('ben');
+  w.db.prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)").run(
+    logbookId,
+    anna,
+  );
+  setLogbookNotifications(w.db, anna, logbookId, true, 0);
+  setCollaboratorChangesEnabled(w.db, anna, true, 0);
+  w.db
+    .prepare(
+      "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
+    )
+    .run(randomUUID(), anna);
+  w.scheduler.record({ logbookId, count: 1, writerId: w.ownerId });
+  w.scheduler.record({ logbookId, count: 1, writerId: ben });
+  w.clock.advance(RULE.debounceMs);
+  const toAnna = w.sent().find((d) => d.changeCount === 2);
+  const toSkipper = w.sent().find((d) => d.changeCount === 1);
+  assert.deepEqual([toAnna.by, toAnna.skipper], [['skipper', 'ben'], 'skipper']);
+  assert.deepEqual(toSkipper.by, ['ben']);
+  assert.equal('skipper' in toSkipper, false);
 });
 
 test('a crew member whose account is gone before the notification fires is left out of it', () => {
