@@ -24,11 +24,11 @@ export function emailInstead(
 ): boolean {
   if (!prefs.emailWhenNoPush || reachableDevices(db, userId, now) > 0) return false;
   if (!verifiedAddressOf(db, userId)) return false;
-  const row = prepared(db, 'SELECT last_email_at AS at FROM notify_state WHERE user_id = ? AND logbook_id = ?').get(
-    userId,
-    logbookId,
-  ) as { at: number | null } | undefined;
-  if (row?.at != null && row.at + fallback.throttleMs > now) return false;
+  const emailedLately = prepared(
+    db,
+    'SELECT 1 FROM notify_state WHERE user_id = ? AND logbook_id = ? AND last_email_at > ?',
+  ).get(userId, logbookId, now - fallback.throttleMs);
+  if (emailedLately) return false;
   queueEmail(db, userId, 'changes', `/logbook/${logbookId}`, now);
   prepared(db, 'UPDATE notify_state SET last_email_at = ? WHERE user_id = ? AND logbook_id = ?').run(
     now,

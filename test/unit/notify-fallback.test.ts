@@ -63,17 +63,22 @@ test('no device: one email row for the recipient when the row falls due, with th
   assert.equal(w.kicks(), 1, 'the email worker was woken');
 });
 
-test('at most one email per throttle per logbook; after it, the next one goes', () => {
+test('at most one email per throttle per logbook; one throttle after the last email, the next one goes', () => {
   const w = world();
   w.skipperWrites();
   w.clock.advance(5_000);
+  const firstEmailAt = w.clock.now();
   w.skipperWrites();
   w.clock.advance(RULE.throttleMs);
   assert.equal(w.emails().length, 1, 'the second notification fell due inside the email throttle');
-  w.clock.advance(HOUR);
+  assert.equal(w.kicks(), 1, 'the email worker was not woken for the one held back');
+  w.clock.advance(firstEmailAt + HOUR - RULE.debounceMs - w.clock.now());
   w.skipperWrites();
-  w.clock.advance(RULE.throttleMs);
-  assert.equal(w.emails().length, 2);
+  w.clock.advance(RULE.debounceMs - 1);
+  assert.equal(w.emails().length, 1);
+  w.clock.advance(1);
+  assert.equal(w.clock.now(), firstEmailAt + HOUR);
+  assert.equal(w.emails().length, 2, 'due exactly one email throttle after the first email');
 });
 
 test("quiet hours hold the email like a push: it goes at their end, by the recipient's clock", () => {
@@ -98,6 +103,7 @@ test('none when a device can take the push, emailWhenNoPush is off, the address 
   withDevice.clock.advance(5_000);
   assert.equal(withDevice.db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get()!.n, 1, 'the push went');
   assert.deepEqual(withDevice.emails(), []);
+  assert.equal(withDevice.kicks(), 0, 'the email worker was not woken');
   // The same device refused for good: the next notification is an email.
   withDevice.db.prepare('UPDATE push_subscriptions SET permanent_failures = 1').run();
   withDevice.skipperWrites();
@@ -109,11 +115,13 @@ test('none when a device can take the push, emailWhenNoPush is off, the address 
   off.skipperWrites();
   off.clock.advance(5_000);
   assert.deepEqual(off.emails(), []);
+  assert.equal(off.kicks(), 0);
 
   const unverified = world({ verified: false });
   unverified.skipperWrites();
   unverified.clock.advance(5_000);
   assert.deepEqual(unverified.emails(), []);
+  assert.equal(unverified.kicks(), 0);
 
   const noSmtp = world({ smtp: false });
   noSmtp.skipperWrites();
