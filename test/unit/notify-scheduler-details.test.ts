@@ -72,10 +72,9 @@ test("a notification names the skipper as such when they are among the writers, 
   const logbookId = w.logbook();
   const anna = w.crewMember('anna');
   const ben = w.crewMember('ben');
-  w.db.prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)").run(
-    logbookId,
-    anna,
-  );
+  w.db
+    .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
+    .run(logbookId, anna);
   setLogbookNotifications(w.db, anna, logbookId, true, 0);
   setCollaboratorChangesEnabled(w.db, anna, true, 0);
   w.db
@@ -108,6 +107,35 @@ test('a crew member whose account is gone before the notification fires is left 
   w.db.prepare('DELETE FROM users WHERE id = ?').run(anna);
   w.clock.advance(RULE.debounceMs);
   assert.deepEqual(w.sent()[0].by, ['ben']);
+});
+
+test('a crew member removed from the logbook before the notification falls due gets none; the skipper still gets theirs', () => {
+  const w = world();
+  const logbookId = w.logbook();
+  const [anna, ben] = [w.crewMember('anna'), w.crewMember('ben')];
+  for (const crewId of [anna, ben]) {
+    w.db
+      .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
+      .run(logbookId, crewId);
+    setLogbookNotifications(w.db, crewId, logbookId, true, 0);
+    setCollaboratorChangesEnabled(w.db, crewId, true, 0);
+  }
+  w.db
+    .prepare(
+      "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
+    )
+    .run(randomUUID(), anna);
+  w.scheduler.record({ logbookId, count: 1, writerId: ben });
+  w.db.prepare('DELETE FROM logbook_members WHERE user_id = ?').run(anna);
+  w.clock.advance(RULE.debounceMs);
+  const jobs = w.db
+    .prepare('SELECT s.user_id AS userId FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id')
+    .all();
+  assert.deepEqual(
+    jobs.map((j) => j.userId),
+    [w.ownerId],
+  );
+  assert.equal(w.db.prepare('SELECT COUNT(*) AS n FROM notify_state WHERE due_at IS NOT NULL').get()!.n, 0, 'cleared');
 });
 
 test('the counts of a batch of updates alone, or deletes alone, are in the message', () => {
