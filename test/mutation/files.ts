@@ -40,6 +40,7 @@ export const MUTATED_FILES: MutatedFile[] = [
       'test/unit/notify-scheduler.test.ts',
       'test/unit/notify-scheduler-details.test.ts',
       'test/unit/notify-quiet-hours.test.ts',
+      'test/unit/notify-fallback.test.ts',
     ],
   },
   {

@@ -184,6 +184,55 @@ test("a later due time of another logbook does not hold back the earlier one's n
   );
 });
 
+test("the timer is armed for the earliest of a change's recipients, whichever of them comes first", () => {
+  // Two recipients, one still in their throttle: first the skipper, then the crew member.
+  for (const throttled of ['skipper', 'anna'] as const) {
+    const w = world();
+    const logbookId = w.logbook();
+    const anna = w.crewMember('anna');
+    w.db
+      .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
+      .run(logbookId, anna);
+    setLogbookNotifications(w.db, anna, logbookId, true, 0);
+    setCollaboratorChangesEnabled(w.db, anna, true, 0);
+    w.db
+      .prepare(
+        "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
+      )
+      .run(randomUUID(), anna);
+    const [late, early] = throttled === 'skipper' ? [w.ownerId, anna] : [anna, w.ownerId];
+    w.db
+      .prepare(
+        "INSERT INTO notify_state (user_id, logbook_id, pending_count, pending_creates, pending_updates, pending_deletes, pending_crew, due_at, last_sent_at) VALUES (?, ?, 0, 0, 0, 0, '[]', NULL, ?)",
+      )
+      .run(late, logbookId, w.clock.now());
+    w.scheduler.record({ logbookId, count: 1, writerId: w.crewMember('ben') });
+    w.clock.advance(RULE.debounceMs);
+    const reached = w.db
+      .prepare('SELECT s.user_id AS userId FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id')
+      .all()
+      .map((j) => j.userId);
+    assert.deepEqual(reached, [early], `${throttled} throttled: the other one's notification after the debounce`);
+  }
+});
+
+test("a recipient never notified before is not throttled, even at the clock's start (time 0)", () => {
+  const db = openDatabase(':memory:');
+  const clock = new ManualClock(0);
+  const ownerId = randomUUID();
+  const logbookId = randomUUID();
+  db.prepare("INSERT INTO users (id, username, created_at) VALUES (?, 'skipper', 0)").run(ownerId);
+  db.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, 'x', 0)").run(logbookId, ownerId);
+  db.prepare(
+    "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)",
+  ).run(randomUUID(), ownerId);
+  setCollaboratorChangesEnabled(db, ownerId, true, 0);
+  const scheduler = createNotifyScheduler({ db, clock, log: silentLogger, rule: RULE, onQueued: () => {} });
+  scheduler.record({ logbookId, count: 1 });
+  clock.advance(RULE.debounceMs);
+  assert.equal(db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get()!.n, 1);
+});
+
 test('arming an earlier time replaces the timer instead of adding one', () => {
   const w = world();
   const logbookId = w.logbook();
