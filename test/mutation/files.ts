@@ -90,7 +90,11 @@ export const MUTATED_FILES: MutatedFile[] = [
     mutate: 'src/sync/store.ts',
     tests: ['test/unit/sync-store.test.ts', 'test/api/sync.test.ts', 'test/api/sync-quota.test.ts'],
   },
-  { name: 'history', mutate: 'src/sync/history.ts', tests: ['test/api/logbook-history.test.ts'] },
+  {
+    name: 'history',
+    mutate: 'src/sync/history.ts',
+    tests: ['test/unit/sync-history.test.ts', 'test/api/logbook-history.test.ts'],
+  },
   { name: 'group-commit', mutate: 'src/group-commit.ts', tests: ['test/unit/group-commit.test.ts'] },
   {
     name: 'sessions',
