@@ -10,11 +10,18 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+    // Stryker disable next-line OptionalChaining: Node's timers always have unref (the fast tests run on Node); Deno's setTimeout answers a number without it, which the Deno tier (test/binary) covers
     t.unref?.();
     return t;
   },
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
+
+/**
+ * More timers than this firing in one advance() are a timer that keeps re-arming itself at or
+ * before the end: a loop, which advance() reports instead of hanging the test.
+ */
+export const MAX_TIMERS_PER_ADVANCE = 10_000;
 
 /** A clock for tests: time stands still until advance() moves it and fires due timers. */
 export class ManualClock implements Clock {
@@ -29,6 +36,7 @@ export class ManualClock implements Clock {
     return this.#now;
   }
   setTimeout(fn: () => void, ms: number): unknown {
+    // Stryker disable next-line UpdateOperator: ids only need to be distinct, and counting down gives distinct ids too
     const id = this.#next++;
     this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
     return id;
@@ -40,18 +48,24 @@ export class ManualClock implements Clock {
   get pending(): number {
     return this.#timers.size;
   }
-  /** Moves time forward by ms, firing each due timer in time order at its own time. */
+  /**
+   * Moves time forward by ms, firing each due timer in time order at its own time (those due
+   * at the same time in the order they were set). Throws on a timer loop (MAX_TIMERS_PER_ADVANCE).
+   */
   advance(ms: number): void {
     const end = this.#now + ms;
-    for (;;) {
+    for (let fired = 0; fired <= MAX_TIMERS_PER_ADVANCE; fired++) {
       let first: [number, { at: number; fn: () => void }] | undefined;
       for (const entry of this.#timers) if (entry[1].at <= end && (!first || entry[1].at < first[1].at)) first = entry;
-      if (!first) break;
+      if (!first) {
+        this.#now = end;
+        return;
+      }
       this.#timers.delete(first[0]);
       this.#now = Math.max(this.#now, first[1].at);
       first[1].fn();
     }
-    this.#now = end;
+    throw new Error(`ManualClock: more than ${MAX_TIMERS_PER_ADVANCE} timers fired in one advance(), a timer loop`);
   }
 }
 
@@ -79,7 +93,7 @@ export function createDueTimer(
 
   function armAt(dueAt: number): void {
     if (stopped || dueAt >= timerAt) return;
-    if (timer !== undefined) clock.clearTimeout(timer);
+    clock.clearTimeout(timer);
     timerAt = dueAt;
     timer = clock.setTimeout(fire, dueAt - clock.now());
   }
@@ -101,7 +115,7 @@ export function createDueTimer(
     armAt,
     stop() {
       stopped = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
+      clock.clearTimeout(timer);
       timer = undefined;
     },
   };

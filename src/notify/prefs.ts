@@ -27,10 +27,6 @@ export function notifyPrefs(db: Db, userId: string): NotifyPrefs {
   return { collaboratorChangesEnabled: row?.on_ === 1, quietHours: quiet, emailWhenNoPush: row?.email !== 0 };
 }
 
-export function collaboratorChangesEnabled(db: Db, userId: string): boolean {
-  return notifyPrefs(db, userId).collaboratorChangesEnabled;
-}
-
 export function quietHoursOf(db: Db, userId: string): QuietHours | null {
   return notifyPrefs(db, userId).quietHours;
 }

@@ -45,7 +45,7 @@ function recordChange(db: Db, change: LogbookChange, now: number, rule: Coalesci
   let earliest: number | undefined;
   for (const userId of recipientsOfChange(db, change.logbookId, change.writerId)) {
     const due = recordFor(db, userId, change, now, rule);
-    if (earliest === undefined || due < earliest) earliest = due;
+    earliest = earliest === undefined ? due : Math.min(earliest, due);
   }
   return earliest;
 }
@@ -63,7 +63,7 @@ function recordFor(db: Db, userId: string, change: LogbookChange, now: number, r
   } else {
     due = now + rule.debounceMs;
     const lastSent = row?.last_sent_at;
-    if (lastSent != null && lastSent + rule.throttleMs > due) due = lastSent + rule.throttleMs;
+    if (lastSent != null) due = Math.max(due, lastSent + rule.throttleMs);
     const quiet = quietHoursOf(db, userId);
     due = (quiet && quietHoursEnd(due, quiet)) ?? due;
   }

@@ -112,10 +112,9 @@ export function listVersions(
   ).all(logbookId, entityId, before, HISTORY_MAX_VERSIONS + 1) as { version: number; size: number }[];
   let taken = 0;
   let bytes = 0;
-  while (taken < Math.min(sizes.length, HISTORY_MAX_VERSIONS)) {
+  for (; taken < Math.min(sizes.length, HISTORY_MAX_VERSIONS); taken++) {
     bytes += sizes[taken]!.size;
     if (bytes > maxBytes && taken > 0) break;
-    taken++;
   }
   if (taken === 0) return { versions: [], nextBefore: undefined };
   const oldest = sizes[taken - 1]!.version;

@@ -40,6 +40,7 @@ export const MUTATED_FILES: MutatedFile[] = [
       'test/unit/notify-scheduler.test.ts',
       'test/unit/notify-scheduler-details.test.ts',
       'test/unit/notify-quiet-hours.test.ts',
+      'test/unit/notify-fallback.test.ts',
     ],
   },
   {
@@ -59,11 +60,41 @@ export const MUTATED_FILES: MutatedFile[] = [
     tests: ['test/unit/quiet-hours.test.ts', 'test/unit/notify-quiet-hours.test.ts'],
   },
   {
+    // Notification preferences per user (account switch, quiet hours, email when no push). The
+    // api tests (notify-api, members-notify) are left out: a mutant they catch fails them only
+    // after their wait for a push, a Timeout instead of Killed; the unit tests catch them all.
+    name: 'prefs',
+    mutate: 'src/notify/prefs.ts',
+    tests: [
+      'test/unit/notify-quiet-hours.test.ts',
+      'test/unit/schema-members.test.ts',
+      'test/unit/notify-fallback.test.ts',
+      'test/unit/notify-scheduler.test.ts',
+    ],
+  },
+  {
+    // Per-logbook notifications for one member, and who a change reaches.
+    name: 'mutes',
+    mutate: 'src/notify/mutes.ts',
+    tests: [
+      'test/unit/schema-members.test.ts',
+      'test/unit/notify-fallback.test.ts',
+      'test/unit/notify-scheduler.test.ts',
+      'test/unit/notify-scheduler-details.test.ts',
+    ],
+  },
+  { name: 'fallback', mutate: 'src/notify/fallback.ts', tests: ['test/unit/notify-fallback.test.ts'] },
+  { name: 'writers', mutate: 'src/notify/writers.ts', tests: ['test/unit/notify-scheduler-details.test.ts'] },
+  {
     name: 'store',
     mutate: 'src/sync/store.ts',
     tests: ['test/unit/sync-store.test.ts', 'test/api/sync.test.ts', 'test/api/sync-quota.test.ts'],
   },
-  { name: 'history', mutate: 'src/sync/history.ts', tests: ['test/api/logbook-history.test.ts'] },
+  {
+    name: 'history',
+    mutate: 'src/sync/history.ts',
+    tests: ['test/unit/sync-history.test.ts', 'test/api/logbook-history.test.ts'],
+  },
   { name: 'group-commit', mutate: 'src/group-commit.ts', tests: ['test/unit/group-commit.test.ts'] },
   {
     name: 'sessions',

@@ -17,7 +17,7 @@ const RULE = { debounceMs: 5_000, throttleMs: 180_000 };
 const HOUR = 3_600_000;
 const at = (iso: string) => Date.parse(iso);
 
-function world(options: { smtp?: boolean; verified?: boolean } = {}) {
+function world(options: { smtp?: boolean; verified?: boolean; kick?: boolean } = {}) {
   const db = openDatabase(':memory:');
   const clock = new ManualClock(at('2026-06-12T10:00:00Z'));
   const [skipper, mate, logbookId] = [randomUUID(), randomUUID(), randomUUID()];
@@ -42,7 +42,7 @@ function world(options: { smtp?: boolean; verified?: boolean } = {}) {
     rule: RULE,
     onQueued: () => {},
     email: options.smtp === false ? undefined : { throttleMs: HOUR },
-    onEmailQueued: () => emailKicks++,
+    onEmailQueued: options.kick === false ? undefined : () => emailKicks++,
   });
   const emails = () =>
     db
@@ -127,4 +127,32 @@ test('none when a device can take the push, emailWhenNoPush is off, the address 
   noSmtp.skipperWrites();
   noSmtp.clock.advance(5_000);
   assert.deepEqual(noSmtp.emails(), []);
+  assert.equal(noSmtp.clock.pending, 0, 'the row was cleared, no retry armed');
+});
+
+test('an email starts the push throttle too: a device added after it gets the next change one throttle after the email', () => {
+  const w = world();
+  w.skipperWrites();
+  w.clock.advance(5_000);
+  const emailedAt = w.clock.now();
+  assert.equal(w.emails().length, 1);
+  w.db
+    .prepare(
+      "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)",
+    )
+    .run(randomUUID(), w.mate);
+  w.skipperWrites();
+  const pushes = () => w.db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get()!.n;
+  w.clock.advance(emailedAt + RULE.throttleMs - 1 - w.clock.now());
+  assert.equal(pushes(), 0);
+  w.clock.advance(1);
+  assert.equal(pushes(), 1);
+});
+
+test('without an email worker to wake, the email is still queued and the round ends cleanly', () => {
+  const w = world({ kick: false });
+  w.skipperWrites();
+  w.clock.advance(5_000);
+  assert.equal(w.emails().length, 1);
+  assert.equal(w.clock.pending, 0, 'no retry armed');
 });

@@ -1,6 +1,7 @@
 // The scheduler's details on a hand-moved clock and a real SQLite database: which crew a
-// notification names (five at most, none that no longer exist), the counts of an update-only
-// batch, one timer kept on the earliest due time, and nothing armed after stop().
+// notification names (five at most, none that no longer exist, the skipper marked as such),
+// the counts of an update-only batch, one timer kept on the earliest due time, and nothing
+// armed after stop().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +11,7 @@ import { silentLogger, type Logger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createNotifyScheduler, MAX_CREW_NAMED } from '../../src/notify/scheduler.ts';
 import { setCollaboratorChangesEnabled } from '../../src/notify/prefs.ts';
+import { setLogbookNotifications } from '../../src/notify/mutes.ts';
 
 const RULE = { debounceMs: 5_000, throttleMs: 180_000 };
 
@@ -65,6 +67,31 @@ test(`a notification names at most ${MAX_CREW_NAMED} crew members, the first to 
   assert.deepEqual(data.by, ['anna', 'ben', 'carla', 'dirk', 'eva']);
 });
 
+test("a notification names the skipper as such when they are among the writers, and names no skipper when they aren't", () => {
+  const w = world();
+  const logbookId = w.logbook();
+  const anna = w.crewMember('anna');
+  const ben = w.crewMember('ben');
+  w.db
+    .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
+    .run(logbookId, anna);
+  setLogbookNotifications(w.db, anna, logbookId, true, 0);
+  setCollaboratorChangesEnabled(w.db, anna, true, 0);
+  w.db
+    .prepare(
+      "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
+    )
+    .run(randomUUID(), anna);
+  w.scheduler.record({ logbookId, count: 1, writerId: w.ownerId });
+  w.scheduler.record({ logbookId, count: 1, writerId: ben });
+  w.clock.advance(RULE.debounceMs);
+  const toAnna = w.sent().find((d) => d.changeCount === 2);
+  const toSkipper = w.sent().find((d) => d.changeCount === 1);
+  assert.deepEqual([toAnna.by, toAnna.skipper], [['skipper', 'ben'], 'skipper']);
+  assert.deepEqual(toSkipper.by, ['ben']);
+  assert.equal('skipper' in toSkipper, false);
+});
+
 test('a crew member whose account is gone before the notification fires is left out of it', () => {
   const w = world();
   const logbookId = w.logbook();
@@ -80,6 +107,35 @@ test('a crew member whose account is gone before the notification fires is left 
   w.db.prepare('DELETE FROM users WHERE id = ?').run(anna);
   w.clock.advance(RULE.debounceMs);
   assert.deepEqual(w.sent()[0].by, ['ben']);
+});
+
+test('a crew member removed from the logbook before the notification falls due gets none; the skipper still gets theirs', () => {
+  const w = world();
+  const logbookId = w.logbook();
+  const [anna, ben] = [w.crewMember('anna'), w.crewMember('ben')];
+  for (const crewId of [anna, ben]) {
+    w.db
+      .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
+      .run(logbookId, crewId);
+    setLogbookNotifications(w.db, crewId, logbookId, true, 0);
+    setCollaboratorChangesEnabled(w.db, crewId, true, 0);
+  }
+  w.db
+    .prepare(
+      "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
+    )
+    .run(randomUUID(), anna);
+  w.scheduler.record({ logbookId, count: 1, writerId: ben });
+  w.db.prepare('DELETE FROM logbook_members WHERE user_id = ?').run(anna);
+  w.clock.advance(RULE.debounceMs);
+  const jobs = w.db
+    .prepare('SELECT s.user_id AS userId FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id')
+    .all();
+  assert.deepEqual(
+    jobs.map((j) => j.userId),
+    [w.ownerId],
+  );
+  assert.equal(w.db.prepare('SELECT COUNT(*) AS n FROM notify_state WHERE due_at IS NOT NULL').get()!.n, 0, 'cleared');
 });
 
 test('the counts of a batch of updates alone, or deletes alone, are in the message', () => {
@@ -126,6 +182,55 @@ test("a later due time of another logbook does not hold back the earlier one's n
     w.sent().map((d) => d.logbookId),
     [first, second],
   );
+});
+
+test("the timer is armed for the earliest of a change's recipients, whichever of them comes first", () => {
+  // Two recipients, one still in their throttle: first the skipper, then the crew member.
+  for (const throttled of ['skipper', 'anna'] as const) {
+    const w = world();
+    const logbookId = w.logbook();
+    const anna = w.crewMember('anna');
+    w.db
+      .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
+      .run(logbookId, anna);
+    setLogbookNotifications(w.db, anna, logbookId, true, 0);
+    setCollaboratorChangesEnabled(w.db, anna, true, 0);
+    w.db
+      .prepare(
+        "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
+      )
+      .run(randomUUID(), anna);
+    const [late, early] = throttled === 'skipper' ? [w.ownerId, anna] : [anna, w.ownerId];
+    w.db
+      .prepare(
+        "INSERT INTO notify_state (user_id, logbook_id, pending_count, pending_creates, pending_updates, pending_deletes, pending_crew, due_at, last_sent_at) VALUES (?, ?, 0, 0, 0, 0, '[]', NULL, ?)",
+      )
+      .run(late, logbookId, w.clock.now());
+    w.scheduler.record({ logbookId, count: 1, writerId: w.crewMember('ben') });
+    w.clock.advance(RULE.debounceMs);
+    const reached = w.db
+      .prepare('SELECT s.user_id AS userId FROM push_outbox o JOIN push_subscriptions s ON s.id = o.subscription_id')
+      .all()
+      .map((j) => j.userId);
+    assert.deepEqual(reached, [early], `${throttled} throttled: the other one's notification after the debounce`);
+  }
+});
+
+test("a recipient never notified before is not throttled, even at the clock's start (time 0)", () => {
+  const db = openDatabase(':memory:');
+  const clock = new ManualClock(0);
+  const ownerId = randomUUID();
+  const logbookId = randomUUID();
+  db.prepare("INSERT INTO users (id, username, created_at) VALUES (?, 'skipper', 0)").run(ownerId);
+  db.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, 'x', 0)").run(logbookId, ownerId);
+  db.prepare(
+    "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)",
+  ).run(randomUUID(), ownerId);
+  setCollaboratorChangesEnabled(db, ownerId, true, 0);
+  const scheduler = createNotifyScheduler({ db, clock, log: silentLogger, rule: RULE, onQueued: () => {} });
+  scheduler.record({ logbookId, count: 1 });
+  clock.advance(RULE.debounceMs);
+  assert.equal(db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get()!.n, 1);
 });
 
 test('arming an earlier time replaces the timer instead of adding one', () => {

@@ -121,6 +121,15 @@ test('cursors: the start, one with an epoch, one from before epochs; anything el
     assert.equal(decodeCursor(forged), undefined, forged);
   assert.equal(decodeCursor(Buffer.from('1.9999999999999999').toString('base64url')), undefined, 'seq past 2^53');
   assert.equal(decodeCursor(Buffer.from('1.2.short').toString('base64url')), undefined);
+  // The longest cursor (62 characters) is one; one character more is not.
+  const longest = encodeCursor(9_000_000_000_000_000, Number.MAX_SAFE_INTEGER, 'AbCdEfGhIj_-');
+  assert.equal(longest.length, 62);
+  assert.deepEqual(decodeCursor(longest), {
+    logbookCreatedAt: 9_000_000_000_000_000,
+    seq: Number.MAX_SAFE_INTEGER,
+    epoch: 'AbCdEfGhIj_-',
+  });
+  assert.equal(decodeCursor(`${longest}A`), undefined);
 });
 
 test('the newest entry time is the latest write, null before any', () => {
