@@ -179,8 +179,9 @@ bench: deps browser binary
 	@for b in bench/*.bench.ts; do echo "== $$b"; $(NODE) $$b || exit 1; done
 
 ## mutate: mutation testing of the core (StrykerJS, test/mutation/): each file of
-## test/mutation/files.ts against its own fast tests, one mutant at a time; tens of minutes, not
-## part of make test. FILES="store bodies" runs only those. Report: reports/mutation/mutation.json
+## test/mutation/files.ts against its own fast tests, one mutant at a time (MUTATE_CONCURRENCY=2
+## for two); tens of minutes, not part of make test. FILES="store bodies" runs only those.
+## Report: reports/mutation/mutation.json
 mutate: deps web
 	FILES="$(FILES)" $(NODE) test/mutation/run.ts
 

@@ -23,6 +23,16 @@ interface Report {
   [key: string]: unknown;
 }
 
+/**
+ * Mutants tested at once: 1 leaves a shared machine's other core alone; MUTATE_CONCURRENCY=2
+ * (or more) uses the cores of a machine of its own (each mutant runs in its own process).
+ */
+const CONCURRENCY = Number(process.env.MUTATE_CONCURRENCY ?? 1);
+if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1 || CONCURRENCY > 16) {
+  console.error(`MUTATE_CONCURRENCY must be a whole number from 1 to 16, not ${process.env.MUTATE_CONCURRENCY}`);
+  process.exit(2);
+}
+
 /** The per-file Stryker options: that file mutated, its tests run by the command runner. */
 function strykerOptions(file: MutatedFile) {
   const node = path.join(root, 'node_modules/.bin/node');
@@ -42,7 +52,7 @@ function strykerOptions(file: MutatedFile) {
     mutate: [file.mutate],
     testRunner: 'command',
     commandRunner: { command },
-    concurrency: 1,
+    concurrency: CONCURRENCY,
     timeoutMS: 8_000,
     coverageAnalysis: 'off' as const,
     // Copy only what the tests read into the sandbox; node_modules is linked.
