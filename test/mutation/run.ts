@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Stryker } from '@stryker-mutator/core';
 import { MUTATED_FILES, type MutatedFile } from './files.ts';
+import { startReaper } from './reaper.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 process.chdir(root);
@@ -33,6 +34,9 @@ if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1 || CONCURRENCY > 16) {
   process.exit(2);
 }
 
+/** Set on every test process a mutant runs: it also marks them for the reaper (reaper.ts). */
+const COMPILE_CACHE = `NODE_COMPILE_CACHE=${path.join(root, '.tools/mutation/compile-cache')}`;
+
 /** The per-file Stryker options: that file mutated, its tests run by the command runner. */
 function strykerOptions(file: MutatedFile) {
   const node = path.join(root, 'node_modules/.bin/node');
@@ -43,7 +47,7 @@ function strykerOptions(file: MutatedFile) {
   // done instead of waiting for them for ever. The compile cache holds the instrumented code,
   // the same for every mutant.
   const command = [
-    `NODE_COMPILE_CACHE=${path.join(root, '.tools/mutation/compile-cache')}`,
+    COMPILE_CACHE,
     node,
     '--test --test-concurrency=1 --test-timeout=4000 --test-force-exit --test-reporter=dot',
     ...file.tests,
@@ -100,12 +104,15 @@ if (!existsSync('web/dist/index.html')) throw new Error('web/dist is missing: ru
 mkdirSync(PER_FILE, { recursive: true });
 const started = Date.now();
 const seconds = new Map<string, number>();
+const reaper = startReaper(COMPILE_CACHE);
 for (const file of chosen) {
   console.log(`\n== ${file.mutate} against ${file.tests.join(' ')}`);
   const t0 = Date.now();
   await new Stryker(strykerOptions(file)).runMutationTest();
   seconds.set(file.name, Math.round((Date.now() - t0) / 1000));
 }
+const reaped = reaper.stop();
+if (reaped) console.log(`\n${reaped} test process(es) left running by timed-out mutants were stopped.`);
 
 // One report for the whole core: every file's latest run, merged.
 const reports = readdirSync(PER_FILE)
