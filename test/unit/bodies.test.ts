@@ -252,6 +252,38 @@ test('a client waiting for 100 Continue gets it when its body is first read, onc
   assert.equal(continues, 1);
 });
 
+test('a client waiting for 100 Continue with an empty body (Content-Length: 0) is sent none', async () => {
+  let continues = 0;
+  const env = { incoming: { [AWAITING_CONTINUE]: true }, outgoing: { writeContinue: () => continues++ } };
+  const res = await guarded(100).request('/', { method: 'POST', body: '', headers: { 'content-length': '0' } }, env);
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), '');
+  assert.equal(continues, 0);
+});
+
+test("a large body holds its slot as the signed-in account's: that account finds none while it holds one, another account gets one", async () => {
+  const slots = new Slots(2, 0);
+  const app = new Hono<AppEnv>();
+  app.onError(errorHandler(silentLogger));
+  app.use('*', async (c, next) => {
+    c.set('user', { id: c.req.header('x-user')!, username: 'sailor', isAdmin: false });
+    await next();
+  });
+  app.use('*', bodyGuard(() => BODY_LIMITS.sync, slots));
+  app.post('/', async (c) => c.text(await bodyText(c)));
+  const large = 'x'.repeat(BODY_LIMITS.small + 1);
+  const post = (user: string) =>
+    app.request('/', {
+      method: 'POST',
+      body: large,
+      headers: { 'content-length': String(large.length), 'x-user': user },
+    });
+  assert.equal(await slots.acquire(0, 'anna'), true, "one of anna's uploads holds a slot");
+  assert.equal((await post('anna')).status, 503, 'anna waits behind her own (here: none may wait)');
+  assert.equal((await (await post('ben')).text()).length, large.length, 'ben gets the other slot');
+  assert.equal(await slots.acquire(0, 'ben'), true, "and gives it back: it is free for ben's next");
+});
+
 test('bodyLimitFor: 4 MiB only for a signed-in POST /api/sync/push', async () => {
   const limits: number[] = [];
   const app = new Hono<AppEnv>();
