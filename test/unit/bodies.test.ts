@@ -269,7 +269,10 @@ test("a large body holds its slot as the signed-in account's: that account finds
     c.set('user', { id: c.req.header('x-user')!, username: 'sailor', isAdmin: false });
     await next();
   });
-  app.use('*', bodyGuard(() => BODY_LIMITS.sync, slots));
+  app.use(
+    '*',
+    bodyGuard(() => BODY_LIMITS.sync, slots),
+  );
   app.post('/', async (c) => c.text(await bodyText(c)));
   const large = 'x'.repeat(BODY_LIMITS.small + 1);
   const post = (user: string) =>
