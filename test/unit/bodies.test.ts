@@ -56,7 +56,10 @@ test('slots: beyond maxWaiting a request is refused at once; a waiter gives up a
   assert.equal(await slots.acquire(1_000), true);
   const started = Date.now();
   const first = slots.acquire(30);
-  assert.equal(await slots.acquire(60_000), false, 'the queue (1) is full');
+  let refused: boolean | undefined;
+  slots.acquire(60_000).then((g) => (refused = g));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(refused, false, 'the queue (1) is full: refused without waiting');
   assert.equal(await first, false, 'gave up');
   assert.ok(Date.now() - started < 5_000);
   // The one that gave up is gone: a release frees the slot instead of waking it.
@@ -69,6 +72,18 @@ test('slots: beyond maxWaiting a request is refused at once; a waiter gives up a
   assert.equal(got, undefined);
   slots.release();
   assert.equal(await again, true);
+});
+
+test('slots: a waiter woken by a release leaves no timer running', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const slots = new Slots(1, 1);
+  assert.equal(await slots.acquire(0, 'a'), true);
+  const before = timers();
+  const waiting = slots.acquire(60_000, 'b');
+  assert.equal(timers(), before + 1, 'its wait is a timer');
+  slots.release('a');
+  assert.equal(await waiting, true);
+  assert.equal(timers(), before, 'cleared once it got the slot');
 });
 
 /** An app with bodyGuard at a fixed limit that answers with the body it read. */
