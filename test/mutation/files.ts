@@ -101,7 +101,11 @@ export const MUTATED_FILES: MutatedFile[] = [
     mutate: 'src/auth/sessions.ts',
     tests: ['test/unit/sessions.test.ts', 'test/api/sessions.test.ts'],
   },
-  { name: 'bodies', mutate: 'src/kit/bodies.ts', tests: ['test/unit/bodies.test.ts'] },
+  {
+    name: 'bodies',
+    mutate: 'src/kit/bodies.ts',
+    tests: ['test/unit/bodies.test.ts', 'test/unit/bodies-node-read.test.ts', 'test/unit/body-slots.test.ts'],
+  },
   { name: 'client-address', mutate: 'src/kit/client-address.ts', tests: ['test/unit/client-address.test.ts'] },
   // The email after a push no device took (the every-member work's email, second half).
   { name: 'undelivered', mutate: 'src/notify/undelivered.ts', tests: ['test/unit/notify-undelivered.test.ts'] },

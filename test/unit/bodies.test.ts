@@ -56,7 +56,10 @@ test('slots: beyond maxWaiting a request is refused at once; a waiter gives up a
   assert.equal(await slots.acquire(1_000), true);
   const started = Date.now();
   const first = slots.acquire(30);
-  assert.equal(await slots.acquire(60_000), false, 'the queue (1) is full');
+  let refused: boolean | undefined;
+  slots.acquire(60_000).then((g) => (refused = g));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(refused, false, 'the queue (1) is full: refused without waiting');
   assert.equal(await first, false, 'gave up');
   assert.ok(Date.now() - started < 5_000);
   // The one that gave up is gone: a release frees the slot instead of waking it.
@@ -69,6 +72,18 @@ test('slots: beyond maxWaiting a request is refused at once; a waiter gives up a
   assert.equal(got, undefined);
   slots.release();
   assert.equal(await again, true);
+});
+
+test('slots: a waiter woken by a release leaves no timer running', async () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const slots = new Slots(1, 1);
+  assert.equal(await slots.acquire(0, 'a'), true);
+  const before = timers();
+  const waiting = slots.acquire(60_000, 'b');
+  assert.equal(timers(), before + 1, 'its wait is a timer');
+  slots.release('a');
+  assert.equal(await waiting, true);
+  assert.equal(timers(), before, 'cleared once it got the slot');
 });
 
 /** An app with bodyGuard at a fixed limit that answers with the body it read. */
@@ -250,6 +265,41 @@ test('a client waiting for 100 Continue gets it when its body is first read, onc
   );
   assert.equal(await res2.text(), 'not read');
   assert.equal(continues, 1);
+});
+
+test('a client waiting for 100 Continue with an empty body (Content-Length: 0) is sent none', async () => {
+  let continues = 0;
+  const env = { incoming: { [AWAITING_CONTINUE]: true }, outgoing: { writeContinue: () => continues++ } };
+  const res = await guarded(100).request('/', { method: 'POST', body: '', headers: { 'content-length': '0' } }, env);
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), '');
+  assert.equal(continues, 0);
+});
+
+test("a large body holds its slot as the signed-in account's: that account finds none while it holds one, another account gets one", async () => {
+  const slots = new Slots(2, 0);
+  const app = new Hono<AppEnv>();
+  app.onError(errorHandler(silentLogger));
+  app.use('*', async (c, next) => {
+    c.set('user', { id: c.req.header('x-user')!, username: 'sailor', isAdmin: false });
+    await next();
+  });
+  app.use(
+    '*',
+    bodyGuard(() => BODY_LIMITS.sync, slots),
+  );
+  app.post('/', async (c) => c.text(await bodyText(c)));
+  const large = 'x'.repeat(BODY_LIMITS.small + 1);
+  const post = (user: string) =>
+    app.request('/', {
+      method: 'POST',
+      body: large,
+      headers: { 'content-length': String(large.length), 'x-user': user },
+    });
+  assert.equal(await slots.acquire(0, 'anna'), true, "one of anna's uploads holds a slot");
+  assert.equal((await post('anna')).status, 503, 'anna waits behind her own (here: none may wait)');
+  assert.equal((await (await post('ben')).text()).length, large.length, 'ben gets the other slot');
+  assert.equal(await slots.acquire(0, 'ben'), true, "and gives it back: it is free for ben's next");
 });
 
 test('bodyLimitFor: 4 MiB only for a signed-in POST /api/sync/push', async () => {
