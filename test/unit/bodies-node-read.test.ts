@@ -77,3 +77,39 @@ test('under Node, a request destroyed without an error before its body is comple
     await server.close();
   }
 });
+
+test('under Node, a client that cuts the connection mid-body fails bodyText with the same 400, not as a server error', async () => {
+  let outcome: unknown = 'pending';
+  let seen!: () => void;
+  const done = new Promise<void>((resolve) => (seen = resolve));
+  let started!: () => void;
+  const reading = new Promise<void>((resolve) => (started = resolve));
+  const server = await nodeServer(1_000, async (c) => {
+    const text = bodyText(c);
+    started();
+    try {
+      outcome = await text;
+    } catch (err) {
+      outcome = err;
+    }
+    seen();
+    return c.text('');
+  });
+  try {
+    const socket = connect(server.port, '127.0.0.1');
+    socket.on('error', () => {});
+    await once(socket, 'connect');
+    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part');
+    await reading;
+    // A phone leaving the marina's Wi-Fi: the connection goes mid-upload.
+    socket.resetAndDestroy();
+    await done;
+    assert.ok(outcome instanceof Error, `bodyText settled: ${String(outcome)}`);
+    assert.deepEqual(
+      { status: (outcome as { status?: number }).status, message: outcome.message },
+      { status: 400, message: 'body: the connection closed before the body was complete' },
+    );
+  } finally {
+    await server.close();
+  }
+});
