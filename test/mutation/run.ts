@@ -28,12 +28,14 @@ function strykerOptions(file: MutatedFile) {
   const node = path.join(root, 'node_modules/.bin/node');
   // A test left waiting (a promise a mutant never settles) fails after 4 s: without the
   // timeout Node 24 would wait for ever, so a Timeout below is a run whose tests fail, only
-  // later than Stryker waits (8 s more than the run without mutant). The compile cache holds
-  // the instrumented code, the same for every mutant.
+  // later than Stryker waits (8 s more than the run without mutant). A test cancelled so
+  // leaves its servers and workers open; --test-force-exit ends the file once its tests are
+  // done instead of waiting for them for ever. The compile cache holds the instrumented code,
+  // the same for every mutant.
   const command = [
     `NODE_COMPILE_CACHE=${path.join(root, '.tools/mutation/compile-cache')}`,
     node,
-    '--test --test-concurrency=1 --test-timeout=4000 --test-reporter=dot',
+    '--test --test-concurrency=1 --test-timeout=4000 --test-force-exit --test-reporter=dot',
     ...file.tests,
   ].join(' ');
   return {
