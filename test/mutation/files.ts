@@ -24,7 +24,7 @@ export const MUTATED_FILES: MutatedFile[] = [
   {
     name: 'due-board',
     mutate: 'src/push/due-board.ts',
-    tests: ['test/unit/outbox-pick.test.ts'],
+    tests: ['test/unit/due-board.test.ts', 'test/unit/outbox-pick.test.ts'],
   },
   { name: 'worker', mutate: 'src/push/worker.ts', tests: ['test/unit/push-worker.test.ts'] },
   {
