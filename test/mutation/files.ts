@@ -33,7 +33,12 @@ export const MUTATED_FILES: MutatedFile[] = [
   {
     name: 'worker',
     mutate: 'src/push/worker.ts',
-    tests: ['test/unit/push-worker.test.ts', 'test/unit/outbox-pick.test.ts'],
+    tests: [
+      'test/unit/push-worker.test.ts',
+      'test/unit/push-worker-records.test.ts',
+      'test/unit/push-worker-lifecycle.test.ts',
+      'test/unit/outbox-pick.test.ts',
+    ],
   },
   {
     name: 'outbox',
