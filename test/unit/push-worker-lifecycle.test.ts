@@ -1,7 +1,7 @@
 // The outbox worker's life around its deliveries, against the local push service with the
-// manual clock: idle() and stop(), a send that throws, a failed write of the answers
-// (retried 5 s later, none lost), a database closed under it, one delivery per account, jobs
-// another process answered or postponed, and the bounds on stalled deliveries.
+// manual clock: idle() and stop(), a send that throws, a failed write of the answers (retried
+// 5 s later, none lost), a failed read of the outbox, a database closed under it, one delivery
+// per account, jobs another process answered or postponed, and the bounds on stalled deliveries.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -218,5 +218,24 @@ test('stalled deliveries are bounded by the concurrency too', async () => {
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(service.hanging(), 4, 'two stalled already: the next two keep their slots');
   await service.close();
+  await t.stop();
+});
+
+test('a failed read of the outbox is logged and tried again 5 s later', async () => {
+  const t = setup();
+  const sailor = t.sailor();
+  const device = ps.createDevice();
+  t.subscribe(sailor, device);
+  t.notify(sailor);
+  t.db.exec('ALTER TABLE push_outbox RENAME TO push_outbox_away');
+  t.worker.kick();
+  await waitFor(() => t.logs.length === 1, 'the failure logged');
+  assert.deepEqual(t.logs, ['error push outbox worker failed; retrying in 5 s error="no such table: push_outbox"']);
+  t.db.exec('ALTER TABLE push_outbox_away RENAME TO push_outbox');
+  t.clock.advance(4_999);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(ps.messages.filter((m) => m.deviceId === device.id).length, 0, 'not before 5 s');
+  t.clock.advance(1);
+  await ps.waitForDelivered(1, device);
   await t.stop();
 });
