@@ -73,6 +73,7 @@ test('idle() waits until every answer is recorded; after stop() a kick sends not
   assert.equal(t.jobs(), 0, 'recorded before idle() resolved');
   assert.deepEqual(t.worker.stats, { commits: 1, answers: 1 });
   await t.worker.stop();
+  assert.deepEqual(t.worker.stats, { commits: 1, answers: 1 }, 'stop() with nothing to record writes nothing');
   t.notify(sailor);
   t.worker.kick();
   await t.worker.idle();

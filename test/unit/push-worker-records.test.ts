@@ -25,7 +25,8 @@ after(() => ps.close());
 
 function setup(retries: number) {
   const db = openDatabase(':memory:');
-  const clock = new ManualClock(Date.now());
+  // On a whole second: an HTTP date in Retry-After has no milliseconds.
+  const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
   const signer = createVapidSigner(freshVapidKeys(), 'mailto:skipper@example.org', clock);
   const metrics = createMetrics(pushMetricSources(db), { defaults: false });
   const transport = createTransport({ timeoutMs: 5_000, allowInsecure: true });
@@ -76,31 +77,33 @@ function setup(retries: number) {
 test('each answer is logged in words, counted by result, timed in seconds, and told to onRecorded', async () => {
   const t = setup(3);
   const fine = ps.createDevice();
+  const alsoFine = ps.createDevice();
   const gone = ps.createDevice();
   const refused = ps.createDevice();
   const busy = ps.createDevice();
-  for (const d of [fine, gone, refused, busy]) t.subscribe(d);
+  for (const d of [fine, alsoFine, gone, refused, busy]) t.subscribe(d);
   ps.plan(gone, 410);
   ps.plan(refused, 403);
   ps.plan(busy, 503);
   t.send();
-  await waitFor(() => t.recorded.length === 4, 'four answers recorded');
+  await waitFor(() => t.recorded.length === 5, 'five answers recorded');
   const short = (d: PushServiceDevice) => truncateEndpoint(d.endpoint);
   assert.deepEqual(t.logs.sort(), [
     `info push subscription gone, removed endpoint=${short(gone)} status=410`,
     `info push will be retried endpoint=${short(busy)} attempt=1 in_ms=1500 reason="the push service had trouble (HTTP 503)"`,
     `warn push refused endpoint=${short(refused)} status=403 reason="the push service refused the VAPID signature or key (HTTP 403)"`,
   ]);
-  assert.deepEqual(await t.sent(), { success: 1, gone: 1, failed: 1, retry: 1 });
+  assert.deepEqual(await t.sent(), { success: 2, gone: 1, failed: 1, retry: 1 });
   const byEndpoint = new Map(t.recorded.map((r) => [r.endpoint, r.outcome]));
   assert.deepEqual(byEndpoint.get(fine.endpoint), { kind: 'success', status: 201 });
+  assert.deepEqual(byEndpoint.get(alsoFine.endpoint), { kind: 'success', status: 201 });
   assert.deepEqual(byEndpoint.get(gone.endpoint), { kind: 'gone', status: 410 });
   assert.equal(byEndpoint.get(refused.endpoint)?.kind, 'failed');
   assert.equal(byEndpoint.get(busy.endpoint)?.kind, 'retry');
-  // Four requests to a local service: each well under a second, none of no time at all.
+  // Five requests to a local service: each well under a second, none of no time at all.
   const { count, sum } = await t.durations();
-  assert.equal(count, 4);
-  assert.ok(sum! > 0 && sum! < 4, `${sum} s`);
+  assert.equal(count, 5);
+  assert.ok(sum! > 0 && sum! < 5, `${sum} s`);
   await t.stop();
 });
 
@@ -147,5 +150,17 @@ test('a device whose key cannot be used is refused without a request, and the ot
   assert.match((outcome as { reason: string }).reason, /^cannot encrypt for this device: /);
   assert.equal(ps.messages.filter((m) => m.deviceId === broken.id).length, 0);
   assert.equal(ps.delivered(fine).length, 1);
+  await t.stop();
+});
+
+test("a Retry-After date is read on the worker's clock", async () => {
+  const t = setup(3);
+  const busy = ps.createDevice();
+  t.subscribe(busy);
+  ps.plan(busy, { status: 503, retryAfter: new Date(t.clock.now() + 30_000).toUTCString() });
+  t.send();
+  await waitFor(() => t.recorded.length === 1, 'the answer recorded');
+  const row = t.db.prepare('SELECT next_attempt_at FROM push_outbox').get() as { next_attempt_at: number };
+  assert.equal(row.next_attempt_at, t.clock.now() + 30_000);
   await t.stop();
 });
