@@ -240,3 +240,20 @@ test('a failed read of the outbox is logged and tried again 5 s later', async ()
   await ps.waitForDelivered(1, device);
   await t.stop();
 });
+
+test('stop() finishes the delivery in flight, records it, and lets idle() go', async () => {
+  const t = setup();
+  const sailor = t.sailor();
+  const device = ps.createDevice();
+  t.subscribe(sailor, device);
+  ps.plan(device, { status: 201, delayMs: 100 });
+  t.notify(sailor);
+  t.worker.kick();
+  await waitFor(() => ps.hanging() === 1, 'the request sent');
+  const idle = t.worker.idle();
+  await t.worker.stop();
+  await idle;
+  assert.equal(t.jobs(), 0);
+  assert.deepEqual(t.recorded, [{ kind: 'success', status: 201 }]);
+  await t.stop();
+});
