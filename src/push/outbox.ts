@@ -47,7 +47,6 @@ export function queueForUser(
     db,
     'INSERT INTO push_outbox (subscription_id, payload, topic, urgency, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 0, ?, ?)',
   );
-  if (devices.length === 0) return 0;
   const payloads = new Map<Locale, string>();
   let badge: number | undefined;
   for (const device of devices) {

@@ -238,6 +238,9 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
 
   /** A delivery still waiting after stallMs gives its slots to the next jobs, if stalled ones have room. */
   function stall(job: OutboxJob, slot: { stalled: boolean; over: boolean }): void {
+    // A finished delivery's stall timer is cleared before it can fire, and after stop() nothing
+    // runs again: this guard only saves work.
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: see above
     if (slot.over || stopping) return;
     if (
       stalled >= options.concurrency ||
@@ -320,22 +323,23 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       // The rows stay; a restart reads them again.
     }
     for (const { job, outcome } of batch) deps.onRecorded?.(job, outcome);
+    // armTimer reads no database and cannot throw today: the catch guards against a later one.
+    // Stryker disable BlockStatement: the catch is unreachable (emptying the try block goes with it)
     try {
       // Jobs due by now are found by the next fill; this is for the ones after.
       armTimer(now);
     } catch {
+      // Stryker disable next-line all: unreachable, see above
       retryLater();
     }
+    // Stryker restore BlockStatement
     if (inFlight.size === 0) pump();
   }
 
+  /** Records an answer other than a delivery (flush records those together). */
   function record({ job, outcome }: Done, now: number): void {
     const endpoint = truncateEndpoint(job.endpoint);
     switch (outcome.kind) {
-      case 'success':
-        recordDelivered(db, [job], now);
-        metrics?.pushSent.inc({ result: 'success' });
-        return;
       case 'gone':
         // The device unsubscribed or the browser dropped it: its other jobs go with it.
         removeGoneSubscription(db, job.subscriptionId);

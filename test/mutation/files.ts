@@ -13,7 +13,11 @@ export const MUTATED_FILES: MutatedFile[] = [
   {
     name: 'transport',
     mutate: 'src/push/transport.ts',
-    tests: ['test/unit/push-transport.test.ts', 'test/unit/push-worker.test.ts'],
+    tests: [
+      'test/unit/push-transport.test.ts',
+      'test/unit/push-transport-answers.test.ts',
+      'test/unit/push-worker.test.ts',
+    ],
   },
   {
     // How an answer is sorted (delivered, gone, refused, transient), moved out of transport.ts.
@@ -24,13 +28,22 @@ export const MUTATED_FILES: MutatedFile[] = [
   {
     name: 'due-board',
     mutate: 'src/push/due-board.ts',
-    tests: ['test/unit/outbox-pick.test.ts'],
+    tests: ['test/unit/due-board.test.ts', 'test/unit/outbox-pick.test.ts'],
   },
-  { name: 'worker', mutate: 'src/push/worker.ts', tests: ['test/unit/push-worker.test.ts'] },
+  {
+    name: 'worker',
+    mutate: 'src/push/worker.ts',
+    tests: [
+      'test/unit/push-worker.test.ts',
+      'test/unit/push-worker-records.test.ts',
+      'test/unit/push-worker-lifecycle.test.ts',
+      'test/unit/outbox-pick.test.ts',
+    ],
+  },
   {
     name: 'outbox',
     mutate: 'src/push/outbox.ts',
-    tests: ['test/unit/push-expiry.test.ts', 'test/unit/push-worker.test.ts'],
+    tests: ['test/unit/outbox.test.ts', 'test/unit/push-expiry.test.ts', 'test/unit/push-worker.test.ts'],
   },
   { name: 'encrypt', mutate: 'src/push/encrypt.ts', tests: ['test/unit/push-crypto.test.ts'] },
   {

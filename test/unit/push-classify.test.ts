@@ -99,6 +99,8 @@ test('Retry-After on a retry: seconds (one digit, many digits, zero) or an HTTP 
     [429, 'Sun, 06 Dec 2026 12:01:00', retry429],
     [429, 'Sun, 06 Dec 2026 14:00:00 GMT+0200', retry429],
     [429, 'Sunday 06 Dec 2026 12:01:00 GMT', retry429],
+    // Words before the weekday: not an HTTP date, though Date.parse would read one.
+    [429, 'x Sun, 06 Dec 2026 12:01:00 GMT', retry429],
     [429, 'Sun, 06 Dec 2026 12:01:00 GMT', { ...retry429, retryAfterMs: 60_000 }],
     [503, 'Sun, 06 Dec 2026 12:00:00 GMT', { ...retry503, retryAfterMs: 0 }],
     [503, 'Sun, 06 Dec 2026 11:00:00 GMT', { ...retry503, retryAfterMs: 0 }],
