@@ -116,6 +116,8 @@ export function engineStory(launch: () => Promise<Engine>): void {
   step('the skipper makes a logbook', async () => {
     await owner.click('#new-logbook');
     await owner.fill('input[name="title"]', 'Mira');
+    // Enabled once the page has rendered the title (a click before that does nothing: seen once in a loaded run).
+    await waitFor(owner, '#create-logbook:not([disabled])');
     await owner.click('#create-logbook');
     logbookId = (await waitForPath(owner, /^\/logbook\/[0-9a-f-]{36}$/)).split('/')[2]!;
     await waitFor(owner, '.bar-title', 'Mira');
