@@ -43,6 +43,24 @@ test("under Node, bodyText reads a body within its Content-Length limit from Nod
   }
 });
 
+/** A client that sends the headers of a 100-byte upload and only part of its body. */
+async function partOfABody(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part');
+  return socket;
+}
+
+/** bodyText's own 400 for a body that never arrived whole. */
+function assertIncompleteBody(outcome: unknown): void {
+  assert.ok(outcome instanceof Error, `bodyText settled: ${String(outcome)}`);
+  assert.deepEqual(
+    { status: (outcome as { status?: number }).status, message: outcome.message },
+    { status: 400, message: 'body: the connection closed before the body was complete' },
+  );
+}
+
 test('under Node, a request destroyed without an error before its body is complete fails bodyText with a 400', async () => {
   let outcome: unknown = 'pending';
   let seen!: () => void;
@@ -62,17 +80,10 @@ test('under Node, a request destroyed without an error before its body is comple
     return c.text('');
   });
   try {
-    const socket = connect(server.port, '127.0.0.1');
-    socket.on('error', () => {});
-    await once(socket, 'connect');
-    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part');
+    const socket = await partOfABody(server.port);
     await done;
     socket.destroy();
-    assert.ok(outcome instanceof Error, `bodyText settled: ${String(outcome)}`);
-    assert.deepEqual(
-      { status: (outcome as { status?: number }).status, message: outcome.message },
-      { status: 400, message: 'body: the connection closed before the body was complete' },
-    );
+    assertIncompleteBody(outcome);
   } finally {
     await server.close();
   }
@@ -96,19 +107,12 @@ test('under Node, a client that cuts the connection mid-body fails bodyText with
     return c.text('');
   });
   try {
-    const socket = connect(server.port, '127.0.0.1');
-    socket.on('error', () => {});
-    await once(socket, 'connect');
-    socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part');
+    const socket = await partOfABody(server.port);
     await reading;
     // A phone leaving the marina's Wi-Fi: the connection goes mid-upload.
     socket.resetAndDestroy();
     await done;
-    assert.ok(outcome instanceof Error, `bodyText settled: ${String(outcome)}`);
-    assert.deepEqual(
-      { status: (outcome as { status?: number }).status, message: outcome.message },
-      { status: 400, message: 'body: the connection closed before the body was complete' },
-    );
+    assertIncompleteBody(outcome);
   } finally {
     await server.close();
   }
