@@ -9,8 +9,8 @@ import { openDatabase } from '../../src/db.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createNotifyScheduler } from '../../src/notify/scheduler.ts';
-import { setLogbookNotifications } from '../../src/notify/mutes.ts';
 import { updateNotifyPrefs } from '../../src/notify/prefs.ts';
+import { mateAboard } from '../helpers/mate-aboard.ts';
 import { requestAddress, verifyAddress } from '../../src/email/addresses.ts';
 
 const RULE = { debounceMs: 5_000, throttleMs: 180_000 };
@@ -20,18 +20,7 @@ const at = (iso: string) => Date.parse(iso);
 function world(options: { smtp?: boolean; verified?: boolean; kick?: boolean } = {}) {
   const db = openDatabase(':memory:');
   const clock = new ManualClock(at('2026-06-12T10:00:00Z'));
-  const [skipper, mate, logbookId] = [randomUUID(), randomUUID(), randomUUID()];
-  db.prepare("INSERT INTO users (id, username, created_at) VALUES (?, 'skipper', 0), (?, 'mate', 0)").run(
-    skipper,
-    mate,
-  );
-  db.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, 'x', 0)").run(logbookId, skipper);
-  db.prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'READ', 0)").run(
-    logbookId,
-    mate,
-  );
-  updateNotifyPrefs(db, mate, { collaboratorChangesEnabled: true }, 0);
-  setLogbookNotifications(db, mate, logbookId, true, 0);
+  const { skipper, mate, logbookId } = mateAboard(db);
   const link = requestAddress(db, mate, 'mate@boat.example', 'en', clock.now());
   if (options.verified !== false && 'token' in link) verifyAddress(db, link.token, clock.now());
   let emailKicks = 0;

@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/log.ts';
 import { createNotifyScheduler } from '../../src/notify/scheduler.ts';
 import { setLogbookNotifications } from '../../src/notify/mutes.ts';
 import { updateNotifyPrefs } from '../../src/notify/prefs.ts';
+import { mateAboard } from '../helpers/mate-aboard.ts';
 import { requestAddress, verifyAddress } from '../../src/email/addresses.ts';
 import { changedLogbookOf, emailForUndelivered } from '../../src/notify/undelivered.ts';
 import { countFailure, countPermanentFailure, removeGoneSubscription } from '../../src/push/subscriptions.ts';
@@ -33,21 +34,11 @@ interface Job {
 function world() {
   const db = openDatabase(':memory:');
   const clock = new ManualClock(Date.parse('2026-06-12T10:00:00Z'));
-  const [skipper, mate, logbookId, device] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-  db.prepare("INSERT INTO users (id, username, created_at) VALUES (?, 'skipper', 0), (?, 'mate', 0)").run(
-    skipper,
-    mate,
-  );
-  db.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, 'x', 0)").run(logbookId, skipper);
-  db.prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'READ', 0)").run(
-    logbookId,
-    mate,
-  );
+  const device = randomUUID();
+  const { skipper, mate, logbookId } = mateAboard(db, { emailWhenNoPush: true });
   db.prepare(
     "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)",
   ).run(device, mate);
-  updateNotifyPrefs(db, mate, { collaboratorChangesEnabled: true, emailWhenNoPush: true }, 0);
-  setLogbookNotifications(db, mate, logbookId, true, 0);
   const link = requestAddress(db, mate, 'mate@boat.example', 'en', clock.now());
   if ('token' in link) verifyAddress(db, link.token, clock.now());
   const scheduler = createNotifyScheduler({
