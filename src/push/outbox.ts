@@ -108,14 +108,6 @@ export function jobToSend(db: Db, id: number): (OutboxJob & { dueAt: number }) |
   ).get(id) as unknown as (OutboxJob & { dueAt: number }) | undefined;
 }
 
-/** When a job is due next, or undefined once it is gone (a job the worker answered but kept: a retry). */
-export function jobDueAt(db: Db, id: number): number | undefined {
-  const row = prepared(db, 'SELECT next_attempt_at AS at FROM push_outbox WHERE id = ?').get(id) as
-    | { at: number }
-    | undefined;
-  return row?.at;
-}
-
 /**
  * Delivered jobs: deleted, and their devices marked used (and no longer failing), in two statements for the whole
  * batch (ids passed as one JSON array).

@@ -15,25 +15,19 @@ import { DueBoard } from './due-board.ts';
 import {
   backoffDelay,
   deleteJob,
-  jobDueAt,
   jobsAfter,
   jobToSend,
   postponeJob,
   recordDelivered,
+  type JobKey,
   type OutboxJob,
 } from './outbox.ts';
 import { countFailure, countPermanentFailure, removeGoneSubscription } from './subscriptions.ts';
 import { originStamper } from './declarative.ts';
 import type { SendOutcome, Transport } from './transport.ts';
 
-/** How long answers wait to be recorded together. */
-const FLUSH_DELAY_MS = 50;
 /** After a database failure (e.g. busy longer than busy_timeout). */
 const RETRY_AFTER_FAILURE_MS = 5_000;
-/** Outbox rows read into the due board at a time (a bound on one read's hold of the event loop). */
-const LOAD_CHUNK = 2_048;
-/** Jobs the board holds at most (~100 bytes each); rows past them wait in SQLite until it drains. */
-const BOARD_MAX = 65_536;
 
 export interface WorkerOptions {
   concurrency: number;
@@ -53,6 +47,12 @@ export interface WorkerOptions {
    */
   stallMs?: number;
   random?: () => number;
+  /** How long answers wait to be recorded together (default 50 ms); 2 × concurrency of them (at least 64) are recorded at once. */
+  flushDelayMs?: number;
+  /** Outbox rows read into the due board at a time (default 2,048: a bound on one read's hold of the event loop). */
+  loadChunk?: number;
+  /** Jobs the board holds at most (default 65,536, ~100 bytes each); rows past them wait in SQLite until it drains. */
+  boardMax?: number;
 }
 
 export interface WorkerDeps {
@@ -88,10 +88,19 @@ interface Done {
 export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): OutboxWorker {
   const { db, clock, log, metrics } = deps;
   const board = new DueBoard();
+  const loadChunk = options.loadChunk ?? 2_048;
+  const boardMax = options.boardMax ?? 65_536;
+  const flushDelayMs = options.flushDelayMs ?? 50;
+  const flushAt = Math.max(64, options.concurrency * 2);
   /** The highest outbox id read into the board; rows after it are read as the board has room. */
   let cursor = 0;
+  /** The outbox may hold rows after the cursor: false after a short read, true again on a kick. */
   let moreRows = true;
-  /** Kicked: rows were queued after the cursor, read them at the next look (not after the board's due jobs). */
+  /**
+   * Kicked: rows were queued after the cursor, read them at the next look (not after the board's
+   * due jobs). The first look reads whatever this says, its board being empty.
+   */
+  // Stryker disable next-line BooleanLiteral: equivalent, see above
   let newRows = true;
   const inFlight = new Set<Promise<void>>();
   const perHost = options.perHost ?? Math.max(1, Math.ceil(options.concurrency / 2));
@@ -112,37 +121,37 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
   const hostHasRoom = (host: string) => (busyHosts.get(host) ?? 0) < perHost;
   const userHasRoom = (userId: string) => (busyUsers.get(userId) ?? 0) < perUser;
   let done: Done[] = [];
-  let flushQueued = false;
+  /** Armed while answers wait to be recorded together. */
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
   let stopping = false;
+  /** The pump's one clock timer: the next job's due time, or a look again after a failed read. */
   let timer: unknown;
-  let timerAt = Infinity;
+  /** The clock timer that writes the answers again after a failed write. */
+  let rewriteTimer: unknown;
   let idleWaiters: (() => void)[] = [];
   let kickQueued = false;
   const stampOrigin = originStamper(() => deps.origin?.());
   const stats = { commits: 0, answers: 0 };
 
-  /**
-   * Arms the timer for the first job not yet due at `now`. `now` must be the time the
-   * caller last looked for due jobs: a timer can fire a millisecond before the clock reaches
-   * its time, and a job due between two reads of the clock would be neither due nor next.
-   */
-  function armTimer(now: number): void {
-    board.promote(now);
-    const at = board.nextDueAt();
-    if (at === undefined || at >= timerAt) return;
-    // Due already by the clock's next read (a timer that fired a millisecond early): look again.
-    if (at <= clock.now()) {
-      setImmediate(pump);
-      return;
-    }
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timerAt = at;
+  /** Sets the pump's one timer to `at` (none when undefined), replacing the one before. */
+  function pumpAt(at: number | undefined): void {
+    clock.clearTimeout(timer);
+    timer = undefined;
+    if (at === undefined) return;
     timer = clock.setTimeout(() => {
       timer = undefined;
-      timerAt = Infinity;
       pump();
     }, at - clock.now());
+  }
+
+  /** Arms the timer for the board's first job not yet due, or looks again at once if it is due by now. */
+  function armTimer(): void {
+    const at = board.nextDueAt();
+    // Due already by the clock's latest read (a timer that fired a millisecond early): look again.
+    if (at !== undefined && at <= clock.now()) {
+      pumpAt(undefined);
+      setImmediate(pump);
+    } else pumpAt(at);
   }
 
   function pump(): void {
@@ -152,33 +161,22 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
     } catch (err) {
       // Never an unhandled error from a timer or a promise: log, and look again shortly.
       log.error('push outbox worker failed; retrying in 5 s', { error: (err as Error).message });
-      retryLater();
+      pumpAt(clock.now() + RETRY_AFTER_FAILURE_MS);
     }
-  }
-
-  function retryLater(): void {
-    if (stopping) return;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timerAt = clock.now() + RETRY_AFTER_FAILURE_MS;
-    timer = clock.setTimeout(() => {
-      timer = undefined;
-      timerAt = Infinity;
-      flush();
-      pump();
-    }, RETRY_AFTER_FAILURE_MS);
   }
 
   /** Reads the next rows of the outbox into the board (a range on the primary key). */
   function load(now: number): void {
-    const rows = jobsAfter(db, cursor, LOAD_CHUNK);
+    const rows = jobsAfter(db, cursor, loadChunk);
     for (const row of rows) board.add(row, now);
     if (rows.length > 0) cursor = rows.at(-1)!.id;
-    if (rows.length < LOAD_CHUNK) moreRows = false;
+    if (rows.length < loadChunk) moreRows = false;
   }
 
   function fill(): void {
     const lookedAt = clock.now();
-    if (moreRows && (newRows || board.size < LOAD_CHUNK) && board.size < BOARD_MAX) {
+    // Read on a kick, or to top the board up once it runs low, never past its bound.
+    if (moreRows && (newRows || board.size < loadChunk) && board.size < boardMax) {
       newRows = false;
       load(lookedAt);
     }
@@ -187,7 +185,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       const key = board.pick(hostHasRoom, userHasRoom);
       if (!key) {
         // Every due job on the board waits for its host or account: read further, while there is room.
-        if (moreRows && board.size < BOARD_MAX) {
+        if (moreRows && board.size < boardMax) {
           load(lookedAt);
           continue;
         }
@@ -204,26 +202,45 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       }
       start(job);
     }
-    armTimer(lookedAt);
+    armTimer();
     if (inFlight.size === 0 && done.length === 0) settleIdle();
   }
 
   function start(job: OutboxJob): void {
-    const slot = { stalled: false, over: false };
+    /** Past stallMs it stopped counting against the shares and the concurrency (see WorkerOptions.stallMs). */
+    let isStalled = false;
     active++;
     bump(busyHosts, job.host, 1);
     bump(busyUsers, job.userId, 1);
-    const stallTimer = clock.setTimeout(() => stall(job, slot), stallMs);
+    const stallTimer = clock.setTimeout(() => {
+      // After stop() nothing starts again: this guard only saves work.
+      // Stryker disable next-line ConditionalExpression: see above
+      if (stopping) return;
+      // Stalled deliveries are bounded by the same shares: past them a hanging one keeps its slots.
+      if (
+        stalled >= options.concurrency ||
+        (stalledHosts.get(job.host) ?? 0) >= perHost ||
+        (stalledUsers.get(job.userId) ?? 0) >= perUser
+      )
+        return;
+      isStalled = true;
+      active--;
+      bump(busyHosts, job.host, -1);
+      bump(busyUsers, job.userId, -1);
+      stalled++;
+      bump(stalledHosts, job.host, 1);
+      bump(stalledUsers, job.userId, 1);
+      pump();
+    }, stallMs);
     const p = deliver(job).then(
       (outcome) => finish({ job, outcome }),
       (err: Error) => finish({ job, outcome: { kind: 'failed', reason: err.message } }),
     );
     inFlight.add(p);
     p.finally(() => {
-      slot.over = true;
       clock.clearTimeout(stallTimer);
       inFlight.delete(p);
-      if (slot.stalled) {
+      if (isStalled) {
         stalled--;
         bump(stalledHosts, job.host, -1);
         bump(stalledUsers, job.userId, -1);
@@ -234,28 +251,6 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       }
       pump();
     });
-  }
-
-  /** A delivery still waiting after stallMs gives its slots to the next jobs, if stalled ones have room. */
-  function stall(job: OutboxJob, slot: { stalled: boolean; over: boolean }): void {
-    // A finished delivery's stall timer is cleared before it can fire, and after stop() nothing
-    // runs again: this guard only saves work.
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: see above
-    if (slot.over || stopping) return;
-    if (
-      stalled >= options.concurrency ||
-      (stalledHosts.get(job.host) ?? 0) >= perHost ||
-      (stalledUsers.get(job.userId) ?? 0) >= perUser
-    )
-      return;
-    slot.stalled = true;
-    active--;
-    bump(busyHosts, job.host, -1);
-    bump(busyUsers, job.userId, -1);
-    stalled++;
-    bump(stalledHosts, job.host, 1);
-    bump(stalledUsers, job.userId, 1);
-    pump();
   }
 
   async function deliver(job: OutboxJob): Promise<SendOutcome> {
@@ -273,71 +268,58 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
 
   function finish(result: Done): void {
     done.push(result);
-    if (done.length >= Math.max(64, options.concurrency * 2)) {
-      flush();
-    } else if (!flushQueued) {
-      flushQueued = true;
-      // Answers are recorded in batches, one transaction (one WAL write) for many
-      // deliveries; until then the jobs stay claimed, and a crash only means a resend.
-      flushTimer = setTimeout(flush, FLUSH_DELAY_MS);
-    }
+    // Answers are recorded in batches, one transaction (one WAL write) for many deliveries;
+    // until then the jobs stay claimed, and a crash only means a resend.
+    if (done.length >= flushAt) flush();
+    else if (flushTimer === undefined) flushTimer = setTimeout(flush, flushDelayMs);
   }
 
   function flush(): void {
-    if (flushTimer !== undefined) clearTimeout(flushTimer);
+    clearTimeout(flushTimer);
     flushTimer = undefined;
-    flushQueued = false;
+    // This write supersedes one waiting to be tried again.
+    clock.clearTimeout(rewriteTimer);
     const batch = done;
     done = [];
     if (batch.length === 0 || !db.isOpen) return;
     const now = clock.now();
+    /** Jobs answered but kept (retries): back on the board at their new time once committed. */
+    const kept: JobKey[] = [];
     try {
       transaction(db, () => {
         const delivered: OutboxJob[] = [];
         for (const item of batch) {
           if (item.outcome.kind === 'success') delivered.push(item.job);
-          else record(item, now);
+          else {
+            const dueAt = record(item, now);
+            if (dueAt !== undefined)
+              kept.push({ id: item.job.id, dueAt, userId: item.job.userId, host: item.job.host });
+          }
         }
-        if (delivered.length) {
-          recordDelivered(db, delivered, now);
-          metrics?.pushSent.inc({ result: 'success' }, delivered.length);
-        }
+        recordDelivered(db, delivered, now);
+        metrics?.pushSent.inc({ result: 'success' }, delivered.length);
       });
     } catch (err) {
       // Rolled back: the answers are kept (their jobs stay claimed) and recorded later.
       done = batch.concat(done);
       log.error('recording push results failed; retrying in 5 s', { error: (err as Error).message });
-      retryLater();
+      if (!stopping) {
+        rewriteTimer = clock.setTimeout(flush, RETRY_AFTER_FAILURE_MS);
+      }
       return;
     }
     stats.commits++;
     stats.answers += batch.length;
-    try {
-      // A job answered but kept (a retry) goes back on the board at its new time.
-      for (const { job, outcome } of batch) {
-        if (outcome.kind === 'success') continue;
-        const dueAt = jobDueAt(db, job.id);
-        if (dueAt !== undefined) board.add({ id: job.id, dueAt, userId: job.userId, host: job.host }, now);
-      }
-    } catch {
-      // The rows stay; a restart reads them again.
-    }
+    for (const key of kept) board.add(key, now);
     for (const { job, outcome } of batch) deps.onRecorded?.(job, outcome);
-    // armTimer reads no database and cannot throw today: the catch guards against a later one.
-    // Stryker disable BlockStatement: the catch is unreachable (emptying the try block goes with it)
-    try {
-      // Jobs due by now are found by the next fill; this is for the ones after.
-      armTimer(now);
-    } catch {
-      // Stryker disable next-line all: unreachable, see above
-      retryLater();
-    }
-    // Stryker restore BlockStatement
-    if (inFlight.size === 0) pump();
+    // Jobs due by now are found by the next fill; the timer is for the ones after (even while
+    // every slot is held by a hanging delivery).
+    armTimer();
+    pump();
   }
 
-  /** Records an answer other than a delivery (flush records those together). */
-  function record({ job, outcome }: Done, now: number): void {
+  /** Records an answer other than a delivery (flush records those together); a retry's new due time. */
+  function record({ job, outcome }: Done, now: number): number | undefined {
     const endpoint = truncateEndpoint(job.endpoint);
     switch (outcome.kind) {
       case 'gone':
@@ -345,7 +327,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
         removeGoneSubscription(db, job.subscriptionId);
         metrics?.pushSent.inc({ result: 'gone' });
         log.info('push subscription gone, removed', { endpoint, status: outcome.status });
-        return;
+        return undefined;
       case 'retry': {
         const failures = countFailure(db, job.subscriptionId, outcome.reason, now);
         const attempts = job.attempts + 1;
@@ -357,7 +339,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
             attempts,
             reason: outcome.reason,
           });
-          return;
+          return undefined;
         }
         // A device failing for a while is tried less often: the backoff grows with its failures in a row.
         const delay = backoffDelay(
@@ -369,7 +351,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
         postponeJob(db, job.id, attempts, now + delay, outcome.reason);
         metrics?.pushSent.inc({ result: 'retry' });
         log.info('push will be retried', { endpoint, attempt: attempts, in_ms: delay, reason: outcome.reason });
-        return;
+        return now + delay;
       }
       case 'failed':
         deleteJob(db, job.id);
@@ -378,7 +360,7 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
         // A device the push service keeps refusing only costs work: after a few in a row it goes.
         if (countPermanentFailure(db, job.subscriptionId, outcome.reason, now))
           log.info('push subscription refused too often, removed', { endpoint, reason: outcome.reason });
-        return;
+        return undefined;
     }
   }
 
@@ -402,8 +384,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
     },
     async stop() {
       stopping = true;
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
+      pumpAt(undefined);
+      clock.clearTimeout(rewriteTimer);
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       flush();
       settleIdle();
