@@ -37,6 +37,7 @@ export const MUTATED_FILES: MutatedFile[] = [
       'test/unit/push-worker.test.ts',
       'test/unit/push-worker-records.test.ts',
       'test/unit/push-worker-lifecycle.test.ts',
+      'test/unit/push-worker-pump.test.ts',
       'test/unit/outbox-pick.test.ts',
     ],
   },
