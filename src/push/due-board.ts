@@ -61,7 +61,13 @@ export class DueBoard {
 
   /** Moves every waiting job due by `now` to the ready queues. */
   promote(now: number): void {
-    while (this.#waiting.length > 0 && this.#waiting[0]!.dueAt <= now) this.#addReady(this.#heapPop()!);
+    for (let job = this.#popDue(now); job; job = this.#popDue(now)) this.#addReady(job);
+  }
+
+  /** The first waiting job, taken off the heap, if it is due by `now`. */
+  #popDue(now: number): JobKey | undefined {
+    const first = this.#waiting[0];
+    return first && first.dueAt <= now ? this.#heapPop() : undefined;
   }
 
   /**
@@ -114,37 +120,42 @@ export class DueBoard {
     this.#ready++;
   }
 
+  // The heap's sift steps recurse (depth log2 of the board, at most 17 at its bound) rather than
+  // loop, so that a step that never ends overflows the stack instead of hanging.
   #heapPush(job: JobKey): void {
+    this.#waiting.push(job);
+    this.#siftUp(this.#waiting.length - 1);
+  }
+
+  #siftUp(i: number): void {
     const heap = this.#waiting;
-    heap.push(job);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
+    if (i === 0) return;
+    const parent = (i - 1) >> 1;
+    if (!before(heap[i]!, heap[parent]!)) return;
+    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+    this.#siftUp(parent);
   }
 
   #heapPop(): JobKey | undefined {
     const heap = this.#waiting;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
-    }
+    const last = heap.length - 1;
+    // The first goes last and is taken; the last, now first, sinks to its place (none when empty).
+    [heap[0], heap[last]] = [heap[last]!, heap[0]!];
+    const top = heap.pop();
+    this.#siftDown(0);
     return top;
+  }
+
+  #siftDown(i: number): void {
+    const heap = this.#waiting;
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+    if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+    if (m === i) return;
+    [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+    this.#siftDown(m);
   }
 }
 
