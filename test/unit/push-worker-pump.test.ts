@@ -374,3 +374,22 @@ test('without metrics, every kind of answer is recorded: gone, refused, and out 
   assert.deepEqual(left.map((r) => r.endpoint).sort(), [a.devices[1]!.endpoint, a.devices[2]!.endpoint].sort());
   await w.stop();
 });
+
+test('a retry written in one batch after a removed device and a refusal still goes out at its time', async () => {
+  const w = world({ concurrency: 3, perHost: 3, perUser: 3, flushDelayMs: 0 });
+  const a = w.crew('gone', 'refused', 'busy');
+  ps.plan(a.devices[0]!, 410);
+  ps.plan(a.devices[1]!, 413);
+  ps.plan(a.devices[2]!, { status: 429, retryAfter: '10' });
+  w.notify(a.id);
+  await w.kick();
+  await w.release('gone', 'refused', 'busy');
+  await waitFor(() => w.worker.stats.answers === 3, 'the three answers written');
+  assert.equal(w.worker.stats.commits, 1, 'in one batch');
+  await w.quiet();
+  assert.equal(w.clock.pending, 1, "the retry's timer");
+  w.clock.advance(10_000);
+  await w.quiet();
+  assert.deepEqual(w.order.slice(3), ['busy']);
+  await w.stop();
+});
