@@ -100,6 +100,11 @@ function world(options: Partial<WorkerOptions> = {}) {
     await turn();
     await quiet();
   };
+  /** Moves the clock (firing stall and retry timers), then waits for the worker to move on. */
+  const advance = async (ms: number) => {
+    clock.advance(ms);
+    await quiet();
+  };
   const jobs = () => (db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get() as { n: number }).n;
   /** Drains: lets every answer go until nothing is held. */
   const drain = async () => {
@@ -111,7 +116,19 @@ function world(options: Partial<WorkerOptions> = {}) {
     transport.close();
     db.close();
   };
-  return { db, clock, worker, order, held, logs, crew, notify, release, kick, quiet, jobs, drain, stop };
+  return { db, clock, worker, order, held, logs, crew, notify, release, kick, quiet, advance, jobs, drain, stop };
+}
+
+/** One sailor's a1, a2 and a3 queued; a1 sent and stalled after 1 s, so a2 has its slot. */
+async function firstStalled(options: Partial<WorkerOptions>) {
+  const w = world({ stallMs: 1_000, ...options });
+  const a = w.crew('a1', 'a2', 'a3');
+  w.notify(a.id);
+  await w.kick();
+  assert.deepEqual(w.order, ['a1']);
+  await w.advance(1_000);
+  assert.deepEqual(w.order, ['a1', 'a2'], 'a1 stalled: a2 has its slot');
+  return w;
 }
 
 test('the outbox is read on a kick and a chunk at a time as the board runs low, so a later account waits its turn only that long', async () => {
@@ -216,18 +233,10 @@ test('a job another process answered while it was on the board is skipped withou
 });
 
 test('a stalled delivery gives its stalled shares back when it ends: the next hanging one may stall in turn', async () => {
-  const w = world({ concurrency: 1, perHost: 1, perUser: 1, stallMs: 1_000 });
-  const a = w.crew('a1', 'a2', 'a3');
-  w.notify(a.id);
-  await w.kick();
-  assert.deepEqual(w.order, ['a1']);
-  w.clock.advance(1_000);
-  await w.quiet();
-  assert.deepEqual(w.order, ['a1', 'a2'], 'a1 stalled: a2 has its slot');
+  const w = await firstStalled({ concurrency: 1, perHost: 1, perUser: 1 });
   await w.release('a1');
   assert.deepEqual(w.order, ['a1', 'a2'], 'a1 was stalled: its end frees no slot, a2 holds the one');
-  w.clock.advance(1_000);
-  await w.quiet();
+  await w.advance(1_000);
   assert.deepEqual(w.order, ['a1', 'a2', 'a3'], 'a2 stalls as a1 did, a3 has its slot');
   await w.drain();
   await w.quiet();
@@ -236,16 +245,8 @@ test('a stalled delivery gives its stalled shares back when it ends: the next ha
 });
 
 test('stalled deliveries are bounded by the account share too: past it a hanging delivery keeps its slot', async () => {
-  const w = world({ concurrency: 3, perHost: 3, perUser: 1, stallMs: 1_000 });
-  const a = w.crew('a1', 'a2', 'a3');
-  w.notify(a.id);
-  await w.kick();
-  assert.deepEqual(w.order, ['a1']);
-  w.clock.advance(1_000);
-  await w.quiet();
-  assert.deepEqual(w.order, ['a1', 'a2']);
-  w.clock.advance(1_000);
-  await w.quiet();
+  const w = await firstStalled({ concurrency: 3, perHost: 3, perUser: 1 });
+  await w.advance(1_000);
   assert.deepEqual(w.order, ['a1', 'a2'], "a2 may not stall: the account's one stalled share is a1's");
   await w.release('a1');
   assert.deepEqual(w.order, ['a1', 'a2'], "a1 ended: a2 still holds the account's slot");
@@ -307,11 +308,9 @@ test('a retry goes out at its time while another delivery hangs in the only othe
   await waitFor(() => w.worker.stats.answers === 1, 'the 429 written');
   await w.quiet();
   assert.equal(w.clock.pending, 2, "a1's stall timer and the retry's (a2's stall timer went with its answer)");
-  w.clock.advance(9_999);
-  await w.quiet();
+  await w.advance(9_999);
   assert.deepEqual(w.order, ['a1', 'a2']);
-  w.clock.advance(1);
-  await w.quiet();
+  await w.advance(1);
   assert.deepEqual(w.order, ['a1', 'a2', 'a2']);
   await w.release('a2');
   await waitFor(() => w.worker.stats.answers === 2, 'the second 429 written');
@@ -388,8 +387,7 @@ test('a retry written in one batch after a removed device and a refusal still go
   assert.equal(w.worker.stats.commits, 1, 'in one batch');
   await w.quiet();
   assert.equal(w.clock.pending, 1, "the retry's timer");
-  w.clock.advance(10_000);
-  await w.quiet();
+  await w.advance(10_000);
   assert.deepEqual(w.order.slice(3), ['busy']);
   await w.stop();
 });
