@@ -6,7 +6,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 DATA_DIR ?= ./data
 
-.PHONY: run test check lint format test-unit test-api test-e2e test-binary typecheck deps web browser sshd cross deno binary litestream-arm64 bench mutate install clean
+.PHONY: run test check lint format test-unit test-api test-e2e test-binary typecheck deps web browser sshd cross deno binary litestream-arm64 bench mutate mutate-hangs install clean
 
 ## run: install what is missing, then serve on ./data (http://localhost:8080)
 run: deps web
@@ -184,6 +184,13 @@ bench: deps browser binary
 ## Report: reports/mutation/mutation.json
 mutate: deps web
 	FILES="$(FILES)" $(NODE) test/mutation/run.ts
+
+## mutate-hangs: after make mutate, whether each mutant it counted as a Timeout makes its tests
+## fail (a test left waiting, failed by its test timeout) or hang (a synchronous loop made
+## endless): each applied to the source in turn, the tests run, the source put back. Run it on a
+## clone (it edits src/ while it runs). FILES="due-board worker" runs only those.
+mutate-hangs: deps
+	FILES="$(FILES)" $(NODE) test/mutation/hangs.ts
 
 clean:
 	rm -rf dist web/dist test-artifacts .tools
