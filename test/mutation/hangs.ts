@@ -4,7 +4,7 @@
 // detected. For each Timeout in a file's last report (reports/mutation/files/<name>.json) the
 // mutant is written into the source, the file's own tests run with a 1 s test timeout under a
 // bound of HANG_MS, and the source is put back. Run it on a clone: it edits src/ while it runs
-// (and restores it, also on Ctrl-C).
+// (and restores it, also when interrupted or terminated).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -61,7 +61,15 @@ function runTests(tests: string[]): Promise<{ verdict: 'fails' | 'passes' | 'han
   });
 }
 
+/** Puts back the source being mutated now, if any (on a signal). */
+let restoreCurrent: (() => void) | undefined;
+
 async function main(): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      restoreCurrent?.();
+      process.exit(130);
+    });
   const wanted = (process.env.FILES ?? '').split(/\s+/).filter(Boolean);
   const files = MUTATED_FILES.filter((f) => wanted.length === 0 || wanted.includes(f.name));
   const rows: string[] = [];
@@ -81,10 +89,7 @@ async function main(): Promise<void> {
       continue;
     }
     const restore = () => writeFileSync(file.mutate, original);
-    process.once('SIGINT', () => {
-      restore();
-      process.exit(130);
-    });
+    restoreCurrent = restore;
     const timeouts = entry.mutants.filter((m) => m.status === 'Timeout');
     const hangs: string[] = [];
     const passes: string[] = [];
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
       }
     } finally {
       restore();
+      restoreCurrent = undefined;
     }
     const failing = timeouts.length - hangs.length - passes.length;
     rows.push(
