@@ -74,12 +74,16 @@ export function quietHoursEnd(at: number, quiet: QuietHours): number | undefined
     quietAt = after;
   }
   // quietAt is quiet, after is not, and between them quiet hours end once.
-  let lo = Math.floor(quietAt / MINUTE);
-  let hi = after / MINUTE;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (isQuiet(mid * MINUTE, quiet)) lo = mid;
-    else hi = mid;
-  }
-  return hi * MINUTE;
+  return firstMinuteNotQuiet(Math.floor(quietAt / MINUTE), after / MINUTE, quiet) * MINUTE;
+}
+
+/**
+ * The first minute after `lo` (quiet) up to `hi` (not quiet) that is not quiet, by halving the
+ * span. It recurses (depth log2 of the span: 11 for a whole day) rather than loops, so a broken
+ * step overflows the stack instead of hanging.
+ */
+function firstMinuteNotQuiet(lo: number, hi: number, quiet: QuietHours): number {
+  if (hi - lo <= 1) return hi;
+  const mid = Math.floor((lo + hi) / 2);
+  return isQuiet(mid * MINUTE, quiet) ? firstMinuteNotQuiet(mid, hi, quiet) : firstMinuteNotQuiet(lo, mid, quiet);
 }
