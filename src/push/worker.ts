@@ -186,6 +186,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
     }
     board.promote(lookedAt);
     let reads = 0;
+    /** Jobs postponed by another process since they were read: back on the board after this look. */
+    const later: JobKey[] = [];
     while (active < options.concurrency) {
       const key = board.pick(hostHasRoom, userHasRoom);
       if (!key) {
@@ -204,13 +206,15 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       const job = jobToSend(db, key.id);
       // Gone (its device removed, or answered by another process's worker): nothing to send.
       if (!job) continue;
-      // Postponed by another process's worker since it was read: back on the board at its new time.
+      // Postponed by another process's worker since it was read: back on the board at its new
+      // time once this look is over (so it cannot be picked again in it).
       if (job.dueAt > lookedAt) {
-        board.add({ ...key, dueAt: job.dueAt }, lookedAt);
+        later.push({ ...key, dueAt: job.dueAt });
         continue;
       }
       start(job);
     }
+    for (const key of later) board.add(key, lookedAt);
     armTimer();
     if (inFlight.size === 0 && done.length === 0) settleIdle();
   }
