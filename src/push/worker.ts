@@ -399,7 +399,8 @@ export function createOutboxWorker(deps: WorkerDeps, options: WorkerOptions): Ou
       stopping = true;
       // The timer for rewriting answers is cleared by the last flush below.
       pumpAt(undefined);
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      // No delivery starts once stopping (pump() returns at once): one wait covers them all.
+      await Promise.allSettled([...inFlight]);
       flush();
       settleIdle();
     },
