@@ -15,9 +15,9 @@ import { setLogbookNotifications } from '../../src/notify/mutes.ts';
 
 const RULE = { debounceMs: 5_000, throttleMs: 180_000 };
 
-function world(options: { log?: Logger; metrics?: ReturnType<typeof createMetrics> } = {}) {
+function world(options: { log?: Logger; metrics?: ReturnType<typeof createMetrics>; start?: number } = {}) {
   const db = openDatabase(':memory:');
-  const clock = new ManualClock();
+  const clock = new ManualClock(options.start);
   const ownerId = randomUUID();
   db.prepare("INSERT INTO users (id, username, created_at) VALUES (?, 'skipper', 0)").run(ownerId);
   const logbook = () => {
@@ -34,6 +34,19 @@ function world(options: { log?: Logger; metrics?: ReturnType<typeof createMetric
     "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)",
   ).run(randomUUID(), ownerId);
   setCollaboratorChangesEnabled(db, ownerId, true, 0);
+  /** A crew member joins the logbook as a writer and wants its changes by others, with a device or without. */
+  const aboard = (logbookId: string, userId: string, device: boolean) => {
+    db.prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)").run(
+      logbookId,
+      userId,
+    );
+    setLogbookNotifications(db, userId, logbookId, true, 0);
+    setCollaboratorChangesEnabled(db, userId, true, 0);
+    if (device)
+      db.prepare(
+        "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
+      ).run(randomUUID(), userId);
+  };
   const scheduler = createNotifyScheduler({
     db,
     clock,
@@ -46,7 +59,7 @@ function world(options: { log?: Logger; metrics?: ReturnType<typeof createMetric
     (db.prepare('SELECT payload FROM push_outbox ORDER BY id').all() as { payload: string }[]).map(
       (r) => JSON.parse(r.payload).data,
     );
-  return { db, clock, ownerId, logbook, crewMember, scheduler, sent };
+  return { db, clock, ownerId, logbook, crewMember, aboard, scheduler, sent };
 }
 
 test(`a notification names at most ${MAX_CREW_NAMED} crew members, the first to write, each once`, () => {
@@ -72,16 +85,7 @@ test("a notification names the skipper as such when they are among the writers, 
   const logbookId = w.logbook();
   const anna = w.crewMember('anna');
   const ben = w.crewMember('ben');
-  w.db
-    .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
-    .run(logbookId, anna);
-  setLogbookNotifications(w.db, anna, logbookId, true, 0);
-  setCollaboratorChangesEnabled(w.db, anna, true, 0);
-  w.db
-    .prepare(
-      "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
-    )
-    .run(randomUUID(), anna);
+  w.aboard(logbookId, anna, true);
   w.scheduler.record({ logbookId, count: 1, writerId: w.ownerId });
   w.scheduler.record({ logbookId, count: 1, writerId: ben });
   w.clock.advance(RULE.debounceMs);
@@ -113,18 +117,8 @@ test('a crew member removed from the logbook before the notification falls due g
   const w = world();
   const logbookId = w.logbook();
   const [anna, ben] = [w.crewMember('anna'), w.crewMember('ben')];
-  for (const crewId of [anna, ben]) {
-    w.db
-      .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
-      .run(logbookId, crewId);
-    setLogbookNotifications(w.db, crewId, logbookId, true, 0);
-    setCollaboratorChangesEnabled(w.db, crewId, true, 0);
-  }
-  w.db
-    .prepare(
-      "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
-    )
-    .run(randomUUID(), anna);
+  w.aboard(logbookId, anna, true);
+  w.aboard(logbookId, ben, false);
   w.scheduler.record({ logbookId, count: 1, writerId: ben });
   w.db.prepare('DELETE FROM logbook_members WHERE user_id = ?').run(anna);
   w.clock.advance(RULE.debounceMs);
@@ -190,16 +184,7 @@ test("the timer is armed for the earliest of a change's recipients, whichever of
     const w = world();
     const logbookId = w.logbook();
     const anna = w.crewMember('anna');
-    w.db
-      .prepare("INSERT INTO logbook_members (logbook_id, user_id, role, joined_at) VALUES (?, ?, 'WRITE', 0)")
-      .run(logbookId, anna);
-    setLogbookNotifications(w.db, anna, logbookId, true, 0);
-    setCollaboratorChangesEnabled(w.db, anna, true, 0);
-    w.db
-      .prepare(
-        "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/2', 'k', 'a', 'en', 0)",
-      )
-      .run(randomUUID(), anna);
+    w.aboard(logbookId, anna, true);
     const [late, early] = throttled === 'skipper' ? [w.ownerId, anna] : [anna, w.ownerId];
     w.db
       .prepare(
@@ -217,20 +202,11 @@ test("the timer is armed for the earliest of a change's recipients, whichever of
 });
 
 test("a recipient never notified before is not throttled, even at the clock's start (time 0)", () => {
-  const db = openDatabase(':memory:');
-  const clock = new ManualClock(0);
-  const ownerId = randomUUID();
-  const logbookId = randomUUID();
-  db.prepare("INSERT INTO users (id, username, created_at) VALUES (?, 'skipper', 0)").run(ownerId);
-  db.prepare("INSERT INTO logbooks (id, owner_id, meta, created_at) VALUES (?, ?, 'x', 0)").run(logbookId, ownerId);
-  db.prepare(
-    "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, locale, created_at) VALUES (?, ?, 'https://push.example/1', 'k', 'a', 'en', 0)",
-  ).run(randomUUID(), ownerId);
-  setCollaboratorChangesEnabled(db, ownerId, true, 0);
-  const scheduler = createNotifyScheduler({ db, clock, log: silentLogger, rule: RULE, onQueued: () => {} });
-  scheduler.record({ logbookId, count: 1 });
-  clock.advance(RULE.debounceMs);
-  assert.equal(db.prepare('SELECT COUNT(*) AS n FROM push_outbox').get()!.n, 1);
+  const w = world({ start: 0 });
+  const logbookId = w.logbook();
+  w.scheduler.record({ logbookId, count: 1 });
+  w.clock.advance(RULE.debounceMs);
+  assert.equal(w.sent().length, 1);
 });
 
 test('arming an earlier time replaces the timer instead of adding one', () => {
