@@ -9,6 +9,21 @@ export interface MutatedFile {
   tests: string[];
 }
 
+/**
+ * How each mutant's tests run: one file at a time, a test left waiting failed after testTimeoutMs,
+ * the process ended once its tests are done (whatever a cancelled test left open).
+ */
+export function nodeTestArgs(tests: string[], testTimeoutMs: number): string[] {
+  return [
+    '--test',
+    '--test-concurrency=1',
+    `--test-timeout=${testTimeoutMs}`,
+    '--test-force-exit',
+    '--test-reporter=dot',
+    ...tests,
+  ];
+}
+
 export const MUTATED_FILES: MutatedFile[] = [
   {
     name: 'transport',

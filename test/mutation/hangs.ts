@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MUTATED_FILES } from './files.ts';
+import { MUTATED_FILES, nodeTestArgs } from './files.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 process.chdir(root);
@@ -43,11 +43,7 @@ export function applyMutant(source: string, mutant: Pick<Mutant, 'location' | 'r
 function runTests(tests: string[]): Promise<{ verdict: 'fails' | 'passes' | 'hangs'; ms: number }> {
   const started = Date.now();
   const node = path.join(root, 'node_modules/.bin/node');
-  const child = spawn(
-    node,
-    ['--test', '--test-concurrency=1', '--test-timeout=1000', '--test-force-exit', '--test-reporter=dot', ...tests],
-    { detached: true, stdio: 'ignore' },
-  );
+  const child = spawn(node, nodeTestArgs(tests, 1_000), { detached: true, stdio: 'ignore' });
   return new Promise((resolve) => {
     const bound = setTimeout(() => {
       // The whole group: node --test runs each file in a process of its own.

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Stryker } from '@stryker-mutator/core';
-import { MUTATED_FILES, type MutatedFile } from './files.ts';
+import { MUTATED_FILES, nodeTestArgs, type MutatedFile } from './files.ts';
 import { startReaper } from './reaper.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -46,12 +46,7 @@ function strykerOptions(file: MutatedFile) {
   // leaves its servers and workers open; --test-force-exit ends the file once its tests are
   // done instead of waiting for them for ever. The compile cache holds the instrumented code,
   // the same for every mutant.
-  const command = [
-    COMPILE_CACHE,
-    node,
-    '--test --test-concurrency=1 --test-timeout=4000 --test-force-exit --test-reporter=dot',
-    ...file.tests,
-  ].join(' ');
+  const command = [COMPILE_CACHE, node, ...nodeTestArgs(file.tests, 4_000)].join(' ');
   return {
     mutate: [file.mutate],
     testRunner: 'command',
